@@ -1,0 +1,53 @@
+"""
+### 各地各部门报送 — ingest unit submissions
+
+**Consumes** every file dropped into `<data dir>/inbox/submissions/` (Excel workbooks filled in
+from the templates: 案件台账 …).
+
+**For each file** it archives the exact bytes as `archive/<sha256>.<ext>`, takes it out of the
+inbox, identifies kind, unit (填报单位) and period (报告期) from the workbook, normalises and
+validates every row (GX suite `include/expectations/<dataset>.json` plus registry, period,
+cross-field and uniqueness rules), loads the valid rows as the new current version for that
+unit and period (earlier versions stay as history), keeps rejected rows with their reasons,
+and writes a receipt `receipts/<sha256>.json` plus a Chinese `receipts/<sha256>.txt`.
+
+**Produces** the warehouse datasets (Assets) `warehouse.case_ledger`.
+
+**Re-run / fix**: a bad file never fails the run; its receipt says what to fix. A corrected
+file simply goes into the inbox again and replaces the earlier version. Identical bytes are
+reported as a duplicate. A failed run (database down) is safe to clear and re-run: claimed
+files wait in `work/submissions/` and are retried.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, dag, task
+
+from chufei.dagkit import DEFAULT_ARGS, START_DATE
+
+CASE_LEDGER = Asset("warehouse.case_ledger")
+
+
+@dag(
+    schedule="*/30 * * * *",
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["ingest", "submissions"],
+    doc_md=__doc__,
+)
+def ingest_unit_submissions():
+    @task(outlets=[CASE_LEDGER])
+    def ingest_inbox() -> dict:
+        from dataclasses import asdict
+
+        from chufei import runtime
+        from chufei.ingest import ingest_submissions
+
+        return asdict(ingest_submissions(runtime.warehouse_engine(), runtime.data()))
+
+    ingest_inbox()
+
+
+ingest_unit_submissions()

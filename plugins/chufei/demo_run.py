@@ -1,0 +1,71 @@
+"""``make demo``: generate the demo year, run the DAGs on it with ``dag.test()``, show the outputs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+
+from chufei.config import REPO_ROOT, data_dir
+from chufei.periods import local_midnight, month_period
+
+
+def run_dag(dag_id: str, **kwargs) -> None:
+    from airflow.models.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(REPO_ROOT / "dags" / f"{dag_id}.py"))
+    if bag.import_errors:
+        raise SystemExit(f"DAG import errors: {bag.import_errors}")
+    run = bag.get_dag(dag_id).test(**kwargs)
+    if str(run.state) != "success":
+        raise SystemExit(f"{dag_id} {kwargs} ended {run.state}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--year", type=int, default=2020)
+    parser.add_argument("--seed", type=int, default=2020)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    from chufei.demo import write_demo_inbox
+    from chufei.templates import write_templates
+
+    data = data_dir().ensure()
+    templates = write_templates(data.root / "templates")
+    demo = write_demo_inbox(data, year=args.year, seed=args.seed)
+    print(f"demo: {len(demo.files)} files from every unit in {data.inbox('submissions')}", flush=True)
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
+    run_dag("ingest_unit_submissions")
+    manifests = []
+    for month in range(1, 13):
+        # A manual run's data interval is the last whole month before its logical date.
+        period = month_period(args.year, month)
+        run_dag("case_statistics_monthly", logical_date=local_midnight(period.end))
+        manifests.append(data.outbox / "case_statistics_monthly" / f"{args.year}-{month:02d}" / "manifest.json")
+
+    receipts = sorted(p for p in data.receipts.glob("*.json") if ".duplicate-" not in p.name)
+    statuses: dict[str, int] = {}
+    for path in receipts:
+        status = json.loads(path.read_text(encoding="utf-8"))["status"]
+        statuses[status] = statuses.get(status, 0) + 1
+    print("\n=== chufei demo finished ===")
+    print(f"data directory : {data.root}")
+    print(f"templates      : {', '.join(str(p) for p in templates)}")
+    print(f"archive        : {data.archive}  ({len(list(data.archive.iterdir()))} files, named by sha256)")
+    print(f"receipts       : {data.receipts}  (files: {', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))};"
+          f" re-sent identical files get <sha256>.duplicate-<n>.json)")
+    print("monthly case statistics (workbook, CSV twin, manifest):")
+    for manifest in manifests:
+        folder = manifest.parent
+        for entry in json.loads(manifest.read_text(encoding="utf-8"))["files"]:
+            if entry["name"].endswith(".xlsx"):
+                print(f"  {folder / entry['name']}")
+    print(f"manifests      : {data.outbox / 'case_statistics_monthly' / '<YYYY-MM>' / 'manifest.json'}")
+    print(f"warehouse      : {data.root / 'warehouse.db'} (unless the chufei_warehouse connection says otherwise)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Taking files from an inbox: claim, archive byte-for-byte, identify, validate, load, receipt.
+
+A bad file never raises: it gets a receipt that says what is wrong. A broken warehouse does
+raise, so the task fails and Airflow retries; the claimed file stays in ``work/`` and is picked
+up again by the retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from chufei import warehouse
+from chufei.config import DataDir
+from chufei.receipts import Receipt, write_receipt
+from chufei.validation import validate
+from chufei.workbook import FileRejected, read_workbook
+
+log = logging.getLogger(__name__)
+_CLAIM_SEPARATOR = "__"
+
+
+@dataclass
+class ClaimedFile:
+    path: Path
+    original_name: str
+
+
+def claim_files(data: DataDir, source: str) -> list[ClaimedFile]:
+    """Move the inbox's files (and left-overs of a failed attempt) into work/ under a fresh token.
+
+    ``os.rename`` is atomic, so when two runs see the same inbox exactly one of them wins each file.
+    """
+    data.ensure()
+    candidates = [(path, path.name) for path in data.inbox(source).iterdir()]
+    candidates += [(path, path.name.split(_CLAIM_SEPARATOR, 1)[-1]) for path in data.work(source).iterdir()]
+    claimed = []
+    for path, original in sorted(candidates, key=lambda item: (_mtime(item[0]), item[1])):
+        if not path.is_file() or original.startswith((".", "~$")):
+            continue
+        target = data.work(source) / f"{uuid.uuid4().hex}{_CLAIM_SEPARATOR}{original}"
+        try:
+            os.rename(path, target)
+        except FileNotFoundError:
+            continue  # another run claimed it first
+        claimed.append(ClaimedFile(target, original))
+    return claimed
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def archive_file(path: Path, sha256: str, data: DataDir) -> Path:
+    """Keep the exact bytes under archive/<sha256><suffix>; identical content is stored once."""
+    suffix = "".join(c for c in Path(path.name.split(_CLAIM_SEPARATOR, 1)[-1]).suffix.lower()
+                     if c.isalnum() or c == ".")[:10]
+    target = data.archive / f"{sha256}{suffix}"
+    if not target.exists():
+        data.archive.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    return target
+
+
+@dataclass
+class IngestSummary:
+    files: int = 0
+    accepted: int = 0
+    partially_accepted: int = 0
+    rejected: int = 0
+    duplicate: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+
+    def add(self, receipt: Receipt) -> None:
+        self.files += 1
+        setattr(self, receipt.status, getattr(self, receipt.status) + 1)
+        if receipt.status != "duplicate":
+            self.rows_accepted += receipt.counts["accepted"]
+            self.rows_rejected += receipt.counts["rejected"]
+
+
+def ingest_submissions(engine: Engine, data: DataDir) -> IngestSummary:
+    """Process every file in inbox/submissions; returns counts for the task log and XCom."""
+    warehouse.ensure_schema(engine)
+    summary = IngestSummary()
+    for claimed in claim_files(data, "submissions"):
+        receipt = ingest_submission_file(engine, data, claimed.path, claimed.original_name)
+        write_receipt(receipt, data.receipts)
+        claimed.path.unlink()
+        summary.add(receipt)
+        log.info("file %s… %s: %s, rows accepted %d, rejected %d", receipt.sha256[:12],
+                 receipt.dataset or "unidentified", receipt.status, receipt.counts["accepted"],
+                 receipt.counts["rejected"])
+    log.info("ingest finished: %s", summary)
+    return summary
+
+
+def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_name: str) -> Receipt:
+    sha256 = sha256_of(path)
+    archived = archive_file(path, sha256, data)
+    received_at = warehouse.now_utc()
+    receipt = Receipt(file=original_name, sha256=sha256, source="submissions", status="rejected",
+                      received_at=received_at.isoformat(timespec="seconds"))
+    with engine.begin() as connection:
+        known = warehouse.file_known(connection, sha256)
+        if known:
+            warehouse.record_arrival(connection, sha256, original_name, "duplicate")
+            return _duplicate_receipt(receipt, known)
+    try:
+        parsed = read_workbook(path)
+    except FileRejected as rejection:
+        receipt.message = rejection.message
+        receipt.errors = [{"sheet": rejection.sheet, "row": rejection.row, "column": rejection.column,
+                           "cell": None, "value": rejection.value, "message": rejection.message}]
+        return _record(engine, receipt, archived, path)
+    result = validate(parsed)
+    receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
+    receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}
+    receipt.period, receipt.period_label = parsed.period.key, parsed.period.label
+    receipt.counts = {"rows": len(parsed.rows), "accepted": len(result.valid), "rejected": len(result.rejected)}
+    receipt.errors = [issue.as_dict() for issue in result.issues]
+    if result.rejected and not result.valid:
+        receipt.status, receipt.message = "rejected", "所有数据行均未通过校验，本次报送未入库"
+    else:
+        receipt.status = "partially_accepted" if result.rejected else "accepted"
+    return _record(engine, receipt, archived, path, parsed, result)
+
+
+def _duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
+    receipt.status, receipt.duplicate_of = "duplicate", known["sha256"]
+    receipt.dataset, receipt.period = known["dataset"], known["period_key"]
+    receipt.counts = {"rows": known["rows_total"], "accepted": 0, "rejected": 0}
+    return receipt
+
+
+def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed=None, result=None) -> Receipt:
+    """One transaction: the file, its rows (accepted ones as a new version), its rejected rows."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(warehouse.received_file), {
+                "sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
+                "size_bytes": path.stat().st_size, "archive_path": archived.name,
+                "received_at": warehouse.now_utc(), "status": receipt.status, "dataset": receipt.dataset,
+                "unit_code": (receipt.unit or {}).get("code"), "period_key": receipt.period,
+                "rows_total": receipt.counts["rows"], "rows_accepted": receipt.counts["accepted"],
+                "rows_rejected": receipt.counts["rejected"], "message": receipt.message})
+            warehouse.record_arrival(connection, receipt.sha256, receipt.file, receipt.status)
+            if parsed is None:
+                return receipt
+            if receipt.status != "rejected":
+                _, receipt.version, receipt.replaces_sha256 = warehouse.replace_submission(
+                    connection, parsed.dataset, parsed.unit.code, parsed.period.key, parsed.period.start,
+                    parsed.period.end, receipt.sha256, parsed.header,
+                    [(outcome.row, outcome.values) for outcome in result.valid])
+            if result.rejected:
+                connection.execute(insert(warehouse.rejected_row), [{
+                    "file_sha256": receipt.sha256, "dataset": parsed.dataset.name, "sheet": parsed.sheet,
+                    "row_no": outcome.row, "raw_json": json.dumps(outcome.raw, ensure_ascii=False, default=str),
+                    "reasons_json": json.dumps([i.as_dict() for i in outcome.issues], ensure_ascii=False,
+                                               default=str)} for outcome in result.rejected])
+    except IntegrityError:
+        # A concurrent run recorded the same bytes between our check and our insert.
+        with engine.begin() as connection:
+            known = warehouse.file_known(connection, receipt.sha256)
+            if not known:
+                raise
+            warehouse.record_arrival(connection, receipt.sha256, receipt.file, "duplicate")
+        return _duplicate_receipt(receipt, known)
+    return receipt

@@ -1,0 +1,24 @@
+"""Loading and running the SQL files in include/sql: values are always bound, never formatted in."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.sql.elements import TextClause
+
+from chufei.config import SQL_DIR
+
+
+@lru_cache(maxsize=None)
+def statement(name: str) -> TextClause:
+    return text((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def run_sql(connection: Connection, name: str, **params: object) -> CursorResult:
+    """Run include/sql/<name>.sql; dates are bound as DATE so SQLite and PostgreSQL compare alike."""
+    clause = statement(name).bindparams(
+        *[bindparam(key, type_=Date) for key, value in params.items() if isinstance(value, date)])
+    return connection.execute(clause, params)

@@ -1,0 +1,194 @@
+"""The warehouse schema and the writes that keep it consistent, on SQLite and PostgreSQL.
+
+Amounts are integers of 分 (fen), never floats. The schema is created and upgraded here
+(``ensure_schema``), versioned in ``chufei_schema_version``; each upgrade step is additive.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Iterable
+
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
+                        MetaData, String, Table, Text, UniqueConstraint, create_engine, event, func,
+                        insert, select, update)
+from sqlalchemy.engine import Connection, Engine
+
+from chufei.datasets import DATASETS, Dataset
+from chufei.sql import run_sql
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+_SQL_TYPES = {"text": Text, "choice": Text, "date": Date, "fen": BigInteger, "count": Integer,
+              "flag": Boolean}
+
+schema_version = Table(
+    "chufei_schema_version", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False))
+
+received_file = Table(
+    "received_file", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("source", String(32), nullable=False),
+    Column("original_name", Text, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("archive_path", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("dataset", String(64)),
+    Column("unit_code", String(16)),
+    Column("period_key", String(16)),
+    Column("rows_total", Integer, nullable=False, default=0),
+    Column("rows_accepted", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("message", Text))
+
+# Every arrival of a file, duplicates included: what arrived is never forgotten.
+file_arrival = Table(
+    "file_arrival", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), ForeignKey("received_file.sha256"), nullable=False, index=True),
+    Column("original_name", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(32), nullable=False))
+
+submission = Table(
+    "submission", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset", String(64), nullable=False),
+    Column("unit_code", String(16), nullable=False),
+    Column("period_key", String(16), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("file_sha256", String(64), ForeignKey("received_file.sha256"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("rows_accepted", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("filled_by", Text),
+    Column("phone", Text),
+    Column("filled_on", Text),
+    UniqueConstraint("dataset", "unit_code", "period_key", "version"),
+    Index("ix_submission_current", "dataset", "unit_code", "is_current", "period_start"))
+
+rejected_row = Table(
+    "rejected_row", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_sha256", String(64), ForeignKey("received_file.sha256"), nullable=False, index=True),
+    Column("dataset", String(64), nullable=False),
+    Column("sheet", Text, nullable=False),
+    Column("row_no", Integer, nullable=False),
+    Column("raw_json", Text, nullable=False),
+    Column("reasons_json", Text, nullable=False))
+
+
+def _dataset_columns(dataset: Dataset) -> list[Column]:
+    return [Column(c.name, _SQL_TYPES[c.sql_kind]) for c in dataset.columns]
+
+
+def row_table(dataset: Dataset) -> Table:
+    """Every accepted row of every version of ``dataset`` (history included)."""
+    return metadata.tables[f"{dataset.name}_row"]
+
+
+for _dataset in DATASETS.values():
+    Table(f"{_dataset.name}_row", metadata,
+          Column("submission_id", Integer, ForeignKey("submission.id"), primary_key=True),
+          Column("row_no", Integer, primary_key=True),
+          Column("unit_code", String(16), nullable=False),
+          Column("period_start", Date, nullable=False),
+          *_dataset_columns(_dataset))
+
+# The latest known version of each case (across a unit's current ledgers): what statistics read.
+case_current = Table(
+    "case_current", metadata,
+    Column("unit_code", String(16), primary_key=True),
+    Column("case_no", Text, primary_key=True),
+    Column("submission_id", Integer, nullable=False),
+    Column("period_start", Date, nullable=False),
+    *[c for c in _dataset_columns(DATASETS["case_ledger"]) if c.name != "case_no"],
+    Index("ix_case_current_filed", "filed_date"),
+    Index("ix_case_current_closed", "closed_date"))
+
+
+@lru_cache(maxsize=None)
+def engine_for(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+    return engine
+
+
+def ensure_schema(engine: Engine) -> int:
+    """Create or upgrade the schema; safe to call from every task and concurrently."""
+    with engine.begin() as connection:
+        metadata.create_all(connection, checkfirst=True)
+        current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
+        if current < SCHEMA_VERSION:
+            connection.execute(insert(schema_version), {"version": SCHEMA_VERSION, "applied_at": now_utc()})
+    return SCHEMA_VERSION
+
+
+def now_utc() -> datetime:
+    """Wall-clock time for audit columns only; reports never contain it."""
+    return datetime.now(timezone.utc)
+
+
+def file_known(connection: Connection, sha256: str) -> dict | None:
+    row = connection.execute(select(received_file).where(received_file.c.sha256 == sha256)).mappings().first()
+    return dict(row) if row else None
+
+
+def record_arrival(connection: Connection, sha256: str, original_name: str, outcome: str) -> None:
+    connection.execute(insert(file_arrival), {"sha256": sha256, "original_name": original_name,
+                                              "received_at": now_utc(), "outcome": outcome})
+
+
+def replace_submission(connection: Connection, dataset: Dataset, unit_code: str, period_key: str,
+                       period_start, period_end, file_sha256: str, header: dict,
+                       rows: Iterable[tuple[int, dict]]) -> tuple[int, int, str | None]:
+    """Load a submission as the current version for (dataset, unit, period); keep older ones as history.
+
+    Returns (submission id, version, sha256 of the version it replaced).
+    """
+    previous = connection.execute(
+        select(submission.c.id, submission.c.version, submission.c.file_sha256)
+        .where(submission.c.dataset == dataset.name, submission.c.unit_code == unit_code,
+               submission.c.period_key == period_key)
+        .order_by(submission.c.version.desc()).limit(1)).first()
+    connection.execute(update(submission).where(
+        submission.c.dataset == dataset.name, submission.c.unit_code == unit_code,
+        submission.c.period_key == period_key, submission.c.is_current.is_(True)).values(is_current=False))
+    rows = list(rows)
+    version = (previous.version + 1) if previous else 1
+    submission_id = connection.execute(insert(submission).returning(submission.c.id), {
+        "dataset": dataset.name, "unit_code": unit_code, "period_key": period_key,
+        "period_start": period_start, "period_end": period_end, "file_sha256": file_sha256,
+        "version": version, "is_current": True, "rows_accepted": len(rows), "received_at": now_utc(),
+        "filled_by": _text(header.get("填表人")), "phone": _text(header.get("联系电话")),
+        "filled_on": _text(header.get("填报日期"))}).scalar_one()
+    if rows:
+        connection.execute(insert(row_table(dataset)), [
+            {"submission_id": submission_id, "row_no": row_no, "unit_code": unit_code,
+             "period_start": period_start, **values} for row_no, values in rows])
+    refresh_current(connection, dataset, unit_code)
+    return submission_id, version, previous.file_sha256 if previous else None
+
+
+def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) -> None:
+    """Rebuild a unit's slice of the dataset's current-state table, if it has one."""
+    if dataset.name == "case_ledger":
+        connection.execute(case_current.delete().where(case_current.c.unit_code == unit_code))
+        run_sql(connection, "refresh_case_current", unit_code=unit_code)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
