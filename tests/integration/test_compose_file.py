@@ -102,6 +102,8 @@ def test_celery_executor_with_redis_broker_and_postgres_metadata(compose):
         metadata = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
         assert metadata.scheme.startswith("postgresql") and metadata.hostname == "postgres"
         assert metadata.path.lstrip("/") == services["postgres"]["environment"]["POSTGRES_DB"]
+        # Airflow turns a psycopg URL into an asyncpg one for its async engine unless told otherwise.
+        assert env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC") == env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://airflow-apiserver:8080/")
     assert "celery worker" in str(services["airflow-worker"]["command"])
     # Scalable: `docker compose up --scale airflow-worker=N` fails with a fixed name or host port.

@@ -1,0 +1,154 @@
+"""The scale-out stack for real: CeleryExecutor, PostgreSQL metadata and warehouse, Redis broker.
+
+The same roles as docker-compose.yaml run as local processes (tests/integration/celery_stack.py):
+an api-server (the Execution API the workers talk to), a scheduler, a dag-processor and Celery
+workers. The DAGs are triggered on generated workbooks; the figures in the PostgreSQL warehouse
+and in the published forms are checked against the generated truth, computed independently.
+Under CI=true these tests run; elsewhere they skip when PostgreSQL or Redis is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import ON_CI
+from tests.integration.celery_stack import REDIS_HOST, REDIS_PORT, CeleryStack, redis_client
+from tests.integration.expected import expected_figures
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+UNITS = ["420704", "EZGD01", "D01"]
+INGEST, STATISTICS = "ingest_unit_submissions", "case_statistics_monthly"
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    try:
+        redis_client().ping()
+    except Exception as error:  # noqa: BLE001
+        if ON_CI:
+            pytest.fail(f"Redis at {REDIS_HOST}:{REDIS_PORT} is required under CI=true: {error}")
+        pytest.skip(f"Redis at {REDIS_HOST}:{REDIS_PORT} is not reachable ({error}); these tests run on CI")
+
+
+@pytest.fixture(scope="module")
+def stack(pg_server, redis_server, tmp_path_factory):
+    admin, user = pg_server
+    stack = CeleryStack(tmp_path_factory.mktemp("celery-stack"), admin, user)
+    try:
+        yield stack
+    finally:
+        stack.close()
+
+
+def _truth_and_inbox(stack, months, faults=True):
+    """Write the units' ledgers into the stack's inbox (in a child process: no Airflow config here)."""
+    code = (
+        "import json, sys; from chufei.config import data_dir; from chufei.demo import write_demo_inbox; "
+        f"d = write_demo_inbox(data_dir(), unit_codes={UNITS!r}, months={months!r}, faults={faults!r}); "
+        "print(json.dumps([p.name for p in d.files]))")
+    done = subprocess.run([sys.executable, "-c", code], env=stack.env, capture_output=True, text=True, check=True)
+    from chufei.demo import generate_cases
+
+    return generate_cases(2020, 2020, UNITS), json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _warehouse(stack):
+    from chufei.warehouse import engine_for
+
+    return engine_for(stack.warehouse_url)
+
+
+def _nonzero(figures: dict) -> dict:
+    return {unit: values for unit, values in figures.items() if any(values.values())}
+
+
+def _assert_warehouse_figures(stack, cases, months):
+    from chufei.periods import month_period
+    from chufei.statistics import case_statistics
+
+    with _warehouse(stack).connect() as connection:
+        for month in months:
+            period = month_period(2020, month)
+            figures = case_statistics(connection, period)
+            assert _nonzero(figures.current) == expected_figures(cases, period.start, period.end), period.key
+            assert _nonzero(figures.year_to_date) == expected_figures(cases, period.year_start, period.end)
+
+
+def _csv_total(stack, month) -> dict[str, str]:
+    folder = stack.data_dir / "outbox" / STATISTICS / f"2020-{month:02d}"
+    text = (folder / f"{STATISTICS}_2020-{month:02d}.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    total = next(row for row in rows if "合计" in row)
+    return dict(zip(rows[0], total))
+
+
+def _assert_package(stack, cases, month):
+    from chufei.periods import month_period
+
+    period = month_period(2020, month)
+    current = expected_figures(cases, period.start, period.end).values()
+    ytd = expected_figures(cases, period.year_start, period.end).values()
+    total = _csv_total(stack, month)
+    assert int(total["新发案件数(件)·本期"]) == sum(f["new_cases"] for f in current)
+    assert int(total["新发案件数(件)·本年累计"]) == sum(f["new_cases"] for f in ytd)
+    assert int(total["集资参与人数(人)·本年累计"]) == sum(f["participants"] for f in ytd)
+    assert int(total["存量(陈案)办结数(件)·本年累计"]) == sum(f["old_cases_closed"] for f in ytd)
+
+
+def _assert_ran_on_workers(stack, runs) -> set[str]:
+    workers = set()
+    for dag_id, run_id in runs:
+        tis = stack.task_instances(dag_id, run_id)
+        assert tis and all(ti["state"] == "success" for ti in tis), tis
+        for ti in tis:
+            assert ti["queue"] == stack.queue and ti["external_executor_id"], ti
+            worker = stack.worker_that_ran(ti["external_executor_id"])
+            assert worker, f"no Celery worker log shows {dag_id}/{run_id}/{ti['task_id']}"
+            workers.add(worker)
+    return workers
+
+
+def _assert_each_file_once(stack, files):
+    from chufei import warehouse
+
+    with _warehouse(stack).connect() as connection:
+        arrivals = connection.execute(select(warehouse.file_arrival.c.original_name)).scalars().all()
+        received = connection.execute(select(func.count()).select_from(warehouse.received_file)).scalar_one()
+        outcomes = connection.execute(select(warehouse.file_arrival.c.outcome)).scalars().all()
+    assert sorted(arrivals) == sorted(files), "a file was processed twice or not at all"
+    distinct = {hashlib.sha256((stack.data_dir / "archive").joinpath(p.name).read_bytes()).hexdigest()
+                for p in (stack.data_dir / "archive").iterdir()}
+    assert received == len(distinct)
+    assert outcomes.count("duplicate") == len(files) - received
+    assert list((stack.data_dir / "inbox" / "submissions").iterdir()) == []
+    assert [p.name for p in (stack.data_dir / "work" / "submissions").iterdir()] == []
+
+
+def test_ingest_and_statistics_run_on_a_celery_worker(stack):
+    cases, files = _truth_and_inbox(stack, months=[1, 2, 3])
+    deadline = time.monotonic() + 420
+    stack.up(workers=1)
+    stack.wait_for_dags([INGEST, STATISTICS], deadline)
+
+    stack.trigger(INGEST, "ingest_1")
+    stack.wait_for_runs([(INGEST, "ingest_1")], deadline)
+    # Unpaused DAGs also get their scheduled run: wait for every ingest run before counting files.
+    stack.wait(lambda: not stack.query("SELECT 1 FROM dag_run WHERE dag_id = %s AND state NOT IN "
+                                       "('success', 'failed')", INGEST), deadline, "scheduled ingest runs")
+    _assert_each_file_once(stack, files)
+    _assert_warehouse_figures(stack, cases, months=[1, 2, 3])
+
+    stack.trigger(STATISTICS, "statistics_2020-03", {"period": "2020-03"})
+    stack.wait_for_runs([(STATISTICS, "statistics_2020-03")], deadline)
+    assert _assert_ran_on_workers(stack, [(INGEST, "ingest_1"), (STATISTICS, "statistics_2020-03")]) == {"worker1"}
+    _assert_package(stack, cases, 3)
