@@ -20,7 +20,8 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from chufei import warehouse
+from chufei import claims, warehouse
+from chufei.claims import Claim, ClaimLock, DeadOwner
 from chufei.config import DataDir
 from chufei.receipts import Receipt, write_receipt
 from chufei.validation import validate
@@ -40,21 +41,37 @@ def claim_files(data: DataDir, source: str) -> list[ClaimedFile]:
     """Move the inbox's files (and left-overs of a failed attempt) into work/ under a fresh token.
 
     ``os.rename`` is atomic, so when two runs see the same inbox exactly one of them wins each file.
+    Files in work/ are taken over only when the run that claimed them is gone (``chufei.claims``):
+    a concurrent live run keeps its files. The claim lock is held until the returned ``Claim`` is
+    released or dropped (after ``for claimed in claim_files(...)``).
     """
     data.ensure()
+    work = data.work(source)
+    lock = ClaimLock(work)
     candidates = [(path, path.name) for path in data.inbox(source).iterdir()]
-    candidates += [(path, path.name.split(_CLAIM_SEPARATOR, 1)[-1]) for path in data.work(source).iterdir()]
+    owners: dict[str, DeadOwner | None] = {}
+    for path in work.iterdir():
+        if path.name.startswith(".") or claims.owner_of(path.name) == lock.token:
+            continue
+        token = claims.owner_of(path.name)
+        if token not in owners:
+            owners[token] = claims.dead_owner(work, token)
+        if owners[token] is not None:
+            candidates.append((path, claims.original_name(path.name)))
     claimed = []
     for path, original in sorted(candidates, key=lambda item: (_mtime(item[0]), item[1])):
         if not path.is_file() or original.startswith((".", "~$")):
             continue
-        target = data.work(source) / f"{uuid.uuid4().hex}{_CLAIM_SEPARATOR}{original}"
+        target = work / lock.name_for(original)
         try:
             os.rename(path, target)
         except FileNotFoundError:
             continue  # another run claimed it first
         claimed.append(ClaimedFile(target, original))
-    return claimed
+    for owner in owners.values():
+        if owner is not None:
+            owner.close()
+    return Claim(claimed, lock)
 
 
 def _mtime(path: Path) -> float:
@@ -161,6 +178,7 @@ def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed
     """One transaction: the file, its rows (accepted ones as a new version), its rejected rows."""
     try:
         with engine.begin() as connection:
+            claims.serialize(connection, "chufei.submissions")  # concurrent runs load one file at a time
             connection.execute(insert(warehouse.received_file), {
                 "sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
                 "size_bytes": path.stat().st_size, "archive_path": archived.name,

@@ -130,6 +130,8 @@ def engine_for(url: str) -> Engine:
 def ensure_schema(engine: Engine) -> int:
     """Create or upgrade the schema; safe to call from every task and concurrently."""
     with engine.begin() as connection:
+        from chufei.claims import serialize  # concurrent first runs on PostgreSQL: one creates, others wait
+        serialize(connection, "chufei.schema")
         metadata.create_all(connection, checkfirst=True)
         current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
         if current < SCHEMA_VERSION:

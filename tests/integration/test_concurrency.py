@@ -1,0 +1,114 @@
+"""Concurrent runs on one inbox and one warehouse, as several Celery workers produce them.
+
+Ingest: a run claims files by atomic rename and holds a claim lock while it works; a second run
+started meanwhile takes only new files and never a live run's claimed ones, while the leftovers of
+a run that died are taken over. Statistics: packages for different periods built at the same time
+are byte-identical to the ones built one after another, and hold the generated truth.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from sqlalchemy import select
+
+from chufei import warehouse
+from chufei.case_reports import build_case_statistics_package
+from chufei.demo import generate_cases, write_demo_inbox
+from chufei.ingest import claim_files
+from chufei.periods import month_period
+from chufei.statistics import case_statistics
+from tests.integration.expected import expected_figures
+
+REPO = Path(__file__).resolve().parents[2]
+UNITS = ["420704", "EZGD01", "D01"]
+
+
+def _drop(data, *names: str) -> None:
+    for name in names:
+        (data.inbox("submissions") / name).write_bytes(b"not a workbook")
+
+
+def test_a_live_runs_claimed_files_stay_with_it(data):
+    _drop(data, "a.xlsx", "b.xlsx")
+    first = claim_files(data, "submissions")
+    assert sorted(f.original_name for f in first) == ["a.xlsx", "b.xlsx"]
+    _drop(data, "c.xlsx")
+    second = claim_files(data, "submissions")  # concurrent run: only the new file
+    assert [f.original_name for f in second] == ["c.xlsx"]
+    assert all(f.path.exists() for f in first)
+    first.release()  # the first run is gone (its process ended): its files are retried
+    second.release()
+    third = claim_files(data, "submissions")
+    assert sorted(f.original_name for f in third) == ["a.xlsx", "b.xlsx", "c.xlsx"]
+    assert sorted(p.name.split("__", 1)[1] for p in data.work("submissions").iterdir()
+                  if not p.name.startswith(".")) == ["a.xlsx", "b.xlsx", "c.xlsx"]
+
+
+def test_leftovers_of_a_crashed_process_and_of_older_versions_are_retried(data):
+    _drop(data, "a.xlsx")
+    (data.work("submissions") / f"{'0' * 32}__old.xlsx").write_bytes(b"claimed before claim locks")
+    code = ("import os; from chufei.config import data_dir; from chufei.ingest import claim_files; "
+            "claimed = claim_files(data_dir(), 'submissions'); print(len(claimed), flush=True); os._exit(9)")
+    crashed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert crashed.returncode == 9 and crashed.stdout.strip() == "2"
+    assert list(data.inbox("submissions").iterdir()) == []
+    retried = claim_files(data, "submissions")
+    assert sorted(f.original_name for f in retried) == ["a.xlsx", "old.xlsx"]
+    del retried  # a finished run drops its claim, and its lock with it
+    assert [p.name for p in data.work("submissions").iterdir() if p.name.startswith(".claim-")] == []
+
+
+def _ingest_process(data, url: str) -> subprocess.Popen:
+    code = ("import json; from dataclasses import asdict; from chufei.config import data_dir; "
+            "from chufei.ingest import ingest_submissions; from chufei.warehouse import engine_for; "
+            f"print(json.dumps(asdict(ingest_submissions(engine_for({url!r}), data_dir()))))")
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_ingest_runs_on_one_inbox_then_statistics_in_parallel(data, engine, warehouse_url, tmp_path):
+    url = engine.url.render_as_string(hide_password=False)
+    first_batch = write_demo_inbox(data, unit_codes=UNITS, months=[1, 2, 3])
+    first = _ingest_process(data, url)
+    deadline = time.monotonic() + 60
+    while not any(p.name.endswith(".xlsx") for p in data.work("submissions").iterdir()):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.05)
+    # Run 1 is working through its claim; more files arrive and run 2 starts next to it.
+    second_batch = write_demo_inbox(data, unit_codes=UNITS, months=[4, 5, 6], faults=False)
+    second = _ingest_process(data, url)
+    summaries = []
+    for process in (first, second):
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err[-3000:]
+        summaries.append(json.loads(out.strip().splitlines()[-1]))
+    assert summaries[0]["files"] > 0 and summaries[1]["files"] > 0, summaries  # both really worked
+
+    names = sorted(p.name for p in first_batch.files + second_batch.files)
+    with engine.connect() as connection:
+        arrivals = connection.execute(select(warehouse.file_arrival.c.original_name)).scalars().all()
+        outcomes = connection.execute(select(warehouse.file_arrival.c.outcome)).scalars().all()
+    assert sorted(arrivals) == names, "a file was processed twice or not at all"
+    assert sum(s["files"] for s in summaries) == len(names)
+    # Only genuine repeats are duplicates: the re-sent file and December's ledgers sent again.
+    assert outcomes.count("duplicate") == 1 + len(UNITS)
+    assert sorted(p.name for p in data.receipts.glob("*.json")).__len__() == len(names)
+    assert [p.name for p in data.work("submissions").iterdir()] == []
+
+    cases = generate_cases(2020, 2020, UNITS)
+    periods = [month_period(2020, month) for month in range(1, 7)]
+    with ThreadPoolExecutor(max_workers=len(periods)) as pool:
+        parallel = list(pool.map(lambda p: build_case_statistics_package(engine, data, p, "parallel"), periods))
+    serial_data = type(data)(tmp_path / "serial").ensure()
+    for period, package in zip(periods, parallel):
+        serial = build_case_statistics_package(engine, serial_data, period, "parallel")
+        assert [f["sha256"] for f in package["files"]] == [f["sha256"] for f in serial["files"]], period.key
+        with engine.connect() as connection:
+            figures = case_statistics(connection, period)
+        current = {u: v for u, v in figures.current.items() if any(v.values())}
+        assert current == expected_figures(cases, period.start, period.end), period.key
