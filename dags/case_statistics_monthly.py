@@ -15,6 +15,8 @@ its UTF-8-BOM CSV twin, and `manifest.json` (files with sha256 and row counts, s
 **Re-run / backfill**: re-running a month replaces its package with identical bytes unless the
 data changed. Backfill missed months with
 `airflow backfill create --dag-id case_statistics_monthly --from-date 2020-01-01 --to-date 2020-12-31`.
+Months are independent (each writes its own folder, the warehouse is only read), so up to four
+run at once, spread over the Celery workers.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE, period_param
     schedule=CronDataIntervalTimetable("0 0 1 * *", timezone=TIMEZONE.key),
     start_date=START_DATE,
     catchup=False,
-    max_active_runs=1,
+    max_active_runs=4,
     default_args=DEFAULT_ARGS,
     params={"period": period_param("month")},
     tags=["statistics", "monthly"],

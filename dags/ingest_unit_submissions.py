@@ -17,6 +17,9 @@ and writes a receipt `receipts/<sha256>.json` plus a Chinese `receipts/<sha256>.
 file simply goes into the inbox again and replaces the earlier version. Identical bytes are
 reported as a duplicate. A failed run (database down) is safe to clear and re-run: claimed
 files wait in `work/submissions/` and are retried.
+
+**Concurrency**: two runs may overlap (a manual run while a long scheduled one is busy); each
+file is claimed by exactly one run (atomic rename plus a claim lock, see `chufei.claims`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ CASE_LEDGER = Asset("warehouse.case_ledger")
     schedule="*/30 * * * *",
     start_date=START_DATE,
     catchup=False,
-    max_active_runs=1,
+    max_active_runs=2,
     default_args=DEFAULT_ARGS,
     tags=["ingest", "submissions"],
     doc_md=__doc__,

@@ -153,15 +153,17 @@ class CeleryStack:
 
     def up(self, workers: int = 1, timeout: float = 240) -> None:
         """Migrate the metadata DB, then start the roles and wait until they answer."""
+        deadline = time.monotonic() + timeout
         self.airflow("db", "migrate", timeout=timeout)
+        # As in docker-compose.yaml: workers start once the Execution API answers (else the first
+        # tasks fail to reach it and wait minutes for their retry).
         self.start("api-server", "api-server", "--host", "127.0.0.1", "--port", str(self.port))
-        self.start("scheduler", "scheduler")
-        self.start("dag-processor", "dag-processor")
+        self.wait(lambda: self._api_up(), deadline, "the api-server to answer")
         for number in range(1, workers + 1):
             self.start_worker(f"worker{number}")
-        deadline = time.monotonic() + timeout
-        self.wait(lambda: self._api_up(), deadline, "the api-server to answer")
         self.wait(lambda: self.workers_ready() >= workers, deadline, f"{workers} Celery worker(s) to be ready")
+        self.start("dag-processor", "dag-processor")
+        self.start("scheduler", "scheduler")
 
     def _api_up(self) -> bool:
         try:
@@ -213,6 +215,28 @@ class CeleryStack:
             args += ["--conf", json.dumps(conf)]
         self.airflow(*args)
 
+    def trigger_many(self, runs: list[tuple[str, str, dict | None]]) -> None:
+        """Trigger several runs at once (one CLI process each, started together)."""
+        pending = []
+        for dag_id, run_id, conf in runs:
+            args = [sys.executable, "-m", "airflow", "dags", "trigger", dag_id, "--run-id", run_id]
+            if conf:
+                args += ["--conf", json.dumps(conf)]
+            pending.append(subprocess.Popen(args, env=self.env, cwd=self.root, stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT, text=True))
+        for process in pending:
+            out, _ = process.communicate(timeout=180)
+            if process.returncode:
+                raise StackError(f"trigger failed: {process.args}\n{out[-3000:]}")
+
+    def spans(self, runs: list[tuple[str, str]]) -> list[tuple]:
+        """(start, end) of every task of these runs, to see which of them overlapped."""
+        spans = []
+        for dag_id, run_id in runs:
+            spans += self.query("SELECT start_date, end_date FROM task_instance WHERE dag_id = %s AND run_id = %s",
+                                dag_id, run_id)
+        return spans
+
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         rows = self.query("SELECT task_id, state, try_number, queue, external_executor_id, hostname "
                           "FROM task_instance WHERE dag_id = %s AND run_id = %s ORDER BY task_id", dag_id, run_id)
@@ -222,12 +246,9 @@ class CeleryStack:
     def wait_for_runs(self, runs: list[tuple[str, str]], deadline: float) -> dict[tuple[str, str], str]:
         """Wait until every (dag_id, run_id) ends; a task failing or retrying fails at once with its log."""
         def finished():
+            self.check_no_failed_tasks()
             states = {}
             for dag_id, run_id in runs:
-                for ti in self.task_instances(dag_id, run_id):
-                    if ti["state"] in ("failed", "up_for_retry", "upstream_failed"):
-                        raise StackError(f"{dag_id}/{run_id}/{ti['task_id']} {ti['state']}:\n"
-                                         f"{self.task_log(dag_id, run_id, ti['task_id'])}\n{self.logs()}")
                 rows = self.query("SELECT state FROM dag_run WHERE dag_id = %s AND run_id = %s", dag_id, run_id)
                 if not rows or rows[0][0] not in TERMINAL:
                     return None
@@ -235,6 +256,23 @@ class CeleryStack:
             return states
 
         return self.wait(finished, deadline, f"runs {runs} to finish", every=2.0)
+
+    def check_no_failed_tasks(self) -> None:
+        """Fail at once, with the task's log, when any task of any run fails or waits for a retry."""
+        for dag_id, run_id, task_id, state in self.query(
+                "SELECT dag_id, run_id, task_id, state FROM task_instance "
+                "WHERE state IN ('failed', 'up_for_retry', 'upstream_failed')"):
+            raise StackError(f"{dag_id}/{run_id}/{task_id} {state}:\n{self.task_log(dag_id, run_id, task_id)}\n"
+                             f"{self.logs()}")
+
+    def wait_for_all_runs(self, dag_id: str, deadline: float) -> None:
+        """Wait until no run of ``dag_id`` (scheduled ones included) is still queued or running."""
+        def idle() -> bool:
+            self.check_no_failed_tasks()
+            return not self.query("SELECT 1 FROM dag_run WHERE dag_id = %s AND state NOT IN ('success', 'failed')",
+                                  dag_id)
+
+        self.wait(idle, deadline, f"every run of {dag_id}", every=2.0)
 
     def task_log(self, dag_id: str, run_id: str, task_id: str) -> str:
         folder = self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
@@ -268,8 +306,14 @@ class CeleryStack:
             pass
 
     def close(self) -> None:
+        for process in self.processes:  # all at once: warm shutdowns run in parallel
+            if process.popen.poll() is None:
+                try:
+                    os.killpg(process.popen.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
         for process in reversed(self.processes):
-            self.stop(process)
+            self.stop(process, timeout=15)
         try:
             client = redis_client(self.redis_db)
             for key in client.scan_iter(match="*"):

@@ -143,8 +143,7 @@ def test_ingest_and_statistics_run_on_a_celery_worker(stack):
     stack.trigger(INGEST, "ingest_1")
     stack.wait_for_runs([(INGEST, "ingest_1")], deadline)
     # Unpaused DAGs also get their scheduled run: wait for every ingest run before counting files.
-    stack.wait(lambda: not stack.query("SELECT 1 FROM dag_run WHERE dag_id = %s AND state NOT IN "
-                                       "('success', 'failed')", INGEST), deadline, "scheduled ingest runs")
+    stack.wait_for_all_runs(INGEST, deadline)
     _assert_each_file_once(stack, files)
     _assert_warehouse_figures(stack, cases, months=[1, 2, 3])
 
@@ -152,3 +151,54 @@ def test_ingest_and_statistics_run_on_a_celery_worker(stack):
     stack.wait_for_runs([(STATISTICS, "statistics_2020-03")], deadline)
     assert _assert_ran_on_workers(stack, [(INGEST, "ingest_1"), (STATISTICS, "statistics_2020-03")]) == {"worker1"}
     _assert_package(stack, cases, 3)
+
+
+def _overlapping(spans) -> bool:
+    return any(a[0] < b[1] and b[0] < a[1] for i, a in enumerate(spans) for b in spans[i + 1:])
+
+
+def test_two_workers_run_concurrent_ingests_and_statistics(stack):
+    """Two Celery workers, parallelism 8: overlapping ingest runs on one inbox, statistics in parallel."""
+    deadline = time.monotonic() + 420
+    if not stack.processes:  # run on its own: bring the stack up first
+        stack.up(workers=1)
+        stack.wait_for_dags([INGEST, STATISTICS], deadline)
+    stack.start_worker("worker2")
+    stack.wait(lambda: stack.workers_ready() >= 2, deadline, "the second Celery worker")
+    before = _arrivals(stack)
+
+    cases, first_files = _truth_and_inbox(stack, months=list(range(4, 8)), faults=False)
+    stack.trigger(INGEST, "ingest_2")
+    work = stack.data_dir / "work" / "submissions"
+    stack.wait(lambda: any(p.name.endswith(".xlsx") for p in work.iterdir()), deadline, "ingest_2 to claim")
+    # While ingest_2 works through its claim, more ledgers arrive and a second ingest run starts.
+    _, second_files = _truth_and_inbox(stack, months=[8, 9], faults=False)
+    stack.trigger(INGEST, "ingest_3")
+    ingests = [(INGEST, "ingest_2"), (INGEST, "ingest_3")]
+    stack.wait_for_runs(ingests, deadline)
+    stack.wait_for_all_runs(INGEST, deadline)
+    assert _overlapping(stack.spans(ingests)), "the two ingest runs did not overlap"
+    _assert_each_file_once(stack, before + first_files + second_files)
+    _assert_warehouse_figures(stack, cases, months=range(1, 10))
+
+    months = [4, 6, 8, 9]
+    statistics = [(STATISTICS, f"statistics_2020-{m:02d}") for m in months]
+    stack.trigger_many([(dag_id, run_id, {"period": run_id.split("_")[1]}) for dag_id, run_id in statistics])
+    stack.wait_for_runs(statistics, deadline)
+    assert _overlapping(stack.spans(statistics)), "the statistics runs did not overlap"
+    for month in months:
+        _assert_package(stack, cases, month)
+    assert _assert_ran_on_workers(stack, ingests + statistics) == {"worker1", "worker2"}
+
+
+def _arrivals(stack) -> list[str]:
+    """Names of the files the warehouse has seen so far (none when the first test did not run)."""
+    from sqlalchemy import inspect
+
+    from chufei import warehouse
+
+    engine = _warehouse(stack)
+    if "file_arrival" not in inspect(engine).get_table_names():
+        return []
+    with engine.connect() as connection:
+        return list(connection.execute(select(warehouse.file_arrival.c.original_name)).scalars())
