@@ -3,6 +3,8 @@
     python -m chufei.migrate_warehouse --from sqlite:////srv/chufei/data/warehouse.db \\
         --to postgresql+psycopg://chufei:SECRET@warehouse-db:5432/chufei_warehouse
 
+Without ``--to`` the target is the configured warehouse (the ``chufei_warehouse`` connection).
+
 Tables are copied in foreign-key order (``chufei.warehouse.metadata``), in batches, in one
 transaction on the target: either everything arrives or nothing does. Values go through the
 SQLAlchemy column types, so amounts stay exact integers of 分 and dates stay dates; timestamps
@@ -51,7 +53,8 @@ def _non_empty(connection: Connection) -> dict[str, int]:
     present = _present(connection)
     counts = {}
     for table in warehouse.metadata.sorted_tables:
-        if table.name in present:
+        # A schema without data (as airflow-init leaves it) is empty: the version row is bookkeeping.
+        if table.name in present and table is not warehouse.schema_version:
             count = connection.execute(select(func.count()).select_from(table)).scalar_one()
             if count:
                 counts[table.name] = count
@@ -133,11 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chufei.migrate_warehouse", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--from", dest="source", required=True, help="SQLAlchemy URL of the warehouse to copy")
-    parser.add_argument("--to", dest="target", required=True, help="SQLAlchemy URL of the new warehouse")
+    parser.add_argument("--to", dest="target", help="SQLAlchemy URL of the new warehouse "
+                        "(default: the chufei_warehouse connection, e.g. AIRFLOW_CONN_CHUFEI_WAREHOUSE)")
     parser.add_argument("--replace", action="store_true", help="delete whatever the target holds first")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.target is None:
+        from chufei.config import warehouse_url
+
+        args.target = warehouse_url()
     source, target = warehouse.engine_for(args.source), warehouse.engine_for(args.target)
     try:
         result = migrate(source, target, replace=args.replace, batch_size=args.batch_size)

@@ -94,9 +94,10 @@ def test_the_moved_warehouse_keeps_accepting_submissions(source, warehouse_url, 
     assert len(new_ids) == len(UNITS) and min(new_ids) > last_id
 
 
-def test_refuses_a_non_empty_target_unless_told(source, warehouse_url, capsys):
+def test_refuses_a_non_empty_target_unless_told(source, warehouse_url, capsys, monkeypatch):
     source_engine, _ = source
     target = warehouse.engine_for(warehouse_url)
+    warehouse.ensure_schema(target)  # as airflow-init leaves it: schema, no data — that is empty
     first = migrate(source_engine, target)
     with pytest.raises(MigrationRefused, match="already holds rows"):
         migrate(source_engine, target)
@@ -110,4 +111,8 @@ def test_refuses_a_non_empty_target_unless_told(source, warehouse_url, capsys):
     assert main(["--from", source_url, "--to", warehouse_url]) == 2
     assert "pass --replace" in capsys.readouterr().err
     assert main(["--from", source_url, "--to", warehouse_url, "--replace"]) == 0
+    assert f"copied {first.total} rows" in capsys.readouterr().out
+    # Inside the stack the target defaults to the configured warehouse connection.
+    monkeypatch.setenv("AIRFLOW_CONN_CHUFEI_WAREHOUSE", warehouse_url.replace("postgresql+psycopg://", "postgresql://"))
+    assert main(["--from", source_url, "--replace"]) == 0
     assert f"copied {first.total} rows" in capsys.readouterr().out
