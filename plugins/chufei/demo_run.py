@@ -13,7 +13,7 @@ from chufei.periods import local_midnight, month_period
 
 
 def run_dag(dag_id: str, **kwargs) -> None:
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(REPO_ROOT / "dags" / f"{dag_id}.py"))
     if bag.import_errors:
