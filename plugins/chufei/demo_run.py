@@ -18,7 +18,7 @@ def run_dag(dag_id: str, **kwargs) -> None:
     bag = DagBag(dag_folder=str(REPO_ROOT / "dags" / f"{dag_id}.py"))
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
-    run = bag.get_dag(dag_id).test(**kwargs)
+    run = bag.dags[dag_id].test(**kwargs)
     if str(run.state) != "success":
         raise SystemExit(f"{dag_id} {kwargs} ended {run.state}")
 

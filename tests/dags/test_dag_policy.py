@@ -29,7 +29,7 @@ def test_dags_import_without_errors(dagbag):
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.stem)
 def test_dag_policy(dagbag, path: Path):
-    dag = dagbag.get_dag(path.stem)
+    dag = dagbag.dags.get(path.stem)
     assert dag is not None, f"{path.name} must define the DAG {path.stem} (file name = dag_id)"
     assert dag.doc_md and len(dag.doc_md) > 200, "doc_md must say what it consumes, produces and how to re-run"
     for phrase in ("Consumes", "Produces"):

@@ -31,7 +31,7 @@ def _run(dag_id: str, **kwargs):
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(REPO / "dags" / f"{dag_id}.py"))
-    run = bag.get_dag(dag_id).test(**kwargs)
+    run = bag.dags[dag_id].test(**kwargs)
     assert str(run.state) == "success", f"{dag_id} ended {run.state}"
 
 
