@@ -203,3 +203,15 @@ def test_dags_plugins_and_include_reach_every_task_container(compose, dockerfile
         assert (REPO / folder).is_dir()
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").split()
     assert not {"dags", "plugins", "include", "requirements.txt", "constraints.txt"} & set(ignored)
+
+
+def test_containers_configure_airflow_as_the_embedded_default_does(compose):
+    """The same project runs unchanged: the settings `make` exports for Airflow hold in the stack too."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    settings = dict(re.findall(r"^export ((?:AIRFLOW__CORE__(?:LOAD_EXAMPLES|DEFAULT_TIMEZONE))|GX_ANALYTICS_ENABLED)"
+                               r"\s*:?=\s*(\S+)\s*$", makefile, flags=re.M))
+    assert len(settings) == 3, settings
+    for name in TASK_SERVICES + ("airflow-apiserver",):
+        env = _env(compose["services"][name])
+        for key, value in settings.items():
+            assert env.get(key, "").lower() == value.lower(), f"{name}: {key}={env.get(key)!r}, make uses {value}"

@@ -112,3 +112,17 @@ def test_two_ingest_runs_on_one_inbox_then_statistics_in_parallel(data, engine, 
             figures = case_statistics(connection, period)
         current = {u: v for u, v in figures.current.items() if any(v.values())}
         assert current == expected_figures(cases, period.start, period.end), period.key
+
+
+def test_first_runs_racing_on_a_fresh_postgresql_warehouse_create_one_schema(pg_database):
+    """Several tasks starting at once on a new warehouse (e.g. right after `docker compose up`)."""
+    from chufei.warehouse import engine_for, ensure_schema
+
+    engine = engine_for(pg_database)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        versions = list(pool.map(lambda _: ensure_schema(engine), range(4)))
+    assert versions == [warehouse.SCHEMA_VERSION] * 4
+    with engine.connect() as connection:
+        rows = connection.execute(select(warehouse.schema_version.c.version)).scalars().all()
+    assert rows == [warehouse.SCHEMA_VERSION]
+    engine.dispose()
