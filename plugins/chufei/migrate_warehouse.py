@@ -39,6 +39,7 @@ class MigrationRefused(RuntimeError):
 class MigrationResult:
     rows: dict[str, int] = field(default_factory=dict)  # table → rows copied
     skipped: list[str] = field(default_factory=list)  # tables the (older) source does not have
+    unknown: list[str] = field(default_factory=list)  # source tables outside warehouse.metadata: NOT copied
 
     @property
     def total(self) -> int:
@@ -87,6 +88,7 @@ def migrate(source: Engine, target: Engine, *, replace: bool = False,
         present = _present(reader)
         if warehouse.received_file.name not in present:
             raise MigrationRefused(f"{source.url.render_as_string(hide_password=True)} holds no chufei warehouse")
+        result.unknown = sorted(present - set(warehouse.metadata.tables))
         # The source's own columns: an older source lacks columns that later upgrades added.
         source_meta = MetaData()
         source_meta.reflect(reader, only=[t.name for t in warehouse.metadata.sorted_tables if t.name in present])
@@ -157,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<24} {count:>9}")
     if result.skipped:
         print(f"  (not in the source, left empty: {', '.join(result.skipped)})")
+    if result.unknown:
+        print(f"WARNING: tables in the source that chufei.warehouse does not define were NOT copied: "
+              f"{', '.join(result.unknown)}", file=sys.stderr)
     return 0
 
 
