@@ -8,7 +8,9 @@ Two promises every workbook the project writes keeps: a text cell is always stor
 from __future__ import annotations
 
 import io
+import os
 import re
+import threading
 import zipfile
 from pathlib import Path
 
@@ -49,6 +51,6 @@ def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:0
             entry.external_attr = 0o600 << 16
             target.writestr(entry, data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # concurrent runs: own tmp
     tmp.write_bytes(out.getvalue())
     tmp.replace(path)

@@ -126,3 +126,18 @@ def test_first_runs_racing_on_a_fresh_postgresql_warehouse_create_one_schema(pg_
         rows = connection.execute(select(warehouse.schema_version.c.version)).scalars().all()
     assert rows == [warehouse.SCHEMA_VERSION]
     engine.dispose()
+
+
+def test_two_runs_of_the_same_month_at_once_publish_one_consistent_package(data, engine):
+    """With several statistics runs allowed at once, a manual re-run may meet the scheduled one."""
+    write_demo_inbox(data, unit_codes=UNITS[:1], months=[1], faults=False)
+    from chufei.ingest import ingest_submissions
+
+    ingest_submissions(engine, data)
+    period = month_period(2020, 1)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        packages = list(pool.map(lambda _: build_case_statistics_package(engine, data, period, "same"), range(4)))
+    assert len({json.dumps(p["files"], sort_keys=True) for p in packages}) == 1
+    folder = Path(packages[0]["folder"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f["name"] for f in packages[0]["files"]]
+                                                              + ["manifest.json"])
