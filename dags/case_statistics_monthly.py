@@ -20,29 +20,19 @@ data changed. Backfill missed months with
 from __future__ import annotations
 
 from airflow.sdk import dag, task
-from airflow.timetables.interval import CronDataIntervalTimetable
 
-from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE, period_param
+from chufei.dagkit import period_dag
 
 
-@dag(
-    schedule=CronDataIntervalTimetable("0 0 1 * *", timezone=TIMEZONE.key),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    params={"period": period_param("month")},
-    tags=["statistics", "monthly"],
-    doc_md=__doc__,
-)
+@dag(**period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
 def case_statistics_monthly():
     @task
     def resolve_period() -> str:
         from airflow.sdk import get_current_context
 
-        from chufei import runtime
+        from chufei.dagkit import run_period
 
-        return runtime.run_period("month", get_current_context()).key
+        return run_period("month", get_current_context()).key
 
     @task
     def build_package(period_key: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import subprocess
 import sys
 
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2020)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("AIRFLOW__CHUFEI__DEADLINE_HOURS", "0")  # dag.test() and DeadlineAlert, see dagkit
 
     from chufei.demo import write_demo_inbox
     from chufei.templates import write_templates
