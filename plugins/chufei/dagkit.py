@@ -40,7 +40,8 @@ def period_param(kind: str):
 # Every option below is read from the environment / airflow.cfg when the DAG file is parsed, never
 # from the metadata database:  [chufei] start_date (AIRFLOW__CHUFEI__START_DATE, default 2020-01-01),
 # [chufei] catchup (AIRFLOW__CHUFEI__CATCHUP, default False), [chufei] grace_days
-# (AIRFLOW__CHUFEI__GRACE_DAYS, default 2), [chufei] deadline_hours (AIRFLOW__CHUFEI__DEADLINE_HOURS,
+# (AIRFLOW__CHUFEI__GRACE_DAYS, default 2), [chufei] end_date (AIRFLOW__CHUFEI__END_DATE, default none:
+# no period starting after it is scheduled), [chufei] deadline_hours (AIRFLOW__CHUFEI__DEADLINE_HOURS,
 # default 6: a period run still running that long after it was queued raises a DeadlineAlert).
 PERIOD_PATTERNS.setdefault("risk_ledger", r"^\d{4}R[12]$")
 PERIOD_EXAMPLES.setdefault("risk_ledger", "2020R1")
@@ -69,6 +70,17 @@ def configured_start_date() -> datetime:
     except ValueError as error:
         raise ValueError(f"[chufei] start_date must look like 2020-01-01, got {text!r}") from error
     return day.replace(tzinfo=TIMEZONE)
+
+
+def configured_end_date() -> datetime | None:
+    """``[chufei] end_date`` (YYYY-MM-DD): no period starting after it is scheduled (default: none)."""
+    text = chufei_option("end_date", "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=TIMEZONE)
+    except ValueError as error:
+        raise ValueError(f"[chufei] end_date must look like 2020-12-31, got {text!r}") from error
 
 
 def configured_catchup() -> bool:
@@ -119,8 +131,8 @@ def period_dag(kind: str, *, due_day: int | None = None, grace_days: float | Non
     """
     from chufei.timetables import PeriodTimetable
 
-    deadline = period_deadline_alert()
-    return {**({"deadline": deadline} if deadline else {}),
+    deadline, end_date = period_deadline_alert(), configured_end_date()
+    return {**({"deadline": deadline} if deadline else {}), **({"end_date": end_date} if end_date else {}),
         "schedule": PeriodTimetable(kind, due_day=due_day, grace=grace_days),
         "start_date": configured_start_date(),
         "catchup": configured_catchup(),
