@@ -43,8 +43,8 @@ def period_param(kind: str):
 # (AIRFLOW__CHUFEI__GRACE_DAYS, default 2), [chufei] end_date (AIRFLOW__CHUFEI__END_DATE, default none:
 # no period starting after it is scheduled), [chufei] deadline_hours (AIRFLOW__CHUFEI__DEADLINE_HOURS,
 # default 6: a period run still running that long after it was queued raises a DeadlineAlert).
-PERIOD_PATTERNS.setdefault("risk_ledger", r"^\d{4}R[12]$")
-PERIOD_EXAMPLES.setdefault("risk_ledger", "2020R1")
+PERIOD_PATTERNS.setdefault("risk_ledger", PERIOD_PATTERNS["half"])  # half years, due 6/20 and 12/10
+PERIOD_EXAMPLES.setdefault("risk_ledger", "2020H1")
 
 
 def chufei_option(name: str, default: str) -> str:
@@ -152,7 +152,7 @@ def run_period(kind: str, context):  # noqa: ANN001
     params = context.get("params") or {}
     value = params.get("period")
     try:
-        return periods.resolve_run_period(kind, value, context.get("data_interval_start"),
+        return periods.resolve_run_period("half" if kind == "risk_ledger" else kind, value, context.get("data_interval_start"),
                                           context.get("data_interval_end"))
     except periods.PeriodError as error:
         example = PERIOD_EXAMPLES.get(kind, "2020-06")

@@ -14,15 +14,15 @@ kind             data interval (Asia/Shanghai)       due date (default)         
 ``half``         [Jan 1, Jul 1) / [Jul 1, Jan 1)     ``due_day`` of the next month   2020H1
                                                      (15th)
 ``year``         [Jan 1, Jan 1 next year)            ``due_day`` of January (20th)   2020
-``risk_ledger``  [Dec 11, Jun 21) / [Jun 21, Dec 11) the window's last day: 6/20 and 2020R1
-                                                     12/10 (task 十 of the work plan)
+``risk_ledger``  the half year, as ``half``            inside it: 6/20 (H1) and 12/10  2020H1
+                                                     (H2) (task 十 of the work plan)
 ===============  ==================================  ==============================  ==========
 
 The run fires at the end of the due day (midnight after it) plus ``grace`` (default from the
 Airflow option ``[chufei] grace_days`` / env ``AIRFLOW__CHUFEI__GRACE_DAYS``, else 2 days).
 
 Manual runs (``infer_manual_data_interval``) cover the latest whole period that ended at or
-before ``run_after``, so ``dag.test(logical_date=<local midnight 2020-07-01>)`` runs June; the
+before ``run_after`` (for ``risk_ledger``: whose snapshot was due), so ``dag.test(logical_date=<local midnight 2020-07-01>)`` runs June; the
 ``period`` Param (``chufei.dagkit.period_param``) overrides it. Backfills select periods by
 their first day in Asia/Shanghai: ``--from-date 2020-01-01 --to-date 2020-03-31`` is January to
 March whether the CLI read the dates as UTC or local.
@@ -94,11 +94,9 @@ class PeriodWindow:
             return f"{self.start.year}-{self.start.month:02d}"
         if self.kind == "quarter":
             return f"{self.start.year}Q{(self.start.month - 1) // 3 + 1}"
-        if self.kind == "half":
+        if self.kind in ("half", "risk_ledger"):
             return f"{self.start.year}H{1 if self.start.month == 1 else 2}"
-        if self.kind == "year":
-            return f"{self.start.year}"
-        return f"{self.due.year}R{1 if self.due.month == RISK_LEDGER_DUE[0][0] else 2}"
+        return f"{self.start.year}"
 
 
 def _add_months(day: date, months: int) -> date:
@@ -106,23 +104,15 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _risk_bounds(year: int) -> list[date]:
-    """Window starts (day after each due date) around ``year``, ascending."""
-    return [date(y, m, d) + timedelta(days=1) for y in (year - 1, year, year + 1) for m, d in RISK_LEDGER_DUE]
-
-
 def window_containing(kind: str, day: date, due_day: int | None = None) -> PeriodWindow:
     """The period of ``kind`` that contains the calendar day ``day``."""
-    if kind == "risk_ledger":
-        starts = _risk_bounds(day.year)
-        index = max(i for i, start in enumerate(starts) if start <= day)
-        start, end = starts[index], starts[index + 1]
-        return PeriodWindow(kind, start, end, end - timedelta(days=1))
-    months = _KIND_MONTHS[kind]
+    months = _KIND_MONTHS["half" if kind == "risk_ledger" else kind]
     start = date(day.year, (day.month - 1) // months * months + 1, 1)
     end = _add_months(start, months)
-    due = end.replace(day=due_day or DEFAULT_DUE_DAY[kind])
-    return PeriodWindow(kind, start, end, due)
+    if kind == "risk_ledger":  # the half-year's snapshot is due inside it: 6/20 and 12/10
+        month, due = RISK_LEDGER_DUE[0 if start.month == 1 else 1]
+        return PeriodWindow(kind, start, end, date(start.year, month, due))
+    return PeriodWindow(kind, start, end, end.replace(day=due_day or DEFAULT_DUE_DAY[kind]))
 
 
 class PeriodTimetable(Timetable):
@@ -205,7 +195,8 @@ class PeriodTimetable(Timetable):
     def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
         """A manual run covers the latest whole period that ended at or before ``run_after``."""
         window = self.window(self._local(run_after).date())
-        if self._midnight(window.end) > run_after:
+        closes = self.deadline if self.kind == "risk_ledger" else (lambda w: self._midnight(w.end))
+        if closes(window) > run_after:
             window = self.window_before(window)
         return self.data_interval(window)
 

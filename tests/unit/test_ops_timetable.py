@@ -40,9 +40,9 @@ def runs_between(tt: PeriodTimetable, earliest: datetime, latest: datetime) -> l
     ("quarter", sh(2020, 4, 1), sh(2020, 4, 1), sh(2020, 7, 1), sh(2020, 7, 13)),
     ("half", sh(2020, 7, 1), sh(2020, 7, 1), sh(2021, 1, 1), sh(2021, 1, 18)),
     ("year", sh(2020, 1, 1), sh(2020, 1, 1), sh(2021, 1, 1), sh(2021, 1, 23)),
-    # risk ledger: the window ending with the 6/20 due day, fired 2 days after it ends
-    ("risk_ledger", sh(2019, 12, 11), sh(2019, 12, 11), sh(2020, 6, 21), sh(2020, 6, 23)),
-    ("risk_ledger", sh(2020, 6, 21), sh(2020, 6, 21), sh(2020, 12, 11), sh(2020, 12, 13)),
+    # risk ledger: the half year, fired 2 days after its snapshot's due day (6/20, 12/10)
+    ("risk_ledger", sh(2020, 1, 1), sh(2020, 1, 1), sh(2020, 7, 1), sh(2020, 6, 23)),
+    ("risk_ledger", sh(2020, 7, 1), sh(2020, 7, 1), sh(2021, 1, 1), sh(2020, 12, 13)),
 ])
 def test_first_run_interval_is_the_period_and_fires_after_due_plus_grace(kind, earliest, start, end, run_after):
     info = first_run(PeriodTimetable(kind, grace=2), earliest)
@@ -78,11 +78,11 @@ def test_consecutive_runs_cover_the_year_without_gap_or_overlap():
     assert infos[1].run_after == sh(2020, 3, 7)  # February: due 5 March, +1 day
 
 
-def test_risk_ledger_windows_alternate_between_the_two_due_dates():
-    infos = runs_between(PeriodTimetable("risk_ledger", grace=0), sh(2020, 1, 1), sh(2021, 12, 10))
-    assert [(i.data_interval.start, i.data_interval.end) for i in infos] == [
-        (sh(2020, 6, 21), sh(2020, 12, 11)), (sh(2020, 12, 11), sh(2021, 6, 21)),
-        (sh(2021, 6, 21), sh(2021, 12, 11))]
+def test_risk_ledger_half_years_alternate_between_the_two_due_dates():
+    infos = runs_between(PeriodTimetable("risk_ledger", grace=0), sh(2020, 1, 1), sh(2021, 6, 30))
+    assert [(i.data_interval.start, i.data_interval.end, i.run_after) for i in infos] == [
+        (sh(2020, 1, 1), sh(2020, 7, 1), sh(2020, 6, 21)), (sh(2020, 7, 1), sh(2021, 1, 1), sh(2020, 12, 11)),
+        (sh(2021, 1, 1), sh(2021, 7, 1), sh(2021, 6, 21))]
 
 
 @pytest.mark.parametrize("from_date", [datetime(2020, 1, 1, tzinfo=UTC), sh(2020, 1, 1)])
@@ -117,7 +117,8 @@ def test_no_start_date_schedules_nothing_and_latest_bounds_the_schedule():
     ("quarter", sh(2020, 8, 2), sh(2020, 4, 1), sh(2020, 7, 1)),
     ("half", sh(2020, 12, 31, 23), sh(2020, 1, 1), sh(2020, 7, 1)),
     ("year", sh(2021, 1, 1), sh(2020, 1, 1), sh(2021, 1, 1)),
-    ("risk_ledger", sh(2020, 7, 1), sh(2019, 12, 11), sh(2020, 6, 21)),
+    ("risk_ledger", sh(2020, 6, 21), sh(2020, 1, 1), sh(2020, 7, 1)),   # H1's snapshot was due 6/20
+    ("risk_ledger", sh(2020, 6, 20, 23), sh(2019, 7, 1), sh(2020, 1, 1)),
 ])
 def test_manual_run_covers_the_latest_whole_period(kind, run_after, start, end):
     interval = PeriodTimetable(kind, grace=2).infer_manual_data_interval(run_after=pendulum.instance(run_after))
