@@ -162,3 +162,9 @@ def run_period(kind: str, context):  # noqa: ANN001
             raise periods.PeriodError(
                 f"period Param {value!r} is not a valid {kind}: {error}; use e.g. {example}") from None
         raise
+
+
+# Keyword arguments of the "wait for the period's submissions" sensor: it gives up its worker slot
+# between pokes (reschedule mode) and returns True at the grace deadline at the latest.
+SUBMISSIONS_SENSOR = {"mode": "reschedule", "poke_interval": 30 * 60, "timeout": 60 * 24 * 3600,
+                      "task_id": "wait_for_submissions"}

@@ -111,3 +111,21 @@ def test_dag_test_with_a_logical_date_builds_the_previous_month(airflow_env, war
     run = bag.dags["case_statistics_monthly"].test(logical_date=local_midnight(month_period(2020, 7).start))
     assert str(run.state) == "success"
     assert (airflow_env.outbox / "case_statistics_monthly" / "2020-06" / "manifest.json").is_file()
+
+
+def test_submission_watch_run_writes_the_matrix_for_the_day_asked(airflow_env, warehouse_url, bag):
+    from sqlalchemy import func, select
+
+    from chufei.warehouse import engine_for
+    from chufei.watch import submission_status
+
+    run = bag.dags["submission_watch"].test(run_conf={"as_of": "2020-12-31"})
+    assert str(run.state) == "success"
+    assert (airflow_env.outbox / "submission_watch" / "2020-12-31" / "submission_matrix_2020-12-31.xlsx").is_file()
+    with engine_for(warehouse_url).connect() as connection:
+        statuses = dict(connection.execute(select(submission_status.c.status, func.count())
+                                           .group_by(submission_status.c.status)).all())
+    # empty warehouse: everything due in 2020 is missing. Due by 31 Dec (work_plan_tasks.json):
+    # case ledgers Jan–Nov × 20 units, old-case progress Jan–Nov × 5, report rewards and risk
+    # warnings Q1–Q3 × 5, admin actions Q1–Q3 × 15, publicity Q1–Q3 × 20, risk ledgers H1+H2 × 20.
+    assert statuses == {"missing": 11 * 20 + 11 * 5 + 3 * 5 + 3 * 5 + 3 * 15 + 3 * 20 + 2 * 20}
