@@ -1,5 +1,5 @@
 """
-### 报送时限监控 — submission_watch (daily)
+### 报送时限监控 — submission_watch (daily, and after each ingest)
 
 **Consumes** the work plan's deadlines (`include/reference/work_plan_tasks.json`: the 26 tasks, which
 unit kinds owe which submission for which period, and when), the unit registry
@@ -12,7 +12,9 @@ unit kinds owe which submission for which period, and when), the unit registry
 - reminders for missing items on the `[chufei] notify_channel` (log, webhook or email), each item at
   most once per day — recorded in the warehouse table `reminder_log`.
 
-**Day**: the run's logical date in Asia/Shanghai; a manual run takes the `as_of` Param (e.g. `2020-12-31`).
+**Schedule**: every day at 09:00 Asia/Shanghai, and whenever `ingest_unit_submissions` updates the
+Asset `warehouse.case_ledger`. **Day**: the run's date in Asia/Shanghai; a manual run takes the
+`as_of` Param (e.g. `2020-12-31`).
 
 **Re-run**: re-running a day replaces its matrix and xlsx; reminders already sent that day are not
 sent again. To see the demo year: trigger with `as_of` = `2020-12-31`.
@@ -20,14 +22,17 @@ sent again. To see the demo year: trigger with `as_of` = `2020-12-31`.
 
 from __future__ import annotations
 
-from airflow.sdk import Param, dag, task
-from airflow.timetables.trigger import CronTriggerTimetable
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, TIMEZONE, configured_start_date
 
+# Updated by ingest_unit_submissions: a new submission refreshes the matrix without waiting a day.
+CASE_LEDGER = Asset("warehouse.case_ledger")
+
 
 @dag(
-    schedule=CronTriggerTimetable("0 9 * * *", timezone=TIMEZONE.key),
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 9 * * *", timezone=TIMEZONE.key),
+                                 assets=[CASE_LEDGER]),
     start_date=configured_start_date(),
     catchup=False,
     max_active_runs=1,

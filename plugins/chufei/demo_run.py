@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> None:
         run_dag("case_statistics_monthly", logical_date=local_midnight(period.end))
         manifests.append(data.outbox / "case_statistics_monthly" / f"{args.year}-{month:02d}" / "manifest.json")
 
+    # The completeness matrix of the demo year (units x due submissions, received / late / missing).
+    run_dag("submission_watch", run_conf={"as_of": f"{args.year}-12-31"})
+    matrix = data.outbox / "submission_watch" / f"{args.year}-12-31" / f"submission_matrix_{args.year}-12-31.xlsx"
+
     receipts = sorted(p for p in data.receipts.glob("*.json") if ".duplicate-" not in p.name)
     statuses: dict[str, int] = {}
     for path in receipts:
@@ -67,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  {folder / entry['name']}")
     print(f"manifests      : {data.outbox / 'case_statistics_monthly' / '<YYYY-MM>' / 'manifest.json'}")
     print(f"warehouse      : {data.root / 'warehouse.db'} (unless the chufei_warehouse connection says otherwise)")
+    print(f"completeness   : {matrix} (submission_watch as of {args.year}-12-31)")
 
 
 if __name__ == "__main__":
