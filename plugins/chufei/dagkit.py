@@ -131,8 +131,7 @@ def period_dag(kind: str, *, due_day: int | None = None, grace_days: float | Non
     """
     from chufei.timetables import PeriodTimetable
 
-    deadline, end_date = period_deadline_alert(), configured_end_date()
-    return {**({"deadline": deadline} if deadline else {}), **({"end_date": end_date} if end_date else {}),
+    kwargs = {
         "schedule": PeriodTimetable(kind, due_day=due_day, grace=grace_days),
         "start_date": configured_start_date(),
         "catchup": configured_catchup(),
@@ -140,6 +139,11 @@ def period_dag(kind: str, *, due_day: int | None = None, grace_days: float | Non
         "default_args": DEFAULT_ARGS,
         "params": {"period": period_param(kind)},
     }
+    if (deadline := period_deadline_alert()) is not None:
+        kwargs["deadline"] = deadline
+    if (end_date := configured_end_date()) is not None:
+        kwargs["end_date"] = end_date
+    return kwargs
 
 
 def run_period(kind: str, context):  # noqa: ANN001
@@ -152,8 +156,8 @@ def run_period(kind: str, context):  # noqa: ANN001
     params = context.get("params") or {}
     value = params.get("period")
     try:
-        return periods.resolve_run_period("half" if kind == "risk_ledger" else kind, value, context.get("data_interval_start"),
-                                          context.get("data_interval_end"))
+        return periods.resolve_run_period("half" if kind == "risk_ledger" else kind, value,
+                                          context.get("data_interval_start"), context.get("data_interval_end"))
     except periods.PeriodError as error:
         example = PERIOD_EXAMPLES.get(kind, "2020-06")
         if value and "is a" in str(error):

@@ -129,3 +129,23 @@ def test_submission_watch_run_writes_the_matrix_for_the_day_asked(airflow_env, w
     # case ledgers Jan–Nov × 20 units, old-case progress Jan–Nov × 5, report rewards and risk
     # warnings Q1–Q3 × 5, admin actions Q1–Q3 × 15, publicity Q1–Q3 × 20, risk ledgers H1+H2 × 20.
     assert statuses == {"missing": 11 * 20 + 11 * 5 + 3 * 5 + 3 * 5 + 3 * 15 + 3 * 20 + 2 * 20}
+
+
+@pytest.mark.parametrize("kind, param, key", [("month", "2020-06", "2020-06"), ("quarter", "2020Q2", "2020Q2"),
+                                              ("half", "2020H1", "2020H1"), ("year", "2020", "2020"),
+                                              ("risk_ledger", "2020H2", "2020H2")])
+def test_every_period_kind_adopts_the_schedule_in_one_line(kind, param, key):
+    from airflow.sdk import dag
+
+    from chufei.dagkit import period_dag, run_period
+
+    kwargs = period_dag(kind)
+    assert kwargs["schedule"].kind == kind and kwargs["max_active_runs"] == 1
+
+    @dag(dag_id=f"adopts_{kind}", **kwargs, tags=["statistics"])
+    def adopts():
+        pass
+
+    built = adopts()
+    assert built.timetable.kind == kind
+    assert run_period(kind, {"params": {"period": param}}).key == key
