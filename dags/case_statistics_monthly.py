@@ -9,42 +9,52 @@
 集资参与人数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本期, 本年累计, 上年同期累计, 同比%),
 its UTF-8-BOM CSV twin, and `manifest.json` (files with sha256 and row counts, source files).
 
-**Period**: the run's data interval, one calendar month in Asia/Shanghai. A manual run takes the
-`period` Param (e.g. `2020-06`).
+**Period**: the run's data interval, one calendar month in Asia/Shanghai (`PeriodTimetable`:
+the run is created after the month's due date, the 5th of the next month, plus `[chufei] grace_days`).
+A manual run takes the `period` Param (e.g. `2020-06`); without it, it reports the last whole month.
 
-**Re-run / backfill**: re-running a month replaces its package with identical bytes unless the
-data changed. Backfill missed months with
-`airflow backfill create --dag-id case_statistics_monthly --from-date 2020-01-01 --to-date 2020-12-31`.
-Months are independent (each writes its own folder, the warehouse is only read), so up to four
-run at once, spread over the Celery workers.
+**Waits** (`wait_for_submissions`, reschedule mode: no worker slot held) until every unit's case
+ledger for the month has arrived or the grace deadline has passed, then goes ahead and records the
+units still missing in the warehouse table `period_missing` (`record_missing`) instead of failing.
+
+**Re-run / backfill**: re-running a month (clear the run, or trigger with `period`) replaces its
+package with identical bytes unless the data changed. Backfill missed months (unpause the DAG first)
+with `airflow backfill create --dag-id case_statistics_monthly --from-date 2020-01-01 --to-date 2020-12-31`
+or the UI's Backfill button — see the README runbook. Months are independent (each writes its own
+folder, the warehouse is only read): `[chufei] max_active_runs` lets a Celery deployment run several
+at once.
 """
 
 from __future__ import annotations
 
 from airflow.sdk import dag, task
-from airflow.timetables.interval import CronDataIntervalTimetable
 
-from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE, period_param
+from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag
 
 
-@dag(
-    schedule=CronDataIntervalTimetable("0 0 1 * *", timezone=TIMEZONE.key),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=4,
-    default_args=DEFAULT_ARGS,
-    params={"period": period_param("month")},
-    tags=["statistics", "monthly"],
-    doc_md=__doc__,
-)
+@dag(**period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
 def case_statistics_monthly():
     @task
     def resolve_period() -> str:
         from airflow.sdk import get_current_context
 
-        from chufei import runtime
+        from chufei.dagkit import run_period
 
-        return runtime.run_period("month", get_current_context()).key
+        return run_period("month", get_current_context()).key
+
+    @task.sensor(**SUBMISSIONS_SENSOR)
+    def wait_for_submissions(period_key: str) -> bool:
+        from airflow.sdk import get_current_context
+
+        from chufei import period_run
+
+        return period_run.submissions_ready("case_ledger", period_key, get_current_context())
+
+    @task
+    def record_missing(period_key: str) -> dict:
+        from chufei import period_run
+
+        return period_run.record_missing("case_statistics_monthly", "case_ledger", period_key)
 
     @task
     def build_package(period_key: str) -> dict:
@@ -55,7 +65,10 @@ def case_statistics_monthly():
         return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
                                              parse_period(period_key), "case_statistics_monthly")
 
-    build_package(resolve_period())
+    period = resolve_period()
+    waited = wait_for_submissions(period)
+    missing = record_missing(period)
+    waited >> missing >> build_package(period)
 
 
 case_statistics_monthly()

@@ -11,7 +11,12 @@ cross-field and uniqueness rules), loads the valid rows as the new current versi
 unit and period (earlier versions stay as history), keeps rejected rows with their reasons,
 and writes a receipt `receipts/<sha256>.json` plus a Chinese `receipts/<sha256>.txt`.
 
-**Produces** the warehouse datasets (Assets) `warehouse.case_ledger`.
+**Produces** the warehouse datasets (Assets) `warehouse.case_ledger` (which also triggers
+`submission_watch`), archive copies in `archive/` and receipts in `receipts/`. The task log shows
+per file its status and rows accepted / rejected, and the totals — never row contents.
+
+**Schedule**: every 30 minutes (Asia/Shanghai), one run at a time; failures are reported on the
+`[chufei] notify_channel`.
 
 **Re-run / fix**: a bad file never fails the run; its receipt says what to fix. A corrected
 file simply goes into the inbox again and replaces the earlier version. Identical bytes are
@@ -26,14 +31,14 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import DEFAULT_ARGS, START_DATE
+from chufei.dagkit import DEFAULT_ARGS, configured_start_date
 
 CASE_LEDGER = Asset("warehouse.case_ledger")
 
 
 @dag(
     schedule="*/30 * * * *",
-    start_date=START_DATE,
+    start_date=configured_start_date(),
     catchup=False,
     max_active_runs=2,
     default_args=DEFAULT_ARGS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import subprocess
 import sys
 
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2020)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("AIRFLOW__CHUFEI__DEADLINE_HOURS", "0")  # dag.test() and DeadlineAlert, see dagkit
 
     from chufei.demo import write_demo_inbox
     from chufei.templates import write_templates
@@ -45,6 +47,10 @@ def main(argv: list[str] | None = None) -> None:
         period = month_period(args.year, month)
         run_dag("case_statistics_monthly", logical_date=local_midnight(period.end))
         manifests.append(data.outbox / "case_statistics_monthly" / f"{args.year}-{month:02d}" / "manifest.json")
+
+    # The completeness matrix of the demo year (units x due submissions, received / late / missing).
+    run_dag("submission_watch", run_conf={"as_of": f"{args.year}-12-31"})
+    matrix = data.outbox / "submission_watch" / f"{args.year}-12-31" / f"submission_matrix_{args.year}-12-31.xlsx"
 
     receipts = sorted(p for p in data.receipts.glob("*.json") if ".duplicate-" not in p.name)
     statuses: dict[str, int] = {}
@@ -65,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  {folder / entry['name']}")
     print(f"manifests      : {data.outbox / 'case_statistics_monthly' / '<YYYY-MM>' / 'manifest.json'}")
     print(f"warehouse      : {data.root / 'warehouse.db'} (unless the chufei_warehouse connection says otherwise)")
+    print(f"completeness   : {matrix} (submission_watch as of {args.year}-12-31)")
 
 
 if __name__ == "__main__":

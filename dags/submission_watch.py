@@ -1,0 +1,66 @@
+"""
+### 报送时限监控 — submission_watch (daily, and after each ingest)
+
+**Consumes** the work plan's deadlines (`include/reference/work_plan_tasks.json`: the 26 tasks, which
+unit kinds owe which submission for which period, and when), the unit registry
+(`include/reference/units.csv`) and the warehouse's `submission` table (what arrived, when).
+
+**Produces**
+- warehouse table `submission_status`: units × due submissions, each `received` (on time), `late` or
+  `missing`, as of the run's day (replaced by every run);
+- `<data dir>/outbox/submission_watch/<YYYY-MM-DD>/submission_matrix_<YYYY-MM-DD>.xlsx` (sheets 矩阵 and 明细);
+- reminders for missing items on the `[chufei] notify_channel` (log, webhook or email), each item at
+  most once per day — recorded in the warehouse table `reminder_log`.
+
+**Schedule**: every day at 09:00 Asia/Shanghai, and whenever `ingest_unit_submissions` updates the
+Asset `warehouse.case_ledger`. **Day**: the run's date in Asia/Shanghai; a manual run takes the
+`as_of` Param (e.g. `2020-12-31`).
+
+**Re-run**: re-running a day replaces its matrix and xlsx; reminders already sent that day are not
+sent again. To see the demo year: trigger with `as_of` = `2020-12-31`.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
+
+from chufei.dagkit import DEFAULT_ARGS, TIMEZONE, configured_start_date
+
+# Updated by ingest_unit_submissions: a new submission refreshes the matrix without waiting a day.
+CASE_LEDGER = Asset("warehouse.case_ledger")
+
+
+@dag(
+    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 9 * * *", timezone=TIMEZONE.key),
+                                 assets=[CASE_LEDGER]),
+    start_date=configured_start_date(),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={"as_of": Param(None, type=["null", "string"], format="date", title="截至日期 as_of",
+                           description="Leave empty for the run's day; e.g. 2020-12-31 for the demo year.")},
+    tags=["watch"],
+    doc_md=__doc__,
+)
+def submission_watch():
+    @task
+    def completeness_matrix() -> dict:
+        from airflow.sdk import get_current_context
+
+        from chufei import runtime, watch
+
+        as_of = watch.as_of_from_context(get_current_context())
+        return watch.run_watch(runtime.warehouse_engine(), runtime.data().outbox, as_of)
+
+    @task
+    def remind_missing(summary: dict) -> dict:
+        from datetime import date
+
+        from chufei import runtime, watch
+
+        return watch.remind(runtime.warehouse_engine(), date.fromisoformat(summary["as_of"]))
+
+    remind_missing(completeness_matrix())
+
+
+submission_watch()

@@ -1,0 +1,29 @@
+"""The ``chufei`` Airflow plugin: registers chufei's timetable (and the 处非统计 page, see below).
+
+Airflow imports every ``.py`` file in the plugins folder; ``plugins/.airflowignore`` keeps it out of
+the ``chufei`` package (imported normally through PYTHONPATH), so only this file is loaded here.
+It stays light: the scheduler, dag-processor and workers all import it.
+"""
+
+from __future__ import annotations
+
+from airflow.plugins_manager import AirflowPlugin
+
+from chufei.timetables import PeriodTimetable
+
+
+def _fastapi_apps() -> list[dict]:
+    try:  # fastapi ships with the api-server; other components never serve the page
+        from chufei.ui import URL_PREFIX, app
+    except ImportError:
+        return []
+    return [{"app": app, "url_prefix": URL_PREFIX, "name": "处非统计 chufei"}]
+
+
+class ChufeiPlugin(AirflowPlugin):
+    name = "chufei"
+    timetables = [PeriodTimetable]
+    fastapi_apps = _fastapi_apps()
+    # The page in Airflow's navigation, shown inside the UI (iframe of /chufei/).
+    external_views = [{"name": "处非统计", "href": "/chufei/", "destination": "nav", "url_route": "chufei",
+                       "nav_top_level": True}]

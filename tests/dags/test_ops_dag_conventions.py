@@ -1,0 +1,151 @@
+"""What an operator sees of the DAGs this branch schedules: periods, Params, docs, retries, owner."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import REPO
+
+OPS_DAGS = ("case_statistics_monthly", "ingest_unit_submissions", "submission_watch")
+AREAS = {"ingest", "statistics", "delivery", "watch"}
+
+
+@pytest.fixture(scope="module")
+def bag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(REPO / "dags"))
+    assert not bag.import_errors, bag.import_errors
+    return bag
+
+
+@pytest.mark.parametrize("dag_id", OPS_DAGS)
+def test_dag_tells_the_operator_what_it_does(bag, dag_id):
+    dag = bag.dags[dag_id]
+    doc = dag.doc_md or ""
+    for heading in ("**Consumes**", "**Produces**", "Re-run"):
+        assert heading in doc, f"{dag_id} doc_md lacks {heading}"
+    assert set(dag.tags) & AREAS, f"{dag_id} has no area tag"
+    assert str(dag.timezone) == "Asia/Shanghai"
+    for task in dag.tasks:
+        assert task.owner == "chufei-office"
+        assert task.retries >= 2 and task.retry_exponential_backoff
+        assert task.on_failure_callback, f"{dag_id}.{task.task_id} sends no failure notice"
+
+
+def test_monthly_statistics_runs_once_per_month_after_the_due_date(bag):
+    from chufei.timetables import PeriodTimetable
+
+    dag = bag.dags["case_statistics_monthly"]
+    assert isinstance(dag.timetable, PeriodTimetable) and dag.timetable.kind == "month"
+    assert dag.max_active_runs == 1
+    assert dag.catchup is False  # default; [chufei] catchup switches it on
+
+
+
+def test_period_dags_carry_a_deadline_alert_unless_switched_off(monkeypatch):
+    from chufei.dagkit import period_dag
+
+    monkeypatch.setenv("AIRFLOW__CHUFEI__DEADLINE_HOURS", "6")
+    alert = period_dag("month")["deadline"]
+    assert alert.interval == timedelta(hours=6)
+    assert alert.callback.path == "chufei.notify.deadline_missed"
+    monkeypatch.setenv("AIRFLOW__CHUFEI__DEADLINE_HOURS", "0")
+    assert "deadline" not in period_dag("month")
+
+
+def test_start_date_and_catchup_come_from_config(monkeypatch):
+    from chufei.dagkit import configured_catchup, configured_start_date, period_dag
+
+    monkeypatch.setenv("AIRFLOW__CHUFEI__START_DATE", "2021-04-01")
+    monkeypatch.setenv("AIRFLOW__CHUFEI__CATCHUP", "true")
+    monkeypatch.setenv("AIRFLOW__CHUFEI__GRACE_DAYS", "0.5")
+    kwargs = period_dag("quarter")
+    assert kwargs["start_date"].isoformat() == "2021-04-01T00:00:00+08:00"
+    assert kwargs["catchup"] is True and kwargs["max_active_runs"] == 1
+    assert kwargs["schedule"].grace == timedelta(hours=12)
+    monkeypatch.setenv("AIRFLOW__CHUFEI__START_DATE", "April 2021")
+    with pytest.raises(ValueError, match=r"start_date must look like 2020-01-01, got 'April 2021'"):
+        configured_start_date()
+    monkeypatch.setenv("AIRFLOW__CHUFEI__CATCHUP", "maybe")
+    with pytest.raises(ValueError, match="catchup must be True or False"):
+        configured_catchup()
+
+
+@pytest.mark.parametrize("kind, good, bad", [
+    ("month", "2020-06", ["2020-13", "2020Q2", "2020-6", "June"]),
+    ("quarter", "2020Q2", ["2020Q5", "2020-06"]),
+    ("half", "2020H1", ["2020H3", "2020"]),
+    ("year", "2020", ["20", "2020-01"]),
+])
+def test_period_param_rejects_bad_values_when_the_run_is_triggered(kind, good, bad):
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    from chufei.dagkit import period_param
+
+    assert period_param(kind).resolve(good) == good
+    assert period_param(kind).resolve(None) is None  # empty: the run's data interval
+    for value in bad:
+        with pytest.raises(ParamValidationError, match=f"'{value}' does not match"):
+            period_param(kind).resolve(value)
+
+
+def test_a_run_without_period_or_interval_fails_with_an_instruction():
+    from chufei.dagkit import run_period
+    from chufei.periods import PeriodError
+
+    with pytest.raises(PeriodError, match="give the 'period' Param, e.g. 2020-06"):
+        run_period("month", {"params": {"period": None}})
+    with pytest.raises(PeriodError, match="'2020Q2' is a quarter, this DAG reports a month; use e.g. 2020-06"):
+        run_period("month", {"params": {"period": "2020Q2"}})
+    with pytest.raises(PeriodError, match="period Param '2020-13' is not a valid month: month 13 is not between 1 and 12; use e.g. 2020-06"):
+        run_period("month", {"params": {"period": "2020-13"}})
+
+
+def test_dag_test_with_a_logical_date_builds_the_previous_month(airflow_env, warehouse_url, bag):
+    """``dag.test(logical_date=<local midnight 1 July>)`` is how the demo and operators run June."""
+    from chufei.periods import local_midnight, month_period
+
+    run = bag.dags["case_statistics_monthly"].test(logical_date=local_midnight(month_period(2020, 7).start))
+    assert str(run.state) == "success"
+    assert (airflow_env.outbox / "case_statistics_monthly" / "2020-06" / "manifest.json").is_file()
+
+
+def test_submission_watch_run_writes_the_matrix_for_the_day_asked(airflow_env, warehouse_url, bag):
+    from sqlalchemy import func, select
+
+    from chufei.warehouse import engine_for
+    from chufei.watch import submission_status
+
+    run = bag.dags["submission_watch"].test(run_conf={"as_of": "2020-12-31"})
+    assert str(run.state) == "success"
+    assert (airflow_env.outbox / "submission_watch" / "2020-12-31" / "submission_matrix_2020-12-31.xlsx").is_file()
+    with engine_for(warehouse_url).connect() as connection:
+        statuses = dict(connection.execute(select(submission_status.c.status, func.count())
+                                           .group_by(submission_status.c.status)).all())
+    # empty warehouse: everything due in 2020 is missing. Due by 31 Dec (work_plan_tasks.json):
+    # case ledgers Jan–Nov × 20 units, old-case progress Jan–Nov × 5, report rewards and risk
+    # warnings Q1–Q3 × 5, admin actions Q1–Q3 × 15, publicity Q1–Q3 × 20, risk ledgers H1+H2 × 20.
+    assert statuses == {"missing": 11 * 20 + 11 * 5 + 3 * 5 + 3 * 5 + 3 * 15 + 3 * 20 + 2 * 20}
+
+
+@pytest.mark.parametrize("kind, param, key", [("month", "2020-06", "2020-06"), ("quarter", "2020Q2", "2020Q2"),
+                                              ("half", "2020H1", "2020H1"), ("year", "2020", "2020"),
+                                              ("risk_ledger", "2020H2", "2020H2")])
+def test_every_period_kind_adopts_the_schedule_in_one_line(kind, param, key):
+    from airflow.sdk import dag
+
+    from chufei.dagkit import period_dag, run_period
+
+    kwargs = period_dag(kind)
+    assert kwargs["schedule"].kind == kind and kwargs["max_active_runs"] == 1
+
+    @dag(dag_id=f"adopts_{kind}", **kwargs, tags=["statistics"])
+    def adopts():
+        pass
+
+    built = adopts()
+    assert built.timetable.kind == kind
+    assert run_period(kind, {"params": {"period": param}}).key == key

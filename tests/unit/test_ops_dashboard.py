@@ -1,0 +1,97 @@
+"""The 处非统计 page's content: matrix, figures against targets, quality, packages — or 'no data'."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from sqlalchemy import insert
+
+from chufei.warehouse import case_current, received_file, rejected_row, submission
+
+UTC = timezone.utc
+
+
+def test_empty_warehouse_says_no_data_everywhere(engine, data):
+    from chufei.dashboard import build
+    from chufei.ui import render
+
+    dash = build(engine, data.outbox)
+    assert [t.met for t in dash.targets] == [None, None, None]
+    html = render(dash)
+    assert html.count("暂无数据") == 4  # matrix, figures, quality, packages
+    assert html.count("无数据 no data") == 3  # each target
+
+
+def _seed(engine):
+    with engine.begin() as c:
+        c.execute(insert(received_file), {
+            "sha256": "a" * 64, "source": "submissions", "original_name": "鄂城区案件台账13912345678.xlsx",
+            "size_bytes": 1, "archive_path": "archive/a", "received_at": datetime(2020, 4, 3, tzinfo=UTC),
+            "status": "loaded", "dataset": "case_ledger", "unit_code": "420704", "period_key": "2020-03",
+            "rows_total": 4, "rows_accepted": 3, "rows_rejected": 1})
+        sub = c.execute(insert(submission).returning(submission.c.id), {
+            "dataset": "case_ledger", "unit_code": "420704", "period_key": "2020-03",
+            "period_start": date(2020, 3, 1), "period_end": date(2020, 4, 1), "file_sha256": "a" * 64,
+            "version": 1, "is_current": True, "rows_accepted": 3,
+            "received_at": datetime(2020, 4, 3, tzinfo=UTC)}).scalar_one()
+        c.execute(insert(rejected_row), {
+            "file_sha256": "a" * 64, "dataset": "case_ledger", "sheet": "案件台账", "row_no": 7,
+            "raw_json": json.dumps({"联系电话": "13912345678"}),
+            "reasons_json": json.dumps([{"sheet": "案件台账", "row": 7, "column": "立案日期", "cell": "C7",
+                                         "value": "13912345678", "message": "不是日期：13912345678"}],
+                                       ensure_ascii=False)})
+        base = {"unit_code": "420704", "submission_id": sub, "period_start": date(2020, 3, 1), "case_name": "x",
+                "handling_unit": "x", "industry": "其他", "participants": 10, "cross_region": False,
+                "stage": "侦查", "is_old_case": True}
+        # old-case stock at 1 Jan 2020: 4 cases (C1..C4), 2 closed in 2020 -> 50% (target met)
+        # filed before 2019: C1, C2 with 200万 unpaid principal, 150万 repaid -> 75%, not cleared
+        cases = [("C1", date(2017, 5, 1), date(2020, 2, 1), 100, 100), ("C2", date(2018, 6, 1), None, 100, 50),
+                 ("C3", date(2019, 3, 1), date(2020, 3, 2), 0, 0), ("C4", date(2019, 8, 1), None, 0, 0),
+                 ("C5", date(2019, 9, 1), date(2019, 12, 1), 0, 0),  # closed before 2020: not in the stock
+                 ("N1", date(2020, 3, 5), None, 0, 0)]
+        for no, filed, closed, unpaid_wan, repaid_wan in cases:
+            c.execute(insert(case_current), {**base, "case_no": no, "filed_date": filed, "closed_date": closed,
+                                             "amount_fen": 5_000_000, "unpaid_principal_fen": unpaid_wan * 1_000_000,
+                                             "repaid_fen": repaid_wan * 1_000_000})
+
+
+def test_figures_targets_quality_and_packages(engine, data):
+    from chufei.dashboard import build
+    from chufei.ui import render
+    from chufei.watch import run_watch
+
+    _seed(engine)
+    run_watch(engine, data.outbox, date(2020, 4, 10))
+    folder = data.outbox / "case_statistics_monthly" / "2020-03"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text("{}", encoding="utf-8")
+
+    dash = build(engine, data.outbox)
+    assert dash.month.key == "2020-03"
+    assert [f["label"] for f in dash.figures] == ["2020年3月", "2020年第一季度", "2020年（截至2020年3月）"]
+    assert dash.figures[0]["values"]["新发案件数"] == "1 件"
+    old, warnings, payouts = dash.targets
+    assert (old.value, old.met) == ("50.0%", True)
+    assert (warnings.value, warnings.met) == (None, None)  # no risk warnings loaded: no data
+    assert (payouts.value, payouts.met) == ("75.0%", False)
+    assert dash.quality == [{"unit": "鄂城区", "dataset": "案件台账", "files": 1, "rows_total": 4,
+                             "rows_accepted": 3, "rows_rejected": 1, "pass_rate": dash.quality[0]["pass_rate"]}]
+    assert str(dash.quality[0]["pass_rate"]) == "75.0"
+    html = render(dash)
+    assert "13912345678" not in html  # personal data never shown
+    assert "139****5678" in html and "立案日期 不是日期" in html
+    assert "/chufei/download/case_statistics_monthly/2020-03/manifest.json" in html
+    assert dash.status_counts["received"] == 1  # 鄂城区's March ledger, on time by 5 April
+
+
+def test_download_stays_inside_the_outbox(data):
+    from chufei.dashboard import package_file
+
+    folder = data.outbox / "r" / "2020-01"
+    folder.mkdir(parents=True)
+    (folder / "f.csv").write_text("x", encoding="utf-8")
+    assert package_file(data.outbox, "r", "2020-01", "f.csv") == (folder / "f.csv").resolve()
+    assert package_file(data.outbox, "r", "..", "warehouse.db") is None
+    assert package_file(data.outbox, "..", "..", "etc") is None
+    assert package_file(data.outbox, "r", "2020-01", "missing.csv") is None
