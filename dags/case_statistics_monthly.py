@@ -2,27 +2,37 @@
 ### 非法集资案件统计月报 — monthly case statistics
 
 **Consumes** the warehouse's current case facts (`warehouse.case_ledger`, loaded by
-`ingest_unit_submissions`).
+`ingest_unit_submissions`) and the administrative actions (`admin_action` submissions).
 
-**Produces** `<data dir>/outbox/case_statistics_monthly/<YYYY-MM>/`: the statistical form
-`case_statistics_monthly_<YYYY-MM>.xlsx` (by unit, with a 合计 row: 新发案件数, 涉案金额,
-集资参与人数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本期, 本年累计, 上年同期累计, 同比%),
-its UTF-8-BOM CSV twin, and `manifest.json` (files with sha256 and row counts, source files).
+**Produces** `<data dir>/outbox/case_statistics_monthly/<YYYY-MM>/v<n>/` (and a `latest` file
+naming the newest version):
+- `case_statistics_monthly_<YYYY-MM>.xlsx` — by unit, with a 合计 row: 新发案件数, 涉案金额,
+  集资参与人数, 立案数, 行政处置数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本期, 本年累计,
+  上年同期累计, 同比%, 环比%;
+- `…_by_industry.xlsx` — the same figures by 行业领域;
+- `…_old_cases.xlsx`, `…_old_case_payouts.xlsx` — old-case disposal (陈案) against the −50 % and
+  清退 targets (formulas in docs/statistics.md);
+- a UTF-8-BOM CSV twin of each, and `manifest.json` (files with sha256 and row counts, source
+  files, data version; for v2+ what changed). Also updates the Asset
+  `outbox.case_statistics_monthly`.
 
 **Period**: the run's data interval, one calendar month in Asia/Shanghai. A manual run takes the
 `period` Param (e.g. `2020-06`).
 
-**Re-run / backfill**: re-running a month replaces its package with identical bytes unless the
-data changed. Backfill missed months with
+**Re-run / backfill**: re-running a month leaves its package untouched when the figures are the
+same; when late data changed them, the new package is written as the next version beside the
+issued one. Backfill missed months with
 `airflow backfill create --dag-id case_statistics_monthly --from-date 2020-01-01 --to-date 2020-12-31`.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import dag, task
+from airflow.sdk import Asset, dag, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
 from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE, period_param
+
+PACKAGE = Asset("outbox.case_statistics_monthly")
 
 
 @dag(
@@ -44,7 +54,7 @@ def case_statistics_monthly():
 
         return runtime.run_period("month", get_current_context()).key
 
-    @task
+    @task(outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
         from chufei import runtime
         from chufei.case_reports import build_case_statistics_package

@@ -192,3 +192,7 @@ def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) ->
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+# Statistics read the event-like rows by date range: index those dates (issue 4).
+Index("ix_admin_action_row_date", metadata.tables["admin_action_row"].c.action_date)

@@ -1,0 +1,129 @@
+"""Old-case disposal (陈案处置): the −50 % stock target and the pre-2019 payout target.
+
+Formulas (also in docs/statistics.md):
+
+- 年初陈案存量 (stock on 1 January of year Y) = cases filed before Y-01-01 and not closed
+  (结案日期 empty or ≥ Y-01-01).
+- 本年化解 (resolved to date) = stock cases with 结案日期 in [Y-01-01, end of the period).
+  This equals the 本年累计 of 存量(陈案)办结数 on the case-statistics form.
+- 下降率 % = 本年化解 ÷ 年初陈案存量 × 100; the target is a decline of at least 50 %.
+- 清退率 % = 已清退金额 ÷ 核实未兑付本金 × 100, for every case filed before 2019-01-01
+  (i.e. by the end of 2018); a case is 清退完毕 when 已清退金额 ≥ 核实未兑付本金.
+
+Amounts are the latest the units reported (``case_current``); all arithmetic is exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.engine import Connection
+
+from chufei.periods import Period
+from chufei.registry import units
+from chufei.reports import FormColumn, StatForm
+
+DECLINE_TARGET_PERCENT = Decimal(50)
+PAYOUT_CUTOFF = date(2019, 1, 1)  # cases filed before this day must have their payouts cleared
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class OldCase:
+    unit_code: str
+    case_no: str
+    case_name: str
+    filed_date: date
+    closed_date: date | None
+    unpaid_fen: int
+    repaid_fen: int
+
+    @property
+    def cleared(self) -> bool:
+        return self.repaid_fen >= self.unpaid_fen
+
+
+def old_case_facts(connection: Connection, period: Period) -> list[OldCase]:
+    from chufei.sql import run_sql
+
+    return [OldCase(r["unit_code"], r["case_no"], r["case_name"] or "", _as_date(r["filed_date"]),
+                    _as_date(r["closed_date"]), int(r["unpaid_principal_fen"] or 0), int(r["repaid_fen"] or 0))
+            for r in run_sql(connection, "old_case_facts", year_start=period.year_start,
+                             payout_cutoff=PAYOUT_CUTOFF).mappings()]
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+OLD_CASE_COLUMNS = [
+    FormColumn("代码", "代码", "text"), FormColumn("单位", "单位", "text"),
+    FormColumn("陈案化解（目标：存量下降50%）", "年初陈案存量(件)", "count"),
+    FormColumn("陈案化解（目标：存量下降50%）", "本年化解(件)", "count"),
+    FormColumn("陈案化解（目标：存量下降50%）", "尚未化解(件)", "count"),
+    FormColumn("陈案化解（目标：存量下降50%）", "下降率%", "pct"),
+    FormColumn("陈案化解（目标：存量下降50%）", "是否达标", "text"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "案件数(件)", "count"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "核实未兑付本金(万元)", "wan"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "已清退金额(万元)", "wan"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "清退率%", "pct"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "已清退完毕(件)", "count"),
+]
+
+
+def _summary(cases: list[OldCase], period: Period) -> list[object]:
+    stock = [c for c in cases if c.filed_date < period.year_start
+             and (c.closed_date is None or c.closed_date >= period.year_start)]
+    resolved = sum(1 for c in stock if c.closed_date is not None and c.closed_date < period.end)
+    decline = percent(resolved, len(stock))
+    met = "—" if decline is None else ("达标" if decline >= DECLINE_TARGET_PERCENT else "未达标")
+    payouts = [c for c in cases if c.filed_date < PAYOUT_CUTOFF]
+    unpaid, repaid = sum(c.unpaid_fen for c in payouts), sum(c.repaid_fen for c in payouts)
+    return [len(stock), resolved, len(stock) - resolved, decline, met,
+            len(payouts), unpaid, repaid, percent(repaid, unpaid), sum(1 for c in payouts if c.cleared)]
+
+
+def old_case_forms(cases: list[OldCase], period: Period, form_no: str) -> dict[str, StatForm]:
+    """Two forms: the per-unit disposal summary and the list of pre-2019 cases with 清退率."""
+    rows = [[u.code, u.name, *_summary([c for c in cases if c.unit_code == u.code], period)] for u in units()]
+    rows.append(["", "合计", *_summary(cases, period)])
+    summary = StatForm(
+        title="非法集资陈案处置情况表", form_no=form_no, period_label=f"{period.label}（截至{_last_day(period)}）",
+        unit_of_measure="件、万元、%", columns=OLD_CASE_COLUMNS, rows=rows, sheet="陈案处置",
+        notes=["注：年初陈案存量 = 本年1月1日前立案且当日未结案的案件；本年化解 = 其中结案日期在本年1月1日至报告期末的案件；"
+               "下降率% = 本年化解 ÷ 年初陈案存量 × 100，目标为不低于50%；"
+               "清退率% = 已清退金额 ÷ 核实未兑付本金 × 100（2019年1月1日前立案的案件），目标为清退完毕（100%）。"])
+    payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=lambda c: (c.unit_code, c.case_no))
+    names = {u.code: u.name for u in units()}
+    listing = [[c.case_no, names.get(c.unit_code, c.unit_code), c.case_name, c.filed_date.isoformat(),
+                c.unpaid_fen, c.repaid_fen, percent(c.repaid_fen, c.unpaid_fen),
+                "已清退完毕" if c.cleared else "未清退完毕"] for c in payouts]
+    unpaid, repaid = sum(c.unpaid_fen for c in payouts), sum(c.repaid_fen for c in payouts)
+    listing.append(["", "合计", f"{len(payouts)}件", "", unpaid, repaid, percent(repaid, unpaid),
+                    f"已清退完毕{sum(1 for c in payouts if c.cleared)}件"])
+    payout_form = StatForm(
+        title="2018年底前立案非法集资案件清退情况表", form_no=form_no + "附", period_label=period.label,
+        unit_of_measure="万元、%", sheet="清退明细", rows=listing,
+        columns=[FormColumn("案件编号", "案件编号", "text"), FormColumn("单位", "单位", "text"),
+                 FormColumn("案件名称", "案件名称", "text"), FormColumn("立案日期", "立案日期", "text"),
+                 FormColumn("核实未兑付本金(万元)", "核实未兑付本金(万元)", "wan"),
+                 FormColumn("已清退金额(万元)", "已清退金额(万元)", "wan"),
+                 FormColumn("清退率%", "清退率%", "pct"), FormColumn("状态", "状态", "text")],
+        notes=["注：清退率% = 已清退金额 ÷ 核实未兑付本金 × 100；已清退金额 ≥ 核实未兑付本金 为已清退完毕。"])
+    return {"old_cases": summary, "old_case_payouts": payout_form}
+
+
+def _last_day(period: Period) -> str:
+    from datetime import timedelta
+
+    day = period.end - timedelta(days=1)
+    return f"{day.year}年{day.month}月{day.day}日"
