@@ -21,14 +21,14 @@ from chufei.normalise import FEN_PER_WAN
 from chufei.xlsx import csv_safe, put, save_reproducibly
 
 FOOTER_FIELDS = ("单位负责人", "审核人", "填表人", "联系电话", "报出日期")
-NUMBER_FORMATS = {"count": "#,##0", "wan": "#,##0.00####", "pct": "0.00", "text": "@"}
+NUMBER_FORMATS = {"count": "#,##0", "wan": "#,##0.00####", "pct": "0.00", "text": "@", "yuan": "#,##0.00"}
 
 
 @dataclass(frozen=True)
 class FormColumn:
     group: str  # upper header row (merged over its columns); equal to label for single columns
     label: str  # lower header row
-    kind: str  # text | count | wan (value in 分, shown in 万元) | pct
+    kind: str  # text | count | wan (value in 分, shown in 万元) | yuan (value in 分, shown in 元) | pct
 
 
 @dataclass
@@ -55,6 +55,8 @@ def _cell(kind: str, value: object) -> object:
         return None
     if isinstance(value, str):
         return mask_text(value)
+    if kind == "yuan":
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
     return wan(int(value)) if kind == "wan" else value
 
 

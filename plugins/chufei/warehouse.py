@@ -196,3 +196,6 @@ def _text(value: object) -> str | None:
 
 # Statistics read the event-like rows by date range: index those dates (issue 4).
 Index("ix_admin_action_row_date", metadata.tables["admin_action_row"].c.action_date)
+Index("ix_risk_warning_row_date", metadata.tables["risk_warning_row"].c.issued_date)
+Index("ix_report_reward_row_received", metadata.tables["report_reward_row"].c.received_date)
+Index("ix_report_reward_row_paid", metadata.tables["report_reward_row"].c.paid_date)

@@ -77,13 +77,13 @@ def check_workbook(path: Path) -> None:
                 if isinstance(cell.value, str):
                     assert not cell.value.startswith("="), (path, cell.coordinate)
         total_at = next(i for i, row in enumerate(rows) if any(c.value == "合计" for c in row[:3]))
-        header = next(i for i, row in enumerate(rows) if row[0].value in ("代码", "案件编号", "序号", "月份"))
+        header = next(i for i, row in enumerate(rows) if row[0].value in ("代码", "案件编号", "序号", "月份", "填报单位"))
         body = rows[header + 2:total_at] if rows[header + 1][0].value is None else rows[header + 1:total_at]
         for column, total in enumerate(rows[total_at]):
             fmt = total.number_format
             if not isinstance(total.value, (int, float)) or fmt in ("0.00",):
                 continue
-            assert fmt in ("#,##0", "#,##0.00####"), (path, total.coordinate, fmt)
+            assert fmt in ("#,##0", "#,##0.00####", "#,##0.00"), (path, total.coordinate, fmt)
             values = [row[column].value for row in body]
             assert all(isinstance(v, (int, float)) or v is None for v in values), (path, total.coordinate)
             assert sum(Decimal(str(v)) for v in values if v is not None) == Decimal(str(total.value)), (
