@@ -31,6 +31,18 @@ class FormColumn:
     kind: str  # text | count | wan (value in 分, shown in 万元) | yuan (value in 分, shown in 元) | pct
 
 
+@dataclass(frozen=True)
+class ChartSpec:
+    """An openpyxl chart over the body rows (合计 excluded): categories from one column, one
+    series per value column (0-based indexes into ``StatForm.columns``)."""
+
+    kind: str  # bar | line
+    title: str
+    y_title: str
+    category: int
+    series: tuple[int, ...]
+
+
 @dataclass
 class StatForm:
     title: str
@@ -41,6 +53,7 @@ class StatForm:
     rows: list[list[object]]  # the last row is the 合计 row
     sheet: str = "统计表"
     notes: list[str] = field(default_factory=list)
+    chart: ChartSpec | None = None
 
 
 def wan(fen: int) -> Decimal:
@@ -129,7 +142,23 @@ def write_xlsx(form: StatForm, path: Path) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{top}:{top + 1}"
+    if form.chart is not None:
+        _add_chart(sheet, form, top + 2, top + len(form.rows), footer_row + 3 + len(form.notes))
     save_reproducibly(book, path)
+
+
+def _add_chart(sheet, form: StatForm, first_row: int, last_row: int, anchor_row: int) -> None:
+    from openpyxl.chart import BarChart, LineChart, Reference, Series
+
+    spec = form.chart
+    chart = LineChart() if spec.kind == "line" else BarChart()
+    chart.title, chart.y_axis.title = spec.title, spec.y_title
+    chart.width, chart.height = 24, 9
+    for index in spec.series:
+        values = Reference(sheet, min_col=index + 1, min_row=first_row, max_row=last_row)
+        chart.series.append(Series(values, title=form.columns[index].label))
+    chart.set_categories(Reference(sheet, min_col=spec.category + 1, min_row=first_row, max_row=last_row))
+    sheet.add_chart(chart, f"A{anchor_row}")
 
 
 def write_csv(form: StatForm, path: Path) -> None:
@@ -231,12 +260,12 @@ def describe_changes(old_folder: Path, old: dict, new_folder: Path, new_files: l
 
 
 def write_package(root: Path, report: str, period_key: str, forms: dict[str, StatForm],
-                  sources: list[str], extra: dict | None = None) -> dict:
+                  sources: list[str], attachments: dict[str, bytes] | None = None) -> dict:
     """Write a period's package as an issued version under ``root`` = outbox/<report>/<period>/.
 
     Layout: ``root/v1/`` (files + manifest.json), ``root/v2/`` … and ``root/latest`` (a text file
     naming the newest version). ``forms`` maps a file stem to its form; each is written as xlsx and
-    its CSV twin. When the newly rendered files equal the latest version's (same bytes, same
+    its CSV twin; ``attachments`` are further files (name → bytes, e.g. a text summary). When the newly rendered files equal the latest version's (same bytes, same
     sources), nothing is written and that version is returned: re-running is idempotent and
     byte-for-byte reproducible. Otherwise the package becomes the next version beside the old
     ones, and its manifest says what changed (``changes``). Returns the manifest plus ``folder``.
@@ -249,12 +278,16 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
     with tempfile.TemporaryDirectory(dir=root, prefix=".render-") as tmp:
         staging = Path(tmp)
         files = _render(forms, staging)
+        for name, content in sorted((attachments or {}).items()):
+            (staging / name).write_bytes(content)
+            files.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
+                          "rows": content.count(b"\n")})
         current = latest_version(root)
         if current is not None:
             issued = read_manifest(current)
             same_files = {(f["name"], f["sha256"]) for f in issued["files"]} == {(f["name"], f["sha256"])
                                                                                for f in files}
-            if same_files and issued["data_version"] == version_of and issued.get("extra") == extra:
+            if same_files and issued["data_version"] == version_of:
                 for entry in files:  # repair a deleted file from identical bytes
                     target = current / entry["name"]
                     if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
@@ -273,8 +306,6 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
             "sources": sorted(sources),
             "files": files,
         }
-        if extra is not None:
-            manifest["extra"] = extra
         if current is not None:
             manifest["supersedes"] = current.name
             manifest["changes"] = describe_changes(current, issued, staging, files, sources)

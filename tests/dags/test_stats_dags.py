@@ -9,7 +9,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 STATS_DAGS = ["case_statistics_monthly", "case_statistics_quarterly", "case_statistics_annual",
-              "report_reward_quarterly", "risk_ledger_rollup", "warnings_actions_quarterly"]
+              "report_reward_quarterly", "risk_ledger_rollup", "warnings_actions_quarterly",
+              "situation_analysis"]
 
 
 def _dag(dag_id: str):
