@@ -199,3 +199,20 @@ Index("ix_admin_action_row_date", metadata.tables["admin_action_row"].c.action_d
 Index("ix_risk_warning_row_date", metadata.tables["risk_warning_row"].c.issued_date)
 Index("ix_report_reward_row_received", metadata.tables["report_reward_row"].c.received_date)
 Index("ix_report_reward_row_paid", metadata.tables["report_reward_row"].c.paid_date)
+
+# Every delivery attempt of a package to the province (portal) or the staff (email): issue 4.
+package_delivery = Table(
+    "package_delivery", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report", String(64), nullable=False),
+    Column("period_key", String(16), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),  # portal | email
+    Column("idempotency_key", String(160), nullable=False),
+    Column("status", String(16), nullable=False),  # accepted | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("http_status", Integer),
+    Column("package_sha256", String(64), nullable=False),
+    Column("detail", Text),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_package_delivery_key", "channel", "idempotency_key", "status"))

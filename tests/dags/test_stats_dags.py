@@ -10,7 +10,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 STATS_DAGS = ["case_statistics_monthly", "case_statistics_quarterly", "case_statistics_annual",
               "report_reward_quarterly", "risk_ledger_rollup", "warnings_actions_quarterly",
-              "situation_analysis"]
+              "situation_analysis", "provincial_delivery"]
 
 
 def _dag(dag_id: str):
@@ -26,7 +26,7 @@ def test_dag_is_documented_and_retried(airflow_db, dag_id):
     dag = _dag(dag_id)
     assert dag.doc_md and "Produces" in dag.doc_md and "Re-run" in dag.doc_md
     assert dag.tags and dag.default_args["retries"] >= 2
-    assert "period" in dag.params
+    assert "period" in dag.params or dag_id == "provincial_delivery"
 
 
 def test_quarterly_dag_run_writes_a_reconciling_package(airflow_env, warehouse_url):
@@ -46,3 +46,44 @@ def test_quarterly_dag_run_writes_a_reconciling_package(airflow_env, warehouse_u
     assert {f["name"] for f in manifest["files"]} == {
         "case_statistics_quarterly_2020Q3.xlsx", "case_statistics_quarterly_2020Q3.csv",
         "case_statistics_quarterly_2020Q3_by_industry.xlsx", "case_statistics_quarterly_2020Q3_by_industry.csv"}
+
+
+def test_provincial_delivery_dag_uses_the_airflow_connections(airflow_env, warehouse_url, monkeypatch):
+    from chufei.case_reports import build_case_statistics_package
+    from chufei.periods import month_period
+    from chufei.warehouse import engine_for, ensure_schema
+    from tests.loopback import Portal, SmtpServer
+    from tests.statsfacts import generate, load_facts
+
+    dag = _dag("provincial_delivery")
+    assert dag.doc_md and dag.default_args["retries"] >= 2
+    engine = engine_for(warehouse_url)
+    ensure_schema(engine)
+    load_facts(engine, *generate())
+    build_case_statistics_package(engine, airflow_env, month_period(2020, 1))
+    smtp = SmtpServer()
+    with Portal(fail_first=2) as portal, smtp:
+        monkeypatch.setenv("AIRFLOW_CONN_PROVINCIAL_PORTAL", json.dumps({
+            "conn_type": "http", "host": "127.0.0.1", "port": portal.port, "schema": "http",
+            "extra": {"endpoint": "/upload", "backoff_factor": 0.01, "read_timeout": 5}}))
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
+            "conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port}))
+        run = dag.test()
+        assert str(run.state) == "success"
+        assert len(portal.state.requests) == 3 and portal.state.requests[-1]["path"] == "/upload"
+        assert list(portal.state.accepted) == ["chufei:case_statistics_monthly:2020-01:v1"]
+        assert len(smtp.messages) == 1
+        assert sorted(smtp.messages[0]["to"]) == ["bangongshi@ezhou.example.gov.cn", "tongji@ezhou.example.gov.cn"]
+
+
+def test_provincial_delivery_without_connections_leaves_packages_in_outbox(airflow_env, warehouse_url):
+    from chufei.case_reports import build_case_statistics_package
+    from chufei.periods import month_period
+    from chufei.warehouse import engine_for, ensure_schema
+
+    engine = engine_for(warehouse_url)
+    ensure_schema(engine)
+    manifest = build_case_statistics_package(engine, airflow_env, month_period(2020, 1))
+    run = _dag("provincial_delivery").test()
+    assert str(run.state) == "success"
+    assert (Path(manifest["folder"]) / "manifest.json").is_file()
