@@ -87,3 +87,17 @@ def test_provincial_delivery_without_connections_leaves_packages_in_outbox(airfl
     run = _dag("provincial_delivery").test()
     assert str(run.state) == "success"
     assert (Path(manifest["folder"]) / "manifest.json").is_file()
+
+
+def test_situation_analysis_second_half_run_writes_the_annual_analysis(airflow_env, warehouse_url):
+    from chufei.periods import half_period, local_midnight
+    from chufei.warehouse import engine_for, ensure_schema
+    from tests.statsfacts import generate, load_facts
+
+    engine = engine_for(warehouse_url)
+    ensure_schema(engine)
+    load_facts(engine, *generate())
+    run = _dag("situation_analysis").test(logical_date=local_midnight(half_period(2020, 2).end))
+    assert str(run.state) == "success"
+    folder = airflow_env.outbox / "situation_analysis" / "2020" / "v1"
+    assert (folder / "situation_analysis_2020_summary.txt").read_text(encoding="utf-8").startswith("2020年")
