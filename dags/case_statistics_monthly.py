@@ -10,8 +10,8 @@ naming the newest version):
   集资参与人数, 立案数, 行政处置数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本期, 本年累计,
   上年同期累计, 同比%, 环比%;
 - `…_by_industry.xlsx` — the same figures by 行业领域;
-- `…_old_cases.xlsx`, `…_old_case_payouts.xlsx` — old-case disposal (陈案) against the −50 % and
-  清退 targets (formulas in docs/statistics.md);
+- `…_old_cases.xlsx` — old-case disposal (陈案) per unit against the −50 % and 清退 targets
+  (formulas in docs/statistics.md);
 - a UTF-8-BOM CSV twin of each, and `manifest.json` (files with sha256 and row counts, source
   files, data version; for v2+ what changed). Also updates the Asset
   `outbox.case_statistics_monthly`.

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from chufei import warehouse
 from chufei.config import DataDir
-from chufei.old_cases import old_case_facts, old_case_forms
+from chufei.old_cases import old_case_facts, old_case_forms, old_case_summary
 from chufei.periods import Period
 from chufei.reports import FormColumn, StatForm, write_package
 from chufei.statistics import CASE_FIGURES, case_sources, case_statistics, industry_rows, spans_for, unit_rows
@@ -41,7 +41,8 @@ def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, Sta
     with engine.connect() as connection:
         figures = case_statistics(connection, period)
         sources = case_sources(connection, period)
-        old = old_case_facts(connection, period) if period.kind in ("month", "year") else None
+        old = old_case_summary(connection, period) if period.kind in ("month", "year") else None
+        listing = old_case_facts(connection) if period.kind == "year" else None
     title = f"非法集资案件统计{REPORT_TITLES[period.kind]}报表"
     forms = {
         "": StatForm(title=f"{title}（按单位）", form_no=FORM_NUMBERS[period.kind], period_label=period.label,
@@ -56,7 +57,7 @@ def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, Sta
     }
     if old is not None:
         forms.update({f"_{stem}": form for stem, form in
-                      old_case_forms(old, period, FORM_NUMBERS[period.kind] + "-3").items()})
+                      old_case_forms(old, listing, period, FORM_NUMBERS[period.kind] + "-3").items()})
     return forms, sources
 
 

@@ -50,13 +50,26 @@ class OldCase:
         return self.repaid_fen >= self.unpaid_fen
 
 
-def old_case_facts(connection: Connection, period: Period) -> list[OldCase]:
+SUMMARY_KEYS = ("stock", "resolved", "payout_cases", "unpaid_fen", "repaid_fen", "cleared")
+Summary = dict[str, dict[str, int]]  # unit code → SUMMARY_KEYS → value
+
+
+def old_case_summary(connection: Connection, period: Period) -> Summary:
+    """Per unit: stock on 1 January, resolved to the period's end, and the pre-2019 payouts."""
+    from chufei.sql import run_sql
+
+    return {r["unit_code"]: {key: int(r[key] or 0) for key in SUMMARY_KEYS}
+            for r in run_sql(connection, "old_case_summary", year_start=period.year_start, period_end=period.end,
+                             payout_cutoff=PAYOUT_CUTOFF).mappings()}
+
+
+def old_case_facts(connection: Connection) -> list[OldCase]:
+    """Every case filed before 2019-01-01, for the annual list of 清退率 by case."""
     from chufei.sql import run_sql
 
     return [OldCase(r["unit_code"], r["case_no"], r["case_name"] or "", _as_date(r["filed_date"]),
                     _as_date(r["closed_date"]), int(r["unpaid_principal_fen"] or 0), int(r["repaid_fen"] or 0))
-            for r in run_sql(connection, "old_case_facts", year_start=period.year_start,
-                             payout_cutoff=PAYOUT_CUTOFF).mappings()]
+            for r in run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF).mappings()]
 
 
 def _as_date(value) -> date | None:
@@ -80,28 +93,36 @@ OLD_CASE_COLUMNS = [
 ]
 
 
-def _summary(cases: list[OldCase], period: Period) -> list[object]:
-    stock = [c for c in cases if c.filed_date < period.year_start
-             and (c.closed_date is None or c.closed_date >= period.year_start)]
-    resolved = sum(1 for c in stock if c.closed_date is not None and c.closed_date < period.end)
-    decline = percent(resolved, len(stock))
+def _summary(figures: dict[str, int]) -> list[object]:
+    stock, resolved = figures.get("stock", 0), figures.get("resolved", 0)
+    decline = percent(resolved, stock)
     met = "—" if decline is None else ("达标" if decline >= DECLINE_TARGET_PERCENT else "未达标")
-    payouts = [c for c in cases if c.filed_date < PAYOUT_CUTOFF]
-    unpaid, repaid = sum(c.unpaid_fen for c in payouts), sum(c.repaid_fen for c in payouts)
-    return [len(stock), resolved, len(stock) - resolved, decline, met,
-            len(payouts), unpaid, repaid, percent(repaid, unpaid), sum(1 for c in payouts if c.cleared)]
+    unpaid, repaid = figures.get("unpaid_fen", 0), figures.get("repaid_fen", 0)
+    return [stock, resolved, stock - resolved, decline, met,
+            figures.get("payout_cases", 0), unpaid, repaid, percent(repaid, unpaid), figures.get("cleared", 0)]
 
 
-def old_case_forms(cases: list[OldCase], period: Period, form_no: str) -> dict[str, StatForm]:
-    """Two forms: the per-unit disposal summary and the list of pre-2019 cases with 清退率."""
-    rows = [[u.code, u.name, *_summary([c for c in cases if c.unit_code == u.code], period)] for u in units()]
-    rows.append(["", "合计", *_summary(cases, period)])
-    summary = StatForm(
+def total_summary(summary: Summary) -> dict[str, int]:
+    return {key: sum(unit.get(key, 0) for unit in summary.values()) for key in SUMMARY_KEYS}
+
+
+def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period,
+                   form_no: str) -> dict[str, StatForm]:
+    """The per-unit disposal summary and, when ``cases`` is given (annual), the list of
+    pre-2019 cases with their 清退率."""
+    unknown = sorted(set(summary) - {u.code for u in units()})
+    if unknown:
+        raise ValueError(f"warehouse holds cases of units not in the registry: {', '.join(unknown)}")
+    rows = [[u.code, u.name, *_summary(summary.get(u.code, {}))] for u in units()]
+    rows.append(["", "合计", *_summary(total_summary(summary))])
+    summary_form = StatForm(
         title="非法集资陈案处置情况表", form_no=form_no, period_label=f"{period.label}（截至{_last_day(period)}）",
         unit_of_measure="件、万元、%", columns=OLD_CASE_COLUMNS, rows=rows, sheet="陈案处置",
         notes=["注：年初陈案存量 = 本年1月1日前立案且当日未结案的案件；本年化解 = 其中结案日期在本年1月1日至报告期末的案件；"
                "下降率% = 本年化解 ÷ 年初陈案存量 × 100，目标为不低于50%；"
                "清退率% = 已清退金额 ÷ 核实未兑付本金 × 100（2019年1月1日前立案的案件），目标为清退完毕（100%）。"])
+    if cases is None:
+        return {"old_cases": summary_form}
     payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=lambda c: (c.unit_code, c.case_no))
     names = {u.code: u.name for u in units()}
     listing = [[c.case_no, names.get(c.unit_code, c.unit_code), c.case_name, c.filed_date.isoformat(),
@@ -119,7 +140,7 @@ def old_case_forms(cases: list[OldCase], period: Period, form_no: str) -> dict[s
                  FormColumn("已清退金额(万元)", "已清退金额(万元)", "wan"),
                  FormColumn("清退率%", "清退率%", "pct"), FormColumn("状态", "状态", "text")],
         notes=["注：清退率% = 已清退金额 ÷ 核实未兑付本金 × 100；已清退金额 ≥ 核实未兑付本金 为已清退完毕。"])
-    return {"old_cases": summary, "old_case_payouts": payout_form}
+    return {"old_cases": summary_form, "old_case_payouts": payout_form}
 
 
 def _last_day(period: Period) -> str:

@@ -90,7 +90,7 @@ def summary_text(period: Period, current: Figures, last: Figures, old_stock: int
 
 
 def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], str, list[str]]:
-    from chufei.old_cases import old_case_facts
+    from chufei.old_cases import old_case_summary, total_summary
 
     last = period.shift_years(-1)
     with engine.connect() as connection:
@@ -100,10 +100,7 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         current = case_figures(connection, period.start, period.end, period.year_start)
         before = case_figures(connection, last.start, last.end, last.year_start)
         sources = case_sources(connection, period)
-        old = old_case_facts(connection, period)
-    stock = [c for c in old if c.filed_date < period.year_start
-             and (c.closed_date is None or c.closed_date >= period.year_start)]
-    resolved = sum(1 for c in stock if c.closed_date is not None and c.closed_date < period.end)
+        old = total_summary(old_case_summary(connection, period))
 
     month_rows = []
     for month, now, year_before in months:
@@ -141,7 +138,7 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         title=f"{period.label}非法集资案件分行业情况", form_no="鄂处非析3表", period_label=period.label,
         unit_of_measure="件、万元、人", sheet="分行业", rows=industry_rows, columns=_compare_columns("行业领域"),
         chart=ChartSpec("bar", "分行业新发案件数", "件", 1, (2, 3)))
-    text = summary_text(period, current, before, len(stock), resolved)
+    text = summary_text(period, current, before, old["stock"], old["resolved"])
     return {"_by_month": trend, "_by_district": district, "_by_industry": industry}, text, sources
 
 
