@@ -1,8 +1,8 @@
 -- Old-case disposal (陈案) per unit, aggregated in the database:
 -- stock = filed before year_start and not closed before it; resolved = stock closed before
 -- period_end; payout_* = cases filed before payout_cutoff with their amounts, cleared when
--- 已清退金额 >= 核实未兑付本金. Three index-friendly branches, so cases closed in earlier
--- years are not read.
+-- 已清退金额 >= 核实未兑付本金. Three disjoint, index-friendly branches (no de-duplication
+-- needed), so cases closed in earlier years are read only when filed before payout_cutoff.
 SELECT unit_code,
        SUM(CASE WHEN filed_date < :year_start AND (closed_date IS NULL OR closed_date >= :year_start)
                 THEN 1 ELSE 0 END) AS stock,
@@ -17,13 +17,13 @@ FROM (
     SELECT unit_code, case_no, filed_date, closed_date, unpaid_principal_fen, repaid_fen
     FROM case_current
     WHERE closed_date IS NULL AND filed_date < :year_start
-    UNION
+    UNION ALL
     SELECT unit_code, case_no, filed_date, closed_date, unpaid_principal_fen, repaid_fen
     FROM case_current
     WHERE closed_date >= :year_start AND filed_date < :year_start
-    UNION
+    UNION ALL
     SELECT unit_code, case_no, filed_date, closed_date, unpaid_principal_fen, repaid_fen
     FROM case_current
-    WHERE filed_date < :payout_cutoff
+    WHERE closed_date < :year_start AND filed_date < :payout_cutoff
 ) old_cases
 GROUP BY unit_code

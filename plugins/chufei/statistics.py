@@ -112,6 +112,22 @@ class SpanFigures:
                 cells.append(growth_percent(current, self.value(self.previous, selector, figure.key)))
         return cells
 
+    def collapsed(self, position: int) -> "SpanFigures":
+        """The same figures summed to one dimension (0 = unit, 1 = 行业领域): fewer groups to scan."""
+        def collapse(span: Figures | None) -> Figures | None:
+            if span is None:
+                return None
+            out: Figures = {}
+            for group, values in span.items():
+                key = (group[position], group[position]) if position else (group[0], "")
+                target = out.setdefault(key, {})
+                for name, value in values.items():
+                    target[name] = target.get(name, 0) + value
+            return out
+
+        return SpanFigures(self.period, collapse(self.current), collapse(self.year_to_date),
+                           collapse(self.last_year_to_date), collapse(self.previous))
+
     def groups(self) -> set[Key]:
         spans = [self.current, self.year_to_date, self.last_year_to_date, self.previous or {}]
         return set().union(*spans)
@@ -146,6 +162,7 @@ def case_sources(connection: Connection, period: Period) -> list[str]:
 
 def unit_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:
     """(code, name, cells) for every registered unit in registry order, then the 合计 row."""
+    figures = figures.collapsed(0)
     rows = [(unit.code, unit.name, figures.row(lambda group, code=unit.code: group[0] == code))
             for unit in units()]
     unknown = sorted({group[0] for group in figures.groups()} - {unit.code for unit in units()})
@@ -158,6 +175,7 @@ def unit_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:
 def industry_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:
     """(code, 行业领域, cells) for every 行业领域 of the code list in order, then the 合计 row."""
     industries = code_lists()["行业领域"]
+    figures = figures.collapsed(1)
     rows = [(f"{index:02d}", name, figures.row(lambda group, name=name: group[1] == name))
             for index, name in enumerate(industries, 1)]
     unknown = sorted({str(group[1]) for group in figures.groups()} - set(industries))
