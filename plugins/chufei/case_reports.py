@@ -41,8 +41,8 @@ def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, Sta
     with engine.connect() as connection:
         figures = case_statistics(connection, period)
         sources = case_sources(connection, period)
-        old = old_case_summary(connection, period) if period.kind in ("month", "year") else None
         listing = old_case_facts(connection) if period.kind == "year" else None
+    old = old_case_summary(engine, period) if period.kind in ("month", "year") else None
     title = f"非法集资案件统计{REPORT_TITLES[period.kind]}报表"
     forms = {
         "": StatForm(title=f"{title}（按单位）", form_no=FORM_NUMBERS[period.kind], period_label=period.label,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from chufei.periods import Period
 from chufei.registry import units
@@ -54,13 +54,55 @@ SUMMARY_KEYS = ("stock", "resolved", "payout_cases", "unpaid_fen", "repaid_fen",
 Summary = dict[str, dict[str, int]]  # unit code → SUMMARY_KEYS → value
 
 
-def old_case_summary(connection: Connection, period: Period) -> Summary:
-    """Per unit: stock on 1 January, resolved to the period's end, and the pre-2019 payouts."""
+YEAR_KEYS = ("stock", "payout_cases", "unpaid_fen", "repaid_fen", "cleared")
+
+
+def _year_aggregates(engine: Engine, year_start: date) -> dict[str, dict[str, int]]:
+    """Stock on 1 January and pre-2019 payouts per unit, from ``old_case_year`` when it was
+    computed from the same data (same data mark), else computed now and stored for next time."""
+    from sqlalchemy import delete, insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from chufei.sql import run_sql
+    from chufei.warehouse import old_case_year
+
+    with engine.connect() as connection:
+        mark = int(run_sql(connection, "case_data_mark").scalar_one())
+        cached = connection.execute(select(old_case_year).where(old_case_year.c.year == year_start.year)).mappings().all()
+        if cached and all(row["data_mark"] == mark for row in cached):
+            return {row["unit_code"]: {key: int(row[key]) for key in YEAR_KEYS} for row in cached
+                    if row["unit_code"] != ""}
+        computed = {r["unit_code"]: {key: int(r[key] or 0) for key in YEAR_KEYS}
+                    for r in run_sql(connection, "old_case_summary", year_start=year_start, period_end=year_start,
+                                     payout_cutoff=PAYOUT_CUTOFF).mappings()}
+    rows = [{"year": year_start.year, "unit_code": code, "data_mark": mark, **values} for code, values in computed.items()]
+    # An empty marker row ("") records "computed, nothing found" so an empty year is cached too.
+    rows.append({"year": year_start.year, "unit_code": "", "data_mark": mark, **{key: 0 for key in YEAR_KEYS}})
+    try:
+        with engine.begin() as connection:
+            connection.execute(delete(old_case_year).where(old_case_year.c.year == year_start.year))
+            connection.execute(insert(old_case_year), rows)
+    except IntegrityError:
+        pass  # a concurrent run stored the same figures first
+    return computed
+
+
+def old_case_summary(engine: Engine, period: Period) -> Summary:
+    """Per unit: stock on 1 January, resolved to the period's end, and the pre-2019 payouts.
+
+    The year-level part is pre-aggregated per year (``old_case_year``); the part that depends on
+    the period (本年化解) is read by 结案日期 range, so a month costs what its year's closures cost.
+    """
     from chufei.sql import run_sql
 
-    return {r["unit_code"]: {key: int(r[key] or 0) for key in SUMMARY_KEYS}
-            for r in run_sql(connection, "old_case_summary", year_start=period.year_start, period_end=period.end,
-                             payout_cutoff=PAYOUT_CUTOFF).mappings()}
+    summary = {code: dict(values) for code, values in _year_aggregates(engine, period.year_start).items()}
+    with engine.connect() as connection:
+        for row in run_sql(connection, "old_case_resolved", year_start=period.year_start,
+                           period_end=period.end).mappings():
+            summary.setdefault(row["unit_code"], {key: 0 for key in YEAR_KEYS})["resolved"] = int(row["resolved"])
+    for values in summary.values():
+        values.setdefault("resolved", 0)
+    return summary
 
 
 def old_case_facts(connection: Connection) -> list[OldCase]:

@@ -100,7 +100,7 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         current = case_figures(connection, period.start, period.end, period.year_start)
         before = case_figures(connection, last.start, last.end, last.year_start)
         sources = case_sources(connection, period)
-        old = total_summary(old_case_summary(connection, period))
+    old = total_summary(old_case_summary(engine, period))
 
     month_rows = []
     for month, now, year_before in months:

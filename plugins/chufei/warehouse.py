@@ -216,3 +216,16 @@ package_delivery = Table(
     Column("detail", Text),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Index("ix_package_delivery_key", "channel", "idempotency_key", "status"))
+
+# Year-level old-case aggregates (stock on 1 January, pre-2019 payouts) per unit, pre-computed
+# once per year and data mark so a month's statistics do not re-read the whole history (issue 4).
+old_case_year = Table(
+    "old_case_year", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("data_mark", Integer, nullable=False),
+    Column("stock", Integer, nullable=False),
+    Column("payout_cases", Integer, nullable=False),
+    Column("unpaid_fen", BigInteger, nullable=False),
+    Column("repaid_fen", BigInteger, nullable=False),
+    Column("cleared", Integer, nullable=False))

@@ -51,3 +51,19 @@ def test_old_case_disposal_figures(engine):
                                    summary["合计"][10]]
     quarter_forms, _ = case_statistics_forms(engine, year_period(2020).months()[0])
     assert "_old_cases" in quarter_forms
+
+
+def test_late_old_case_data_is_not_hidden_by_the_year_cache(engine):
+    cases, actions = generate(seed=11)
+    load_facts(engine, cases, actions)
+    period = month_period(2020, 5)
+    before = {row[1]: row for row in case_statistics_forms(engine, period)[0]["_old_cases"].rows}["合计"]
+    from tests.statsfacts import Case, case_row, load_submission
+    unit = cases[0].unit_code
+    late = Case(unit, "LATE-2016", "其他", date(2016, 5, 5), 10_000_000, 20, False, None, 4_000_000, 1_000_000)
+    with engine.begin() as connection:
+        load_submission(connection, "case_ledger", unit, month_period(2020, 12),
+                        [case_row(c) for c in cases if c.unit_code == unit] + [case_row(late)])
+    after = {row[1]: row for row in case_statistics_forms(engine, period)[0]["_old_cases"].rows}["合计"]
+    assert after[2] == before[2] + 1  # 年初陈案存量
+    assert after[7] == before[7] + 1 and after[8] == before[8] + 4_000_000 and after[9] == before[9] + 1_000_000
