@@ -160,4 +160,3 @@ def build_situation_package(engine: Engine, data: DataDir, period: Period) -> di
                          sources, attachments={f"{stem}_summary.txt": text.encode("utf-8")})
 
 
-__all__ = ["Decimal", "analysis_period", "build_situation_package", "situation_forms", "summary_text"]

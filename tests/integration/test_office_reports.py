@@ -4,7 +4,6 @@ expected values are counted by hand from the rows below."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from chufei.office_reports import build_office_package, reward_forms, risk_rollup_forms, warning_forms
