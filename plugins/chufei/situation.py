@@ -158,5 +158,3 @@ def build_situation_package(engine: Engine, data: DataDir, period: Period) -> di
     stem = f"{REPORT}_{period.key}"
     return write_package(root, REPORT, period.key, {stem + suffix: form for suffix, form in forms.items()},
                          sources, attachments={f"{stem}_summary.txt": text.encode("utf-8")})
-
-
