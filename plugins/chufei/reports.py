@@ -8,6 +8,7 @@ Figures are written as values, never formulas; text is always text. Same figures
 from __future__ import annotations
 
 import csv
+from copy import copy
 import hashlib
 import io
 import json
@@ -118,14 +119,20 @@ def write_xlsx(form: StatForm, path: Path) -> None:
             cell = sheet.cell(row=row, column=column)
             cell.font, cell.border = Font(bold=True), border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    styled: dict[tuple[int, bool], object] = {}  # (column, is total) → a styled cell to copy from
     for offset, values in enumerate(form.rows, top + 2):
         is_total = offset == top + 1 + len(form.rows)
         for column_index, (column, value) in enumerate(zip(form.columns, values), 1):
             cell = put(sheet, offset, column_index, _cell(column.kind, value))
+            model = styled.get((column_index, is_total))
+            if model is not None:  # copying the style ids is much cheaper than re-hashing styles
+                cell._style = copy(model._style)
+                continue
             cell.number_format = NUMBER_FORMATS[column.kind]
             cell.border = border
             if is_total:
                 cell.font = Font(bold=True)
+            styled[(column_index, is_total)] = cell
     footer_row = top + 2 + len(form.rows) + 1
     signatories = office().get("signatories", {})
     for index, label in enumerate(FOOTER_FIELDS):
