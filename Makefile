@@ -47,3 +47,7 @@ constraints:
 
 clean:
 	rm -rf data .pytest_cache
+
+# Statistics bench (issue 4): five-year case warehouse, one month's statistics and the year's packages.
+bench-stats: install
+	$(PY) bench/stats_bench.py

@@ -2,12 +2,19 @@
 ### 非法集资案件统计月报 — monthly case statistics
 
 **Consumes** the warehouse's current case facts (`warehouse.case_ledger`, loaded by
-`ingest_unit_submissions`).
+`ingest_unit_submissions`) and the administrative actions (`admin_action` submissions).
 
-**Produces** `<data dir>/outbox/case_statistics_monthly/<YYYY-MM>/`: the statistical form
-`case_statistics_monthly_<YYYY-MM>.xlsx` (by unit, with a 合计 row: 新发案件数, 涉案金额,
-集资参与人数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本期, 本年累计, 上年同期累计, 同比%),
-its UTF-8-BOM CSV twin, and `manifest.json` (files with sha256 and row counts, source files).
+**Produces** `<data dir>/outbox/case_statistics_monthly/<YYYY-MM>/v<n>/` (and a `latest` file
+naming the newest version):
+- `case_statistics_monthly_<YYYY-MM>.xlsx` — by unit, with a 合计 row: 新发案件数, 涉案金额,
+  集资参与人数, 立案数, 行政处置数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本期, 本年累计,
+  上年同期累计, 同比%, 环比%;
+- `…_by_industry.xlsx` — the same figures by 行业领域;
+- `…_old_cases.xlsx` — old-case disposal (陈案) per unit against the −50 % and 清退 targets
+  (formulas in docs/statistics.md);
+- a UTF-8-BOM CSV twin of each, and `manifest.json` (files with sha256 and row counts, source
+  files, data version; for v2+ what changed). Also updates the Asset
+  `outbox.case_statistics_monthly`.
 
 **Period**: the run's data interval, one calendar month in Asia/Shanghai (`PeriodTimetable`:
 the run is created after the month's due date, the 5th of the next month, plus `[chufei] grace_days`).
@@ -17,8 +24,9 @@ A manual run takes the `period` Param (e.g. `2020-06`); without it, it reports t
 ledger for the month has arrived or the grace deadline has passed, then goes ahead and records the
 units still missing in the warehouse table `period_missing` (`record_missing`) instead of failing.
 
-**Re-run / backfill**: re-running a month (clear the run, or trigger with `period`) replaces its
-package with identical bytes unless the data changed. Backfill missed months (unpause the DAG first)
+**Re-run / backfill**: re-running a month (clear the run, or trigger with `period`) leaves its
+package untouched when the figures are the same; when late data changed them, the new package is
+written as the next version beside the issued one. Backfill missed months (unpause the DAG first)
 with `airflow backfill create --dag-id case_statistics_monthly --from-date 2020-01-01 --to-date 2020-12-31`
 or the UI's Backfill button — see the README runbook. Months are independent (each writes its own
 folder, the warehouse is only read): `[chufei] max_active_runs` lets a Celery deployment run several
@@ -27,9 +35,11 @@ at once.
 
 from __future__ import annotations
 
-from airflow.sdk import dag, task
+from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag
+
+PACKAGE = Asset("outbox.case_statistics_monthly")
 
 
 @dag(**period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
@@ -56,7 +66,7 @@ def case_statistics_monthly():
 
         return period_run.record_missing("case_statistics_monthly", "case_ledger", period_key)
 
-    @task
+    @task(outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
         from chufei import runtime
         from chufei.case_reports import build_case_statistics_package

@@ -1,9 +1,12 @@
--- Case figures per unit for one date range [range_start, range_end).
+-- Case figures per unit and 行业领域 for one date range [range_start, range_end).
 -- New cases are counted by 立案日期; old cases (filed before year_start, the first day of the
 -- range's year) count as 存量办结 when their 结案日期 falls in the range.
 -- Thresholds: 超亿元 means 涉案金额 >= over_amount_fen; 超千人 means 集资参与人数 >= over_people.
+-- Both date conditions are bounded ranges, so the filed/closed date indexes keep the cost
+-- proportional to the range's data.
 -- (Bind parameters are named without their colon in comments: SQLAlchemy would bind them.)
 SELECT unit_code,
+       industry,
        SUM(CASE WHEN filed_date >= :range_start AND filed_date < :range_end THEN 1 ELSE 0 END)
            AS new_cases,
        SUM(CASE WHEN filed_date >= :range_start AND filed_date < :range_end THEN amount_fen ELSE 0 END)
@@ -21,4 +24,4 @@ SELECT unit_code,
 FROM case_current
 WHERE (filed_date >= :range_start AND filed_date < :range_end)
    OR (closed_date >= :range_start AND closed_date < :range_end)
-GROUP BY unit_code
+GROUP BY unit_code, industry

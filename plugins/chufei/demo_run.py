@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> None:
         period = month_period(args.year, month)
         run_dag("case_statistics_monthly", logical_date=local_midnight(period.end))
         manifests.append(data.outbox / "case_statistics_monthly" / f"{args.year}-{month:02d}" / "manifest.json")
+    packages = run_report_dags(args.year)
 
     # The completeness matrix of the demo year (units x due submissions, received / late / missing).
     run_dag("submission_watch", run_conf={"as_of": f"{args.year}-12-31"})
@@ -65,13 +66,39 @@ def main(argv: list[str] | None = None) -> None:
           f" re-sent identical files get <sha256>.duplicate-<n>.json)")
     print("monthly case statistics (workbook, CSV twin, manifest):")
     for manifest in manifests:
-        folder = manifest.parent
-        for entry in json.loads(manifest.read_text(encoding="utf-8"))["files"]:
+        folder = _issued(manifest.parent)
+        for entry in json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]:
             if entry["name"].endswith(".xlsx"):
                 print(f"  {folder / entry['name']}")
-    print(f"manifests      : {data.outbox / 'case_statistics_monthly' / '<YYYY-MM>' / 'manifest.json'}")
+    print(f"manifests      : {data.outbox / 'case_statistics_monthly' / '<YYYY-MM>' / 'v<n>' / 'manifest.json'}"
+          " (latest version named by <YYYY-MM>/latest)")
+    print("other packages (each folder holds xlsx + CSV twins + manifest.json):")
+    for folder in packages:
+        print(f"  {folder}")
     print(f"warehouse      : {data.root / 'warehouse.db'} (unless the chufei_warehouse connection says otherwise)")
     print(f"completeness   : {matrix} (submission_watch as of {args.year}-12-31)")
+
+
+def _issued(period_folder):
+    """The version folder a package's ``latest`` pointer names."""
+    from chufei.reports import latest_version
+
+    return latest_version(period_folder) or period_folder
+
+
+def run_report_dags(year: int) -> list:
+    """Run every other report DAG for each of its data intervals in ``year`` (issue 4)."""
+    from chufei.packages import REPORT_DAGS, intervals
+
+    data = data_dir()
+    folders = []
+    for dag_id, kind in REPORT_DAGS.items():
+        if dag_id == "case_statistics_monthly":
+            continue  # run above
+        for interval in intervals(kind, year):
+            run_dag(dag_id, logical_date=local_midnight(interval.end))
+        folders += sorted(_issued(p) for p in (data.outbox / dag_id).iterdir() if p.is_dir())
+    return folders
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Figures are written as values, never formulas; text is always text. Same figures
 from __future__ import annotations
 
 import csv
+from copy import copy
 import hashlib
 import io
 import json
@@ -16,18 +17,31 @@ from decimal import Decimal
 from pathlib import Path
 
 from chufei.config import office
+from chufei.masking import mask_text
 from chufei.normalise import FEN_PER_WAN
 from chufei.xlsx import csv_safe, put, save_reproducibly
 
 FOOTER_FIELDS = ("单位负责人", "审核人", "填表人", "联系电话", "报出日期")
-NUMBER_FORMATS = {"count": "#,##0", "wan": "#,##0.00####", "pct": "0.00", "text": "@"}
+NUMBER_FORMATS = {"count": "#,##0", "wan": "#,##0.00####", "pct": "0.00", "text": "@", "yuan": "#,##0.00"}
 
 
 @dataclass(frozen=True)
 class FormColumn:
     group: str  # upper header row (merged over its columns); equal to label for single columns
     label: str  # lower header row
-    kind: str  # text | count | wan (value in 分, shown in 万元) | pct
+    kind: str  # text | count | wan (value in 分, shown in 万元) | yuan (value in 分, shown in 元) | pct
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """An openpyxl chart over the body rows (合计 excluded): categories from one column, one
+    series per value column (0-based indexes into ``StatForm.columns``)."""
+
+    kind: str  # bar | line
+    title: str
+    y_title: str
+    category: int
+    series: tuple[int, ...]
 
 
 @dataclass
@@ -40,6 +54,7 @@ class StatForm:
     rows: list[list[object]]  # the last row is the 合计 row
     sheet: str = "统计表"
     notes: list[str] = field(default_factory=list)
+    chart: ChartSpec | None = None
 
 
 def wan(fen: int) -> Decimal:
@@ -49,8 +64,13 @@ def wan(fen: int) -> Decimal:
 
 
 def _cell(kind: str, value: object) -> object:
+    """The value as written: 分 shown in 万元, text with any ID or mobile number masked."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return mask_text(value)
+    if kind == "yuan":
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
     return wan(int(value)) if kind == "wan" else value
 
 
@@ -99,21 +119,27 @@ def write_xlsx(form: StatForm, path: Path) -> None:
             cell = sheet.cell(row=row, column=column)
             cell.font, cell.border = Font(bold=True), border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    styled: dict[tuple[int, bool], object] = {}  # (column, is total) → a styled cell to copy from
     for offset, values in enumerate(form.rows, top + 2):
         is_total = offset == top + 1 + len(form.rows)
         for column_index, (column, value) in enumerate(zip(form.columns, values), 1):
             cell = put(sheet, offset, column_index, _cell(column.kind, value))
+            model = styled.get((column_index, is_total))
+            if model is not None:  # copying the style ids is much cheaper than re-hashing styles
+                cell._style = copy(model._style)
+                continue
             cell.number_format = NUMBER_FORMATS[column.kind]
             cell.border = border
             if is_total:
                 cell.font = Font(bold=True)
+            styled[(column_index, is_total)] = cell
     footer_row = top + 2 + len(form.rows) + 1
     signatories = office().get("signatories", {})
     for index, label in enumerate(FOOTER_FIELDS):
         put(sheet, footer_row, 1 + index * max(1, width // len(FOOTER_FIELDS)),
-            f"{label}：{signatories.get(label, '')}")
+            mask_text(f"{label}：{signatories.get(label, '')}"))
     for index, note in enumerate(form.notes, footer_row + 2):
-        put(sheet, index, 1, note)
+        put(sheet, index, 1, mask_text(note))
     for column_index, column in enumerate(form.columns, 1):
         sheet.column_dimensions[get_column_letter(column_index)].width = 16 if column.kind == "text" else 11
     sheet.freeze_panes = sheet.cell(row=top + 2, column=3 if width > 2 else 1)
@@ -123,7 +149,23 @@ def write_xlsx(form: StatForm, path: Path) -> None:
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = f"{top}:{top + 1}"
+    if form.chart is not None:
+        _add_chart(sheet, form, top + 2, top + len(form.rows), footer_row + 3 + len(form.notes))
     save_reproducibly(book, path)
+
+
+def _add_chart(sheet, form: StatForm, first_row: int, last_row: int, anchor_row: int) -> None:
+    from openpyxl.chart import BarChart, LineChart, Reference, Series
+
+    spec = form.chart
+    chart = LineChart() if spec.kind == "line" else BarChart()
+    chart.title, chart.y_axis.title = spec.title, spec.y_title
+    chart.width, chart.height = 24, 9
+    for index in spec.series:
+        values = Reference(sheet, min_col=index + 1, min_row=first_row, max_row=last_row)
+        chart.series.append(Series(values, title=form.columns[index].label))
+    chart.set_categories(Reference(sheet, min_col=spec.category + 1, min_row=first_row, max_row=last_row))
+    sheet.add_chart(chart, f"A{anchor_row}")
 
 
 def write_csv(form: StatForm, path: Path) -> None:
@@ -140,15 +182,39 @@ def sha256_bytes(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_package(folder: Path, report: str, period_key: str, forms: dict[str, StatForm],
-                  sources: list[str]) -> dict:
-    """Write each form as xlsx + csv into ``folder`` with a manifest; returns the manifest.
+LATEST_POINTER = "latest"
+MAX_LISTED_CHANGES = 200
 
-    ``forms`` maps a file stem to its form. The manifest lists every file with its sha256 and row
-    count, the sha256 of every submitted file the figures came from, and a data version (a hash
-    of those sources) so two packages of the same period can be told apart.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
+
+def data_version(sources: list[str]) -> str:
+    """A short hash of the source files' sha256 list: equal sources, equal data version."""
+    return hashlib.sha256("\n".join(sorted(sources)).encode()).hexdigest()[:16]
+
+
+def package_versions(root: Path) -> list[str]:
+    """The issued versions of a period's package, oldest first (``v1``, ``v2`` …)."""
+    if not root.is_dir():
+        return []
+    found = [p.name for p in root.iterdir() if p.is_dir() and p.name[:1] == "v" and p.name[1:].isdigit()]
+    return sorted(found, key=lambda name: int(name[1:]))
+
+
+def latest_version(root: Path) -> Path | None:
+    """The folder the ``latest`` pointer names (falling back to the highest version)."""
+    pointer = root / LATEST_POINTER
+    if pointer.is_file():
+        name = pointer.read_text(encoding="utf-8").strip()
+        if (root / name / "manifest.json").is_file():
+            return root / name
+    versions = package_versions(root)
+    return root / versions[-1] if versions else None
+
+
+def read_manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _render(forms: dict[str, StatForm], folder: Path) -> list[dict]:
     files = []
     for stem, form in sorted(forms.items()):
         for suffix, writer in ((".xlsx", write_xlsx), (".csv", write_csv)):
@@ -156,13 +222,106 @@ def write_package(folder: Path, report: str, period_key: str, forms: dict[str, S
             writer(form, path)
             files.append({"name": path.name, "sha256": sha256_bytes(path), "bytes": path.stat().st_size,
                           "rows": len(form.rows)})
-    manifest = {
-        "report": report,
-        "period": period_key,
-        "data_version": hashlib.sha256("\n".join(sources).encode()).hexdigest()[:16],
-        "sources": sources,
-        "files": files,
+    return files
+
+
+def _csv_cells(path: Path) -> dict[tuple[str, str], str]:
+    """(row label, column header) → text of a CSV twin, for telling what changed."""
+    if not path.is_file():
+        return {}
+    lines = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    if not lines:
+        return {}
+    header, cells = lines[0], {}
+    for line in lines[1:]:
+        label = " ".join(v for v in line[:2] if v)
+        for column, value in zip(header[2:], line[2:]):
+            cells[(label, column)] = value
+    return cells
+
+
+def describe_changes(old_folder: Path, old: dict, new_folder: Path, new_files: list[dict],
+                     sources: list[str]) -> dict:
+    """What differs between an issued version and the new one: sources, files and figures."""
+    old_files = {f["name"]: f["sha256"] for f in old["files"]}
+    new_map = {f["name"]: f["sha256"] for f in new_files}
+    figures = []
+    for name in sorted(new_map):
+        if not name.endswith(".csv") or old_files.get(name) == new_map[name]:
+            continue
+        before, after = _csv_cells(old_folder / name), _csv_cells(new_folder / name)
+        for key in sorted(set(before) | set(after)):
+            if before.get(key) != after.get(key):
+                figures.append({"file": name, "row": key[0], "column": key[1],
+                                "was": before.get(key), "now": after.get(key)})
+    return {
+        "from_version": old["version"],
+        "sources_added": sorted(set(sources) - set(old["sources"])),
+        "sources_removed": sorted(set(old["sources"]) - set(sources)),
+        "files_changed": sorted(n for n in new_map if n in old_files and old_files[n] != new_map[n]),
+        "files_added": sorted(set(new_map) - set(old_files)),
+        "files_removed": sorted(set(old_files) - set(new_map)),
+        "figures_changed": figures[:MAX_LISTED_CHANGES],
+        "figures_changed_total": len(figures),
     }
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                          encoding="utf-8")
-    return manifest
+
+
+def write_package(root: Path, report: str, period_key: str, forms: dict[str, StatForm],
+                  sources: list[str], attachments: dict[str, bytes] | None = None) -> dict:
+    """Write a period's package as an issued version under ``root`` = outbox/<report>/<period>/.
+
+    Layout: ``root/v1/`` (files + manifest.json), ``root/v2/`` … and ``root/latest`` (a text file
+    naming the newest version). ``forms`` maps a file stem to its form; each is written as xlsx and
+    its CSV twin; ``attachments`` are further files (name → bytes, e.g. a text summary). When the newly rendered files equal the latest version's (same bytes, same
+    sources), nothing is written and that version is returned: re-running is idempotent and
+    byte-for-byte reproducible. Otherwise the package becomes the next version beside the old
+    ones, and its manifest says what changed (``changes``). Returns the manifest plus ``folder``.
+    """
+    import shutil
+    import tempfile
+
+    root.mkdir(parents=True, exist_ok=True)
+    version_of = data_version(sources)
+    with tempfile.TemporaryDirectory(dir=root, prefix=".render-") as tmp:
+        staging = Path(tmp)
+        files = _render(forms, staging)
+        for name, content in sorted((attachments or {}).items()):
+            (staging / name).write_bytes(content)
+            files.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
+                          "rows": content.count(b"\n")})
+        current = latest_version(root)
+        if current is not None:
+            issued = read_manifest(current)
+            same_files = {(f["name"], f["sha256"]) for f in issued["files"]} == {(f["name"], f["sha256"])
+                                                                               for f in files}
+            if same_files and issued["data_version"] == version_of:
+                for entry in files:  # repair a deleted file from identical bytes
+                    target = current / entry["name"]
+                    if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
+                        shutil.copyfile(staging / entry["name"], target)
+                return {**issued, "folder": str(current)}
+        number = int(current.name[1:]) + 1 if current is not None else 1
+        versions = package_versions(root)
+        if versions:
+            number = max(number, int(versions[-1][1:]) + 1)
+        name = f"v{number}"
+        manifest = {
+            "report": report,
+            "period": period_key,
+            "version": name,
+            "data_version": version_of,
+            "sources": sorted(sources),
+            "files": files,
+        }
+        if current is not None:
+            manifest["supersedes"] = current.name
+            manifest["changes"] = describe_changes(current, issued, staging, files, sources)
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                               encoding="utf-8")
+        folder = root / name
+        staging.rename(folder)
+        staging.mkdir()  # TemporaryDirectory cleans up the (now empty) staging path
+    pointer = root / f".{LATEST_POINTER}.tmp"
+    pointer.write_text(name + "\n", encoding="utf-8")
+    pointer.replace(root / LATEST_POINTER)
+    return {**manifest, "folder": str(folder)}

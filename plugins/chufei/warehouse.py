@@ -194,3 +194,40 @@ def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) ->
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+# Statistics read the event-like rows by date range: index those dates (issue 4).
+Index("ix_admin_action_row_date", metadata.tables["admin_action_row"].c.action_date)
+Index("ix_risk_warning_row_date", metadata.tables["risk_warning_row"].c.issued_date)
+Index("ix_report_reward_row_received", metadata.tables["report_reward_row"].c.received_date)
+Index("ix_report_reward_row_paid", metadata.tables["report_reward_row"].c.paid_date)
+
+# Every delivery attempt of a package to the province (portal) or the staff (email): issue 4.
+package_delivery = Table(
+    "package_delivery", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report", String(64), nullable=False),
+    Column("period_key", String(16), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),  # portal | email
+    Column("idempotency_key", String(160), nullable=False),
+    Column("status", String(16), nullable=False),  # accepted | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("http_status", Integer),
+    Column("package_sha256", String(64), nullable=False),
+    Column("detail", Text),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_package_delivery_key", "channel", "idempotency_key", "status"))
+
+# Year-level old-case aggregates (stock on 1 January, pre-2019 payouts) per unit, pre-computed
+# once per year and data mark so a month's statistics do not re-read the whole history (issue 4).
+old_case_year = Table(
+    "old_case_year", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("data_mark", Integer, nullable=False),
+    Column("stock", Integer, nullable=False),
+    Column("payout_cases", Integer, nullable=False),
+    Column("unpaid_fen", BigInteger, nullable=False),
+    Column("repaid_fen", BigInteger, nullable=False),
+    Column("cleared", Integer, nullable=False))

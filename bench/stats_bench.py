@@ -1,0 +1,120 @@
+"""Statistics bench: a five-year case warehouse (~200k cases, admin actions), timed.
+
+Reports, from one run, on SQLite:
+- one month's full statistics (every form of the monthly package, computed) at one year of
+  history and at five years, and their ratio (target: ≤ 1.2×; one month within 3 s);
+- the whole year's packages (every report DAG's work for the year, written; target 10 s).
+
+    PYTHONPATH=plugins .venv/bin/python bench/stats_bench.py [--cases 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
+
+from sqlalchemy import insert  # noqa: E402
+
+from chufei import warehouse  # noqa: E402
+from chufei.config import DataDir, code_lists  # noqa: E402
+from chufei.periods import month_period  # noqa: E402
+from chufei.registry import units  # noqa: E402
+
+
+def populate(engine, years: list[int], cases_per_year: int, seed: int = 5) -> None:
+    rng = random.Random(seed)
+    industries, types = code_lists()["行业领域"], code_lists()["处置方式"]
+    codes = [u.code for u in units()]
+    with engine.begin() as connection:
+        for year in years:
+            for code in codes:
+                sha = hashlib.sha256(f"bench-{year}-{code}".encode()).hexdigest()
+                connection.execute(insert(warehouse.received_file), {
+                    "sha256": sha, "source": "submissions", "original_name": "bench.xlsx", "size_bytes": 1,
+                    "archive_path": "bench", "received_at": warehouse.now_utc(), "status": "accepted"})
+                period = month_period(year, 12)
+                submission_id = connection.execute(insert(warehouse.submission).returning(warehouse.submission.c.id), {
+                    "dataset": "case_ledger", "unit_code": code, "period_key": period.key,
+                    "period_start": period.start, "period_end": period.end, "file_sha256": sha, "version": 1,
+                    "is_current": True, "rows_accepted": 0, "received_at": warehouse.now_utc()}).scalar_one()
+                action_submission = connection.execute(
+                    insert(warehouse.submission).returning(warehouse.submission.c.id), {
+                        "dataset": "admin_action", "unit_code": code, "period_key": f"{year}",
+                        "period_start": date(year, 1, 1), "period_end": date(year + 1, 1, 1), "file_sha256": sha,
+                        "version": 1, "is_current": True, "rows_accepted": 0,
+                        "received_at": warehouse.now_utc()}).scalar_one()
+                count = cases_per_year // len(codes)
+                batch = []
+                for number in range(count):
+                    filed = date(year, 1, 1) + timedelta(days=rng.randint(0, 364))
+                    closed = filed + timedelta(days=rng.randint(30, 900)) if rng.random() < 0.6 else None
+                    batch.append({"unit_code": code, "case_no": f"{code}-{year}-{number:06d}",
+                                  "submission_id": submission_id, "period_start": period.start,
+                                  "case_name": f"案{number}", "filed_date": filed, "handling_unit": "公安",
+                                  "industry": rng.choice(industries), "amount_fen": rng.randint(1, 10**10),
+                                  "participants": rng.randint(1, 3000), "cross_region": rng.random() < 0.2,
+                                  "stage": "结案" if closed else "侦查", "recovered_fen": 0,
+                                  "unpaid_principal_fen": rng.randint(0, 10**9), "repaid_fen": rng.randint(0, 10**9),
+                                  "repaid_people": 0, "is_old_case": False, "closed_date": closed})
+                connection.execute(insert(warehouse.case_current), batch)
+                connection.execute(insert(warehouse.row_table(warehouse.DATASETS["admin_action"])), [
+                    {"submission_id": action_submission, "row_no": i, "unit_code": code,
+                     "period_start": date(year, 1, 1), "action_date": date(year, 1, 1) + timedelta(days=rng.randint(0, 364)),
+                     "subject_name": f"主体{i}", "action_type": rng.choice(types), "industry": rng.choice(industries)}
+                    for i in range(1, count // 10 + 2)])
+
+
+def timed(label: str, function) -> float:
+    start = time.perf_counter()
+    function()
+    elapsed = time.perf_counter() - start
+    print(f"  {label:<44} {elapsed:7.2f} s", flush=True)
+    return elapsed
+
+
+def month_statistics(engine):
+    from chufei.case_reports import case_statistics_forms
+
+    return lambda: case_statistics_forms(engine, month_period(2020, 6))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=200_000, help="cases over five years")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="chufei-bench-"))
+    per_year = args.cases // 5
+    results = {}
+    for label, years in (("one year", [2020]), ("five years", [2016, 2017, 2018, 2019, 2020])):
+        url = f"sqlite:///{tmp / (label.replace(' ', '_') + '.db')}"
+        engine = warehouse.engine_for(url)
+        warehouse.ensure_schema(engine)
+        print(f"{label}: loading {per_year * len(years):,} cases …", flush=True)
+        populate(engine, years, per_year)
+        month_statistics(engine)()  # warm caches
+        results[label] = min(timed(f"one month's statistics ({label})", month_statistics(engine)) for _ in range(3))
+        if label == "five years":
+            from chufei.packages import build_year_packages
+
+            data = DataDir(tmp / "data").ensure()
+            results["year packages"] = timed("the whole year's packages (five years)",
+                                             lambda: build_year_packages(engine, data, 2020))
+        engine.dispose()
+    print("\n=== statistics bench ===")
+    print(f"one month, one year of history : {results['one year']:.2f} s (target ≤ 3 s)")
+    if "five years" in results:
+        print(f"one month, five years          : {results['five years']:.2f} s (target ≤ 3 s)")
+        print(f"five-year / one-year ratio     : {results['five years'] / results['one year']:.2f} (target ≤ 1.2)")
+        print(f"whole year's packages          : {results['year packages']:.2f} s (target ≤ 10 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""
+### 非法集资案件统计年报 — annual case statistics
+
+**Consumes** the warehouse's current case facts (`warehouse.case_ledger`, loaded by
+`ingest_unit_submissions`) and the administrative actions (`admin_action` submissions).
+
+**Produces** `<data dir>/outbox/case_statistics_annual/<YYYY>/v<n>/` (and a `latest` file
+naming the newest version):
+- `case_statistics_annual_<YYYY>.xlsx` — by unit, with a 合计 row: 新发案件数, 涉案金额,
+  集资参与人数, 立案数, 行政处置数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本期, 本年累计,
+  上年同期累计, 同比%;
+- `…_by_industry.xlsx` — the same figures by 行业领域;
+- `…_old_cases.xlsx` — old-case disposal (陈案) per unit against the −50 % and 清退 targets, and
+  `…_old_case_payouts.xlsx` — every case filed before 2019 with its 清退率 (formulas in
+  docs/statistics.md);
+- a UTF-8-BOM CSV twin of each, and `manifest.json` (files with sha256 and row counts, source
+  files, data version; for v2+ what changed). Also updates the Asset
+  `outbox.case_statistics_annual`.
+
+**Period**: the run's data interval, one calendar year in Asia/Shanghai. A manual run takes the
+`period` Param (e.g. `2020`). Figures come from the same facts as the
+monthly forms: the months of a year add up to it exactly.
+
+**Re-run / backfill**: re-running a year leaves its package untouched when the figures are the
+same; when late data changed them, the new package is written as the next version beside the
+issued one. Backfill missed years with
+`airflow backfill create --dag-id case_statistics_annual --from-date 2020-01-01 --to-date 2020-12-31`.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE, period_param
+
+PACKAGE = Asset("outbox.case_statistics_annual")
+
+
+@dag(
+    schedule=CronDataIntervalTimetable("0 0 1 1 *", timezone=TIMEZONE.key),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={"period": period_param("year")},
+    tags=["statistics", "annual"],
+    doc_md=__doc__,
+)
+def case_statistics_annual():
+    @task
+    def resolve_period() -> str:
+        from airflow.sdk import get_current_context
+
+        from chufei import runtime
+
+        return runtime.run_period("year", get_current_context()).key
+
+    @task(outlets=[PACKAGE])
+    def build_package(period_key: str) -> dict:
+        from chufei import runtime
+        from chufei.case_reports import build_case_statistics_package
+        from chufei.periods import parse_period
+
+        return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
+                                             parse_period(period_key), "case_statistics_annual")
+
+    build_package(resolve_period())
+
+
+case_statistics_annual()

@@ -1,0 +1,61 @@
+"""
+### 报送省处非办 — deliver issued packages to the province and the staff
+
+**Triggered** whenever a report DAG updates its package Asset (`outbox.case_statistics_monthly`,
+`…_quarterly`, `…_annual`, `outbox.report_reward_quarterly`, `outbox.risk_ledger_rollup`,
+`outbox.warnings_actions_quarterly`, `outbox.situation_analysis`).
+
+**Does**, for the latest version of every package in `<data dir>/outbox/` (packages always stay
+there):
+- when the Airflow connection `provincial_portal` exists: POSTs the version as one zip with an
+  `Idempotency-Key` of report, period and version (urllib3 `Retry` on 429/5xx and connection
+  errors, connect/read timeouts; connection extra: `url` or `endpoint`, `token`, `retries`,
+  `backoff_factor`, `connect_timeout`, `read_timeout`);
+- when the SMTP connection `smtp_default` exists: emails the files to the staff list in
+  `include/reference/delivery.json` (or the connection extra `staff`);
+- records every attempt in the warehouse table `package_delivery`; a version already accepted
+  (or emailed) is never sent again.
+
+**Produces** the portal's accepted copy, the staff email, and the `package_delivery` records.
+
+**Re-run**: safe at any time. A package the portal did not accept fails the task (Airflow
+retries); the next run sends only what is still missing.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, dag, task
+
+from chufei.dagkit import DEFAULT_ARGS, START_DATE
+
+PACKAGES = ("case_statistics_monthly", "case_statistics_quarterly", "case_statistics_annual",
+            "report_reward_quarterly", "risk_ledger_rollup", "warnings_actions_quarterly", "situation_analysis")
+TRIGGER = Asset(f"outbox.{PACKAGES[0]}")
+for _name in PACKAGES[1:]:
+    TRIGGER = TRIGGER | Asset(f"outbox.{_name}")
+
+
+@dag(
+    schedule=TRIGGER,
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["delivery"],
+    doc_md=__doc__,
+)
+def provincial_delivery():
+    @task
+    def deliver_packages() -> dict:
+        from dataclasses import asdict
+
+        from chufei import runtime
+        from chufei.delivery import configured_channels, deliver
+
+        portal, smtp = configured_channels()
+        return asdict(deliver(runtime.warehouse_engine(), runtime.data(), portal, smtp))
+
+    deliver_packages()
+
+
+provincial_delivery()

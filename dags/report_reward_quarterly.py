@@ -1,0 +1,60 @@
+"""
+### 举报奖励情况统计季报 — quarterly report-reward statistics
+
+**Consumes** the current 举报奖励 submissions (`report_reward_row`, quarterly, task 五/九).
+
+**Produces** `<data dir>/outbox/report_reward_quarterly/<YYYY>Q<n>/v<n>/` (and a `latest` file naming the newest
+version): `report_reward_quarterly_<YYYY>Q<n>.xlsx` per unit — 受理件数, 有效线索数, by 线索等级 and 来源渠道, 兑现件数, 奖励人数, 奖励金额(元) — and `…_year_to_date.xlsx` (本年累计). No reporter identity is read or written. Each workbook has a UTF-8-BOM CSV twin; `manifest.json` lists the files
+(sha256, rows), the source files and the data version. Updates the Asset `outbox.report_reward_quarterly`.
+Definitions: docs/statistics.md.
+
+**Period**: the run's data interval, one calendar quarter in Asia/Shanghai. A manual run takes the `period` Param (e.g. `2020Q2`).
+
+**Re-run / backfill**: re-running a period leaves its package untouched when the figures are the
+same; when late data changed them, the new package is written as the next version beside the
+issued one. Backfill with
+`airflow backfill create --dag-id report_reward_quarterly --from-date 2020-01-01 --to-date 2020-12-31`.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE, period_param
+
+PACKAGE = Asset("outbox.report_reward_quarterly")
+
+
+@dag(
+    schedule=CronDataIntervalTimetable("0 0 1 1,4,7,10 *", timezone=TIMEZONE.key),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={"period": period_param("quarter")},
+    tags=["statistics", "quarterly"],
+    doc_md=__doc__,
+)
+def report_reward_quarterly():
+    @task
+    def resolve_period() -> str:
+        from airflow.sdk import get_current_context
+
+        from chufei import runtime
+
+        return runtime.run_period("quarter", get_current_context()).key
+
+    @task(outlets=[PACKAGE])
+    def build_package(period_key: str) -> dict:
+        from chufei import runtime
+        from chufei.office_reports import build_office_package
+        from chufei.periods import parse_period
+
+        return build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
+                                    "report_reward_quarterly")
+
+    build_package(resolve_period())
+
+
+report_reward_quarterly()

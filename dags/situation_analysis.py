@@ -1,0 +1,72 @@
+"""
+### 形势分析 — half-year and annual situation analysis
+
+**Consumes** the warehouse's current case facts and administrative actions (the same facts as
+the case-statistics forms).
+
+**Produces** `<data dir>/outbox/situation_analysis/<YYYYH1 | YYYY>/v<n>/` (and `latest`):
+- `…_by_month.xlsx` — monthly trend (新发案件数 and 涉案金额 against the same month a year
+  earlier, 集资参与人数, 行政处置数, 存量办结数) with a line chart;
+- `…_by_district.xlsx`, `…_by_industry.xlsx` — 本期, 上年同期, 同比% by territorial unit and
+  by 行业领域, with bar charts;
+- `…_summary.txt` — a short generated Chinese summary with the key figures and their 同比 for
+  the bulletin (通报);
+- CSV twins and `manifest.json`. Updates the Asset `outbox.situation_analysis`.
+
+**Period**: the run's data interval is a half-year in Asia/Shanghai. The first half-year's run
+writes the half-year analysis (`2020H1`); the second half-year's run writes the annual
+analysis (`2020`). A manual run takes the `period` Param: `2020H1` or `2020`.
+
+**Re-run / backfill**: re-running leaves the package untouched when the figures are the same;
+changed data makes the next version beside the issued one. Backfill with
+`airflow backfill create --dag-id situation_analysis --from-date 2020-01-01 --to-date 2020-12-31`.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, Param, dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE
+
+PACKAGE = Asset("outbox.situation_analysis")
+
+
+@dag(
+    schedule=CronDataIntervalTimetable("0 0 1 1,7 *", timezone=TIMEZONE.key),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}(H1)?$", title="报告期 period",
+                            description="Leave empty to analyse the run's data interval (H1 → half-year, "
+                                        "H2 → the whole year); set 2020H1 or 2020 from a manual run.")},
+    tags=["statistics", "analysis"],
+    doc_md=__doc__,
+)
+def situation_analysis():
+    @task
+    def resolve_period() -> str:
+        from airflow.sdk import get_current_context
+
+        from chufei import runtime
+        from chufei.periods import parse_period
+        from chufei.situation import analysis_period
+
+        context = get_current_context()
+        if (context.get("params") or {}).get("period"):
+            return parse_period(context["params"]["period"]).key
+        return analysis_period(runtime.run_period("half", context)).key
+
+    @task(outlets=[PACKAGE])
+    def build_package(period_key: str) -> dict:
+        from chufei import runtime
+        from chufei.periods import parse_period
+        from chufei.situation import build_situation_package
+
+        return build_situation_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key))
+
+    build_package(resolve_period())
+
+
+situation_analysis()

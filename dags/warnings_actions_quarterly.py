@@ -1,0 +1,60 @@
+"""
+### 风险提示与行政处置统计 — risk warnings and administrative actions
+
+**Consumes** the current 风险提示 (`risk_warning_row`, task 十一) and 行政处置 (`admin_action_row`, task 十五) submissions.
+
+**Produces** `<data dir>/outbox/warnings_actions_quarterly/<YYYY>Q<n>/v<n>/` (and a `latest` file naming the newest
+version): `…_risk_warnings.xlsx` — warnings per territorial unit, 本期 and 本年累计, against the target of ≥3 a year — and `…_admin_actions.xlsx` — actions by type (约谈劝导, 函告提示, 责令停止, 行政处罚), 本期 and 本年累计, with 罚没金额. Each workbook has a UTF-8-BOM CSV twin; `manifest.json` lists the files
+(sha256, rows), the source files and the data version. Updates the Asset `outbox.warnings_actions_quarterly`.
+Definitions: docs/statistics.md.
+
+**Period**: the run's data interval, one calendar quarter in Asia/Shanghai; the fourth quarter's 本年累计 is the year. A manual run takes the `period` Param (e.g. `2020Q3`).
+
+**Re-run / backfill**: re-running a period leaves its package untouched when the figures are the
+same; when late data changed them, the new package is written as the next version beside the
+issued one. Backfill with
+`airflow backfill create --dag-id warnings_actions_quarterly --from-date 2020-01-01 --to-date 2020-12-31`.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Asset, dag, task
+from airflow.timetables.interval import CronDataIntervalTimetable
+
+from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE, period_param
+
+PACKAGE = Asset("outbox.warnings_actions_quarterly")
+
+
+@dag(
+    schedule=CronDataIntervalTimetable("0 0 1 1,4,7,10 *", timezone=TIMEZONE.key),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params={"period": period_param("quarter")},
+    tags=["statistics", "quarterly"],
+    doc_md=__doc__,
+)
+def warnings_actions_quarterly():
+    @task
+    def resolve_period() -> str:
+        from airflow.sdk import get_current_context
+
+        from chufei import runtime
+
+        return runtime.run_period("quarter", get_current_context()).key
+
+    @task(outlets=[PACKAGE])
+    def build_package(period_key: str) -> dict:
+        from chufei import runtime
+        from chufei.office_reports import build_office_package
+        from chufei.periods import parse_period
+
+        return build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
+                                    "warnings_actions_quarterly")
+
+    build_package(resolve_period())
+
+
+warnings_actions_quarterly()

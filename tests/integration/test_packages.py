@@ -1,0 +1,107 @@
+"""Packages: versioned, reproducible, and every workbook keeps the statistical-form conventions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from chufei.case_reports import build_case_statistics_package
+from chufei.periods import month_period, year_period
+from tests.statsfacts import case_row, generate, load_facts, load_submission
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_rerun_is_identical_and_late_data_makes_v2(engine, data):
+    cases, actions = generate()
+    load_facts(engine, cases, actions)
+    period = month_period(2020, 6)
+    first = build_case_statistics_package(engine, data, period)
+    root = data.outbox / "case_statistics_monthly" / "2020-06"
+    before = tree(root)
+    again = build_case_statistics_package(engine, data, period)
+    assert tree(root) == before and again["version"] == first["version"] == "v1"
+    assert (root / "latest").read_text() == "v1\n"
+    for entry in first["files"]:
+        assert entry["rows"] > 0 and len(entry["sha256"]) == 64
+
+    # A late resubmission from the first unit adds a June case: the issued v1 stays, v2 appears.
+    unit = cases[0].unit_code
+    from datetime import date
+    from tests.statsfacts import Case
+    late = Case(unit, f"{unit}-2020-LATE", "网络借贷", date(2020, 6, 15), 123_450_000, 1200, True, None, 0, 0)
+    with engine.begin() as connection:
+        load_submission(connection, "case_ledger", unit, month_period(2020, 12),
+                        [case_row(c) for c in cases if c.unit_code == unit] + [case_row(late)])
+    second = build_case_statistics_package(engine, data, period)
+    assert second["version"] == "v2" and second["supersedes"] == "v1"
+    assert tree(root / "v1") == {k[3:]: v for k, v in before.items() if k.startswith("v1/")}
+    assert (root / "latest").read_text() == "v2\n"
+    changes = second["changes"]
+    assert changes["from_version"] == "v1" and len(changes["sources_added"]) == 1
+    assert "case_statistics_monthly_2020-06.xlsx" in changes["files_changed"]
+    changed = {(c["file"], c["row"], c["column"]): (c["was"], c["now"]) for c in changes["figures_changed"]}
+    key = ("case_statistics_monthly_2020-06.csv", f"{unit} " + _unit_name(unit), "新发案件数(件)·本期")
+    was, now = changed[key]
+    assert int(now) == int(was) + 1
+    manifest = json.loads((root / "v2" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["data_version"] != first["data_version"]
+    # Re-running once more changes nothing.
+    assert build_case_statistics_package(engine, data, period)["version"] == "v2"
+    assert not (root / "v3").exists()
+
+
+def _unit_name(code: str) -> str:
+    from chufei.registry import unit_by_code
+
+    return unit_by_code(code).name
+
+
+def check_workbook(path: Path) -> None:
+    """合计 adds up, no formulas, number formats, frozen header, A4 landscape."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes is not None, path
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+        rows = list(sheet.iter_rows())
+        for row in rows:
+            for cell in row:
+                assert cell.data_type != "f", (path, cell.coordinate)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith("="), (path, cell.coordinate)
+        total_at = next(i for i, row in enumerate(rows) if any(c.value == "合计" for c in row[:3]))
+        header = next(i for i, row in enumerate(rows) if row[0].value in ("代码", "案件编号", "序号", "月份", "填报单位"))
+        body = rows[header + 2:total_at] if rows[header + 1][0].value is None else rows[header + 1:total_at]
+        for column, total in enumerate(rows[total_at]):
+            fmt = total.number_format
+            if not isinstance(total.value, (int, float)) or fmt in ("0.00",):
+                continue
+            assert fmt in ("#,##0", "#,##0.00####", "#,##0.00"), (path, total.coordinate, fmt)
+            values = [row[column].value for row in body]
+            assert all(isinstance(v, (int, float)) or v is None for v in values), (path, total.coordinate)
+            assert sum(Decimal(str(v)) for v in values if v is not None) == Decimal(str(total.value)), (
+                path, sheet.title, total.coordinate)
+
+
+def check_csv(path: Path) -> None:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), path
+    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+    assert rows and any("合计" in row[:3] for row in rows), path
+
+
+def test_every_case_workbook_keeps_the_form_conventions(engine, data):
+    load_facts(engine, *generate())
+    for period in (month_period(2020, 12), year_period(2020)):
+        manifest = build_case_statistics_package(engine, data, period)
+        folder = Path(manifest["folder"])
+        for entry in manifest["files"]:
+            path = folder / entry["name"]
+            check_workbook(path) if path.suffix == ".xlsx" else check_csv(path)

@@ -1,0 +1,55 @@
+"""Situation analysis: month trend, district and industry figures, charts, and the summary."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from chufei.periods import half_period, year_period
+from chufei.situation import analysis_period, build_situation_package, situation_forms
+from tests.integration.test_packages import check_csv, check_workbook
+from tests.statsfacts import generate, load_facts
+
+
+def test_situation_analysis_package(engine, data):
+    cases, actions = generate(seed=3)
+    load_facts(engine, cases, actions)
+    assert analysis_period(half_period(2020, 2)) == year_period(2020)
+    assert analysis_period(half_period(2020, 1)) == half_period(2020, 1)
+    period = half_period(2020, 1)
+    forms, text, _ = situation_forms(engine, period)
+    trend = forms["_by_month"].rows
+    for month in range(1, 7):
+        row = trend[month - 1]
+        assert row[2] == sum(1 for c in cases if c.filed.year == 2020 and c.filed.month == month)
+        assert row[3] == sum(1 for c in cases if c.filed.year == 2019 and c.filed.month == month)
+        assert row[4] == sum(c.amount_fen for c in cases if c.filed.year == 2020 and c.filed.month == month)
+    new_h1 = [c for c in cases if date(2020, 1, 1) <= c.filed < date(2020, 7, 1)]
+    new_h1_last = [c for c in cases if date(2019, 1, 1) <= c.filed < date(2019, 7, 1)]
+    assert trend[-1][2] == len(new_h1)
+    total = forms["_by_district"].rows[-1]
+    assert total[2:4] == [len(new_h1), len(new_h1_last)]
+    assert forms["_by_industry"].rows[-1][2:] == total[2:]
+    assert f"新发非法集资案件{len(new_h1)}件" in text
+    assert f"上年同期{len(new_h1_last)}件" in text
+    if new_h1_last:
+        growth = (Decimal(len(new_h1) - len(new_h1_last)) * 100 / len(new_h1_last)).quantize(Decimal("0.01"))
+        word = "增长" if growth > 0 else ("下降" if growth < 0 else "持平")
+        assert f"同比{word}" in text and (growth == 0 or f"{abs(growth)}%" in text)
+
+    manifest = build_situation_package(engine, data, year_period(2020))
+    folder = Path(manifest["folder"])
+    names = {f["name"] for f in manifest["files"]}
+    assert "situation_analysis_2020_summary.txt" in names
+    for name in names:
+        path = folder / name
+        if path.suffix == ".xlsx":
+            check_workbook(path)
+            assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(path).namelist()), name
+        elif path.suffix == ".csv":
+            check_csv(path)
+    summary = (folder / "situation_analysis_2020_summary.txt").read_text(encoding="utf-8")
+    assert summary.startswith("2020年全市非法集资形势分析")
+    assert build_situation_package(engine, data, year_period(2020))["version"] == "v1"
