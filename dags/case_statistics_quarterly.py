@@ -27,23 +27,13 @@ issued one. Backfill missed quarters with
 from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
-from airflow.timetables.interval import CronDataIntervalTimetable
 
-from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE, period_param
+from chufei.dagkit import period_dag
 
 PACKAGE = Asset("outbox.case_statistics_quarterly")
 
 
-@dag(
-    schedule=CronDataIntervalTimetable("0 0 1 1,4,7,10 *", timezone=TIMEZONE.key),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    params={"period": period_param("quarter")},
-    tags=["statistics", "quarterly"],
-    doc_md=__doc__,
-)
+@dag(**period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
 def case_statistics_quarterly():
     @task
     def resolve_period() -> str:

@@ -25,25 +25,20 @@ changed data makes the next version beside the issued one. Backfill with
 from __future__ import annotations
 
 from airflow.sdk import Asset, Param, dag, task
-from airflow.timetables.interval import CronDataIntervalTimetable
 
-from chufei.dagkit import DEFAULT_ARGS, START_DATE, TIMEZONE
+from chufei.dagkit import period_dag
 
 PACKAGE = Asset("outbox.situation_analysis")
 
 
-@dag(
-    schedule=CronDataIntervalTimetable("0 0 1 1,7 *", timezone=TIMEZONE.key),
-    start_date=START_DATE,
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    params={"period": Param(None, type=["null", "string"], pattern=r"^\d{4}(H1)?$", title="报告期 period",
-                            description="Leave empty to analyse the run's data interval (H1 → half-year, "
-                                        "H2 → the whole year); set 2020H1 or 2020 from a manual run.")},
-    tags=["statistics", "analysis"],
-    doc_md=__doc__,
-)
+# Its period Param differs from the others': H1 is the half-year analysis, a year the annual one.
+ANALYSIS_PERIOD = Param(None, type=["null", "string"], pattern=r"^\d{4}(H1)?$", title="报告期 period",
+                        description="Leave empty to analyse the run's data interval (H1 → half-year, "
+                                    "H2 → the whole year); set 2020H1 or 2020 from a manual run.")
+
+
+@dag(**(period_dag("half") | {"params": {"period": ANALYSIS_PERIOD}}), tags=["statistics", "analysis"],
+     doc_md=__doc__)
 def situation_analysis():
     @task
     def resolve_period() -> str:
