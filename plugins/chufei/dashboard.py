@@ -181,15 +181,19 @@ def quality(connection: Connection, dash: Dashboard, max_rejections: int = 15) -
 
 
 def packages(outbox: Path) -> list[dict]:
-    """Every package folder (outbox/<report>/<period>/) with its files, newest period first."""
+    """Every package (outbox/<report>/<period>/, its latest version) with its files, newest period first."""
+    from chufei.reports import latest_version
+
     result = []
     if not outbox.is_dir():
         return result
     for report in sorted(p for p in outbox.iterdir() if p.is_dir()):
-        for folder in sorted((p for p in report.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True):
+        for period in sorted((p for p in report.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True):
+            folder = latest_version(period) or period
             files = sorted(f.name for f in folder.iterdir() if f.is_file() and not f.name.endswith(".tmp"))
             if files:
-                result.append({"report": report.name, "period": folder.name, "files": files})
+                result.append({"report": report.name, "period": period.name, "files": files,
+                               "version": folder.name if folder != period else ""})
     return result
 
 
@@ -208,9 +212,14 @@ def build(engine: Engine, outbox: Path) -> Dashboard:
 
 
 def package_file(outbox: Path, report: str, period: str, name: str) -> Path | None:
-    """The file a download link names, only if it lies inside the outbox."""
+    """The file a download link names (in the period's latest version), only if it lies inside the outbox."""
+    from chufei.reports import latest_version
+
     root = outbox.resolve()
-    path = (root / report / period / name).resolve()
-    if path.parent.parent.parent != root or not path.is_file():
+    period_folder = (root / report / period).resolve()
+    if period_folder.parent.parent != root or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    path = ((latest_version(period_folder) or period_folder) / name).resolve()
+    if not path.is_file() or root not in path.parents:
         return None
     return path

@@ -111,8 +111,10 @@ def render(dash, base: str = URL_PREFIX) -> str:  # noqa: ANN001
             links = " · ".join(
                 f"<a href='{base}/download/{quote(p['report'])}/{quote(p['period'])}/{quote(name)}'>{_e(name)}</a>"
                 for name in p["files"])
-            items.append(f"<tr><td>{_e(p['report'])}</td><td>{_e(p['period'])}</td><td>{links}</td></tr>")
-        packages = f"<table id=packages><tr><th>报表</th><th>报告期</th><th>文件</th></tr>{''.join(items)}</table>"
+            items.append(f"<tr><td>{_e(p['report'])}</td><td>{_e(p['period'])}</td>"
+                         f"<td>{_e(p.get('version') or '')}</td><td>{links}</td></tr>")
+        packages = ("<table id=packages><tr><th>报表</th><th>报告期</th><th>版本</th><th>文件</th></tr>"
+                    f"{''.join(items)}</table>")
     month = dash.month.label if dash.month else "—"
     return f"""<!doctype html><html lang=zh-CN><head><meta charset=utf-8><title>处非统计</title><style>
 body{{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:16px;color:#222}}

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from chufei.reports import latest_version
 from tests.ops_stack import AirflowStack
 
 pytestmark = pytest.mark.slow
@@ -112,7 +113,7 @@ def test_backfill_three_months_twice_gives_three_packages_and_no_duplicates(airf
         outbox = data.outbox / DAG_ID
         assert sorted(p.name for p in outbox.iterdir()) == MONTHS
         for month in MONTHS:
-            manifest = json.loads((outbox / month / "manifest.json").read_text(encoding="utf-8"))
+            manifest = json.loads((latest_version(outbox / month) / "manifest.json").read_text(encoding="utf-8"))
             assert f"{DAG_ID}_{month}.xlsx" in {entry["name"] for entry in manifest["files"]}
         packages = _tree(outbox)
 
