@@ -1,7 +1,8 @@
 """
 ### 报送省处非办 — deliver issued packages to the province and the staff
 
-**Triggered** whenever a report DAG updates its package Asset (`outbox.case_statistics_monthly`,
+**Consumes** the report packages in `<data dir>/outbox/`; triggered whenever a report DAG
+updates its package Asset (`outbox.case_statistics_monthly`,
 `…_quarterly`, `…_annual`, `outbox.report_reward_quarterly`, `outbox.risk_ledger_rollup`,
 `outbox.warnings_actions_quarterly`, `outbox.situation_analysis`).
 
