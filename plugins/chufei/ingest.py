@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chufei import warehouse
 from chufei.config import DataDir
+from chufei.pseudonym import protect_rows, pseudonym_key
 from chufei.receipts import Receipt, write_receipt
 from chufei.validation import validate
 from chufei.workbook import FileRejected, read_workbook
@@ -131,13 +132,14 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
             warehouse.record_arrival(connection, sha256, original_name, "duplicate")
             return _duplicate_receipt(receipt, known)
     try:
-        parsed = read_workbook(path)
+        parsed = read_workbook(path, original_name)
     except FileRejected as rejection:
         receipt.message = rejection.message
         receipt.errors = [{"sheet": rejection.sheet, "row": rejection.row, "column": rejection.column,
                            "cell": None, "value": rejection.value, "message": rejection.message}]
         return _record(engine, receipt, archived, path)
     result = validate(parsed)
+    protect_rows(parsed.dataset, result.valid + result.rejected, pseudonym_key(data))
     receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
     receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}
     receipt.period, receipt.period_label = parsed.period.key, parsed.period.label

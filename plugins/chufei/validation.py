@@ -61,6 +61,8 @@ def _cell_value(column: Column | None, value: object) -> object:
         return None
     if isinstance(value, datetime) and value.time() == time(0):
         value = value.date()
+    if column is not None and column.pseudonymised:
+        return "（已隐去）"  # a reporter's identity is never echoed, not even masked
     shown = mask_value(value) if column is not None and column.personal else value
     return shown if isinstance(shown, (str, int, float, bool)) else str(shown)
 
@@ -221,3 +223,9 @@ def _case_ledger_rules(values: dict[str, object], period: Period) -> list[tuple[
 
 
 RULES: dict[str, list[RowRule]] = {"case_ledger": [_case_ledger_rules]}
+
+
+# The rules of the other submission kinds live in chufei.rules (one module, documented in docs/datasets.md).
+from chufei.rules import DATASET_RULES  # noqa: E402
+
+RULES.update(DATASET_RULES)
