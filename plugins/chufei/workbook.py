@@ -132,17 +132,31 @@ def _looks_like_text(path: Path) -> bool:
     return False
 
 
-def _open(path: Path, name: str | None = None):
+def _open(handle, path: Path, name: str | None = None):
+    """openpyxl's read-only workbook over an open file (so the file's name never matters to it)."""
     import openpyxl
 
     check_container(path, name)
+    _refuse_dtds(path)
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for broken parts
-        reason = type(error).__name__
-        if "Entities" in reason or "DTD" in reason:
-            raise FileRejected("文件含有不安全的 XML 实体定义（疑似 XML 炸弹），已拒收") from None
-        raise FileRejected(f"无法读取该 Excel 文件（{reason}: {str(error)[:120]}），请重新导出后报送") from None
+        raise FileRejected(_reason(error)) from None
+
+
+def _refuse_dtds(path: Path) -> None:
+    """No part of an xlsx has a DTD; one that declares entities is an XML bomb (billion laughs).
+
+    Only the first 4 KiB of each XML part are inflated: a DOCTYPE must come before the root element.
+    """
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if not member.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            with archive.open(member) as part:
+                head = part.read(4096)
+            if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
+                raise FileRejected(f"文件中 {member.filename} 含有 XML 实体定义（DOCTYPE/ENTITY，疑似 XML 炸弹），已拒收")
 
 
 def _find_header(rows: list[tuple], dataset: Dataset) -> tuple[int, dict[str, int]] | None:
@@ -225,36 +239,47 @@ def read_workbook(path: Path, name: str | None = None) -> ParsedWorkbook:
 
 
 def _reason(error: Exception) -> str:
-    name = type(error).__name__
-    if "Entities" in name or "DTD" in name or "ExternalReference" in name:
+    chain, cause = [], error
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    if any("Entities" in type(e).__name__ or "DTD" in type(e).__name__ for e in chain):
         return "文件含有不安全的 XML 实体定义（疑似 XML 炸弹），已拒收"
-    if "CRC" in str(error) or "BadZip" in name or "EOF" in str(error) or "zlib" in str(error).lower():
+    if any(isinstance(e, (zipfile.BadZipFile, EOFError)) or "CRC" in str(e) for e in chain):
+        return "文件已损坏（压缩数据不完整或校验失败），请重新导出后报送"
+    name = type(error).__name__
+    if "zlib" in str(error).lower() or "Error -3" in str(error):
         return "文件已损坏（压缩数据不完整或校验失败），请重新导出后报送"
     return f"无法读取该 Excel 文件（{name}: {str(error)[:120]}），请重新导出后报送"
 
 
 def _read_workbook(path: Path, name: str | None) -> ParsedWorkbook:
-    book = _open(path, name)
-    try:
-        best = None
-        for order, sheet in enumerate(book.worksheets):
-            if getattr(sheet, "sheet_state", "visible") != "visible":
+    with path.open("rb") as handle:
+        book = _open(handle, path, name)
+        try:
+            return _identify_and_read(book)
+        finally:
+            book.close()
+
+
+def _identify_and_read(book) -> ParsedWorkbook:
+    best = None
+    for order, sheet in enumerate(book.worksheets):
+        if getattr(sheet, "sheet_state", "visible") != "visible":
+            continue
+        top = [tuple(row) for row in sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
+        for dataset in DATASETS.values():
+            found = _best_header(top, dataset)
+            if not found:
                 continue
-            top = [tuple(row) for row in sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
-            for dataset in DATASETS.values():
-                found = _best_header(top, dataset)
-                if not found:
-                    continue
-                rank = (round(found[2], 6), _title_matches(dataset, sheet.title, top[:found[0]]), -order)
-                if best is None or rank > best[0]:
-                    best = (rank, sheet, dataset, top, found[0], found[1])
-        if best is None:
-            raise FileRejected("未识别出报表种类：没有找到任何模板的表头行（如“案件编号、案件名称、立案日期…”），"
-                               "请使用处非办下发的模板")
-        _, sheet, dataset, top, header_index, mapping = best
-        return _read_sheet(sheet, dataset, top, header_index, mapping)
-    finally:
-        book.close()
+            rank = (round(found[2], 6), _title_matches(dataset, sheet.title, top[:found[0]]), -order)
+            if best is None or rank > best[0]:
+                best = (rank, sheet, dataset, top, found[0], found[1])
+    if best is None:
+        raise FileRejected("未识别出报表种类：没有找到任何模板的表头行（如“案件编号、案件名称、立案日期…”），"
+                           "请使用处非办下发的模板")
+    _, sheet, dataset, top, header_index, mapping = best
+    return _read_sheet(sheet, dataset, top, header_index, mapping)
 
 
 def _read_sheet(sheet, dataset: Dataset, top: list[tuple], header_index: int,
