@@ -2,7 +2,8 @@
 ### 各地各部门报送 — ingest unit submissions
 
 **Consumes** every file dropped into `<data dir>/inbox/submissions/` (Excel workbooks filled in
-from the templates: 案件台账 …).
+from the templates: 案件台账, 风险监测台账, 举报奖励, 陈案处置进展, 风险提示, 行政处置, 宣传教育 —
+see docs/datasets.md).
 
 **For each file** it archives the exact bytes as `archive/<sha256>.<ext>`, takes it out of the
 inbox, identifies kind, unit (填报单位) and period (报告期) from the workbook, normalises and
@@ -11,7 +12,13 @@ cross-field and uniqueness rules), loads the valid rows as the new current versi
 unit and period (earlier versions stay as history), keeps rejected rows with their reasons,
 and writes a receipt `receipts/<sha256>.json` plus a Chinese `receipts/<sha256>.txt`.
 
-**Produces** the warehouse datasets (Assets) `warehouse.case_ledger`.
+Files that are not usable workbooks (empty, .xls, CSV, truncated, zip or XML bombs …) get a
+receipt saying so and are archived too. 举报人 identities are stored only as keyed hashes.
+
+**Produces** the warehouse datasets (Assets) `warehouse.case_ledger`, `warehouse.risk_ledger`,
+`warehouse.report_reward`, `warehouse.old_case_progress`, `warehouse.risk_warning`,
+`warehouse.admin_action`, `warehouse.publicity` (tables `<dataset>_row` joined with `submission`
+where `is_current`).
 
 **Re-run / fix**: a bad file never fails the run; its receipt says what to fix. A corrected
 file simply goes into the inbox again and replaces the earlier version. Identical bytes are
@@ -24,8 +31,11 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, START_DATE
+from chufei.datasets import DATASETS
 
 CASE_LEDGER = Asset("warehouse.case_ledger")
+# One Asset per submission kind; chufei.datasets is plain data (no I/O, no heavy imports).
+SUBMISSION_ASSETS = [CASE_LEDGER] + [Asset(f"warehouse.{name}") for name in DATASETS if name != "case_ledger"]
 
 
 @dag(
@@ -38,7 +48,7 @@ CASE_LEDGER = Asset("warehouse.case_ledger")
     doc_md=__doc__,
 )
 def ingest_unit_submissions():
-    @task(outlets=[CASE_LEDGER])
+    @task(outlets=SUBMISSION_ASSETS)
     def ingest_inbox() -> dict:
         from dataclasses import asdict
 
