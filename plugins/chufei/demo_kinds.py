@@ -221,11 +221,12 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
     # 风险提示, 行政处置, 宣传教育: event lists per quarter.
     for unit in owing("risk_warning"):
         for quarter in _quarters(year, months):
+            planted = faults and quarter.start.month == 7 and unit == first_faulty["risk_warning"]
             rows = [{"发布日期": messy.date(_day_in(rng, quarter.start, quarter.end)), "提示标题": rng.choice(_WARNINGS),
                      "发布渠道": rng.choice(code_lists()["提示渠道"]), "覆盖人数": rng.randint(500, 50000),
-                     "备注": None} for _ in range(rng.randint(0, 2))]
+                     "备注": None} for _ in range(rng.randint(1 if planted else 0, 2))]
             faulty = {}
-            if faults and quarter.start.month == 7 and unit == first_faulty["risk_warning"]:
+            if planted:
                 faulty[len(rows)] = "发布日期不在报告期内"
                 rows.append({"发布日期": quarter.start - timedelta(days=3), "提示标题": "上季度的风险提示误填",
                              "发布渠道": "其他"})
@@ -233,7 +234,8 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
     for unit in owing("admin_action"):
         for quarter in _quarters(year, months):
             rows = []
-            for _ in range(rng.randint(0, 4) if unit.kind == "territorial" else rng.randint(0, 2)):
+            planted = faults and quarter.start.month == 1 and unit == first_faulty["admin_action"]
+            for _ in range(rng.randint(1 if planted else 0, 4 if unit.kind == "territorial" else 2)):
                 firm, subject_type, industry = rng.choice(_FIRM_KINDS)
                 action = rng.choice(code_lists()["处置方式"])
                 rows.append({"处置日期": messy.date(_day_in(rng, quarter.start, quarter.end)),
@@ -242,7 +244,7 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
                              "处置结果": "已整改" if rng.random() < 0.7 else "跟踪督办",
                              "罚没金额(万元)": messy.amount(rng.randint(1, 50) * 10_000) if action == "行政处罚" else None})
             faulty = {}
-            if faults and quarter.start.month == 1 and unit == first_faulty["admin_action"]:
+            if planted:  # beside at least one good row, so the unit's quarter is still on file
                 faulty[len(rows)] = "约谈劝导不应有罚没金额"
                 rows.append({"处置日期": quarter.start, "处置对象": "鄂州错误示例有限公司", "处置方式": "约谈劝导",
                              "行业领域": "其他", "罚没金额(万元)": 2})

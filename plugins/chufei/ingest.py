@@ -139,7 +139,8 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
                            "cell": None, "value": rejection.value, "message": rejection.message}]
         return _record(engine, receipt, archived, path)
     result = validate(parsed)
-    protect_rows(parsed.dataset, result.valid + result.rejected, pseudonym_key(data))
+    if any(column.pseudonymised for column in parsed.dataset.columns):
+        protect_rows(parsed.dataset, result.valid + result.rejected, pseudonym_key(data))
     receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
     receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}
     receipt.period, receipt.period_label = parsed.period.key, parsed.period.label
