@@ -263,22 +263,34 @@ def _read_workbook(path: Path, name: str | None) -> ParsedWorkbook:
 
 
 def _identify_and_read(book) -> ParsedWorkbook:
-    best = None
+    """The one visible sheet holding a template table, read as its best-matching kind.
+
+    A workbook with template tables on several visible sheets is refused: reading one and
+    ignoring the others would silently drop data, and guessing which one counts is not ours to do.
+    """
+    found_sheets = []
     for order, sheet in enumerate(book.worksheets):
         if getattr(sheet, "sheet_state", "visible") != "visible":
             continue
         top = [tuple(row) for row in sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
+        best = None
         for dataset in DATASETS.values():
             found = _best_header(top, dataset)
             if not found:
                 continue
-            rank = (round(found[2], 6), _title_matches(dataset, sheet.title, top[:found[0]]), -order)
+            rank = (round(found[2], 6), _title_matches(dataset, sheet.title, top[:found[0]]))
             if best is None or rank > best[0]:
                 best = (rank, sheet, dataset, top, found[0], found[1])
-    if best is None:
+        if best is not None:
+            found_sheets.append(best)
+    if not found_sheets:
         raise FileRejected("未识别出报表种类：没有找到任何模板的表头行（如“案件编号、案件名称、立案日期…”），"
                            "请使用处非办下发的模板")
-    _, sheet, dataset, top, header_index, mapping = best
+    if len(found_sheets) > 1:
+        listed = "、".join(f"“{entry[1].title}”（{entry[2].title}）" for entry in found_sheets)
+        raise FileRejected(f"工作簿中有 {len(found_sheets)} 张数据表：{listed}；每个文件只报送一张表，"
+                           "请删除或隐藏多余的工作表，或分成多个文件报送")
+    _, sheet, dataset, top, header_index, mapping = found_sheets[0]
     return _read_sheet(sheet, dataset, top, header_index, mapping)
 
 

@@ -62,25 +62,70 @@ def test_each_template_kind_is_recognised_from_its_own_workbook(tmp_path):
         assert parsed.rows == []
 
 
-def test_blank_rows_reordered_columns_merged_title_notes_and_full_width(tmp_path):
-    header = ["覆盖人数", "提示标题", "发布日期＊", "发布渠道", "备注"]  # reordered, full-width mark
-    rows = [[None] * 5,
-            ["１２０００", "警惕养老诈骗", 43936, "微信公众号", None],  # full-width digits, an Excel serial
-            [None] * 5, [None] * 5,
-            [300, "远离虚拟货币", datetime(2020, 5, 20), "官方网站", None],
-            ["合计", None, None, None, None]]
-    below = [[], ["注：本表按季度报送。"], ["单位负责人：", "李四", "审核人：", "王五"]]
-    path = _book(tmp_path / "b.xlsx", [["风险提示"], ["填报单位：", "鄂州市鄂城区", None, "报告期：", "２０２０年第二季度"]],
-                 header, rows, below, blank_before_header=2, merge_title=True)
-    parsed = read_workbook(path)
+RW_TOP = [["风险提示"], ["填报单位：", "鄂州市鄂城区", None, "报告期：", "2020年第二季度"]]
+RW_HEADER = ["发布日期", "提示标题", "发布渠道", "覆盖人数", "备注"]
+RW_ROW = ["2020-04-15", "警惕养老诈骗", "微信公众号", 12000, None]
+
+
+def _rw(tmp_path, **kwargs) -> "object":
+    arguments = dict(top=RW_TOP, header=RW_HEADER, rows=[RW_ROW]) | kwargs
+    parsed = read_workbook(_book(tmp_path / "rw.xlsx", **arguments))
     assert parsed.dataset.name == "risk_warning"
     assert (parsed.unit.code, parsed.period.key) == ("420704", "2020Q2")
-    assert [r.row for r in parsed.rows] == [7, 10]  # blank rows, the 合计 row and the notes skipped
-    assert parsed.rows[0].values["reach"] == "１２０００"
-    assert DATASETS["risk_warning"].column("reach").parse(parsed.rows[0].values["reach"]) == 12000
-    assert DATASETS["risk_warning"].column("issued_date").parse(parsed.rows[0].values["issued_date"]) \
-        == date(2020, 4, 15)
-    assert parsed.column_letters["issued_date"] == "C"
+    return parsed
+
+
+def test_extra_blank_rows_above_inside_and_below_the_table(tmp_path):
+    parsed = _rw(tmp_path, rows=[[None] * 5, RW_ROW, [None] * 5, [None] * 5, RW_ROW, [None] * 5],
+                 blank_before_header=3)
+    assert [r.row for r in parsed.rows] == [8, 11]
+
+
+def test_reordered_and_extra_columns(tmp_path):
+    header = ["覆盖人数", "自编序号", "提示标题", "发布日期", "发布渠道"]
+    parsed = _rw(tmp_path, header=header, rows=[[12000, 1, "警惕养老诈骗", "2020-04-15", "微信公众号"]])
+    assert parsed.column_letters == {"reach": "A", "title": "C", "issued_date": "D", "channel": "E"}
+    assert parsed.rows[0].values == {"reach": 12000, "title": "警惕养老诈骗", "issued_date": "2020-04-15",
+                                     "channel": "微信公众号"}
+
+
+def test_merged_title_row(tmp_path):
+    assert len(_rw(tmp_path, merge_title=True).rows) == 1
+
+
+def test_notes_signature_block_and_total_row_under_the_table(tmp_path):
+    below = [["合计", None, None, 12000, None], [], ["注：本表按季度报送。"], ["单位负责人：", "李四", "审核人：", "王五"],
+             ["2020-05-01", "注释行之后的内容不再读取", "其他", None, None]]
+    parsed = _rw(tmp_path, below=below)
+    assert [r.row for r in parsed.rows] == [4]
+
+
+def test_full_width_characters_in_labels_header_fields_and_cells(tmp_path):
+    top = [["风险提示"], ["填报单位：", "鄂州市鄂城区", None, "报告期：", "２０２０年第二季度"]]
+    header = ["发布日期＊", "提示标题　", "发布渠道：", "覆盖人数", "备注"]
+    parsed = _rw(tmp_path, top=top, header=header, rows=[["２０２０－０４－１５", "警惕", "微信公众号", "１２，０００", None]])
+    values = parsed.rows[0].values
+    assert DATASETS["risk_warning"].column("reach").parse(values["reach"]) == 12000
+    assert DATASETS["risk_warning"].column("issued_date").parse(values["issued_date"]) == date(2020, 4, 15)
+
+
+def test_excel_date_serials_and_real_dates(tmp_path):
+    parsed = _rw(tmp_path, rows=[[43936] + RW_ROW[1:], [datetime(2020, 5, 20)] + RW_ROW[1:], ["43937"] + RW_ROW[1:]])
+    column = DATASETS["risk_warning"].column("issued_date")
+    assert [column.parse(r.values["issued_date"]) for r in parsed.rows] == \
+        [date(2020, 4, 15), date(2020, 5, 20), date(2020, 4, 16)]
+
+
+def test_two_data_sheets_are_refused_naming_both(tmp_path):
+    path = write_submission(tmp_path / "two.xlsx", DATASETS["risk_warning"], "鄂城区", "2020Q2")
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    book.copy_worksheet(book["风险提示"]).title = "风险提示(2)"
+    book.save(path)
+    with pytest.raises(FileRejected) as caught:
+        read_workbook(path)
+    assert caught.value.message.startswith("工作簿中有 2 张数据表：“风险提示”（风险提示）、“风险提示(2)”（风险提示）")
 
 
 @pytest.mark.parametrize("written, key", [
