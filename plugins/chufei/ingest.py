@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,8 +76,8 @@ def sha256_of(path: Path) -> str:
 
 def archive_file(path: Path, sha256: str, data: DataDir) -> Path:
     """Keep the exact bytes under archive/<sha256><suffix>; identical content is stored once."""
-    suffix = "".join(c for c in Path(path.name.split(_CLAIM_SEPARATOR, 1)[-1]).suffix.lower()
-                     if c.isalnum() or c == ".")[:10]
+    original = unicodedata.normalize("NFKC", path.name.split(_CLAIM_SEPARATOR, 1)[-1])  # ．ｘｌｓｘ → .xlsx
+    suffix = "".join(c for c in Path(original).suffix.lower() if (c.isascii() and c.isalnum()) or c == ".")[:10]
     target = data.archive / f"{sha256}{suffix}"
     if not target.exists():
         data.archive.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ def test_hostile_corpus_gets_specific_receipts_and_nothing_is_lost(engine, data,
     for name, (content, status, fragment) in files.items():
         archived = [p for p in data.archive.iterdir() if p.name.startswith(digests[name])]
         assert len(archived) == 1 and archived[0].read_bytes() == content, name
+        assert archived[0].suffix in {".xlsx", ".xls", ".csv", ".pdf"}, archived[0].name
         receipt = json.loads((data.receipts / f"{digests[name]}.json").read_text(encoding="utf-8"))
         assert receipt["file"] == name
         assert receipt["status"] == status, (name, receipt["message"])
