@@ -153,6 +153,23 @@ def publicity_rules(values: dict[str, object], period: Period) -> Problems:
     return problems
 
 
+INTEGER_MAX = 2_147_483_647  # warehouse Integer (counts)
+BIGINT_MAX = 9_223_372_036_854_775_807  # warehouse BigInteger (amounts in 分)
+
+
+def storage_problem(column, value: object) -> str | None:
+    """A number the warehouse column cannot hold, as a cell error (checked right after parsing).
+
+    Without it, a hostile or mistyped 1E+25 would overflow the typed frame GX checks, or make
+    PostgreSQL refuse the whole insert: the task would fail and retry the same file for ever.
+    """
+    if column.sql_kind not in ("count", "fen") or not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if value > (INTEGER_MAX if column.sql_kind == "count" else BIGINT_MAX):
+        return f"{column.label}数值过大（超出可存储范围），请核实单位和数值"
+    return None
+
+
 DATASET_RULES: dict[str, list[Callable[[dict[str, object], Period], Problems]]] = {
     "risk_ledger": [risk_ledger_rules],
     "report_reward": [report_reward_rules],

@@ -50,3 +50,21 @@ def test_a_file_already_processed_is_a_duplicate_and_still_leaves_the_inbox(engi
     digest = hashlib.sha256(content).hexdigest()
     assert json.loads((data.receipts / f"{digest}.duplicate-1.json").read_text(encoding="utf-8"))["status"] == \
         "duplicate"
+
+
+def test_numbers_too_big_for_the_warehouse_are_row_errors_not_a_failed_load(engine, data):
+    from chufei.datasets import DATASETS
+    from chufei.templates import write_submission
+
+    row = {"案件编号": "X-1", "案件名称": "某案", "立案日期": "2020-03-01", "承办单位": "公安", "行业领域": "其他",
+           "涉案金额(万元)": 10, "集资参与人数": 5, "是否跨区域": "否", "处置阶段": "侦查", "是否陈案": "否"}
+    rows = [row, dict(row, 案件编号="X-2", **{"已追缴资产(万元)": 1e25}), dict(row, 案件编号="X-3", **{"已清退人数": 10 ** 12}),
+            dict(row, 案件编号="X-4", 立案日期="0001-01-01"), dict(row, 案件编号="X-5", 立案日期="9999-12-31")]
+    write_submission(data.inbox("submissions") / "big.xlsx", DATASETS["case_ledger"], "鄂城区", "2020年3月", rows)
+    summary = ingest_submissions(engine, data)
+    assert (summary.partially_accepted, summary.rows_accepted, summary.rows_rejected) == (1, 1, 4)
+    receipt = json.loads(next(data.receipts.glob("*.json")).read_text(encoding="utf-8"))
+    assert {(e["row"], e["column"]) for e in receipt["errors"] if "超出可存储范围" in e["message"]} == \
+        {(7, "已追缴资产(万元)"), (8, "已清退人数")}
+    dates = {(e["row"], e["message"]) for e in receipt["errors"] if e["column"] == "立案日期"}
+    assert (9, "立案日期早于 1990 年，请核实") in dates and any(row == 10 and "晚于报告期末" in m for row, m in dates)
