@@ -95,6 +95,9 @@ def check_container(path: Path, name: str | None = None) -> None:
     if not zipfile.is_zipfile(path):
         if head.startswith(b"PK\x03\x04"):
             raise FileRejected("文件不完整（压缩包目录缺失），可能在传输或下载中被截断，请重新导出后报送")
+        if _looks_like_text(path):
+            raise FileRejected("文件不是有效的 Excel (.xlsx) 工作簿：内容是纯文本（可能是 CSV 或网页文件改了扩展名），"
+                               "请在 Excel 中打开模板填写后以 .xlsx 报送")
         raise FileRejected("文件不是有效的 Excel (.xlsx) 工作簿，可能已损坏或并非 Excel 文件")
     try:
         with zipfile.ZipFile(path) as archive:
