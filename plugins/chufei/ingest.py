@@ -139,7 +139,15 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         receipt.errors = [{"sheet": rejection.sheet, "row": rejection.row, "column": rejection.column,
                            "cell": None, "value": rejection.value, "message": rejection.message}]
         return _record(engine, receipt, archived, path)
-    result = validate(parsed)
+    try:
+        result = validate(parsed)
+    except (ImportError, MemoryError, OSError):
+        raise  # the platform, not the file: fail the task so Airflow retries
+    except Exception as error:  # noqa: BLE001 - a file must never stop the inbox (issue #3)
+        log.exception("file %s…: validation failed with an internal error; the file is refused", sha256[:12])
+        receipt.message = (f"处理该文件时发生内部错误（{type(error).__name__}），文件已存档，处非办将人工核查；"
+                           "如需更正请修改后重新报送")
+        return _record(engine, receipt, archived, path)
     if any(column.pseudonymised for column in parsed.dataset.columns):
         protect_rows(parsed.dataset, result.valid + result.rejected, pseudonym_key(data))
     receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title

@@ -59,12 +59,32 @@ def test_numbers_too_big_for_the_warehouse_are_row_errors_not_a_failed_load(engi
     row = {"案件编号": "X-1", "案件名称": "某案", "立案日期": "2020-03-01", "承办单位": "公安", "行业领域": "其他",
            "涉案金额(万元)": 10, "集资参与人数": 5, "是否跨区域": "否", "处置阶段": "侦查", "是否陈案": "否"}
     rows = [row, dict(row, 案件编号="X-2", **{"已追缴资产(万元)": 1e25}), dict(row, 案件编号="X-3", **{"已清退人数": 10 ** 12}),
-            dict(row, 案件编号="X-4", 立案日期="0001-01-01"), dict(row, 案件编号="X-5", 立案日期="9999-12-31")]
+            dict(row, 案件编号="X-4", 立案日期="0001-01-01"), dict(row, 案件编号="X-5", 立案日期="9999-12-31"),
+            dict(row, 案件编号="X-6", **{"涉案金额(万元)": float("inf"), "集资参与人数": float("nan")})]
     write_submission(data.inbox("submissions") / "big.xlsx", DATASETS["case_ledger"], "鄂城区", "2020年3月", rows)
     summary = ingest_submissions(engine, data)
-    assert (summary.partially_accepted, summary.rows_accepted, summary.rows_rejected) == (1, 1, 4)
+    assert (summary.partially_accepted, summary.rows_accepted, summary.rows_rejected) == (1, 1, 5)
     receipt = json.loads(next(data.receipts.glob("*.json")).read_text(encoding="utf-8"))
     assert {(e["row"], e["column"]) for e in receipt["errors"] if "超出可存储范围" in e["message"]} == \
         {(7, "已追缴资产(万元)"), (8, "已清退人数")}
     dates = {(e["row"], e["message"]) for e in receipt["errors"] if e["column"] == "立案日期"}
     assert (9, "立案日期早于 1990 年，请核实") in dates and any(row == 10 and "晚于报告期末" in m for row, m in dates)
+
+
+def test_an_internal_error_on_one_file_refuses_that_file_and_the_inbox_moves_on(engine, data, tmp_path, monkeypatch,
+                                                                              caplog):
+    from chufei import ingest
+
+    files = corpus(tmp_path)
+    (data.inbox("submissions") / "a.xlsx").write_bytes(files["鄂城区 2020 二季度 风险提示.xlsx"][0])
+
+    def broken(parsed):
+        raise TypeError("a bug that only this file triggers")
+
+    monkeypatch.setattr(ingest, "validate", broken)
+    summary = ingest_submissions(engine, data)
+    assert (summary.files, summary.rejected) == (1, 1)
+    receipt = json.loads(next(data.receipts.glob("*.json")).read_text(encoding="utf-8"))
+    assert receipt["message"].startswith("处理该文件时发生内部错误（TypeError）")
+    assert "a bug that only this file triggers" in caplog.text  # the operator sees the traceback in the task log
+    assert list(data.inbox("submissions").iterdir()) == [] and list(data.work("submissions").iterdir()) == []
