@@ -17,7 +17,7 @@ from chufei.config import EXPECTATIONS_DIR
 from chufei.datasets import Column, Dataset
 from chufei.masking import mask_value
 from chufei.periods import Period
-from chufei.rules import storage_problem
+from chufei.rules import DATASET_RULES, storage_problem
 from chufei.workbook import ParsedWorkbook
 
 ROW_ID = "_row"
@@ -243,8 +243,5 @@ def _case_ledger_rules(values: dict[str, object], period: Period) -> list[tuple[
 
 RULES: dict[str, list[RowRule]] = {"case_ledger": [_case_ledger_rules]}
 
-
-# The rules of the other submission kinds live in chufei.rules (one module, documented in docs/datasets.md).
-from chufei.rules import DATASET_RULES  # noqa: E402
-
+# The rules of the other submission kinds live in chufei.rules (documented in docs/datasets.md).
 RULES.update(DATASET_RULES)
