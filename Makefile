@@ -31,8 +31,11 @@ test: install
 
 airflow: install
 	@mkdir -p $(AIRFLOW_HOME)
-	@echo "Airflow UI: http://localhost:8080  (login: admin; the password is printed by standalone"
-	@echo "  below and kept in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated)"
+	@echo "Starting airflow standalone (AIRFLOW_HOME=$(AIRFLOW_HOME), data in $(CHUFEI_DATA_DIR)) ..."
+	@( pw=$(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated; \
+	   until [ -s $$pw ] && curl -fs -o /dev/null http://localhost:8080/api/v2/monitor/health; do sleep 3; done; \
+	   echo; echo "==> Airflow UI: http://localhost:8080   login: admin / $$($(PY) -c "import json,sys; print(json.load(open(sys.argv[1]))['admin'])" $$pw)"; \
+	   echo "    (password kept in $$pw)"; echo ) &
 	$(VENV)/bin/airflow standalone
 
 templates: install

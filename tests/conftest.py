@@ -67,14 +67,24 @@ def pg_server():
     admin.close()
 
 
-@pytest.fixture
-def pg_database(pg_server):
-    """A fresh, uniquely named PostgreSQL database for one test; dropped afterwards."""
+def _fresh_pg_database(pg_server):
     admin, user = pg_server
     name = f"chufei_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     yield f"postgresql+psycopg://{user}@{PG_HOST}:{PG_PORT}/{name}"
     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_database(pg_server):
+    """A fresh, uniquely named PostgreSQL database for one test; dropped afterwards."""
+    yield from _fresh_pg_database(pg_server)
+
+
+@pytest.fixture(scope="module")
+def pg_module_database(pg_server):
+    """The same, shared by the tests of one module."""
+    yield from _fresh_pg_database(pg_server)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

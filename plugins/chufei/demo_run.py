@@ -13,12 +13,12 @@ from chufei.periods import local_midnight, month_period
 
 
 def run_dag(dag_id: str, **kwargs) -> None:
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(REPO_ROOT / "dags" / f"{dag_id}.py"))
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
-    run = bag.get_dag(dag_id).test(**kwargs)
+    run = bag.dags[dag_id].test(**kwargs)
     if str(run.state) != "success":
         raise SystemExit(f"{dag_id} {kwargs} ended {run.state}")
 
