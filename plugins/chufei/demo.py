@@ -164,9 +164,9 @@ def _faulty_rows(period: Period, unit_code: str) -> list[dict[str, object]]:
 
 
 def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_codes: list[str] | None = None,
-                     months: list[int] | None = None, faults: bool = True, other_kinds: bool = True) -> DemoInbox:
+                     months: list[int] | None = None, faults: bool = True, other_kinds: bool = False) -> DemoInbox:
     """Write every selected unit's case ledgers (December of the previous year, then each month),
-    then, unless ``other_kinds`` is false, every other kind the units owe (chufei.demo_kinds)."""
+    and with ``other_kinds`` every other kind the units owe (chufei.demo_kinds; ``make demo`` does)."""
     rng = random.Random(seed + 1)
     inbox = data.ensure().inbox("submissions")
     cases = generate_cases(year, seed, unit_codes)

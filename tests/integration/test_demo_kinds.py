@@ -23,7 +23,7 @@ def test_obligations_follow_the_documented_assumptions():
 
 
 def test_demo_other_kinds_load_with_exactly_the_planted_faults(engine, data):
-    demo = write_demo_inbox(data, unit_codes=["420704", "D15"], months=[1, 5, 7, 10])
+    demo = write_demo_inbox(data, unit_codes=["420704", "D15"], months=[1, 5, 7, 10], other_kinds=True)
     kinds = Counter(f.dataset for f in demo.other_kinds)
     # 420704 owes every kind; 地方金融局 (D15) owes risk ledger, report reward, admin action, publicity
     # months 1, 5, 7, 10 touch every quarter and both halves
