@@ -2,7 +2,8 @@
 ### 各地各部门报送 — ingest unit submissions
 
 **Consumes** every file dropped into `<data dir>/inbox/submissions/` (Excel workbooks filled in
-from the templates: 案件台账 …).
+from the templates: 案件台账, 风险监测台账, 举报奖励, 陈案处置进展, 风险提示, 行政处置, 宣传教育 —
+see docs/datasets.md).
 
 **For each file** it archives the exact bytes as `archive/<sha256>.<ext>`, takes it out of the
 inbox, identifies kind, unit (填报单位) and period (报告期) from the workbook, normalises and
@@ -11,11 +12,17 @@ cross-field and uniqueness rules), loads the valid rows as the new current versi
 unit and period (earlier versions stay as history), keeps rejected rows with their reasons,
 and writes a receipt `receipts/<sha256>.json` plus a Chinese `receipts/<sha256>.txt`.
 
-**Produces** the warehouse datasets (Assets) `warehouse.case_ledger` (which also triggers
-`submission_watch`), archive copies in `archive/` and receipts in `receipts/`. The task log shows
-per file its status and rows accepted / rejected, and the totals — never row contents.
+Files that are not usable workbooks (empty, .xls, CSV, truncated, zip or XML bombs …) get a
+receipt saying so and are archived too. 举报人 identities are stored only as keyed hashes.
 
-**Schedule**: every 30 minutes (Asia/Shanghai), one run at a time; failures are reported on the
+**Produces** the warehouse datasets (Assets) `warehouse.case_ledger`, `warehouse.risk_ledger`,
+`warehouse.report_reward`, `warehouse.old_case_progress`, `warehouse.risk_warning`,
+`warehouse.admin_action`, `warehouse.publicity` (tables `<dataset>_row` joined with `submission`
+where `is_current`; `warehouse.case_ledger` also triggers `submission_watch`),
+archive copies in `archive/` and receipts in `receipts/`. The task log shows per file its status
+and rows accepted / rejected, and the totals — never row contents.
+
+**Schedule**: every 30 minutes (Asia/Shanghai); failures are reported on the
 `[chufei] notify_channel`.
 
 **Re-run / fix**: a bad file never fails the run; its receipt says what to fix. A corrected
@@ -34,6 +41,10 @@ from airflow.sdk import Asset, dag, task
 from chufei.dagkit import DEFAULT_ARGS, configured_start_date
 
 CASE_LEDGER = Asset("warehouse.case_ledger")
+# One Asset per submission kind (chufei.datasets.DATASETS; tests/dags checks the two agree). Named
+# here rather than imported so parsing this file stays as cheap as an empty DAG's.
+SUBMISSION_ASSETS = [CASE_LEDGER] + [Asset(f"warehouse.{name}") for name in (
+    "risk_ledger", "report_reward", "old_case_progress", "risk_warning", "admin_action", "publicity")]
 
 
 @dag(
@@ -46,7 +57,7 @@ CASE_LEDGER = Asset("warehouse.case_ledger")
     doc_md=__doc__,
 )
 def ingest_unit_submissions():
-    @task(outlets=[CASE_LEDGER])
+    @task(outlets=SUBMISSION_ASSETS)
     def ingest_inbox() -> dict:
         from dataclasses import asdict
 

@@ -146,6 +146,7 @@ class DemoInbox:
     files: list[Path] = field(default_factory=list)
     faulty_files: dict[str, str] = field(default_factory=dict)  # file name → what is wrong
     faulty_rows: int = 0
+    other_kinds: list = field(default_factory=list)  # chufei.demo_kinds.KindFile, every kind but the case ledger
 
 
 def _faulty_rows(period: Period, unit_code: str) -> list[dict[str, object]]:
@@ -163,8 +164,9 @@ def _faulty_rows(period: Period, unit_code: str) -> list[dict[str, object]]:
 
 
 def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_codes: list[str] | None = None,
-                     months: list[int] | None = None, faults: bool = True) -> DemoInbox:
-    """Write every selected unit's case ledgers (December of the previous year, then each month)."""
+                     months: list[int] | None = None, faults: bool = True, other_kinds: bool = False) -> DemoInbox:
+    """Write every selected unit's case ledgers (December of the previous year, then each month),
+    and with ``other_kinds`` every other kind the units owe (chufei.demo_kinds; ``make demo`` does)."""
     rng = random.Random(seed + 1)
     inbox = data.ensure().inbox("submissions")
     cases = generate_cases(year, seed, unit_codes)
@@ -198,6 +200,10 @@ def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_cod
                                   "张三", "13812345678", str(period.end)))
     if faults:
         _write_faulty_files(inbox, year, selected[0], demo, emit)
+    if other_kinds:
+        from chufei.demo_kinds import write_other_kinds
+
+        demo.other_kinds = write_other_kinds(inbox, year, seed, unit_codes, months, faults, emit, cases)
     return demo
 
 

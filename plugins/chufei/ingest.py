@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from chufei import claims, warehouse
 from chufei.claims import Claim, ClaimLock, DeadOwner
 from chufei.config import DataDir
+from chufei.pseudonym import protect_rows, pseudonym_key
 from chufei.receipts import Receipt, write_receipt
 from chufei.validation import validate
 from chufei.workbook import FileRejected, read_workbook
@@ -91,8 +93,8 @@ def sha256_of(path: Path) -> str:
 
 def archive_file(path: Path, sha256: str, data: DataDir) -> Path:
     """Keep the exact bytes under archive/<sha256><suffix>; identical content is stored once."""
-    suffix = "".join(c for c in Path(path.name.split(_CLAIM_SEPARATOR, 1)[-1]).suffix.lower()
-                     if c.isalnum() or c == ".")[:10]
+    original = unicodedata.normalize("NFKC", path.name.split(_CLAIM_SEPARATOR, 1)[-1])  # ．ｘｌｓｘ → .xlsx
+    suffix = "".join(c for c in Path(original).suffix.lower() if (c.isascii() and c.isalnum()) or c == ".")[:10]
     target = data.archive / f"{sha256}{suffix}"
     if not target.exists():
         data.archive.mkdir(parents=True, exist_ok=True)
@@ -148,13 +150,23 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
             warehouse.record_arrival(connection, sha256, original_name, "duplicate")
             return _duplicate_receipt(receipt, known)
     try:
-        parsed = read_workbook(path)
+        parsed = read_workbook(path, original_name)
     except FileRejected as rejection:
         receipt.message = rejection.message
         receipt.errors = [{"sheet": rejection.sheet, "row": rejection.row, "column": rejection.column,
                            "cell": None, "value": rejection.value, "message": rejection.message}]
         return _record(engine, receipt, archived, path)
-    result = validate(parsed)
+    try:
+        result = validate(parsed)
+    except (ImportError, MemoryError, OSError):
+        raise  # the platform, not the file: fail the task so Airflow retries
+    except Exception as error:  # noqa: BLE001 - a file must never stop the inbox (issue #3)
+        log.exception("file %s…: validation failed with an internal error; the file is refused", sha256[:12])
+        receipt.message = (f"处理该文件时发生内部错误（{type(error).__name__}），文件已存档，处非办将人工核查；"
+                           "如需更正请修改后重新报送")
+        return _record(engine, receipt, archived, path)
+    if any(column.pseudonymised for column in parsed.dataset.columns):
+        protect_rows(parsed.dataset, result.valid + result.rejected, pseudonym_key(data))
     receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
     receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}
     receipt.period, receipt.period_label = parsed.period.key, parsed.period.label

@@ -71,6 +71,8 @@ def _decimal(value: object, units: dict[str, Decimal], what: str) -> Decimal | N
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):  # NaN/INF cells in a crafted file
+            raise ValueError(f"“{value}”不是{what}")
         return Decimal(repr(value))
     text = _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).replace(",", "")
     if not text:

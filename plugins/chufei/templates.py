@@ -39,7 +39,7 @@ def write_submission(path: Path, dataset: Dataset, unit_name: str = "", period_l
         for index, (label, value) in enumerate(pairs):
             put(sheet, row, 1 + 4 * index, label).font = Font(bold=True)
             put(sheet, row, 2 + 4 * index, value)
-    put(sheet, 4, 1, "说明：金额单位为万元；日期填写如 2020-06-03；带 * 的列为必填；编码类列请从下拉列表选择。")
+    put(sheet, 4, 1, template_note(dataset))
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for position, column in enumerate(dataset.columns, 1):
         cell = put(sheet, HEADER_ROW, position, column.label + ("*" if column.required else ""))
@@ -76,6 +76,16 @@ def write_submission(path: Path, dataset: Dataset, unit_name: str = "", period_l
                 put(sheet, offset, position, value)
     save_reproducibly(book, path)
     return path
+
+
+def template_note(dataset: Dataset) -> str:
+    """The instruction line under the header fields; names the amount units the kind really uses."""
+    units = [f"{c.label}单位为{'元' if c.kind == 'amount_yuan' else '万元'}"
+             for c in dataset.columns if c.kind in ("amount_wan", "amount_yuan")]
+    kinds = {c.kind for c in dataset.columns}
+    if units and "amount_yuan" not in kinds:
+        units = ["金额单位为万元"]
+    return "说明：" + "；".join(units + ["日期填写如 2020-06-03", "带 * 的列为必填", "编码类列请从下拉列表选择"]) + "。"
 
 
 def write_templates(folder: Path) -> list[Path]:

@@ -17,6 +17,7 @@ from chufei.config import EXPECTATIONS_DIR
 from chufei.datasets import Column, Dataset
 from chufei.masking import mask_value
 from chufei.periods import Period
+from chufei.rules import DATASET_RULES, storage_problem
 from chufei.workbook import ParsedWorkbook
 
 ROW_ID = "_row"
@@ -61,6 +62,8 @@ def _cell_value(column: Column | None, value: object) -> object:
         return None
     if isinstance(value, datetime) and value.time() == time(0):
         value = value.date()
+    if column is not None and column.pseudonymised:
+        return "（已隐去）"  # a reporter's identity is never echoed, not even masked
     shown = mask_value(value) if column is not None and column.personal else value
     return shown if isinstance(shown, (str, int, float, bool)) else str(shown)
 
@@ -92,6 +95,9 @@ class RowValidator:
             for column in self.dataset.columns:
                 try:
                     outcome.values[column.name] = column.parse(sheet_row.values.get(column.name))
+                    too_big = storage_problem(column, outcome.values[column.name])
+                    if too_big:
+                        raise ValueError(too_big)
                 except ValueError as error:
                     outcome.values[column.name] = None
                     self.add(sheet_row.row, column.name, str(error))
@@ -163,7 +169,10 @@ def frame_for_suite(dataset: Dataset, rows: list[dict[str, object]], row_ids: li
     frame = pd.DataFrame.from_records(rows, columns=[c.name for c in dataset.columns])
     for column in dataset.columns:
         if column.kind == "date":
-            frame[column.name] = pd.to_datetime(frame[column.name])
+            # Python dates (object dtype): GX 1.x turns a suite's "1990-01-01" bound into a date,
+            # which a datetime64 column cannot be compared with (the expectation errors out).
+            frame[column.name] = pd.Series([v if v is not None and v == v else None for v in frame[column.name]],
+                                           dtype=object, index=frame.index)
         elif column.kind in {"count", "amount_wan", "amount_yuan"}:
             frame[column.name] = frame[column.name].astype("Int64")
         elif column.kind == "flag":
@@ -190,12 +199,24 @@ def run_suite(dataset: Dataset, outcomes: list[RowOutcome]) -> list[tuple[int, s
         column = meta.get("column") or config.kwargs.get("column") or config.kwargs.get("column_A")
         message = meta.get("message") or config.type
         index_list = expectation_result.result.get("unexpected_index_list") or []
-        if not index_list and expectation_result.exception_info.get("raised_exception"):
-            raise RuntimeError(f"GX expectation {config.type} on {column} failed to run: "
-                               f"{expectation_result.exception_info.get('exception_message')}")
+        error = _raised(expectation_result.exception_info)
+        if not index_list and error:
+            raise RuntimeError(f"GX expectation {config.type} on {column} failed to run: {error}")
         for entry in index_list:
             failures.append((int(entry[ROW_ID]), column, message))
     return failures
+
+
+def _raised(exception_info: dict) -> str | None:
+    """The error message when an expectation could not run; GX 1.x nests it per metric."""
+    if not exception_info:
+        return None
+    if "raised_exception" in exception_info:
+        return exception_info.get("exception_message") if exception_info["raised_exception"] else None
+    for info in exception_info.values():
+        if isinstance(info, dict) and info.get("raised_exception"):
+            return info.get("exception_message") or "unknown error"
+    return None
 
 
 # --- Rules GX cannot express --------------------------------------------------------------
@@ -221,3 +242,6 @@ def _case_ledger_rules(values: dict[str, object], period: Period) -> list[tuple[
 
 
 RULES: dict[str, list[RowRule]] = {"case_ledger": [_case_ledger_rules]}
+
+# The rules of the other submission kinds live in chufei.rules (documented in docs/datasets.md).
+RULES.update(DATASET_RULES)
