@@ -111,7 +111,7 @@ def latest_figures(connection: Connection, dash: Dashboard) -> None:
         figures = case_statistics(connection, period)
         values = {}
         for figure in CASE_FIGURES:
-            value = figures.value(figures.current, None, figure.key)
+            value = figures.value(figures.current, lambda group: True, figure.key)
             values[figure.label] = (f"{Decimal(value) / 1_000_000:,.2f} 万元" if figure.money
                                     else f"{value:,} {figure.unit}")
         complete = period.end <= month.end

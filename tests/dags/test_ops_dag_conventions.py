@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from chufei.reports import latest_version
 from tests.conftest import REPO
 
 OPS_DAGS = ("case_statistics_monthly", "ingest_unit_submissions", "submission_watch")
@@ -110,7 +111,7 @@ def test_dag_test_with_a_logical_date_builds_the_previous_month(airflow_env, war
 
     run = bag.dags["case_statistics_monthly"].test(logical_date=local_midnight(month_period(2020, 7).start))
     assert str(run.state) == "success"
-    assert (airflow_env.outbox / "case_statistics_monthly" / "2020-06" / "manifest.json").is_file()
+    assert (latest_version(airflow_env.outbox / "case_statistics_monthly" / "2020-06") / "manifest.json").is_file()
 
 
 def test_submission_watch_run_writes_the_matrix_for_the_day_asked(airflow_env, warehouse_url, bag):

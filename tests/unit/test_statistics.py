@@ -50,17 +50,23 @@ def test_case_figures_match_an_independent_count(engine):
     period = month_period(2020, 6)
     with engine.connect() as connection:
         figures = case_statistics(connection, period)
+    by_unit = figures.collapsed(0)
+
+    def actual(span, unit, expected):
+        return {key: span.get((unit, ""), {}).get(key, 0) for key in expected}
+
     for unit in ("420704", "420703", "D13"):
-        expected_month = _expected(cases, unit, period.start, period.end, period.year_start)
-        assert figures.current.get(unit, dict.fromkeys(expected_month, 0)) == expected_month
-        assert figures.year_to_date[unit] == _expected(cases, unit, date(2020, 1, 1), period.end, date(2020, 1, 1))
-        assert figures.last_year_to_date[unit] == _expected(cases, unit, date(2019, 1, 1), date(2019, 7, 1),
-                                                            date(2019, 1, 1))
+        for span, (start, end, year_start) in (
+                (by_unit.current, (period.start, period.end, period.year_start)),
+                (by_unit.year_to_date, (date(2020, 1, 1), period.end, date(2020, 1, 1))),
+                (by_unit.last_year_to_date, (date(2019, 1, 1), date(2019, 7, 1), date(2019, 1, 1)))):
+            expected = _expected(cases, unit, start, end, year_start)
+            assert actual(span, unit, expected) == expected
     rows = unit_rows(figures)
     total = rows[-1]
     assert total[1] == "合计"
     for column in range(len(total[2])):
-        if column % 4 != 3:  # every figure but 同比% is additive
+        if column % 5 < 3:  # 本期, 本年累计, 上年同期累计 are additive; 同比% and 环比% are not
             assert total[2][column] == sum(row[2][column] for row in rows[:-1])
 
 

@@ -47,7 +47,8 @@ def test_same_content_same_bytes(tmp_path: Path):
     first = write_package(tmp_path / "a", "r", "2020-06", {"r_2020-06": _form()}, ["s1"])
     second = write_package(tmp_path / "b", "r", "2020-06", {"r_2020-06": _form()}, ["s1"])
     assert [f["sha256"] for f in first["files"]] == [f["sha256"] for f in second["files"]]
-    assert (tmp_path / "a" / "manifest.json").read_bytes() == (tmp_path / "b" / "manifest.json").read_bytes()
+    first_manifest, second_manifest = (Path(m["folder"]) / "manifest.json" for m in (first, second))
+    assert first_manifest.read_bytes() == second_manifest.read_bytes()
 
 
 def test_amounts_are_exact_and_total_row_adds_up(tmp_path: Path):
