@@ -34,3 +34,14 @@ def expected_figures(cases: list[DemoCase], start: date, end: date) -> dict[str,
             figures["over_1000_cases"] += case.participants >= 1000
         figures["old_cases_closed"] += old_closed
     return result
+
+
+def figures_by_unit(figures: dict) -> dict[str, dict[str, int]]:
+    """The pipeline's figures (keyed by unit and 行业领域) summed per unit, for units with anything
+    to count, in the shape ``expected_figures`` returns."""
+    by_unit: dict[str, dict[str, int]] = {}
+    for (unit, _industry), values in figures.items():
+        slot = by_unit.setdefault(unit, dict.fromkeys(FIGURES, 0))
+        for key in FIGURES:
+            slot[key] += values.get(key, 0)
+    return {unit: values for unit, values in by_unit.items() if any(values.values())}
