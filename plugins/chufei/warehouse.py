@@ -194,3 +194,7 @@ def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) ->
 
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+# Tables of the grid-report and advert-screening inflows register themselves on ``metadata``.
+from chufei import inflow_schema  # noqa: E402,F401
