@@ -50,7 +50,7 @@ TITLE = "网格线索上报"
 SOURCE = "grid_reports"
 CHUNK_ROWS = 65_536
 RECEIPT_ERROR_LIMIT = 1000  # every rejected row is in the warehouse; the receipt lists the first ones
-_BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def detect_encoding(path: Path) -> str:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(_BLOCK_BYTES), b""):
+                for block in iter(lambda: handle.read(BLOCK_BYTES), b""):
                     decoder.decode(block)
             decoder.decode(b"", final=True)
             return encoding
@@ -154,7 +154,7 @@ class RawBatch:
     row_numbers: list[int] | None = None  # when rows are not consecutive (blank sheet rows skipped)
 
 
-def read_csv_batches(path: Path, chunk_bytes: int = _BLOCK_BYTES) -> Iterator[RawBatch]:
+def read_csv_batches(path: Path, chunk_bytes: int = BLOCK_BYTES) -> Iterator[RawBatch]:
     import pyarrow.csv as pacsv
 
     encoding = detect_encoding(path)
@@ -246,12 +246,13 @@ def _xlsx_batch(buffer: list[tuple], positions: dict[str, int], mapping: dict[st
     return RawBatch(buffer[0][0], _as_named_batch(table, mapping), sheet, [row_no for row_no, _ in buffer])
 
 
-def read_batches(path: Path, original_name: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[RawBatch]:
+def read_batches(path: Path, original_name: str, chunk_rows: int = CHUNK_ROWS,
+                 chunk_bytes: int = BLOCK_BYTES) -> Iterator[RawBatch]:
     suffix = Path(original_name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx_batches(path, chunk_rows)
     if suffix in (".csv", ".txt"):
-        return read_csv_batches(path)
+        return read_csv_batches(path, chunk_bytes)
     raise FileRejected(f"不支持的文件类型“{suffix or '无扩展名'}”：网格线索请报送 CSV 或 XLSX 导出文件")
 
 
@@ -545,13 +546,14 @@ def load_batches(connection: Connection, batches, load_id: str, source: str,
     return result
 
 
-def ingest_grid_files(engine: Engine, data: DataDir, chunk_rows: int = CHUNK_ROWS) -> dict:
+def ingest_grid_files(engine: Engine, data: DataDir, chunk_rows: int = CHUNK_ROWS,
+                      chunk_bytes: int = BLOCK_BYTES) -> dict:
     """Process every export in inbox/grid_reports; returns counts for the task log and XCom."""
     warehouse.ensure_schema(engine)
     summary = {"files": 0, "accepted": 0, "partially_accepted": 0, "rejected": 0, "duplicate": 0,
                "rows_accepted": 0, "rows_rejected": 0, "new_versions": 0}
     for claimed in claim_files(data, SOURCE):
-        receipt = ingest_grid_file(engine, data, claimed.path, claimed.original_name, chunk_rows)
+        receipt = ingest_grid_file(engine, data, claimed.path, claimed.original_name, chunk_rows, chunk_bytes)
         write_receipt(receipt, data.receipts)
         claimed.path.unlink()
         summary["files"] += 1
@@ -567,7 +569,7 @@ def ingest_grid_files(engine: Engine, data: DataDir, chunk_rows: int = CHUNK_ROW
 
 
 def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: str,
-                     chunk_rows: int = CHUNK_ROWS) -> Receipt:
+                     chunk_rows: int = CHUNK_ROWS, chunk_bytes: int = BLOCK_BYTES) -> Receipt:
     """One export, one transaction: all its valid rows load, or (on an unreadable file) none do."""
     sha256 = sha256_of(path)
     archived = archive_file(path, sha256, data)
@@ -584,7 +586,8 @@ def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: s
     try:
         with engine.begin() as connection:
             _insert_received(connection, receipt, archived, path, "processing")
-            result = load_batches(connection, read_batches(path, original_name, chunk_rows), sha256, "file")
+            result = load_batches(connection, read_batches(path, original_name, chunk_rows, chunk_bytes),
+                                   sha256, "file")
             receipt.counts = {"rows": result.rows, "accepted": result.accepted, "rejected": result.rejected,
                               "new_versions": result.new_versions}
             receipt.errors = result.errors
