@@ -10,6 +10,7 @@ The bench (``bench/``) uses ``write_grid_csv`` for its million-row file.
 from __future__ import annotations
 
 import csv
+import os
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -166,10 +167,83 @@ def write_grid_exports(data: DataDir, seed: int = 2020, year: int = 2020) -> lis
     later = inbox / "网格线索导出_更新.csv"
     write_grid_csv(later, updates, "utf-8-sig")
     later_time = later.stat().st_mtime + 60
-    import os
-
     os.utime(later, (later_time, later_time))  # claimed after the first exports
     return written + [later]
 
 
-_ = date  # dates appear in annotations of the ad-screening generator below
+# --- Advert screening (task 二十二, May–September) ----------------------------------------------
+
+SCREENING_UNITS = ("420704", "420703", "420702", "EZGD01", "EZLK01", "D10", "D14")
+_PLATFORMS = {"网站": ["鄂州热线网", "本地宝"], "微信": ["鄂州生活圈公众号", "理财交流群"], "微博": ["@鄂州财经"],
+              "APP": ["聚财宝APP", "融易借APP"], "短信": ["106短信通道"], "报刊": ["鄂州日报"], "户外": ["凤凰路广告牌"],
+              "传单": ["街头传单"], "广电": ["鄂州电视台"]}
+_CLAIMS = ["年化收益18%保本保息", "投资养老公寓返租", "原始股即将上市", "数字货币稳赚不赔", "存100送食用油"]
+_KEYWORDS = ["保本", "高息", "原始股", "返租", "稳赚"]
+
+
+@dataclass
+class ScreeningTruth:
+    """What the demo units report, to check the warehouse against (tests compute from this)."""
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (unit, YYYY-MM) → valid rows
+    faulty: dict[tuple[str, str], int] = field(default_factory=dict)
+    counts: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+def screening_rows(rng: random.Random, year: int, month: int, count: int, unit_name: str) -> list[dict]:
+    rows = []
+    for n in range(count):
+        carrier = rng.choice(list(_PLATFORMS))
+        day = date(year, month, rng.randint(1, 28))
+        action = rng.choice(["删除", "责令整改"] if carrier in ("网站", "微信", "微博", "APP", "短信")
+                            else ["责令整改", "立案", "移送公安"])
+        rows.append({
+            "排查日期": day, "填报单位": unit_name, "载体类型": carrier, "媒体或平台名称": rng.choice(_PLATFORMS[carrier]),
+            "发布主体": f"鄂州{rng.choice(_WORDS)}{rng.choice(_KINDS)}", "统一社会信用代码": uscc_for(rng),
+            "内容摘要": f"{rng.choice(_CLAIMS)}（第{n + 1}条）", "命中关键词": rng.choice(_KEYWORDS),
+            "是否持牌": rng.choice(["否", "否", "是"]), "处置措施": action,
+            "处置日期": day + timedelta(days=rng.randint(0, 3)),
+        })
+    return rows
+
+
+def write_ad_screening_inbox(data: DataDir, year: int = 2020, seed: int = 2020) -> ScreeningTruth:
+    """Each campaign unit's monthly workbooks for May–September; a few rows break rules, and one
+    unit sends a corrected June workbook that replaces its first one."""
+    from chufei.ad_screening import write_screening
+    from chufei.registry import unit_by_code
+
+    rng = random.Random(seed)
+    truth = ScreeningTruth()
+    inbox = data.inbox("ad_screening")
+    for code in SCREENING_UNITS:
+        unit = unit_by_code(code)
+        for month in range(5, 10):
+            key = (code, f"{year}-{month:02d}")
+            rows = screening_rows(rng, year, month, rng.randint(2, 9), unit.name)
+            faulty = []
+            if rng.random() < 0.3:
+                faulty.append({**rows[0], "内容摘要": "错误示例：载体不明", "载体类型": "广播体操"})
+            if rng.random() < 0.2:
+                faulty.append({**rows[0], "内容摘要": "错误示例：日期越界", "排查日期": date(year, month, 1) - timedelta(days=3)})
+            counts = {"出动人次": rng.randint(5, 60), "检查户数": rng.randint(10, 200), "核查条数": len(rows) + rng.randint(0, 40),
+                      "线上监测条次": rng.randint(100, 3000), "清理条数": sum(r["处置措施"] == "删除" for r in rows),
+                      "移送线索数": sum(r["处置措施"] == "移送公安" for r in rows)}
+            path = inbox / f"{unit.name}_广告资讯排查_{year}年{month}月.xlsx"
+            write_screening(path, unit.name, f"{year}年{month}月", rows + faulty, counts, filled_by="张三",
+                            phone="13800000000", filled_on=f"{year}-{month:02d}-28")
+            truth.rows[key], truth.faulty[key], truth.counts[key] = len(rows), len(faulty), counts
+            truth.files.append(path)
+    # 鄂城区 corrects its June workbook: two more adverts found; the new file replaces the first.
+    code, month = SCREENING_UNITS[0], 6
+    unit = unit_by_code(code)
+    rows = screening_rows(random.Random(seed + 1), year, month, truth.rows[(code, f"{year}-06")] + 2, unit.name)
+    counts = {**truth.counts[(code, f"{year}-06")], "核查条数": len(rows) + 10}
+    corrected = inbox / f"{unit.name}_广告资讯排查_{year}年{month}月_更正.xlsx"
+    write_screening(corrected, unit.name, f"{year}年{month}月", rows, counts, filled_by="张三")
+    later = corrected.stat().st_mtime + 60
+    os.utime(corrected, (later, later))
+    truth.rows[(code, f"{year}-06")], truth.faulty[(code, f"{year}-06")] = len(rows), 0
+    truth.counts[(code, f"{year}-06")] = counts
+    truth.files.append(corrected)
+    return truth
