@@ -247,3 +247,16 @@ def write_ad_screening_inbox(data: DataDir, year: int = 2020, seed: int = 2020) 
     truth.counts[(code, f"{year}-06")] = counts
     truth.files.append(corrected)
     return truth
+
+
+def write_demo_inflows(data: DataDir, year: int = 2020, seed: int = 2020) -> str:
+    """``make demo``: grid exports, the screening campaign and its template; says what it wrote."""
+    from chufei.ad_screening import write_template
+
+    grid = write_grid_exports(data, seed=seed, year=year)
+    screening = write_ad_screening_inbox(data, year=year, seed=seed)
+    template = write_template(data.root / "templates")
+    return (f"demo: {len(grid)} grid exports (UTF-8, BOM, GBK, XLSX, a later update) in "
+            f"{data.inbox('grid_reports')}\n"
+            f"demo: {len(screening.files)} advert-screening workbooks (May–Sept) in {data.inbox('ad_screening')}; "
+            f"template {template}")
