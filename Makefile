@@ -47,3 +47,7 @@ constraints:
 
 clean:
 	rm -rf data .pytest_cache
+
+# Scale figures of the grid-report ingest (issue 3); BENCH_ROWS=100000 for a quick check.
+bench: install
+	$(PY) bench/grid_bench.py

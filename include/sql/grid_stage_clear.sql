@@ -1,1 +1,0 @@
-DELETE FROM grid_clue_stage
