@@ -3,11 +3,10 @@
 INSERT INTO grid_clue_version (
     clue_no, version, updated_at, source, load_id, row_no, loaded_at, reported_at, district_code,
     town, community, grid_code, worker_id, discovery_method, subject_name, credit_code, address,
-    industry, risk_signs, people, amount_fen, judgement, transfer_unit, status, closed_date,
-    content_hash)
+    industry, risk_signs, people, amount_fen, judgement, transfer_unit, status, closed_date)
 VALUES (
     :clue_no, :version, :updated_at, :source, :load_id, :row_no, :loaded_at, :reported_at,
     :district_code, :town, :community, :grid_code, :worker_id, :discovery_method, :subject_name,
     :credit_code, :address, :industry, :risk_signs, :people, :amount_fen, :judgement,
-    :transfer_unit, :status, :closed_date, :content_hash)
+    :transfer_unit, :status, :closed_date)
 ON CONFLICT (clue_no, version) DO NOTHING

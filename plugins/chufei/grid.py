@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import json
 import logging
 import re
@@ -38,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 from chufei import warehouse
 from chufei.config import REFERENCE_DIR, DataDir, code_lists
 from chufei.ingest import archive_file, claim_files, sha256_of
-from chufei.inflow_schema import grid_clue_current, grid_clue_version
+from chufei.inflow_schema import grid_clue_version
 from chufei.receipts import Receipt, write_receipt
 from chufei.registry import units
 from chufei.sql import statement
@@ -458,15 +457,8 @@ def validate(raw: pa.Table, typed: pa.Table, checks: list[Check], row_numbers: l
 # --- Loading -----------------------------------------------------------------------------------
 
 _VERSION_COLUMNS = ["clue_no", "version", "updated_at", "source", "load_id", "row_no", "loaded_at",
-                    *[c for c in CLUE_COLUMNS if c != "clue_no"], "content_hash"]
+                    *[c for c in CLUE_COLUMNS if c != "clue_no"]]
 _LOOKUP_BATCH = 500
-
-
-def content_hashes(typed: pa.Table) -> list[str]:
-    """A digest of a clue's reported content: equal digests mean 'nothing changed'."""
-    parts = [pc.fill_null(pc.cast(typed[name], pa.string()), "\x00") for name in CLUE_COLUMNS]
-    joined = pc.binary_join_element_wise(*parts, "\x1f").to_pylist()
-    return [hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for text in joined]
 
 
 @lru_cache(maxsize=None)
@@ -480,9 +472,9 @@ def _positional(name: str, paramstyle: str) -> tuple[str, tuple[str, ...]]:
 class ClueLoader:
     """Loads the valid rows of one file or API page inside the caller's transaction.
 
-    Each chunk goes straight into the history (``grid_insert_version``: new (线索编号, 版本) only)
-    and the current table (``grid_upsert_current``: only a newer version replaces), through the
-    driver's ``executemany`` — no per-row ORM work, so a million rows load in seconds.
+    Each chunk goes straight into the history through the driver's ``executemany``
+    (``grid_insert_version``: only (线索编号, 版本) not stored yet) — one write per row, no per-row
+    ORM work, so a million rows load in seconds. ``grid_clue_current`` is a view over it.
     """
 
     def __init__(self, connection: Connection, load_id: str, source: str):
@@ -490,9 +482,10 @@ class ClueLoader:
         self.sqlite = connection.dialect.name == "sqlite"
         self.paramstyle = "qmark" if self.sqlite else "format"
         self.loaded_at = warehouse.now_utc()
+        self.new_versions = 0
         if self.sqlite:  # index pages of a million-row load stay in memory until commit
             connection.exec_driver_sql("PRAGMA cache_size = -262144")
-        self.has_current = connection.execute(select(grid_clue_current.c.clue_no).limit(1)).first() is not None
+        self.has_history = connection.execute(select(grid_clue_version.c.clue_no).limit(1)).first() is not None
 
     def _column(self, values) -> list:
         if self.sqlite and pa.types.is_timestamp(values.type):
@@ -501,14 +494,16 @@ class ClueLoader:
             return pc.strftime(values, format="%Y-%m-%d").to_pylist()
         return values.to_pylist()
 
-    def _current(self, clues: list[str]) -> dict[str, tuple[int, str]]:
-        found: dict[str, tuple[int, str]] = {}
-        table = grid_clue_current
+    def _current(self, clues: list[str]) -> dict[str, tuple]:
+        """(version, content) of the current version of each of ``clues`` already stored."""
+        v, w = grid_clue_version.alias("v"), grid_clue_version.alias("w")
+        latest = select(func.max(w.c.version)).where(w.c.clue_no == v.c.clue_no).scalar_subquery()
+        found: dict[str, tuple] = {}
         for offset in range(0, len(clues), _LOOKUP_BATCH):
-            chunk = clues[offset:offset + _LOOKUP_BATCH]
-            for row in self.connection.execute(select(table.c.clue_no, table.c.version, table.c.content_hash)
-                                               .where(table.c.clue_no.in_(chunk))):
-                found[row.clue_no] = (row.version, row.content_hash)
+            query = (select(v.c.version, *(v.c[name] for name in CLUE_COLUMNS))
+                     .where(v.c.clue_no.in_(clues[offset:offset + _LOOKUP_BATCH]), v.c.version == latest))
+            for row in self.connection.execute(query):
+                found[row.clue_no] = (row.version, tuple(row[1:]))
         return found
 
     def stage(self, typed: pa.Table, ok: pa.Array, row_numbers: list[int]) -> int:
@@ -517,41 +512,41 @@ class ClueLoader:
         count = rows.num_rows
         if count == 0:
             return 0
-        clues, hashes = rows["clue_no"].to_pylist(), content_hashes(rows)
-        versions = rows["version"].to_pylist()
-        existing = self._current(clues) if self.has_current else {}
-        keep = []
-        for index, (clue, version, digest) in enumerate(zip(clues, versions, hashes)):
-            if version is None:
-                known = existing.get(clue)
-                if known is not None and known[1] == digest:
-                    continue  # the same content again: not a new version
-                versions[index] = known[0] + 1 if known else 1
-            keep.append(index)
+        clues, versions = rows["clue_no"].to_pylist(), rows["version"].to_pylist()
+        keep = list(range(count))
+        unversioned = [i for i, version in enumerate(versions) if version is None]
+        existing = self._current([clues[i] for i in unversioned]) if self.has_history and unversioned else {}
+        if existing:
+            contents = list(zip(*(rows[name].to_pylist() for name in CLUE_COLUMNS)))
+        for index in unversioned:
+            known = existing.get(clues[index])
+            versions[index] = known[0] + 1 if known else 1
+            if known is not None and known[1] == contents[index]:
+                versions[index] = None  # the same content again: not a new version
+        keep = [i for i in keep if versions[i] is not None]
         if not keep:
             return count
         loaded_at = self.loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else self.loaded_at
         numbers = pc.filter(pa.array(row_numbers, type=pa.int64()), ok).to_pylist()
         columns = {"version": versions, "source": [self.source] * count, "load_id": [self.load_id] * count,
-                   "loaded_at": [loaded_at] * count, "row_no": numbers, "content_hash": hashes}
+                   "loaded_at": [loaded_at] * count, "row_no": numbers}
         for name in _VERSION_COLUMNS:
             if name not in columns:
                 columns[name] = self._column(rows[name])
         if len(keep) < count:
             columns = {name: [values[i] for i in keep] for name, values in columns.items()}
+        sql, names = _positional("grid_insert_version", self.paramstyle)
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            for name in ("grid_insert_version", "grid_upsert_current"):
-                sql, names = _positional(name, self.paramstyle)
-                cursor.executemany(sql, list(zip(*(columns[n] for n in names))))
+            cursor.executemany(sql, list(zip(*(columns[n] for n in names))))
+            self.new_versions += max(cursor.rowcount, 0)
         finally:
             cursor.close()
         return count
 
     def finish(self) -> int:
         """How many versions this file or page added to the history."""
-        return self.connection.execute(select(func.count()).select_from(grid_clue_version).where(
-            grid_clue_version.c.load_id == self.load_id)).scalar_one()
+        return self.new_versions
 
 
 # --- Files from the inbox ----------------------------------------------------------------------
