@@ -188,11 +188,13 @@ def main() -> None:
     path = generate()
     size_mb = path.stat().st_size / 1e6
     print(f"bench on {path.name} ({ROWS:,} rows, {size_mb:.0f} MB), {os.cpu_count()} CPUs", flush=True)
-    results = {"rows": ROWS, "size_mb": round(size_mb, 1), "cpus": os.cpu_count()}
+    results = {"rows": ROWS, "size_mb": round(size_mb, 1), "cpus": os.cpu_count(),
+               "load_average_at_start": os.getloadavg()}
     for name in STEPS:
         results[name] = run_step(name, path)
         print(f"  {name:9s} {results[name]['seconds']:7.1f} s   peak RSS {results[name]['rss_mib']:7.0f} MiB", flush=True)
     results["dag_parse_seconds"] = dag_parse_times()
+    results["load_average_at_end"] = os.getloadavg()
 
     pipe, arrow, naive = results["pipeline"], results["pyarrow"], results["naive"]
     stages = pipe["stages"]
@@ -210,6 +212,8 @@ def main() -> None:
 
     rows = pipe["rows"]
     print("\n=== grid report ingest, one run ===")
+    print(f"machine: {os.cpu_count()} CPUs, load average {results['load_average_at_start'][0]:.1f} at start, "
+          f"{results['load_average_at_end'][0]:.1f} at end (other work on the machine slows every step)")
     print(f"file: {ROWS:,} rows, {size_mb:.0f} MB; accepted {pipe['accepted']:,}, rejected {pipe['rejected']:,}, "
           f"current clues {pipe['current']:,}")
     print(f"{'stage':10s} {'seconds':>8s} {'rows/s':>12s} {'peak RSS MiB':>13s}")
