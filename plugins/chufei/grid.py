@@ -216,25 +216,37 @@ def read_xlsx_batches(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[RawB
             raise FileRejected("工作簿中没有可见的工作表")
         rows = sheet.iter_rows(values_only=True)
         header_row, labels = 0, []
-        for header_row, cells in enumerate(rows, 1):
-            texts = [_cell_text(c) or "" for c in cells]
-            if sum(label_key(t) in {label_key(f.label) for f in FIELDS} for t in texts) >= 5:
-                labels = texts
-                break
-            if header_row >= 30:
-                break
+        known = {label_key(f.label) for f in FIELDS}
+        try:
+            for header_row, cells in enumerate(rows, 1):
+                texts = [_cell_text(c) or "" for c in cells]
+                if sum(label_key(t) in known for t in texts) >= 5:
+                    labels = texts
+                    break
+                if header_row >= 30:
+                    break
+        except Exception as error:  # noqa: BLE001 - a corrupt sheet fails in many ways
+            raise FileRejected(f"工作表“{sheet.title}”无法读取，文件可能已损坏（{type(error).__name__}）",
+                               sheet=sheet.title) from None
         if not labels:
             raise FileRejected("未找到网格线索的表头行（线索编号、上报时间、区县代码…）", sheet=sheet.title)
         mapping = _header_mapping([t for t in labels if t], f"工作表“{sheet.title}”")
         positions = {name: index for index, name in enumerate(labels) if name in mapping}
         buffer: list[tuple] = []
-        for row_no, cells in enumerate(rows, header_row + 1):
-            if all(c in (None, "") for c in cells):
-                continue
-            buffer.append((row_no, cells))
-            if len(buffer) >= chunk_rows:
-                yield _xlsx_batch(buffer, positions, mapping, sheet.title)
-                buffer = []
+        row_no = header_row
+        try:
+            for row_no, cells in enumerate(rows, header_row + 1):
+                if all(c in (None, "") for c in cells):
+                    continue
+                buffer.append((row_no, cells))
+                if len(buffer) >= chunk_rows:
+                    yield _xlsx_batch(buffer, positions, mapping, sheet.title)
+                    buffer = []
+        except FileRejected:
+            raise
+        except Exception as error:  # noqa: BLE001 - a truncated or corrupt sheet fails in many ways
+            raise FileRejected(f"工作表“{sheet.title}”第 {row_no + 1} 行附近无法读取，文件可能已损坏"
+                               f"（{type(error).__name__}），请重新导出后报送", sheet=sheet.title, row=row_no + 1) from None
         if buffer:
             yield _xlsx_batch(buffer, positions, mapping, sheet.title)
     finally:

@@ -151,3 +151,22 @@ def test_a_broken_database_fails_the_run_and_keeps_the_file(data, tmp_path):
     waiting = [*data.inbox("grid_reports").iterdir(), *data.work("grid_reports").iterdir()]
     assert [p.name.split("__")[-1] for p in waiting] == ["a.csv"]  # picked up again by the retry
     assert list(data.receipts.iterdir()) == []
+
+
+def test_a_corrupt_sheet_inside_a_valid_zip_is_rejected(engine, data, tmp_path):
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    write_grid_xlsx(good, [row("WG2020000001")])
+    bad = data.inbox("grid_reports") / "corrupt.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                content = content[: len(content) // 2]  # the sheet's XML stops mid-way
+            target.writestr(info, content)
+    summary = ingest_grid_files(engine, data)
+    assert summary["rejected"] == 1
+    (receipt,) = receipts(data)
+    assert "无法读取" in receipt["message"] or "损坏" in receipt["message"], receipt["message"]
+    assert clues(engine) == []
