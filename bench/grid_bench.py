@@ -198,7 +198,7 @@ def main() -> None:
 
     pipe, arrow, naive = results["pipeline"], results["pyarrow"], results["naive"]
     stages = pipe["stages"]
-    pvl = stages["parse"] + stages["validate"] + stages["load"]
+    pvl = stages["wall"]  # parse, validate and load overlap (two threads): their wall time together
     rss = {"parse": results["parse"]["rss_mib"], "validate": results["validate"]["rss_mib"],
            "load": pipe["rss_mib"]}
     results["ratios"] = {
@@ -219,7 +219,7 @@ def main() -> None:
     print(f"{'stage':10s} {'seconds':>8s} {'rows/s':>12s} {'peak RSS MiB':>13s}")
     for stage in ("parse", "validate", "load"):
         print(f"{stage:10s} {stages[stage]:8.1f} {rows / stages[stage]:12,.0f} {rss[stage]:13.0f}")
-    print(f"{'p+v+l':10s} {pvl:8.1f} {rows / pvl:12,.0f} {max(rss.values()):13.0f}")
+    print(f"{'p+v+l':10s} {pvl:8.1f} {rows / pvl:12,.0f} {max(rss.values()):13.0f}   (wall; the stages overlap)")
     print(f"{'whole':10s} {pipe['seconds']:8.1f} {rows / pipe['seconds']:12,.0f}   (sha256, archive, receipt too)")
     print(f"{'pyarrow':10s} {arrow['seconds']:8.1f} {rows / arrow['seconds']:12,.0f} {arrow['rss_mib']:13.0f}")
     print(f"{'naive':10s} {naive['seconds']:8.1f} {rows / naive['seconds']:12,.0f} {naive['rss_mib']:13.0f}")
