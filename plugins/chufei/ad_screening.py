@@ -87,7 +87,9 @@ def _ad_rules(values: dict[str, object], period: Period) -> list[tuple[str, str]
     return problems
 
 
-RULES.setdefault(AD_SCREENING.name, []).append(_ad_rules)
+_rules = RULES.setdefault(AD_SCREENING.name, [])
+if not any(getattr(rule, "__name__", "") == _ad_rules.__name__ for rule in _rules):  # loaded twice by Airflow
+    _rules.append(_ad_rules)
 
 
 # --- Reading ---------------------------------------------------------------------------------

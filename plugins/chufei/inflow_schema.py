@@ -19,6 +19,11 @@ from sqlalchemy import (DDL, BigInteger, Boolean, Column, Date, DateTime, Foreig
 from chufei.warehouse import metadata
 
 
+def _table(name: str, *parts, **options) -> Table:
+    """Define a table once: Airflow's plugin loader may execute this file a second time."""
+    return metadata.tables[name] if name in metadata.tables else Table(name, metadata, *parts, **options)
+
+
 def _clue_columns() -> list[Column]:
     return [
         Column("reported_at", DateTime, nullable=False),  # 上报时间, local (Asia/Shanghai) wall time
@@ -42,8 +47,8 @@ def _clue_columns() -> list[Column]:
     ]
 
 
-grid_clue_version = Table(
-    "grid_clue_version", metadata,
+grid_clue_version = _table(
+    "grid_clue_version",
     Column("clue_no", String(64), primary_key=True),  # 线索编号
     Column("version", Integer, primary_key=True),
     Column("updated_at", DateTime),  # the platform's change time, when known
@@ -56,18 +61,22 @@ grid_clue_version = Table(
 
 _CURRENT_VIEW = ("grid_clue_current AS SELECT v.* FROM grid_clue_version v WHERE v.version = "
                  "(SELECT MAX(w.version) FROM grid_clue_version w WHERE w.clue_no = v.clue_no)")
-event.listen(metadata, "after_create", DDL("CREATE VIEW IF NOT EXISTS " + _CURRENT_VIEW).execute_if(dialect="sqlite"))
-event.listen(metadata, "after_create", DDL("CREATE OR REPLACE VIEW " + _CURRENT_VIEW).execute_if(dialect="postgresql"))
+if not metadata.info.get("grid_clue_current_view"):
+    metadata.info["grid_clue_current_view"] = True
+    event.listen(metadata, "after_create",
+                 DDL("CREATE VIEW IF NOT EXISTS " + _CURRENT_VIEW).execute_if(dialect="sqlite"))
+    event.listen(metadata, "after_create",
+                 DDL("CREATE OR REPLACE VIEW " + _CURRENT_VIEW).execute_if(dialect="postgresql"))
 
-grid_sync_state = Table(
-    "grid_sync_state", metadata,
+grid_sync_state = _table(
+    "grid_sync_state",
     Column("source", String(32), primary_key=True),
     Column("updated_since", Text, nullable=False),  # ISO 8601 with offset, as the API returned it
     Column("records_loaded", BigInteger, nullable=False, default=0),
     Column("synced_at", DateTime(timezone=True), nullable=False))
 
-ad_screening_row = Table(
-    "ad_screening_row", metadata,
+ad_screening_row = _table(
+    "ad_screening_row",
     Column("submission_id", Integer, ForeignKey("submission.id"), primary_key=True),
     Column("row_no", Integer, primary_key=True),
     Column("unit_code", String(16), nullable=False),
@@ -84,8 +93,8 @@ ad_screening_row = Table(
     Column("action", Text),
     Column("action_date", Date))
 
-ad_screening_summary = Table(
-    "ad_screening_summary", metadata,
+ad_screening_summary = _table(
+    "ad_screening_summary",
     Column("submission_id", Integer, ForeignKey("submission.id"), primary_key=True),
     Column("unit_code", String(16), nullable=False),
     Column("period_start", Date, nullable=False),
