@@ -28,14 +28,14 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import DEFAULT_ARGS, START_DATE
+from chufei.dagkit import DEFAULT_ARGS, configured_start_date
 
 AD_SCREENING = Asset("warehouse.ad_screening")
 
 
 @dag(
     schedule="*/30 * * * *",
-    start_date=START_DATE,
+    start_date=configured_start_date(),
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,

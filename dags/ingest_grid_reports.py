@@ -29,14 +29,14 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import DEFAULT_ARGS, START_DATE
+from chufei.dagkit import DEFAULT_ARGS, configured_start_date
 
 GRID_CLUES = Asset("warehouse.grid_clues")
 
 
 @dag(
     schedule="*/30 * * * *",
-    start_date=START_DATE,
+    start_date=configured_start_date(),
     catchup=False,
     max_active_runs=1,
     max_active_tasks=1,
