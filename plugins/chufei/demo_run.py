@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"demo: {len(demo.files)} files from every unit in {data.inbox('submissions')}", flush=True)
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
     run_dag("ingest_unit_submissions")
+    from chufei.demo_inflows import write_demo_inflows  # grid clues and advert screening (issue 3)
+
+    print(write_demo_inflows(data, year=args.year, seed=args.seed), flush=True)
+    run_dag("ingest_grid_reports")  # without a grid_platform connection the API pull is skipped
+    run_dag("ingest_ad_screening")
     manifests = []
     for month in range(1, 13):
         # A manual run's data interval is the last whole month before its logical date.

@@ -196,6 +196,9 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+# Tables of the grid-report and advert-screening inflows register themselves on ``metadata``.
+from chufei import inflow_schema  # noqa: E402,F401
+
 # Statistics read the event-like rows by date range: index those dates (issue 4).
 Index("ix_admin_action_row_date", metadata.tables["admin_action_row"].c.action_date)
 Index("ix_risk_warning_row_date", metadata.tables["risk_warning_row"].c.issued_date)

@@ -1,0 +1,244 @@
+"""``make bench``: the grid-report ingest at scale, against pyarrow alone and the naive script.
+
+Generates a grid export of ``BENCH_ROWS`` rows (default 1,000,000, about 235 MB, the domain columns,
+0.1 % faulty rows) under ``bench-out/`` and measures, each in a fresh process so peak RSS is its own:
+
+* ``pyarrow``  — ``pyarrow.csv.read_csv`` of the file, nothing else (the floor);
+* ``parse`` / ``validate`` — the streaming reader alone, then reader + normalise + validation;
+* ``pipeline`` — the real ingest (``chufei.grid.ingest_grid_file``: sha256, archive, parse,
+  validate, load into a fresh SQLite warehouse, receipt) with seconds per stage;
+* ``naive``    — pandas ``read_csv`` + GX validation of the same suite + ``to_sql`` into SQLite;
+* DAG parse time of every file in ``dags/`` next to an empty TaskFlow DAG (fastest of 7 runs).
+
+Prints the figures and the ratios of one run and writes ``bench-out/results.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench-out"
+ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+EMPTY_DAG = '''
+from airflow.sdk import dag, task
+
+
+@dag(schedule=None)
+def empty_taskflow():
+    @task
+    def nothing():
+        return None
+
+    nothing()
+
+
+empty_taskflow()
+'''
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def export_path() -> Path:
+    return OUT / f"grid_export_{ROWS}.csv"
+
+
+def generate() -> Path:
+    path = export_path()
+    if path.exists():
+        return path
+    sys.path.insert(0, str(REPO / "plugins"))
+    from chufei.demo_inflows import grid_rows, write_grid_csv
+
+    started = time.perf_counter()
+    tmp = path.with_suffix(".tmp")
+    write_grid_csv(tmp, grid_rows(ROWS, seed=42, fault_every=1000), "utf-8")
+    tmp.replace(path)
+    print(f"generated {path.name}: {ROWS:,} rows, {path.stat().st_size / 1e6:.0f} MB "
+          f"in {time.perf_counter() - started:.1f} s", flush=True)
+    return path
+
+
+# --- the measured steps, each run in its own process ---------------------------------------------
+
+def step_pyarrow(path: Path) -> dict:
+    import pyarrow.csv as pacsv
+
+    started = time.perf_counter()
+    table = pacsv.read_csv(path)
+    return {"seconds": time.perf_counter() - started, "rows": table.num_rows}
+
+
+def step_parse(path: Path) -> dict:
+    from chufei.grid import read_batches
+
+    started, rows = time.perf_counter(), 0
+    for batch in read_batches(path, path.name):
+        rows += batch.table.num_rows
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def step_validate(path: Path) -> dict:
+    from chufei.grid import normalise, read_batches, validate
+
+    started, rows, rejected, seen = time.perf_counter(), 0, 0, {}
+    for batch in read_batches(path, path.name):
+        numbers = list(range(batch.first_row, batch.first_row + batch.table.num_rows))
+        typed, checks = normalise(batch.table)
+        _, bad = validate(batch.table, typed, checks, numbers, batch.sheet, seen)
+        rows, rejected = rows + batch.table.num_rows, rejected + len(bad)
+    return {"seconds": time.perf_counter() - started, "rows": rows, "rejected": rejected}
+
+
+def step_pipeline(path: Path) -> dict:
+    from chufei.config import DataDir
+    from chufei.grid import ingest_grid_file
+    from chufei.receipts import write_receipt
+    from chufei.warehouse import engine_for, ensure_schema
+
+    root = OUT / "pipeline"
+    shutil.rmtree(root, ignore_errors=True)
+    data = DataDir(root / "data").ensure()
+    engine = engine_for(f"sqlite:///{root / 'warehouse.db'}")
+    ensure_schema(engine)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    receipt = ingest_grid_file(engine, data, path, path.name, timings=timings)
+    write_receipt(receipt, data.receipts)
+    total = time.perf_counter() - started
+    with engine.connect() as connection:
+        from sqlalchemy import text
+
+        current = connection.execute(text("SELECT count(*) FROM grid_clue_current")).scalar_one()
+    return {"seconds": total, "stages": timings, "rows": receipt.counts["rows"], "status": receipt.status,
+            "accepted": receipt.counts["accepted"], "rejected": receipt.counts["rejected"], "current": current}
+
+
+def step_naive(path: Path) -> dict:
+    """What a user would write without the project: pandas, GX on the whole frame, to_sql."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    from chufei.grid import FIELDS
+
+    started = time.perf_counter()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    frame = frame.rename(columns={f.label: f.name for f in FIELDS})
+    frame["reported_at"] = pd.to_datetime(frame["reported_at"], errors="coerce", format="mixed")
+    frame["reported_date"] = frame["reported_at"].dt.normalize()
+    frame["closed_date"] = pd.to_datetime(frame["closed_date"], errors="coerce")
+    frame["people"] = pd.to_numeric(frame["people"], errors="coerce").astype("Int64")
+    frame["amount_fen"] = (pd.to_numeric(frame["amount_fen"], errors="coerce") * 1_000_000).round().astype("Int64")
+    context = gx.get_context(mode="ephemeral")
+    batch = (context.data_sources.add_pandas("naive").add_dataframe_asset("grid")
+             .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame}))
+    spec = json.loads((REPO / "include" / "expectations" / "grid_report.json").read_text(encoding="utf-8"))
+    suite = gx.ExpectationSuite(name="grid_report", expectations=[
+        gx.expectations.registry.get_expectation_impl(e["type"])(**e["kwargs"]) for e in spec["expectations"]])
+    result = batch.validate(suite, result_format="SUMMARY")
+    database = OUT / "naive.db"
+    database.unlink(missing_ok=True)
+    frame.to_sql("grid_clues", create_engine(f"sqlite:///{database}"), index=False, chunksize=50_000)
+    return {"seconds": time.perf_counter() - started, "rows": len(frame), "gx_success": bool(result.success)}
+
+
+STEPS = {"pyarrow": step_pyarrow, "parse": step_parse, "validate": step_validate, "pipeline": step_pipeline,
+         "naive": step_naive}
+
+
+def run_step(name: str, path: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins"), "GX_ANALYTICS_ENABLED": "False"}
+    process = subprocess.run([sys.executable, __file__, name, str(path)], capture_output=True, text=True, env=env)
+    if process.returncode != 0:
+        raise SystemExit(f"bench step {name} failed:\n{process.stderr[-3000:]}")
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
+def dag_parse_times(repeats: int = 7) -> dict[str, float]:
+    """Fastest of ``repeats`` interleaved runs of ``runpy.run_path`` per DAG file (Airflow already
+    imported, each run a fresh process): the minimum is the least disturbed by other load."""
+    empty = OUT / "empty_taskflow_dag.py"
+    empty.write_text(EMPTY_DAG, encoding="utf-8")
+    probe = ("import runpy, sys, time\nimport airflow.sdk\nstarted = time.perf_counter()\n"
+             "runpy.run_path(sys.argv[1])\nprint(time.perf_counter() - started)\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "plugins")}
+    paths = [empty, *sorted((REPO / "dags").glob("*.py"))]
+    samples: dict[str, list[float]] = {path.stem: [] for path in paths}
+    for _ in range(repeats):
+        for path in paths:
+            out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,
+                                 env=env, check=True)
+            samples[path.stem].append(float(out.stdout.strip().splitlines()[-1]))
+    return {name: min(values) for name, values in samples.items()}
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    path = generate()
+    size_mb = path.stat().st_size / 1e6
+    print(f"bench on {path.name} ({ROWS:,} rows, {size_mb:.0f} MB), {os.cpu_count()} CPUs", flush=True)
+    results = {"rows": ROWS, "size_mb": round(size_mb, 1), "cpus": os.cpu_count(),
+               "load_average_at_start": os.getloadavg()}
+    for name in STEPS:
+        results[name] = run_step(name, path)
+        print(f"  {name:9s} {results[name]['seconds']:7.1f} s   peak RSS {results[name]['rss_mib']:7.0f} MiB", flush=True)
+    results["dag_parse_seconds"] = dag_parse_times()
+    results["load_average_at_end"] = os.getloadavg()
+
+    pipe, arrow, naive = results["pipeline"], results["pyarrow"], results["naive"]
+    stages = pipe["stages"]
+    pvl = stages["wall"]  # parse, validate and load overlap (two threads): their wall time together
+    rss = {"parse": results["parse"]["rss_mib"], "validate": results["validate"]["rss_mib"],
+           "load": pipe["rss_mib"]}
+    results["ratios"] = {
+        "parse_validate_load_over_pyarrow": pvl / arrow["seconds"],
+        "naive_over_parse_validate_load": naive["seconds"] / pvl,
+        "naive_over_whole_ingest": naive["seconds"] / pipe["seconds"],
+        **{f"dag_{k}_over_empty": v / results["dag_parse_seconds"]["empty_taskflow_dag"]
+           for k, v in results["dag_parse_seconds"].items() if k != "empty_taskflow_dag"},
+    }
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    rows = pipe["rows"]
+    print("\n=== grid report ingest, one run ===")
+    print(f"machine: {os.cpu_count()} CPUs, load average {results['load_average_at_start'][0]:.1f} at start, "
+          f"{results['load_average_at_end'][0]:.1f} at end (other work on the machine slows every step)")
+    print(f"file: {ROWS:,} rows, {size_mb:.0f} MB; accepted {pipe['accepted']:,}, rejected {pipe['rejected']:,}, "
+          f"current clues {pipe['current']:,}")
+    print(f"{'stage':10s} {'seconds':>8s} {'rows/s':>12s} {'peak RSS MiB':>13s}")
+    for stage in ("parse", "validate", "load"):
+        print(f"{stage:10s} {stages[stage]:8.1f} {rows / stages[stage]:12,.0f} {rss[stage]:13.0f}")
+    print(f"{'p+v+l':10s} {pvl:8.1f} {rows / pvl:12,.0f} {max(rss.values()):13.0f}   (wall; the stages overlap)")
+    print(f"{'whole':10s} {pipe['seconds']:8.1f} {rows / pipe['seconds']:12,.0f}   (sha256, archive, receipt too)")
+    print(f"{'pyarrow':10s} {arrow['seconds']:8.1f} {rows / arrow['seconds']:12,.0f} {arrow['rss_mib']:13.0f}")
+    print(f"{'naive':10s} {naive['seconds']:8.1f} {rows / naive['seconds']:12,.0f} {naive['rss_mib']:13.0f}")
+    ratios = results["ratios"]
+    print(f"\nparse+validate+load / pyarrow-only : {ratios['parse_validate_load_over_pyarrow']:.2f}x (target <= 4)")
+    print(f"naive / parse+validate+load        : {ratios['naive_over_parse_validate_load']:.2f}x (target >= 2)")
+    print(f"naive / whole ingest               : {ratios['naive_over_whole_ingest']:.2f}x")
+    print(f"peak RSS of the ingest             : {pipe['rss_mib'] / 1024:.2f} GiB (target <= 1.5)")
+    print("\nDAG file parse time (fastest of 7, Airflow imported) vs an empty TaskFlow DAG:")
+    empty = results["dag_parse_seconds"]["empty_taskflow_dag"]
+    for name, seconds in results["dag_parse_seconds"].items():
+        print(f"  {name:28s} {seconds * 1000:7.1f} ms  {seconds / empty:5.2f}x (target <= 1.5)")
+    print(f"\nresults: {OUT / 'results.json'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3:
+        outcome = STEPS[sys.argv[1]](Path(sys.argv[2]))
+        outcome["rss_mib"] = peak_rss_mib()
+        print(json.dumps(outcome, default=str))
+    else:
+        main()

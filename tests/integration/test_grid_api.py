@@ -1,0 +1,142 @@
+"""Pulling clues from a real HTTP server on loopback that fails transiently, sends a malformed
+page and repeats a page: every (线索编号, 版本) loads exactly once, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from chufei import grid_api
+from chufei.grid_api import GridApiConfig, GridApiError
+from tests.grid_platform import TOKEN, FakeGridPlatform
+
+T0 = datetime.fromisoformat("2020-06-01T08:00:00+08:00")
+
+
+def _uscc(rng: random.Random) -> str:
+    from stdnum.cn import uscc
+
+    body = "91420700" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+def record(n: int, version: int, minutes: int, status: str = "待核查", **changes) -> dict:
+    rng = random.Random(n)
+    base = {
+        "clue_id": f"WG2020{n:06d}", "version": version,
+        "updated_at": (T0 + timedelta(minutes=minutes)).isoformat(),
+        "reported_at": (T0 + timedelta(minutes=n)).isoformat(), "district_code": "420704",
+        "town": "凤凰街道", "community": "滨湖社区", "grid_code": f"420704001{n % 30:02d}",
+        "worker_id": f"GW{n:04d}", "discovery_method": "巡查", "subject_name": f"鄂州第{n}投资管理有限公司",
+        "credit_code": _uscc(rng), "address": "鄂州市凤凰街道", "industry": "投资咨询",
+        "risk_signs": ["承诺高额回报", "发展下线"], "estimated_people": 10 + n,
+        "estimated_amount_wan": f"{n}.25", "judgement": "疑似", "transfer_unit": None, "status": status,
+        "closed_date": "2020-07-01" if status == "已办结" else None,
+    }
+    return {**base, **changes}
+
+
+def server_records() -> list[dict]:
+    records = [record(n, 1, n) for n in range(1, 31)]
+    records += [record(n, 2, 100, status="已办结") for n in range(1, 8)]  # one instant across a page boundary
+    records += [record(n, 2, 200 + n, status="核查中") for n in range(20, 26)]
+    records.append(record(99, 1, 300, credit_code="91420700MA4ABCDE10"))  # bad check character
+    return records
+
+
+def config(url: str, **overrides) -> GridApiConfig:
+    settings = dict(page_size=5, connect_timeout=2.0, read_timeout=0.3, retries=4, backoff_factor=0.01)
+    settings.update(overrides)
+    return GridApiConfig(base_url=url, token=TOKEN, **settings)
+
+
+def versions(engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return sorted(tuple(r) for r in connection.execute(text(
+            "SELECT clue_no, version, status FROM grid_clue_version")))
+
+
+def current(engine) -> dict[str, tuple]:
+    with engine.connect() as connection:
+        return {r.clue_no: (r.version, r.status, r.amount_fen) for r in connection.execute(text(
+            "SELECT clue_no, version, status, amount_fen FROM grid_clue_current"))}
+
+
+def expected_versions(records: list[dict]) -> list[tuple]:
+    return sorted((r["clue_id"], r["version"], r["status"]) for r in records if r["clue_id"] != "WG2020000099")
+
+
+def expected_current(records: list[dict]) -> dict[str, tuple]:
+    latest: dict[str, dict] = {}
+    for r in records:
+        if r["clue_id"] != "WG2020000099" and r["version"] > latest.get(r["clue_id"], {"version": 0})["version"]:
+            latest[r["clue_id"]] = r
+    return {k: (r["version"], r["status"], int(k[-6:]) * 1_000_000 + 250_000) for k, r in latest.items()}
+
+
+def test_transient_faults_malformed_and_repeated_pages_load_exactly_once(engine, data):
+    records = server_records()
+    faults = {2: "503", 3: "timeout", 5: "reset", 7: "repeat", 10: "malformed"}
+    with FakeGridPlatform(records, faults) as platform:
+        with pytest.raises(GridApiError, match="not valid JSON"):
+            grid_api.sync(engine, data, config(platform.url))
+        # The pages before the malformed one are committed, with the watermark after them.
+        loaded_first = versions(engine)
+        assert 0 < len(loaded_first) < len(expected_versions(records))
+        with engine.connect() as connection:
+            mark = grid_api.watermark(connection)
+        assert mark > records[0]["updated_at"]
+
+        assert len(platform.requests) == 10  # every transient fault was retried, then the bad page stopped it
+        grid_api.sync(engine, data, config(platform.url))  # what the task's retry does
+        first_after_failure = next(r for r in platform.requests[10:] if "updated_since" in r)
+        assert first_after_failure["updated_since"] == mark and "cursor" not in first_after_failure
+
+    assert versions(engine) == expected_versions(records)
+    assert current(engine) == expected_current(records)
+    with engine.connect() as connection:
+        reasons = connection.execute(text(
+            "SELECT reasons_json FROM rejected_row WHERE dataset = 'grid_report'")).scalars().all()
+        pages = connection.execute(text(
+            "SELECT count(*) FROM received_file WHERE source = 'grid_api'")).scalar_one()
+        repeats = connection.execute(text(
+            "SELECT count(*) FROM file_arrival WHERE outcome = 'duplicate'")).scalar_one()
+    assert len(reasons) == 1 and "统一社会信用代码" in reasons[0]
+    assert repeats == 1  # the repeated page was recognised by its bytes
+    archived = sorted(p.name for p in data.archive.iterdir() if p.suffix == ".json")
+    assert len(archived) == pages  # every distinct page body archived byte for byte
+
+
+def test_incremental_sync_asks_only_for_changes_since_the_watermark(engine, data):
+    records = server_records()
+    with FakeGridPlatform(records) as platform:
+        grid_api.sync(engine, data, config(platform.url, page_size=50))
+        again = grid_api.sync(engine, data, config(platform.url, page_size=50))
+        assert again["new_versions"] == 0  # the inclusive watermark re-reads the newest records only
+        assert platform.requests[-1]["updated_since"] == datetime.fromisoformat(
+            max(r["updated_at"] for r in records)).isoformat()
+
+        later = [record(n, 3, 500 + n, status="已办结") for n in (21, 22)]
+        platform.records = records + later
+        third = grid_api.sync(engine, data, config(platform.url, page_size=50))
+    assert third["new_versions"] == 2
+    assert versions(engine) == expected_versions(records + later)
+    assert current(engine)["WG2020000021"] == (3, "已办结", 21_250_000)
+
+
+def test_a_platform_that_keeps_failing_fails_the_sync_and_loads_nothing(engine, data):
+    with FakeGridPlatform(server_records(), {n: "503" for n in range(1, 10)}) as platform:
+        with pytest.raises(Exception, match="(?i)retries|503|too many"):
+            grid_api.sync(engine, data, config(platform.url, retries=2))
+        assert len(platform.requests) == 3  # the first try and two retries, then it gives up
+    assert versions(engine) == []
+
+
+def test_a_wrong_token_is_an_error_not_an_empty_result(engine, data):
+    with FakeGridPlatform(server_records()) as platform:
+        bad = GridApiConfig(base_url=platform.url, token="wrong", retries=0)
+        with pytest.raises(GridApiError, match="HTTP 401"):
+            grid_api.sync(engine, data, bad)

@@ -1,0 +1,172 @@
+"""Grid exports dropped in the inbox: encodings detected, codes kept as text, amounts exact, every
+clue version kept once, bad rows and bad files reported — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from chufei.demo_inflows import GRID_LABELS, uscc_for, write_grid_csv, write_grid_xlsx
+from chufei.grid import ingest_grid_files
+
+TOWN = "凤凰街道"
+
+
+def row(clue: str, status: str = "待核查", **changes) -> dict[str, str]:
+    import random
+
+    base = {label: "" for label in GRID_LABELS}
+    base.update({"线索编号": clue, "上报时间": "2020-06-03 14:22:00", "区县代码": "420704", "乡镇街道": TOWN,
+                 "社区村": "滨湖社区", "网格编码": "0042070401", "网格员工号": "GW0041", "发现方式": "巡查",
+                 "主体名称": "鄂州鑫源投资管理有限公司", "统一社会信用代码": uscc_for(random.Random(clue)),
+                 "地址": "鄂州市凤凰街道滨湖路 1 号", "行业领域": "投资咨询", "风险表现": "承诺高额回报，发展下线",
+                 "估计涉及人数": "35", "估计金额(万元)": "12.5", "研判结果": "疑似", "处置状态": status})
+    if status == "已办结":
+        base["办结日期"] = "2020-07-01"
+    base.update(changes)
+    return base
+
+
+def clues(engine, table: str = "grid_clue_current") -> list[dict]:
+    with engine.connect() as connection:
+        return [dict(r._mapping) for r in connection.execute(text(
+            f"SELECT clue_no, version, district_code, grid_code, amount_fen, people, risk_signs, status, "
+            f"closed_date FROM {table} ORDER BY clue_no, version"))]
+
+
+def receipts(data) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(data.receipts.glob("*.json"))]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "xlsx"])
+def test_every_encoding_loads_the_same_clues(engine, data, encoding):
+    rows = [row("00012345"), row("WG2020000002"),
+            row("WG2020000003", status="已办结", **{"估计金额(万元)": "0.000001", "风险表现": "发展下线/ 以养老为名"})]
+    rows[1]["估计金额(万元)"] = "1,234.56万"
+    path = data.inbox("grid_reports") / f"网格 线索导出.{'xlsx' if encoding == 'xlsx' else 'csv'}"
+    if encoding == "xlsx":
+        write_grid_xlsx(path, rows)
+    else:
+        write_grid_csv(path, rows, encoding)
+
+    summary = ingest_grid_files(engine, data)
+
+    assert summary["rows_accepted"] == 3 and summary["rows_rejected"] == 0
+    loaded = clues(engine)
+    assert [c["clue_no"] for c in loaded] == ["00012345", "WG2020000002", "WG2020000003"]  # zeros kept
+    assert {c["district_code"] for c in loaded} == {"420704"} and loaded[0]["grid_code"] == "0042070401"
+    assert [c["amount_fen"] for c in loaded] == [12_500_000, 1_234_560_000, 1]
+    assert loaded[0]["risk_signs"] == "承诺高额回报、发展下线"
+    assert loaded[2]["risk_signs"] == "发展下线、以养老为名"
+    assert str(loaded[2]["closed_date"]) == "2020-07-01"
+    assert list(data.inbox("grid_reports").iterdir()) == []
+    (receipt,) = receipts(data)
+    assert receipt["status"] == "accepted" and receipt["counts"]["accepted"] == 3
+    assert (data.archive / f"{receipt['sha256']}{path.suffix}").read_bytes() != b""
+
+
+def test_a_later_export_replaces_the_current_version_and_keeps_history(engine, data):
+    inbox = data.inbox("grid_reports")
+    write_grid_csv(inbox / "1.csv", [row("WG2020000001"), row("WG2020000002")])
+    ingest_grid_files(engine, data)
+    # Later the platform exports clue 1 handled, clue 2 unchanged (another column order and encoding).
+    later = [row("WG2020000001", status="已办结"), row("WG2020000002")]
+    write_grid_csv(inbox / "2.csv", later, "gbk")
+    summary = ingest_grid_files(engine, data)
+    assert summary["new_versions"] == 1
+
+    history = [(c["clue_no"], c["version"], c["status"]) for c in clues(engine, "grid_clue_version")]
+    assert history == [("WG2020000001", 1, "待核查"), ("WG2020000001", 2, "已办结"), ("WG2020000002", 1, "待核查")]
+    assert [(c["clue_no"], c["version"], c["status"]) for c in clues(engine)] == [
+        ("WG2020000001", 2, "已办结"), ("WG2020000002", 1, "待核查")]
+
+    # The identical file again: a duplicate, nothing loaded twice.
+    write_grid_csv(inbox / "again.csv", later, "gbk")
+    ingest_grid_files(engine, data)
+    assert len(clues(engine, "grid_clue_version")) == 3
+    assert [r["status"] for r in receipts(data) if r["file"] == "again.csv"] == ["duplicate"]
+
+
+def test_bad_rows_are_kept_with_reasons_and_the_rest_loads(engine, data):
+    rows = [row("WG2020000001"),
+            row("WG2020000002", 统一社会信用代码="91420700MA4ABCDE10"),
+            row("WG2020000003", 区县代码="110101", 上报时间="2020-13-45"),
+            row("WG2020000004", 处置状态="已办结", 办结日期="2020-05-01"),
+            row("WG2020000005", 研判结果="移交"),
+            row("WG2020000001", 处置状态="核查中")]
+    write_grid_csv(data.inbox("grid_reports") / "mixed.csv", rows)
+    summary = ingest_grid_files(engine, data)
+    assert (summary["rows_accepted"], summary["rows_rejected"]) == (1, 5)
+
+    (receipt,) = receipts(data)
+    problems = {(e["row"], e["column"]): e["message"] for e in receipt["errors"]}
+    assert "校验位" in problems[(3, "统一社会信用代码")]
+    assert "单位名录" in problems[(4, "区县代码")] and "时间" in problems[(4, "上报时间")]
+    assert "早于上报日期" in problems[(5, "办结日期")]
+    assert "移交单位" in problems[(6, "移交单位")]
+    assert "第 2 行重复" in problems[(7, "线索编号")]
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT row_no, raw_json FROM rejected_row ORDER BY row_no")).all()
+    assert [r.row_no for r in kept] == [3, 4, 5, 6, 7]
+    assert json.loads(kept[1].raw_json)["区县代码"] == "110101"
+
+
+def test_duplicates_are_found_across_chunks(engine, data):
+    rows = [row(f"WG2020{n:06d}") for n in range(1, 400)] + [row("WG2020000007", 处置状态="核查中")]
+    write_grid_csv(data.inbox("grid_reports") / "big.csv", rows)
+    summary = ingest_grid_files(engine, data, chunk_bytes=16 * 1024)  # many small batches
+    assert (summary["rows_accepted"], summary["rows_rejected"]) == (399, 1)
+    assert len(clues(engine)) == 399
+
+
+@pytest.mark.parametrize("name, content, reason", [
+    ("empty.csv", b"", "为空"),
+    ("junk.csv", bytes(range(256)) * 4, "二进制"),
+    ("broken quote.csv", "线索编号,上报时间,区县代码,乡镇街道,网格编码,发现方式,主体名称,行业领域,研判结果,处置状态\n"
+                         "\"WG1,2020-06-03,420704,凤凰街道,X1,巡查,甲,其他,疑似,待核查\nWG2,2\n".encode(), "无法解析"),
+    ("-dash.xlsx", b"not a zip at all", "不是有效的 Excel"),
+    ("no header.csv", "a,b,c\n1,2,3\n".encode(), "缺少必填列"),
+    ("report.pdf", b"%PDF-1.4", "不支持的文件类型"),
+])
+def test_a_bad_file_gets_a_receipt_and_never_fails_the_run(engine, data, name, content, reason):
+    (data.inbox("grid_reports") / name).write_bytes(content)
+    summary = ingest_grid_files(engine, data)
+    assert summary["rejected"] == 1
+    (receipt,) = receipts(data)
+    assert receipt["status"] == "rejected" and reason in receipt["message"], receipt["message"]
+    assert list(data.inbox("grid_reports").iterdir()) == [] and list(data.work("grid_reports").iterdir()) == []
+    assert (data.archive / f"{receipt['sha256']}{''.join(name.partition('.')[1:])}").exists() or \
+        any(p.name.startswith(receipt["sha256"]) for p in data.archive.iterdir())
+
+
+def test_a_broken_database_fails_the_run_and_keeps_the_file(data, tmp_path):
+    from chufei.warehouse import engine_for
+
+    write_grid_csv(data.inbox("grid_reports") / "a.csv", [row("WG2020000001")])
+    broken = engine_for(f"sqlite:///{tmp_path / 'missing-dir' / 'w.db'}")
+    with pytest.raises(Exception, match="(?i)unable to open"):
+        ingest_grid_files(broken, data)
+    waiting = [*data.inbox("grid_reports").iterdir(), *data.work("grid_reports").iterdir()]
+    assert [p.name.split("__")[-1] for p in waiting] == ["a.csv"]  # picked up again by the retry
+    assert list(data.receipts.iterdir()) == []
+
+
+def test_a_corrupt_sheet_inside_a_valid_zip_is_rejected(engine, data, tmp_path):
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    write_grid_xlsx(good, [row("WG2020000001")])
+    bad = data.inbox("grid_reports") / "corrupt.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                content = content[: len(content) // 2]  # the sheet's XML stops mid-way
+            target.writestr(info, content)
+    summary = ingest_grid_files(engine, data)
+    assert summary["rejected"] == 1
+    (receipt,) = receipts(data)
+    assert "无法读取" in receipt["message"] or "损坏" in receipt["message"], receipt["message"]
+    assert clues(engine) == []
