@@ -29,7 +29,7 @@ from chufei.inflow_schema import ad_screening_summary
 from chufei.periods import Period
 from chufei.receipts import Receipt, write_receipt
 from chufei.validation import RULES, RowValidator
-from chufei.workbook import FileRejected, ParsedWorkbook, _find_header, _open, _read_sheet
+from chufei.workbook import FileRejected, ParsedWorkbook, _find_header, _read_sheet, open_workbook
 
 log = logging.getLogger(__name__)
 SOURCE = "ad_screening"
@@ -103,8 +103,7 @@ class ParsedScreening:
 
 def read_screening(path: Path) -> ParsedScreening:
     """Identify the detail sheet (header row), unit and period; read the summary counts."""
-    book = _open(path)
-    try:
+    with open_workbook(path) as book:
         detail = summary = None
         for sheet in book.worksheets:
             if getattr(sheet, "sheet_state", "visible") != "visible":
@@ -122,8 +121,6 @@ def read_screening(path: Path) -> ParsedScreening:
             raise FileRejected(f"缺少“{SUMMARY_SHEET}”工作表（出动人次、检查户数、核查条数…），请使用处非办下发的模板")
         counts, issues = _read_counts(summary)
         return ParsedScreening(detail, counts, issues)
-    finally:
-        book.close()
 
 
 def _key(value: object) -> str:

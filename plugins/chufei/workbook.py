@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -256,13 +257,20 @@ def _reason(error: Exception) -> str:
     return f"无法读取该 Excel 文件（{name}: {str(error)[:120]}），请重新导出后报送"
 
 
-def _read_workbook(path: Path, name: str | None) -> ParsedWorkbook:
+@contextmanager
+def open_workbook(path: Path, name: str | None = None):
+    """A checked, read-only openpyxl workbook (container, DTD and size checks first), closed after use."""
     with path.open("rb") as handle:
         book = _open(handle, path, name)
         try:
-            return _identify_and_read(book)
+            yield book
         finally:
             book.close()
+
+
+def _read_workbook(path: Path, name: str | None) -> ParsedWorkbook:
+    with open_workbook(path, name) as book:
+        return _identify_and_read(book)
 
 
 def _identify_and_read(book) -> ParsedWorkbook:
