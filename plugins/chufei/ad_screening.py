@@ -24,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 from chufei import normalise, warehouse
 from chufei.config import DataDir
 from chufei.datasets import Column, Dataset
-from chufei.ingest import IngestSummary, archive_file, claim_files, sha256_of
+from chufei.ingest import (IngestSummary, archive_file, claim_files, duplicate_receipt, record_received,
+                           sha256_of)
 from chufei.inflow_schema import ad_screening_summary
 from chufei.periods import Period
 from chufei.receipts import Receipt, write_receipt
@@ -195,7 +196,7 @@ def ingest_screening_file(engine: Engine, data: DataDir, path: Path, original_na
         known = warehouse.file_known(connection, sha256)
         if known:
             warehouse.record_arrival(connection, sha256, original_name, "duplicate")
-            return _duplicate(receipt, known)
+            return duplicate_receipt(receipt, known)
     try:
         parsed = read_screening(path)
     except FileRejected as rejection:
@@ -218,26 +219,12 @@ def ingest_screening_file(engine: Engine, data: DataDir, path: Path, original_na
     return _record(engine, receipt, archived, path, parsed, result)
 
 
-def _duplicate(receipt: Receipt, known: dict) -> Receipt:
-    receipt.status, receipt.duplicate_of = "duplicate", known["sha256"]
-    receipt.period = known["period_key"]
-    receipt.counts = {"rows": known["rows_total"], "accepted": 0, "rejected": 0}
-    return receipt
-
-
 def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed: ParsedScreening | None = None,
             result=None) -> Receipt:
     """One transaction: the file, the new version (detail rows + summary), the rejected rows."""
     try:
         with engine.begin() as connection:
-            connection.execute(insert(warehouse.received_file), {
-                "sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
-                "size_bytes": path.stat().st_size, "archive_path": archived.name,
-                "received_at": warehouse.now_utc(), "status": receipt.status, "dataset": receipt.dataset,
-                "unit_code": (receipt.unit or {}).get("code"), "period_key": receipt.period,
-                "rows_total": receipt.counts["rows"], "rows_accepted": receipt.counts["accepted"],
-                "rows_rejected": receipt.counts["rejected"], "message": receipt.message})
-            warehouse.record_arrival(connection, receipt.sha256, receipt.file, receipt.status)
+            record_received(connection, receipt, archived, path)
             if parsed is None:
                 return receipt
             detail = parsed.detail
@@ -260,7 +247,7 @@ def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed
             if not known:
                 raise
             warehouse.record_arrival(connection, receipt.sha256, receipt.file, "duplicate")
-        return _duplicate(receipt, known)
+        return duplicate_receipt(receipt, known)
     return receipt
 
 

@@ -148,7 +148,7 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         known = warehouse.file_known(connection, sha256)
         if known:
             warehouse.record_arrival(connection, sha256, original_name, "duplicate")
-            return _duplicate_receipt(receipt, known)
+            return duplicate_receipt(receipt, known)
     try:
         parsed = read_workbook(path, original_name)
     except FileRejected as rejection:
@@ -179,7 +179,19 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
     return _record(engine, receipt, archived, path, parsed, result)
 
 
-def _duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
+def record_received(connection, receipt: Receipt, archived: Path, path: Path) -> None:
+    """The file's row in ``received_file`` (its verdict and counts, as the receipt says) and its arrival."""
+    connection.execute(insert(warehouse.received_file), {
+        "sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
+        "size_bytes": path.stat().st_size, "archive_path": archived.name,
+        "received_at": warehouse.now_utc(), "status": receipt.status, "dataset": receipt.dataset,
+        "unit_code": (receipt.unit or {}).get("code"), "period_key": receipt.period,
+        "rows_total": receipt.counts["rows"], "rows_accepted": receipt.counts["accepted"],
+        "rows_rejected": receipt.counts["rejected"], "message": receipt.message})
+    warehouse.record_arrival(connection, receipt.sha256, receipt.file, receipt.status)
+
+
+def duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
     receipt.status, receipt.duplicate_of = "duplicate", known["sha256"]
     receipt.dataset, receipt.period = known["dataset"], known["period_key"]
     receipt.counts = {"rows": known["rows_total"], "accepted": 0, "rejected": 0}
@@ -191,14 +203,7 @@ def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed
     try:
         with engine.begin() as connection:
             claims.serialize(connection, "chufei.submissions")  # concurrent runs load one file at a time
-            connection.execute(insert(warehouse.received_file), {
-                "sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
-                "size_bytes": path.stat().st_size, "archive_path": archived.name,
-                "received_at": warehouse.now_utc(), "status": receipt.status, "dataset": receipt.dataset,
-                "unit_code": (receipt.unit or {}).get("code"), "period_key": receipt.period,
-                "rows_total": receipt.counts["rows"], "rows_accepted": receipt.counts["accepted"],
-                "rows_rejected": receipt.counts["rejected"], "message": receipt.message})
-            warehouse.record_arrival(connection, receipt.sha256, receipt.file, receipt.status)
+            record_received(connection, receipt, archived, path)
             if parsed is None:
                 return receipt
             if receipt.status != "rejected":
@@ -219,5 +224,5 @@ def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed
             if not known:
                 raise
             warehouse.record_arrival(connection, receipt.sha256, receipt.file, "duplicate")
-        return _duplicate_receipt(receipt, known)
+        return duplicate_receipt(receipt, known)
     return receipt
