@@ -26,7 +26,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Iterator
 
@@ -415,20 +415,21 @@ def _in_list_check(values, allowed, column: str, message: str) -> Check:
 _USCC_VERDICTS: dict[str, bool] = {}  # a code's check is the same in every chunk and every file
 
 
-def _uscc_valid(code: str) -> bool:
+def _invalid_credit_codes(codes: list[str]) -> list[str]:
+    """The distinct ``codes`` whose check character is wrong; stdnum sees each code once."""
     from stdnum.cn import uscc
 
-    verdict = _USCC_VERDICTS.get(code)
-    if verdict is None:
-        if len(_USCC_VERDICTS) > 500_000:
-            _USCC_VERDICTS.clear()
-        verdict = _USCC_VERDICTS[code] = uscc.is_valid(code)
-    return verdict
+    if len(_USCC_VERDICTS) > 500_000:
+        _USCC_VERDICTS.clear()
+    verdicts = {code: _USCC_VERDICTS.get(code) for code in codes}
+    for code, verdict in verdicts.items():
+        if verdict is None:
+            verdicts[code] = _USCC_VERDICTS[code] = uscc.is_valid(code)
+    return [code for code, valid in verdicts.items() if not valid]
 
 
 def _credit_code_check(values) -> Check:
-    distinct = pc.unique(pc.drop_null(values)).to_pylist()
-    invalid = [code for code in distinct if not _uscc_valid(code)]
+    invalid = _invalid_credit_codes(pc.unique(pc.drop_null(values)).to_pylist())
     bad = pc.is_in(values, value_set=pa.array(invalid, type=pa.string()))
     return Check("credit_code", "统一社会信用代码校验位不正确或长度不是 18 位（GB 32100-2015）",
                  pc.fill_null(bad, False))
@@ -489,18 +490,9 @@ def validate(raw: pa.Table, typed: pa.Table, checks: list[Check], row_numbers: l
     failing = pa.array([False] * typed.num_rows)
     for check in all_checks:
         failing = pc.or_(failing, check.mask)
-    failing = pc.fill_null(failing, False)
-    ok = pc.invert(failing).to_pylist()
-    # One row per (线索编号, 版本) in a file: a later duplicate is rejected, naming the first.
-    duplicates: dict[int, int] = {}
-    for index, (clue, version) in enumerate(zip(typed["clue_no"].to_pylist(), typed["version"].to_pylist())):
-        if clue is None or not ok[index]:
-            continue
-        first = seen.setdefault(clue if version is None else (clue, version), row_numbers[index])
-        if first != row_numbers[index]:
-            duplicates[index] = first
-            ok[index] = False
-    bad_indices = [i for i, good in enumerate(ok) if not good]
+    ok = np.array(pc.invert(pc.fill_null(failing, False)).to_numpy(zero_copy_only=False))
+    duplicates = _repeated_clues(typed, ok, row_numbers, seen)
+    bad_indices = np.flatnonzero(~ok).tolist()
     rejected: list[Rejected] = []
     if bad_indices:
         take = pa.array(bad_indices, type=pa.int64())
@@ -523,6 +515,31 @@ def validate(raw: pa.Table, typed: pa.Table, checks: list[Check], row_numbers: l
     return pa.array(ok), rejected
 
 
+def _repeated_clues(typed: pa.Table, ok, row_numbers: list[int], seen: dict[object, int]) -> dict[int, int]:
+    """One row per (线索编号, 版本) in a file: a later repeat is rejected (``ok`` cleared), naming the
+    first row; returns {index of the repeat: first row}. ``seen`` spans the file's chunks.
+
+    A clue without 版本号 is keyed by 线索编号 alone. Repeats are rare, so the keys of a chunk are
+    first checked with set operations and only a chunk that has one is walked row by row.
+    """
+    index = np.flatnonzero(ok & pc.is_valid(typed["clue_no"]).to_numpy(zero_copy_only=False))
+    take = pa.array(index, type=pa.int64())
+    clues, versions = pc.take(typed["clue_no"], take).to_pylist(), pc.take(typed["version"], take)
+    keys = clues if versions.null_count == len(versions) else [
+        clue if version is None else (clue, version) for clue, version in zip(clues, versions.to_pylist())]
+    numbers = np.asarray(row_numbers)[index].tolist()
+    if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
+        seen.update(zip(keys, numbers))
+        return {}
+    duplicates: dict[int, int] = {}
+    for position, key, number in zip(index.tolist(), keys, numbers):
+        first = seen.setdefault(key, number)
+        if first != number:
+            duplicates[position] = first
+            ok[position] = False
+    return duplicates
+
+
 # --- Loading -----------------------------------------------------------------------------------
 
 _VERSION_COLUMNS = ["clue_no", "version", "updated_at", "source", "load_id", "row_no", "loaded_at",
@@ -536,6 +553,57 @@ def _positional(name: str, paramstyle: str) -> tuple[str, tuple[str, ...]]:
     sql = statement(name).text
     names = tuple(re.findall(r"(?<![:\w]):(\w+)", sql))
     return re.sub(r"(?<![:\w]):(\w+)", "?" if paramstyle == "qmark" else "%s", sql), names
+
+
+_PER_LOAD = ("source", "load_id", "loaded_at")  # the same for every row of a file or page
+_SQLITE_ROWS_PER_STATEMENT = 64
+
+
+@lru_cache(maxsize=None)
+def _sqlite_bulk(rows: int) -> tuple[str, tuple[str, ...]]:
+    """``grid_insert_version`` for SQLite with ``rows`` rows per statement, and its row columns.
+
+    Python's sqlite3 spends most of a bulk load binding values, a missing one (``None``) costing
+    twice a text (it goes through the adapter lookup), and releases the GIL around every step. So
+    the VALUES row of the SQL file is repeated ``rows`` times, the load's constants are numbered
+    markers (?1-?3) bound once per statement, and a nullable column is bound as '' for missing
+    (``NULLIF(?, '')``; normalised text is never blank, times and numbers never text).
+    """
+    sql = statement("grid_insert_version").text
+    head, values, tail = re.fullmatch(r"(.*\bVALUES\s*)\((.*?)\)(\s*ON CONFLICT.*)", sql, re.S).groups()
+    names = re.findall(r"(?<![:\w]):(\w+)", values)
+    row_names = tuple(name for name in names if name not in _PER_LOAD)
+    width = len(row_names)
+
+    def marker(name: str, row: int) -> str:
+        if name in _PER_LOAD:
+            return f"?{_PER_LOAD.index(name) + 1}"
+        number = len(_PER_LOAD) + 1 + row * width + row_names.index(name)
+        return f"NULLIF(?{number}, '')" if grid_clue_version.c[name].nullable else f"?{number}"
+
+    groups = ", ".join("(" + ", ".join(marker(name, row) for name in names) + ")" for row in range(rows))
+    return head + groups + tail, row_names
+
+
+def _sqlite_values(values: pa.Array) -> list:
+    """A column as the values ``_sqlite_bulk`` binds: text as SQLAlchemy stores it, '' for missing.
+
+    Times and dates are the text SQLAlchemy's SQLite ``DateTime``/``Date`` write and read
+    (``2020-06-03 14:20:00.000000``, ``2020-06-03``) — what a bound ``datetime`` compares
+    against; Arrow's cast writes it ten times faster than ``strftime``.
+    """
+    if pa.types.is_timestamp(values.type):
+        text = pc.cast(pc.cast(values, pa.timestamp("s")), pa.string())
+        values = pc.binary_join_element_wise(text, ".000000", "")
+    elif pa.types.is_date(values.type):
+        values = pc.cast(values, pa.string())
+    if pa.types.is_string(values.type):
+        return _python_strings(values, missing="")
+    if not values.null_count:
+        return values.to_pylist()
+    objects = pc.fill_null(values, 0).to_numpy().astype(object)
+    objects[pc.is_null(values).to_numpy(zero_copy_only=False)] = ""
+    return objects.tolist()
 
 
 class ClueLoader:
@@ -556,22 +624,6 @@ class ClueLoader:
         if self.sqlite:  # index pages of a million-row load stay in memory until commit
             connection.exec_driver_sql("PRAGMA cache_size = -262144")
         self.has_history = connection.execute(select(grid_clue_version.c.clue_no).limit(1)).first() is not None
-
-    def _column(self, values: pa.Array) -> list:
-        """One column as the driver's Python values.
-
-        On SQLite, times and dates are bound as the text SQLAlchemy's ``DateTime``/``Date`` store
-        and read back (``2020-06-03 14:20:00.000000``, ``2020-06-03``) — the same text a bound
-        ``datetime`` compares against; Arrow's cast writes it ten times faster than ``strftime``.
-        """
-        if self.sqlite and pa.types.is_timestamp(values.type):
-            text = pc.cast(pc.cast(values, pa.timestamp("s")), pa.string())
-            return _python_strings(pc.binary_join_element_wise(text, ".000000", ""))
-        if self.sqlite and pa.types.is_date(values.type):
-            return _python_strings(pc.cast(values, pa.string()))
-        if pa.types.is_string(values.type):
-            return _python_strings(values)
-        return values.to_pylist()
 
     def _current(self, clues: list[str]) -> dict[str, tuple]:
         """(version, content) of the current version of each of ``clues`` already stored."""
@@ -621,26 +673,63 @@ class ClueLoader:
             rows, numbers, versions = rows.filter(keep), pc.filter(numbers, keep), pc.filter(versions, keep)
             if rows.num_rows == 0:
                 return count
-        loaded_at = self.loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else self.loaded_at
+        if self.sqlite:
+            self.new_versions += self._insert_sqlite(rows, versions, numbers)
+        else:
+            self.new_versions += self._insert(rows, versions, numbers)
+        return count
+
+    def _insert_sqlite(self, rows: pa.Table, versions: pa.Array, numbers: pa.Array) -> int:
+        """Many rows per statement (``_sqlite_bulk``); returns how many were new."""
+        loaded_at = self.loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f")
+        per_load = {"source": self.source, "load_id": self.load_id, "loaded_at": loaded_at}
+        constants = tuple(per_load[name] for name in _PER_LOAD)
+        step = _SQLITE_ROWS_PER_STATEMENT
+        sql, names = _sqlite_bulk(step)
+        given = {"version": versions, "row_no": numbers}
+        columns = [_sqlite_values(given[name] if name in given else rows[name].combine_chunks()) for name in names]
+        count = len(columns[0])
+        whole = count - count % step
+        cursor = self.connection.connection.driver_connection.cursor()
+        added = 0
+        try:
+            if whole:
+                flat = chain.from_iterable(zip(*(column[:whole] for column in columns)))
+                cursor.executemany(sql, (constants + group for group in zip(*[flat] * (step * len(names)))))
+                added += max(cursor.rowcount, 0)
+            if count > whole:
+                cursor.execute(_sqlite_bulk(count - whole)[0],
+                               constants + tuple(chain.from_iterable(zip(*(column[whole:] for column in columns)))))
+                added += max(cursor.rowcount, 0)
+        finally:
+            cursor.close()
+        return added
+
+    def _insert(self, rows: pa.Table, versions: pa.Array, numbers: pa.Array) -> int:
+        """One row per bound parameter set (PostgreSQL: psycopg pipelines them); how many were new."""
         columns = {"version": versions.to_pylist(), "row_no": numbers.to_pylist(), "source": repeat(self.source),
-                   "load_id": repeat(self.load_id), "loaded_at": repeat(loaded_at)}
+                   "load_id": repeat(self.load_id), "loaded_at": repeat(self.loaded_at)}
         sql, names = _positional("grid_insert_version", self.paramstyle)
-        values = [columns[name] if name in columns else self._column(rows[name].combine_chunks()) for name in names]
+        values = [columns[name] if name in columns else _python_values(rows[name].combine_chunks())
+                  for name in names]
         cursor = self.connection.connection.driver_connection.cursor()
         try:
             cursor.executemany(sql, zip(*values))
-            self.new_versions += max(cursor.rowcount, 0)
+            return max(cursor.rowcount, 0)
         finally:
             cursor.close()
-        return count
 
     def finish(self) -> int:
         """How many versions this file or page added to the history."""
         return self.new_versions
 
 
-def _python_strings(values: pa.Array) -> list:
-    """A string column as Python ``str``s, one object per distinct value.
+def _python_values(values: pa.Array) -> list:
+    return _python_strings(values) if pa.types.is_string(values.type) else values.to_pylist()
+
+
+def _python_strings(values: pa.Array, missing: str | None = None) -> list:
+    """A string column as Python ``str``s, one object per distinct value, ``missing`` for null.
 
     Most clue columns repeat a few values (区县代码, 行业领域, 处置状态…): taking them from the
     dictionary is quicker than converting every cell, and the driver encodes each object once.
@@ -648,8 +737,8 @@ def _python_strings(values: pa.Array) -> list:
     encoded = pc.dictionary_encode(values)
     distinct = len(encoded.dictionary)
     if distinct * 2 > len(values):
-        return values.to_pylist()
-    lookup = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
+        return (values if missing is None else pc.fill_null(values, missing)).to_pylist()
+    lookup = np.array([*encoded.dictionary.to_pylist(), missing], dtype=object)
     return lookup[pc.fill_null(encoded.indices, distinct).to_numpy()].tolist()
 
 
