@@ -606,13 +606,19 @@ def _sqlite_values(values: pa.Array) -> list:
     return objects.tolist()
 
 
+@dataclass
+class LoadChunk:
+    rows: pa.Table  # the valid rows of a batch
+    columns: dict[str, list]  # their bound values by column, all but version
+
+
 class ClueLoader:
     """Loads the valid rows of one file or API page inside the caller's transaction.
 
-    Each chunk goes straight into the history through the driver's ``executemany``
-    (``grid_insert_version``: only (线索编号, 版本) not stored yet) — one write per row, no per-row
-    ORM or dict work: the rows are tuples zipped from whole columns. ``grid_clue_current`` is a
-    view over it.
+    Each chunk goes straight into the history through the driver (``grid_insert_version``: only
+    (线索编号, 版本) not stored yet) — no per-row ORM or dict work: ``prepare`` turns whole Arrow
+    columns into the values the driver binds, ``stage`` settles the versions and writes them, many
+    rows per statement on SQLite (``_sqlite_bulk``). ``grid_clue_current`` is a view over it.
     """
 
     def __init__(self, connection: Connection, load_id: str, source: str):
@@ -624,6 +630,7 @@ class ClueLoader:
         if self.sqlite:  # index pages of a million-row load stay in memory until commit
             connection.exec_driver_sql("PRAGMA cache_size = -262144")
         self.has_history = connection.execute(select(grid_clue_version.c.clue_no).limit(1)).first() is not None
+        self._row_names = _sqlite_bulk(1)[1]  # the bound columns of each row (not the per-load ones)
 
     def _current(self, clues: list[str]) -> dict[str, tuple]:
         """(version, content) of the current version of each of ``clues`` already stored."""
@@ -661,33 +668,41 @@ class ClueLoader:
         loaded = pa.array(numbers, type=pa.int32())
         return loaded, (pc.is_valid(loaded) if loaded.null_count else None)
 
-    def stage(self, typed: pa.Table, ok: pa.Array, row_numbers: list[int]) -> int:
-        """Load the rows marked ``ok``; returns how many were valid (new versions or repeats)."""
+    def prepare(self, typed: pa.Table, ok: pa.Array, row_numbers: list[int]) -> LoadChunk:
+        """The rows marked ``ok`` and their columns as the driver binds them (all but 版本).
+
+        Needs no database, so ``load_batches`` runs it in the helper thread with validation.
+        """
         rows = typed.filter(ok)
-        count = rows.num_rows
+        numbers = pc.filter(pa.array(row_numbers, type=pa.int64()), ok)
+        convert = _sqlite_values if self.sqlite else _python_values
+        return LoadChunk(rows, {name: convert(numbers if name == "row_no" else rows[name].combine_chunks())
+                                for name in self._row_names if name != "version"})
+
+    def stage(self, chunk: LoadChunk) -> int:
+        """Load a prepared chunk; returns how many rows were valid (new versions or repeats)."""
+        count = chunk.rows.num_rows
         if count == 0:
             return 0
-        numbers = pc.filter(pa.array(row_numbers, type=pa.int64()), ok)
-        versions, keep = self._versions(rows)
-        if keep is not None:
-            rows, numbers, versions = rows.filter(keep), pc.filter(numbers, keep), pc.filter(versions, keep)
-            if rows.num_rows == 0:
+        versions, keep = self._versions(chunk.rows)
+        columns = chunk.columns
+        if keep is not None:  # a re-export of clues already stored: only changed ones load
+            kept = np.flatnonzero(keep.to_numpy(zero_copy_only=False)).tolist()
+            if not kept:
                 return count
-        if self.sqlite:
-            self.new_versions += self._insert_sqlite(rows, versions, numbers)
-        else:
-            self.new_versions += self._insert(rows, versions, numbers)
+            columns = {name: [values[i] for i in kept] for name, values in columns.items()}
+            versions = pc.filter(versions, keep)
+        columns = {**columns, "version": (_sqlite_values if self.sqlite else _python_values)(versions)}
+        insert_rows = self._insert_sqlite if self.sqlite else self._insert
+        self.new_versions += insert_rows([columns[name] for name in self._row_names])
         return count
 
-    def _insert_sqlite(self, rows: pa.Table, versions: pa.Array, numbers: pa.Array) -> int:
+    def _insert_sqlite(self, columns: list[list]) -> int:
         """Many rows per statement (``_sqlite_bulk``); returns how many were new."""
         loaded_at = self.loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f")
         per_load = {"source": self.source, "load_id": self.load_id, "loaded_at": loaded_at}
         constants = tuple(per_load[name] for name in _PER_LOAD)
         step = _SQLITE_ROWS_PER_STATEMENT
-        sql, names = _sqlite_bulk(step)
-        given = {"version": versions, "row_no": numbers}
-        columns = [_sqlite_values(given[name] if name in given else rows[name].combine_chunks()) for name in names]
         count = len(columns[0])
         whole = count - count % step
         cursor = self.connection.connection.driver_connection.cursor()
@@ -695,7 +710,8 @@ class ClueLoader:
         try:
             if whole:
                 flat = chain.from_iterable(zip(*(column[:whole] for column in columns)))
-                cursor.executemany(sql, (constants + group for group in zip(*[flat] * (step * len(names)))))
+                cursor.executemany(_sqlite_bulk(step)[0],
+                                   (constants + group for group in zip(*[flat] * (step * len(columns)))))
                 added += max(cursor.rowcount, 0)
             if count > whole:
                 cursor.execute(_sqlite_bulk(count - whole)[0],
@@ -705,16 +721,14 @@ class ClueLoader:
             cursor.close()
         return added
 
-    def _insert(self, rows: pa.Table, versions: pa.Array, numbers: pa.Array) -> int:
+    def _insert(self, columns: list[list]) -> int:
         """One row per bound parameter set (PostgreSQL: psycopg pipelines them); how many were new."""
-        columns = {"version": versions.to_pylist(), "row_no": numbers.to_pylist(), "source": repeat(self.source),
-                   "load_id": repeat(self.load_id), "loaded_at": repeat(self.loaded_at)}
+        given = dict(zip(self._row_names, columns))
+        given.update(source=repeat(self.source), load_id=repeat(self.load_id), loaded_at=repeat(self.loaded_at))
         sql, names = _positional("grid_insert_version", self.paramstyle)
-        values = [columns[name] if name in columns else _python_values(rows[name].combine_chunks())
-                  for name in names]
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            cursor.executemany(sql, zip(*values))
+            cursor.executemany(sql, zip(*(given[name] for name in names)))
             return max(cursor.rowcount, 0)
         finally:
             cursor.close()
@@ -756,9 +770,7 @@ class LoadResult:
 @dataclass
 class _Prepared:
     batch: RawBatch
-    row_numbers: list[int]
-    typed: pa.Table
-    ok: pa.Array
+    chunk: LoadChunk
     rejected: list[Rejected]
 
 
@@ -766,8 +778,9 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
                  timings: dict[str, float] | None = None) -> LoadResult:
     """Normalise, validate and load every batch; rejected rows go to ``rejected_row``.
 
-    The next batch is read and validated in a helper thread while this one loads (Arrow kernels
-    and SQLite release the GIL), so the two cores both work; the database is only touched here.
+    The next batch is read, validated and turned into bound values (``ClueLoader.prepare``) in a
+    helper thread while this one loads (Arrow kernels and SQLite release the GIL), so the two cores
+    both work; the database is only touched here.
     ``timings`` (optional) accumulates seconds per stage (parse, validate, load) and the wall time
     of the whole (``wall``, less than their sum because they overlap).
     """
@@ -776,6 +789,7 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
     clock = timings if timings is not None else {}
     for stage in ("parse", "validate", "load", "wall"):
         clock.setdefault(stage, 0.0)
+    clock["convert"] = 0.0
     began = time.perf_counter()
     result = LoadResult()
     loader = ClueLoader(connection, load_id, source)
@@ -792,8 +806,11 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
         numbers = batch.row_numbers or list(range(batch.first_row, batch.first_row + batch.table.num_rows))
         typed, checks = normalise(batch.table)
         ok, rejected = validate(batch.table, typed, checks, numbers, batch.sheet, seen)
-        clock["validate"] += time.perf_counter() - parsed
-        return _Prepared(batch, numbers, typed, ok, rejected)
+        validated = time.perf_counter()
+        clock["validate"] += validated - parsed
+        chunk = loader.prepare(typed, ok, numbers)
+        clock["convert"] += time.perf_counter() - validated
+        return _Prepared(batch, chunk, rejected)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grid-validate") as pool:
         pending = pool.submit(prepare)
@@ -801,7 +818,7 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
             pending = pool.submit(prepare)
             loading = time.perf_counter()
             result.rows += item.batch.table.num_rows
-            result.accepted += loader.stage(item.typed, item.ok, item.row_numbers)
+            result.accepted += loader.stage(item.chunk)
             result.rejected += len(item.rejected)
             if item.rejected:
                 connection.execute(insert(warehouse.rejected_row), [{
@@ -812,6 +829,7 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
                 result.errors += [issue for r in item.rejected for issue in r.issues][:max(room, 0)]
             clock["load"] += time.perf_counter() - loading
     result.new_versions = loader.finish()
+    clock["load"] += clock.pop("convert")  # turning rows into bound values is part of loading them
     clock["wall"] += time.perf_counter() - began
     return result
 
