@@ -26,7 +26,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, repeat
+from itertools import repeat
 from pathlib import Path
 from typing import Iterator
 
@@ -715,21 +715,21 @@ class ClueLoader:
         """Many rows per statement (``_sqlite_bulk``); returns how many were new."""
         loaded_at = self.loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f")
         per_load = {"source": self.source, "load_id": self.load_id, "loaded_at": loaded_at}
-        constants = tuple(per_load[name] for name in _PER_LOAD)
-        step = _SQLITE_ROWS_PER_STATEMENT
-        count = len(columns[0])
-        whole = count - count % step
+        constants = [per_load[name] for name in _PER_LOAD]
+        step, width, count = _SQLITE_ROWS_PER_STATEMENT, len(columns), len(columns[0])
+        whole, per_statement = count - count % step, step * len(columns)
+        flat = [None] * (count * width)  # row after row; a strided slice assignment per column
+        for position, column in enumerate(columns):
+            flat[position::width] = column
         cursor = self.connection.connection.driver_connection.cursor()
         added = 0
         try:
             if whole:
-                flat = chain.from_iterable(zip(*(column[:whole] for column in columns)))
-                cursor.executemany(_sqlite_bulk(step)[0],
-                                   (constants + group for group in zip(*[flat] * (step * len(columns)))))
+                cursor.executemany(_sqlite_bulk(step)[0], (constants + flat[start:start + per_statement]
+                                                           for start in range(0, whole * width, per_statement)))
                 added += max(cursor.rowcount, 0)
             if count > whole:
-                cursor.execute(_sqlite_bulk(count - whole)[0],
-                               constants + tuple(chain.from_iterable(zip(*(column[whole:] for column in columns)))))
+                cursor.execute(_sqlite_bulk(count - whole)[0], constants + flat[whole * width:])
                 added += max(cursor.rowcount, 0)
         finally:
             cursor.close()
