@@ -426,25 +426,32 @@ def _in_list_check(values, allowed, column: str, message: str) -> Check:
     return Check(column, message, pc.fill_null(bad, False))
 
 
-_USCC_VERDICTS: dict[str, bool] = {}  # a code's check is the same in every chunk and every file
+# Codes already checked and the invalid ones among them: a code's check is the same in every chunk
+# and every file. Replaced as a whole (one assignment), so a concurrent reader sees a consistent pair.
+_USCC_KNOWN: tuple[pa.Array, pa.Array] = (pa.array([], pa.string()), pa.array([], pa.string()))
 
 
-def _invalid_credit_codes(codes: list[str]) -> list[str]:
-    """The distinct ``codes`` whose check character is wrong; stdnum sees each code once."""
+def _invalid_credit_codes(values) -> pa.Array:
+    """The distinct codes in ``values`` whose check character is wrong; stdnum sees each code once."""
     from stdnum.cn import uscc
 
-    if len(_USCC_VERDICTS) > 500_000:
-        _USCC_VERDICTS.clear()
-    verdicts = {code: _USCC_VERDICTS.get(code) for code in codes}
-    for code, verdict in verdicts.items():
-        if verdict is None:
-            verdicts[code] = _USCC_VERDICTS[code] = uscc.is_valid(code)
-    return [code for code, valid in verdicts.items() if not valid]
+    global _USCC_KNOWN
+    checked, invalid = _USCC_KNOWN
+    distinct = pc.unique(pc.drop_null(values))
+    if len(checked) + len(distinct) > 500_000:  # memory stays bounded: start afresh
+        checked, invalid = pa.array([], pa.string()), pa.array([], pa.string())
+    new = pc.filter(distinct, pc.invert(pc.is_in(distinct, value_set=checked))).to_pylist()
+    if new:
+        wrong = pa.array([code for code in new if not uscc.is_valid(code)], pa.string())
+        checked = pa.concat_arrays([checked, pa.array(new, pa.string())])
+        invalid = pa.concat_arrays([invalid, wrong])
+        _USCC_KNOWN = (checked, invalid)
+    return invalid
 
 
 def _credit_code_check(values) -> Check:
-    invalid = _invalid_credit_codes(pc.unique(pc.drop_null(values)).to_pylist())
-    bad = pc.is_in(values, value_set=pa.array(invalid, type=pa.string()))
+    invalid = _invalid_credit_codes(values)
+    bad = pc.is_in(values, value_set=invalid)
     return Check("credit_code", "统一社会信用代码校验位不正确或长度不是 18 位（GB 32100-2015）",
                  pc.fill_null(bad, False))
 
