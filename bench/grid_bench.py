@@ -1,12 +1,13 @@
 """``make bench``: the grid-report ingest at scale, against pyarrow alone and the naive script.
 
-Generates a grid export of ``BENCH_ROWS`` rows (default 1,000,000, about 235 MB, the domain columns,
-0.1 % faulty rows) under ``bench-out/`` and measures, each in a fresh process so peak RSS is its own:
+Generates a grid export of ``BENCH_ROWS`` rows (default 1,000,000; the domain columns with realistic
+content, about 280 bytes a row in UTF-8, most of it Chinese text at three bytes a character; 0.1 %
+faulty rows) under ``bench-out/`` and measures, each in a fresh process so peak RSS is its own:
 
 * ``pyarrow``  — ``pyarrow.csv.read_csv`` of the file, nothing else (the floor);
 * ``parse`` / ``validate`` — the streaming reader alone, then reader + normalise + validation;
 * ``pipeline`` — the real ingest (``chufei.grid.ingest_grid_file``: sha256, archive, parse,
-  validate, load into a fresh SQLite warehouse, receipt) with seconds per stage;
+  validate, load into a fresh SQLite warehouse, commit, receipt) with seconds per stage;
 * ``naive``    — pandas ``read_csv`` + GX validation of the same suite + ``to_sql`` into SQLite;
 * DAG parse time of every file in ``dags/`` next to an empty TaskFlow DAG (fastest of 7 runs).
 

@@ -26,9 +26,11 @@ import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import func, insert, select, update
@@ -367,6 +369,19 @@ class Check:
     show_value: bool = True
 
 
+def _per_distinct(values, transform):
+    """``transform`` applied to each distinct value once and spread back over the rows.
+
+    Most clue columns repeat a few values (区县代码, 行业领域, 处置状态, 主体名称…), so the string
+    kernels run on a few hundred values instead of every row; a column of mostly distinct values
+    (线索编号, 地址) is transformed as it is.
+    """
+    encoded = pc.dictionary_encode(values)
+    if len(encoded.dictionary) * 2 > len(values):
+        return transform(values)
+    return pc.take(transform(encoded.dictionary), encoded.indices)
+
+
 def normalise(raw: pa.Table) -> tuple[pa.Table, list[Check]]:
     """Typed columns plus one Check per column whose text could not be read."""
     typed: dict[str, object] = {}
@@ -374,22 +389,23 @@ def normalise(raw: pa.Table) -> tuple[pa.Table, list[Check]]:
     for f in FIELDS:
         values = raw[f.name].combine_chunks() if isinstance(raw[f.name], pa.ChunkedArray) else raw[f.name]
         if f.kind == "text":
-            typed[f.name] = _text(values)
+            typed[f.name] = _per_distinct(values, _text)
         elif f.kind == "code":
-            typed[f.name] = _code(values)
+            typed[f.name] = _per_distinct(values, _code)
         elif f.kind == "multi":
-            typed[f.name] = _multi(values)
+            typed[f.name] = _per_distinct(values, _multi)
         elif f.kind in ("timestamp", "date"):
-            parsed = _timestamp(values)
+            parsed = _timestamp(values) if f.kind == "timestamp" else _per_distinct(values, _timestamp)
             typed[f.name] = pc.cast(parsed, pa.date32()) if f.kind == "date" else parsed
             hint = "，请填写如 2020-06-03 14:20" if f.kind == "timestamp" else "，请填写如 2020-06-03"
             checks.append(Check(f.name, f"不是可识别的{'时间' if f.kind == 'timestamp' else '日期'}{hint}",
                                 _unreadable(values, parsed)))
         elif f.kind in ("count", "int"):
-            typed[f.name] = _digits(values, r"(人|人次)$" if f.kind == "count" else r"^[Vv]")
+            suffix = r"(人|人次)$" if f.kind == "count" else r"^[Vv]"
+            typed[f.name] = _per_distinct(values, lambda distinct: _digits(distinct, suffix))
             checks.append(Check(f.name, "应为不带小数的非负整数", _unreadable(values, typed[f.name])))
         elif f.kind == "amount_wan":
-            typed[f.name] = _amount_fen(values)
+            typed[f.name] = _per_distinct(values, _amount_fen)
             checks.append(Check(f.name, "不是有效金额（单位万元，至多六位小数，如 12.5）",
                                 _unreadable(values, typed[f.name])))
     typed["reported_date"] = pc.cast(typed["reported_at"], pa.date32())
@@ -410,24 +426,32 @@ def _in_list_check(values, allowed, column: str, message: str) -> Check:
     return Check(column, message, pc.fill_null(bad, False))
 
 
-_USCC_VERDICTS: dict[str, bool] = {}  # a code's check is the same in every chunk and every file
+# Codes already checked and the invalid ones among them: a code's check is the same in every chunk
+# and every file. Replaced as a whole (one assignment), so a concurrent reader sees a consistent pair.
+_USCC_KNOWN: tuple[pa.Array, pa.Array] = (pa.array([], pa.string()), pa.array([], pa.string()))
 
 
-def _uscc_valid(code: str) -> bool:
+def _invalid_credit_codes(values) -> pa.Array:
+    """The distinct codes in ``values`` whose check character is wrong; stdnum sees each code once."""
     from stdnum.cn import uscc
 
-    verdict = _USCC_VERDICTS.get(code)
-    if verdict is None:
-        if len(_USCC_VERDICTS) > 500_000:
-            _USCC_VERDICTS.clear()
-        verdict = _USCC_VERDICTS[code] = uscc.is_valid(code)
-    return verdict
+    global _USCC_KNOWN
+    checked, invalid = _USCC_KNOWN
+    distinct = pc.unique(pc.drop_null(values))
+    if len(checked) + len(distinct) > 500_000:  # memory stays bounded: start afresh
+        checked, invalid = pa.array([], pa.string()), pa.array([], pa.string())
+    new = pc.filter(distinct, pc.invert(pc.is_in(distinct, value_set=checked))).to_pylist()
+    if new:
+        wrong = pa.array([code for code in new if not uscc.is_valid(code)], pa.string())
+        checked = pa.concat_arrays([checked, pa.array(new, pa.string())])
+        invalid = pa.concat_arrays([invalid, wrong])
+        _USCC_KNOWN = (checked, invalid)
+    return invalid
 
 
 def _credit_code_check(values) -> Check:
-    distinct = pc.unique(pc.drop_null(values)).to_pylist()
-    invalid = [code for code in distinct if not _uscc_valid(code)]
-    bad = pc.is_in(values, value_set=pa.array(invalid, type=pa.string()))
+    invalid = _invalid_credit_codes(values)
+    bad = pc.is_in(values, value_set=invalid)
     return Check("credit_code", "统一社会信用代码校验位不正确或长度不是 18 位（GB 32100-2015）",
                  pc.fill_null(bad, False))
 
@@ -487,18 +511,9 @@ def validate(raw: pa.Table, typed: pa.Table, checks: list[Check], row_numbers: l
     failing = pa.array([False] * typed.num_rows)
     for check in all_checks:
         failing = pc.or_(failing, check.mask)
-    failing = pc.fill_null(failing, False)
-    ok = pc.invert(failing).to_pylist()
-    # One row per (线索编号, 版本) in a file: a later duplicate is rejected, naming the first.
-    duplicates: dict[int, int] = {}
-    for index, (clue, version) in enumerate(zip(typed["clue_no"].to_pylist(), typed["version"].to_pylist())):
-        if clue is None or not ok[index]:
-            continue
-        first = seen.setdefault(clue if version is None else (clue, version), row_numbers[index])
-        if first != row_numbers[index]:
-            duplicates[index] = first
-            ok[index] = False
-    bad_indices = [i for i, good in enumerate(ok) if not good]
+    ok = np.array(pc.invert(pc.fill_null(failing, False)).to_numpy(zero_copy_only=False))
+    duplicates = _repeated_clues(typed, ok, row_numbers, seen)
+    bad_indices = np.flatnonzero(~ok).tolist()
     rejected: list[Rejected] = []
     if bad_indices:
         take = pa.array(bad_indices, type=pa.int64())
@@ -521,6 +536,31 @@ def validate(raw: pa.Table, typed: pa.Table, checks: list[Check], row_numbers: l
     return pa.array(ok), rejected
 
 
+def _repeated_clues(typed: pa.Table, ok, row_numbers: list[int], seen: dict[object, int]) -> dict[int, int]:
+    """One row per (线索编号, 版本) in a file: a later repeat is rejected (``ok`` cleared), naming the
+    first row; returns {index of the repeat: first row}. ``seen`` spans the file's chunks.
+
+    A clue without 版本号 is keyed by 线索编号 alone. Repeats are rare, so the keys of a chunk are
+    first checked with set operations and only a chunk that has one is walked row by row.
+    """
+    index = np.flatnonzero(ok & pc.is_valid(typed["clue_no"]).to_numpy(zero_copy_only=False))
+    take = pa.array(index, type=pa.int64())
+    clues, versions = pc.take(typed["clue_no"], take).to_pylist(), pc.take(typed["version"], take)
+    keys = clues if versions.null_count == len(versions) else [
+        clue if version is None else (clue, version) for clue, version in zip(clues, versions.to_pylist())]
+    numbers = np.asarray(row_numbers)[index].tolist()
+    if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
+        seen.update(zip(keys, numbers))
+        return {}
+    duplicates: dict[int, int] = {}
+    for position, key, number in zip(index.tolist(), keys, numbers):
+        first = seen.setdefault(key, number)
+        if first != number:
+            duplicates[position] = first
+            ok[position] = False
+    return duplicates
+
+
 # --- Loading -----------------------------------------------------------------------------------
 
 _VERSION_COLUMNS = ["clue_no", "version", "updated_at", "source", "load_id", "row_no", "loaded_at",
@@ -536,12 +576,70 @@ def _positional(name: str, paramstyle: str) -> tuple[str, tuple[str, ...]]:
     return re.sub(r"(?<![:\w]):(\w+)", "?" if paramstyle == "qmark" else "%s", sql), names
 
 
+_PER_LOAD = ("source", "load_id", "loaded_at")  # the same for every row of a file or page
+_SQLITE_ROWS_PER_STATEMENT = 64
+
+
+@lru_cache(maxsize=None)
+def _sqlite_bulk(rows: int) -> tuple[str, tuple[str, ...]]:
+    """``grid_insert_version`` for SQLite with ``rows`` rows per statement, and its row columns.
+
+    Python's sqlite3 spends most of a bulk load binding values, a missing one (``None``) costing
+    twice a text (it goes through the adapter lookup), and releases the GIL around every step. So
+    the VALUES row of the SQL file is repeated ``rows`` times, the load's constants are numbered
+    markers (?1-?3) bound once per statement, and a nullable column is bound as '' for missing
+    (``NULLIF(?, '')``; normalised text is never blank, times and numbers never text).
+    """
+    sql = statement("grid_insert_version").text
+    head, values, tail = re.fullmatch(r"(.*\bVALUES\s*)\((.*?)\)(\s*ON CONFLICT.*)", sql, re.S).groups()
+    names = re.findall(r"(?<![:\w]):(\w+)", values)
+    row_names = tuple(name for name in names if name not in _PER_LOAD)
+    width = len(row_names)
+
+    def marker(name: str, row: int) -> str:
+        if name in _PER_LOAD:
+            return f"?{_PER_LOAD.index(name) + 1}"
+        number = len(_PER_LOAD) + 1 + row * width + row_names.index(name)
+        return f"NULLIF(?{number}, '')" if grid_clue_version.c[name].nullable else f"?{number}"
+
+    groups = ", ".join("(" + ", ".join(marker(name, row) for name in names) + ")" for row in range(rows))
+    return head + groups + tail, row_names
+
+
+def _sqlite_values(values: pa.Array) -> list:
+    """A column as the values ``_sqlite_bulk`` binds: text as SQLAlchemy stores it, '' for missing.
+
+    Times and dates are the text SQLAlchemy's SQLite ``DateTime``/``Date`` write and read
+    (``2020-06-03 14:20:00.000000``, ``2020-06-03``) — what a bound ``datetime`` compares
+    against; Arrow's cast writes it ten times faster than ``strftime``.
+    """
+    if pa.types.is_timestamp(values.type):
+        text = pc.cast(pc.cast(values, pa.timestamp("s")), pa.string())
+        values = pc.binary_join_element_wise(text, ".000000", "")
+    elif pa.types.is_date(values.type):
+        values = pc.cast(values, pa.string())
+    if pa.types.is_string(values.type):
+        return _python_strings(values, missing="")
+    if not values.null_count:
+        return values.to_pylist()
+    objects = pc.fill_null(values, 0).to_numpy().astype(object)
+    objects[pc.is_null(values).to_numpy(zero_copy_only=False)] = ""
+    return objects.tolist()
+
+
+@dataclass
+class LoadChunk:
+    rows: pa.Table  # the valid rows of a batch
+    columns: dict[str, list]  # their bound values by column, all but version
+
+
 class ClueLoader:
     """Loads the valid rows of one file or API page inside the caller's transaction.
 
-    Each chunk goes straight into the history through the driver's ``executemany``
-    (``grid_insert_version``: only (线索编号, 版本) not stored yet) — one write per row, no per-row
-    ORM work, so a million rows load in seconds. ``grid_clue_current`` is a view over it.
+    Each chunk goes straight into the history through the driver (``grid_insert_version``: only
+    (线索编号, 版本) not stored yet) — no per-row ORM or dict work: ``prepare`` turns whole Arrow
+    columns into the values the driver binds, ``stage`` settles the versions and writes them, many
+    rows per statement on SQLite (``_sqlite_bulk``). ``grid_clue_current`` is a view over it.
     """
 
     def __init__(self, connection: Connection, load_id: str, source: str):
@@ -553,13 +651,7 @@ class ClueLoader:
         if self.sqlite:  # index pages of a million-row load stay in memory until commit
             connection.exec_driver_sql("PRAGMA cache_size = -262144")
         self.has_history = connection.execute(select(grid_clue_version.c.clue_no).limit(1)).first() is not None
-
-    def _column(self, values) -> list:
-        if self.sqlite and pa.types.is_timestamp(values.type):
-            return pc.strftime(values, format="%Y-%m-%d %H:%M:%S.000000").to_pylist()
-        if self.sqlite and pa.types.is_date(values.type):
-            return pc.strftime(values, format="%Y-%m-%d").to_pylist()
-        return values.to_pylist()
+        self._row_names = _sqlite_bulk(1)[1]  # the bound columns of each row (not the per-load ones)
 
     def _current(self, clues: list[str]) -> dict[str, tuple]:
         """(version, content) of the current version of each of ``clues`` already stored."""
@@ -573,47 +665,116 @@ class ClueLoader:
                 found[row.clue_no] = (row.version, tuple(row[1:]))
         return found
 
-    def stage(self, typed: pa.Table, ok: pa.Array, row_numbers: list[int]) -> int:
-        """Load the rows marked ``ok``; returns how many were valid (new versions or repeats)."""
-        rows = typed.filter(ok)
-        count = rows.num_rows
-        if count == 0:
-            return 0
-        clues, versions = rows["clue_no"].to_pylist(), rows["version"].to_pylist()
-        keep = list(range(count))
-        unversioned = [i for i, version in enumerate(versions) if version is None]
-        existing = self._current([clues[i] for i in unversioned]) if self.has_history and unversioned else {}
+    def _versions(self, rows: pa.Table) -> tuple[pa.Array, pa.Array | None]:
+        """The version each row loads as, and which rows to load (None: all of them).
+
+        A row without 版本号 (an export) becomes version 1 of a new clue, or the next version of a
+        stored one — unless its content equals the stored current version: then nothing changed.
+        """
+        versions = rows["version"].combine_chunks()
+        if not versions.null_count:
+            return versions, None
+        if not self.has_history:  # nothing stored yet: every export row is its clue's first version
+            return pc.fill_null(versions, 1), None
+        clues, numbers = rows["clue_no"].to_pylist(), versions.to_pylist()
+        unversioned = [i for i, version in enumerate(numbers) if version is None]
+        existing = self._current([clues[i] for i in unversioned])
         if existing:
             contents = list(zip(*(rows[name].to_pylist() for name in CLUE_COLUMNS)))
         for index in unversioned:
             known = existing.get(clues[index])
-            versions[index] = known[0] + 1 if known else 1
+            numbers[index] = known[0] + 1 if known else 1
             if known is not None and known[1] == contents[index]:
-                versions[index] = None  # the same content again: not a new version
-        keep = [i for i in keep if versions[i] is not None]
-        if not keep:
-            return count
-        loaded_at = self.loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f") if self.sqlite else self.loaded_at
-        numbers = pc.filter(pa.array(row_numbers, type=pa.int64()), ok).to_pylist()
-        columns = {"version": versions, "source": [self.source] * count, "load_id": [self.load_id] * count,
-                   "loaded_at": [loaded_at] * count, "row_no": numbers}
-        for name in _VERSION_COLUMNS:
-            if name not in columns:
-                columns[name] = self._column(rows[name])
-        if len(keep) < count:
-            columns = {name: [values[i] for i in keep] for name, values in columns.items()}
+                numbers[index] = None  # the same content again: not a new version
+        loaded = pa.array(numbers, type=pa.int32())
+        return loaded, (pc.is_valid(loaded) if loaded.null_count else None)
+
+    def prepare(self, typed: pa.Table, ok: pa.Array, row_numbers: list[int]) -> LoadChunk:
+        """The rows marked ``ok`` and their columns as the driver binds them (all but 版本).
+
+        Needs no database, so ``load_batches`` runs it in the helper thread with validation.
+        """
+        rows = typed.filter(ok)
+        numbers = pc.filter(pa.array(row_numbers, type=pa.int64()), ok)
+        convert = _sqlite_values if self.sqlite else _python_values
+        return LoadChunk(rows, {name: convert(numbers if name == "row_no" else rows[name].combine_chunks())
+                                for name in self._row_names if name != "version"})
+
+    def stage(self, chunk: LoadChunk) -> int:
+        """Load a prepared chunk; returns how many rows were valid (new versions or repeats)."""
+        count = chunk.rows.num_rows
+        if count == 0:
+            return 0
+        versions, keep = self._versions(chunk.rows)
+        columns = chunk.columns
+        if keep is not None:  # a re-export of clues already stored: only changed ones load
+            kept = np.flatnonzero(keep.to_numpy(zero_copy_only=False)).tolist()
+            if not kept:
+                return count
+            columns = {name: [values[i] for i in kept] for name, values in columns.items()}
+            versions = pc.filter(versions, keep)
+        columns = {**columns, "version": (_sqlite_values if self.sqlite else _python_values)(versions)}
+        insert_rows = self._insert_sqlite if self.sqlite else self._insert
+        self.new_versions += insert_rows([columns[name] for name in self._row_names])
+        return count
+
+    def _insert_sqlite(self, columns: list[list]) -> int:
+        """Many rows per statement (``_sqlite_bulk``); returns how many were new."""
+        loaded_at = self.loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f")
+        per_load = {"source": self.source, "load_id": self.load_id, "loaded_at": loaded_at}
+        constants = [per_load[name] for name in _PER_LOAD]
+        step, width, count = _SQLITE_ROWS_PER_STATEMENT, len(columns), len(columns[0])
+        whole, per_statement = count - count % step, step * len(columns)
+        flat = [None] * (count * width)  # row after row; a strided slice assignment per column
+        for position, column in enumerate(columns):
+            flat[position::width] = column
+        cursor = self.connection.connection.driver_connection.cursor()
+        added = 0
+        try:
+            if whole:
+                cursor.executemany(_sqlite_bulk(step)[0], (constants + flat[start:start + per_statement]
+                                                           for start in range(0, whole * width, per_statement)))
+                added += max(cursor.rowcount, 0)
+            if count > whole:
+                cursor.execute(_sqlite_bulk(count - whole)[0], constants + flat[whole * width:])
+                added += max(cursor.rowcount, 0)
+        finally:
+            cursor.close()
+        return added
+
+    def _insert(self, columns: list[list]) -> int:
+        """One row per bound parameter set (PostgreSQL: psycopg pipelines them); how many were new."""
+        given = dict(zip(self._row_names, columns))
+        given.update(source=repeat(self.source), load_id=repeat(self.load_id), loaded_at=repeat(self.loaded_at))
         sql, names = _positional("grid_insert_version", self.paramstyle)
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            cursor.executemany(sql, list(zip(*(columns[n] for n in names))))
-            self.new_versions += max(cursor.rowcount, 0)
+            cursor.executemany(sql, zip(*(given[name] for name in names)))
+            return max(cursor.rowcount, 0)
         finally:
             cursor.close()
-        return count
 
     def finish(self) -> int:
         """How many versions this file or page added to the history."""
         return self.new_versions
+
+
+def _python_values(values: pa.Array) -> list:
+    return _python_strings(values) if pa.types.is_string(values.type) else values.to_pylist()
+
+
+def _python_strings(values: pa.Array, missing: str | None = None) -> list:
+    """A string column as Python ``str``s, one object per distinct value, ``missing`` for null.
+
+    Most clue columns repeat a few values (区县代码, 行业领域, 处置状态…): taking them from the
+    dictionary is quicker than converting every cell, and the driver encodes each object once.
+    """
+    encoded = pc.dictionary_encode(values)
+    distinct = len(encoded.dictionary)
+    if distinct * 2 > len(values):
+        return (values if missing is None else pc.fill_null(values, missing)).to_pylist()
+    lookup = np.array([*encoded.dictionary.to_pylist(), missing], dtype=object)
+    return lookup[pc.fill_null(encoded.indices, distinct).to_numpy()].tolist()
 
 
 # --- Files from the inbox ----------------------------------------------------------------------
@@ -630,9 +791,7 @@ class LoadResult:
 @dataclass
 class _Prepared:
     batch: RawBatch
-    row_numbers: list[int]
-    typed: pa.Table
-    ok: pa.Array
+    chunk: LoadChunk
     rejected: list[Rejected]
 
 
@@ -640,8 +799,9 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
                  timings: dict[str, float] | None = None) -> LoadResult:
     """Normalise, validate and load every batch; rejected rows go to ``rejected_row``.
 
-    The next batch is read and validated in a helper thread while this one loads (Arrow kernels
-    and SQLite release the GIL), so the two cores both work; the database is only touched here.
+    The next batch is read, validated and turned into bound values (``ClueLoader.prepare``) in a
+    helper thread while this one loads (Arrow kernels and SQLite release the GIL), so the two cores
+    both work; the database is only touched here.
     ``timings`` (optional) accumulates seconds per stage (parse, validate, load) and the wall time
     of the whole (``wall``, less than their sum because they overlap).
     """
@@ -650,6 +810,7 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
     clock = timings if timings is not None else {}
     for stage in ("parse", "validate", "load", "wall"):
         clock.setdefault(stage, 0.0)
+    clock["convert"] = 0.0
     began = time.perf_counter()
     result = LoadResult()
     loader = ClueLoader(connection, load_id, source)
@@ -666,8 +827,11 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
         numbers = batch.row_numbers or list(range(batch.first_row, batch.first_row + batch.table.num_rows))
         typed, checks = normalise(batch.table)
         ok, rejected = validate(batch.table, typed, checks, numbers, batch.sheet, seen)
-        clock["validate"] += time.perf_counter() - parsed
-        return _Prepared(batch, numbers, typed, ok, rejected)
+        validated = time.perf_counter()
+        clock["validate"] += validated - parsed
+        chunk = loader.prepare(typed, ok, numbers)
+        clock["convert"] += time.perf_counter() - validated
+        return _Prepared(batch, chunk, rejected)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grid-validate") as pool:
         pending = pool.submit(prepare)
@@ -675,7 +839,7 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
             pending = pool.submit(prepare)
             loading = time.perf_counter()
             result.rows += item.batch.table.num_rows
-            result.accepted += loader.stage(item.typed, item.ok, item.row_numbers)
+            result.accepted += loader.stage(item.chunk)
             result.rejected += len(item.rejected)
             if item.rejected:
                 connection.execute(insert(warehouse.rejected_row), [{
@@ -686,6 +850,7 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
                 result.errors += [issue for r in item.rejected for issue in r.issues][:max(room, 0)]
             clock["load"] += time.perf_counter() - loading
     result.new_versions = loader.finish()
+    clock["load"] += clock.pop("convert")  # turning rows into bound values is part of loading them
     clock["wall"] += time.perf_counter() - began
     return result
 

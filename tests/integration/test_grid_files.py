@@ -170,3 +170,64 @@ def test_a_corrupt_sheet_inside_a_valid_zip_is_rejected(engine, data, tmp_path):
     (receipt,) = receipts(data)
     assert "无法读取" in receipt["message"] or "损坏" in receipt["message"], receipt["message"]
     assert clues(engine) == []
+
+
+def test_every_value_of_a_large_export_reads_back_as_written(engine, data):
+    """More rows than the loader binds in one statement: every column of every clue reads back
+    through the warehouse's types as the export wrote it, blank cells as NULL, and stored times
+    compare with bound ones; the same content again adds no version, a changed clue adds one."""
+    import os
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from chufei.demo_inflows import grid_rows
+    from chufei.inflow_schema import grid_clue_version
+
+    exported = list(grid_rows(150, seed=7))
+    inbox = data.inbox("grid_reports")
+    write_grid_csv(inbox / "export.csv", exported)
+    assert ingest_grid_files(engine, data)["rows_accepted"] == 150
+
+    def written_time(value: str) -> datetime:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S" if "-" in value else "%Y/%m/%d %H:%M")
+
+    with engine.connect() as connection:
+        stored = {r.clue_no: r for r in connection.execute(select(grid_clue_version))}
+        cutoff = written_time(exported[75]["上报时间"])
+        later = connection.execute(select(grid_clue_version.c.clue_no)
+                                   .where(grid_clue_version.c.reported_at >= cutoff)).scalars().all()
+    assert sorted(later) == sorted(r["线索编号"] for r in exported if written_time(r["上报时间"]) >= cutoff)
+    assert len(stored) == 150
+    texts = {"乡镇街道": "town", "社区村": "community", "网格编码": "grid_code", "网格员工号": "worker_id",
+             "发现方式": "discovery_method", "主体名称": "subject_name", "统一社会信用代码": "credit_code",
+             "地址": "address", "行业领域": "industry", "风险表现": "risk_signs", "研判结果": "judgement",
+             "移交单位": "transfer_unit", "处置状态": "status", "区县代码": "district_code"}
+    for line, written in enumerate(exported, 2):
+        got = stored[written["线索编号"]]
+        assert (got.version, got.row_no, got.source, got.updated_at) == (1, line, "file", None)
+        assert got.reported_at == written_time(written["上报时间"])
+        assert got.closed_date == (date.fromisoformat(written["办结日期"]) if written["办结日期"] else None)
+        assert got.people == int(written["估计涉及人数"])
+        amount = written["估计金额(万元)"]
+        assert got.amount_fen == (int(Decimal(amount) * 1_000_000) if amount else None)
+        assert {column: getattr(got, column) for column in texts.values()} == {
+            column: written[label] or None for label, column in texts.items()}
+
+    # Re-exported later: the same content (another file) adds nothing; three handled clues do.
+    changed = {r["线索编号"] for r in exported if r["处置状态"] != "已办结"}
+    changed = set(sorted(changed)[:3])
+    again = [{**r, "处置状态": "已办结", "办结日期": "2021-03-01"} if r["线索编号"] in changed else r
+             for r in exported]
+    write_grid_csv(inbox / "again.csv", again, "gbk")
+    later_time = (inbox / "again.csv").stat().st_mtime + 60
+    os.utime(inbox / "again.csv", (later_time, later_time))
+    summary = ingest_grid_files(engine, data)
+    assert (summary["rows_accepted"], summary["new_versions"]) == (150, 3)
+    with engine.connect() as connection:
+        current = {r.clue_no: (r.version, r.status, r.closed_date) for r in connection.execute(
+            text("SELECT clue_no, version, status, closed_date FROM grid_clue_current"))}
+    assert len(current) == 150
+    assert {clue for clue, (version, _, _) in current.items() if version == 2} == changed
+    assert all(str(current[clue][2]) == "2021-03-01" and current[clue][1] == "已办结" for clue in changed)
