@@ -22,9 +22,13 @@ import codecs
 import csv
 import json
 import logging
+import os
 import re
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
@@ -627,6 +631,89 @@ def _sqlite_values(values: pa.Array) -> list:
     return objects.tolist()
 
 
+def _sqlite_arrow(values: pa.Array) -> pa.Array:
+    """A column as ``ClueStaging`` stores it: the SQLite text of times and dates (as
+    ``_sqlite_values``), everything else as it is, missing values as NULL."""
+    if pa.types.is_timestamp(values.type):
+        text = pc.cast(pc.cast(values, pa.timestamp("s")), pa.string())
+        return pc.binary_join_element_wise(text, ".000000", "")
+    if pa.types.is_date(values.type):
+        return pc.cast(values, pa.string())
+    return values
+
+
+class ClueStaging:
+    """A file load's clue versions on their way into a SQLite warehouse.
+
+    Binding values from Python is most of a big load through ``sqlite3`` (22 a row). Here the ADBC
+    SQLite driver writes each chunk's Arrow columns in C into a scratch database next to the
+    file's work folder; ``move`` then copies them into ``grid_clue_version`` with one
+    ``INSERT … SELECT`` (``grid_insert_staged``) inside the load's own transaction, so the file
+    still loads entirely or not at all. Use through ``clue_staging``, which attaches the scratch
+    database as ``grid_stage`` before that transaction begins (SQLite cannot attach inside one).
+    """
+
+    TABLE = "clue_version"
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.staged = 0
+        self._connection = None
+
+    def append(self, rows: pa.Table) -> None:
+        if self._connection is None:
+            import adbc_driver_sqlite.dbapi
+
+            self._connection = adbc_driver_sqlite.dbapi.connect(str(self.path))
+        with self._connection.cursor() as cursor:
+            cursor.adbc_ingest(self.TABLE, rows, mode="create_append")
+        self.staged += rows.num_rows
+
+    def move(self, connection: Connection, source: str, load_id: str, loaded_at: datetime) -> int:
+        """Into the history; returns how many versions were new."""
+        self.close()
+        if not self.staged:
+            return 0
+        moved = connection.execute(statement("grid_insert_staged"), {
+            "source": source, "load_id": load_id, "loaded_at": loaded_at.strftime("%Y-%m-%d %H:%M:%S.%f")})
+        return max(moved.rowcount, 0)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.commit()
+            self._connection.close()
+            self._connection = None
+
+
+@contextmanager
+def clue_staging(connection: Connection, folder: Path, load_id: str) -> Iterator[ClueStaging | None]:
+    """A ``ClueStaging`` attached to ``connection`` for one file load (None on PostgreSQL, where
+    psycopg pipelines the rows). Enter before the load's transaction begins; the scratch database
+    is detached and deleted when the block ends, loaded or not."""
+    if connection.dialect.name != "sqlite":
+        yield None
+        return
+    path = folder / f".stage-{load_id[:16]}-{os.getpid()}-{threading.get_ident()}.sqlite"
+    _remove_database(path)
+    connection.exec_driver_sql("ATTACH DATABASE ? AS grid_stage", (str(path),))
+    connection.commit()  # ends SQLAlchemy's autobegun transaction; the caller begins its own
+    staging = ClueStaging(path)
+    try:
+        yield staging
+    finally:
+        staging.close()
+        if connection.in_transaction():
+            connection.rollback()
+        connection.exec_driver_sql("DETACH DATABASE grid_stage")
+        connection.commit()
+        _remove_database(path)
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
 @dataclass
 class LoadChunk:
     rows: pa.Table  # the valid rows of a batch
@@ -642,8 +729,8 @@ class ClueLoader:
     rows per statement on SQLite (``_sqlite_bulk``). ``grid_clue_current`` is a view over it.
     """
 
-    def __init__(self, connection: Connection, load_id: str, source: str):
-        self.connection, self.load_id, self.source = connection, load_id, source
+    def __init__(self, connection: Connection, load_id: str, source: str, staging: ClueStaging | None = None):
+        self.connection, self.load_id, self.source, self.staging = connection, load_id, source, staging
         self.sqlite = connection.dialect.name == "sqlite"
         self.paramstyle = "qmark" if self.sqlite else "format"
         self.loaded_at = warehouse.now_utc()
@@ -696,7 +783,7 @@ class ClueLoader:
         """
         rows = typed.filter(ok)
         numbers = pc.filter(pa.array(row_numbers, type=pa.int64()), ok)
-        convert = _sqlite_values if self.sqlite else _python_values
+        convert = _sqlite_arrow if self.staging else (_sqlite_values if self.sqlite else _python_values)
         return LoadChunk(rows, {name: convert(numbers if name == "row_no" else rows[name].combine_chunks())
                                 for name in self._row_names if name != "version"})
 
@@ -707,6 +794,13 @@ class ClueLoader:
             return 0
         versions, keep = self._versions(chunk.rows)
         columns = chunk.columns
+        if self.staging:
+            if keep is not None:  # a re-export of clues already stored: only changed ones load
+                columns = {name: pc.filter(values, keep) for name, values in columns.items()}
+                versions = pc.filter(versions, keep)
+            if len(versions):
+                self.staging.append(pa.table({**columns, "version": versions}))
+            return count
         if keep is not None:  # a re-export of clues already stored: only changed ones load
             kept = np.flatnonzero(keep.to_numpy(zero_copy_only=False)).tolist()
             if not kept:
@@ -756,6 +850,8 @@ class ClueLoader:
 
     def finish(self) -> int:
         """How many versions this file or page added to the history."""
+        if self.staging:
+            self.new_versions += self.staging.move(self.connection, self.source, self.load_id, self.loaded_at)
         return self.new_versions
 
 
@@ -796,7 +892,7 @@ class _Prepared:
 
 
 def load_batches(connection: Connection, batches, load_id: str, source: str, dataset: str = DATASET,
-                 timings: dict[str, float] | None = None) -> LoadResult:
+                 timings: dict[str, float] | None = None, staging: ClueStaging | None = None) -> LoadResult:
     """Normalise, validate and load every batch; rejected rows go to ``rejected_row``.
 
     The next batch is read, validated and turned into bound values (``ClueLoader.prepare``) in a
@@ -813,7 +909,7 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
     clock["convert"] = 0.0
     began = time.perf_counter()
     result = LoadResult()
-    loader = ClueLoader(connection, load_id, source)
+    loader = ClueLoader(connection, load_id, source, staging)
     seen: dict[object, int] = {}
     iterator = iter(batches)
 
@@ -849,8 +945,9 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
                 room = RECEIPT_ERROR_LIMIT - len(result.errors)
                 result.errors += [issue for r in item.rejected for issue in r.issues][:max(room, 0)]
             clock["load"] += time.perf_counter() - loading
+    finishing = time.perf_counter()
     result.new_versions = loader.finish()
-    clock["load"] += clock.pop("convert")  # turning rows into bound values is part of loading them
+    clock["load"] += time.perf_counter() - finishing + clock.pop("convert")  # turning rows into bound values is part of loading them
     clock["wall"] += time.perf_counter() - began
     return result
 
@@ -894,10 +991,11 @@ def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: s
             receipt.counts = {"rows": known["rows_total"], "accepted": 0, "rejected": 0}
             return receipt
     try:
-        with engine.begin() as connection:
+        with (engine.connect() as connection, clue_staging(connection, data.work(SOURCE), sha256) as staging,
+              connection.begin()):
             _insert_received(connection, receipt, archived, path, "processing")
             result = load_batches(connection, read_batches(path, original_name, chunk_rows, chunk_bytes),
-                                   sha256, "file", timings=timings)
+                                   sha256, "file", timings=timings, staging=staging)
             receipt.counts = {"rows": result.rows, "accepted": result.accepted, "rejected": result.rejected,
                               "new_versions": result.new_versions}
             receipt.errors = result.errors
