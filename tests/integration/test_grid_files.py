@@ -231,3 +231,22 @@ def test_every_value_of_a_large_export_reads_back_as_written(engine, data):
     assert len(current) == 150
     assert {clue for clue, (version, _, _) in current.items() if version == 2} == changed
     assert all(str(current[clue][2]) == "2021-03-01" and current[clue][1] == "已办结" for clue in changed)
+
+
+def test_a_file_that_breaks_after_many_good_chunks_loads_nothing_and_leaves_no_scratch(engine, data):
+    """On SQLite the valid rows travel through a scratch database (ADBC); they reach the warehouse
+    only with the whole file, and the scratch file goes whatever happens."""
+    path = data.inbox("grid_reports") / "truncated.csv"
+    write_grid_csv(path, [row(f"WG2020{n:06d}") for n in range(1, 400)])
+    with path.open("ab") as broken:  # an unterminated quote: the reader gives up near the end
+        broken.write('"WG2020999999,2020-06-03 14:22:00,420704\n'.encode() + b"x" * 40_000 + b"\n")
+    summary = ingest_grid_files(engine, data, chunk_bytes=16 * 1024)
+    assert summary["rejected"] == 1 and summary["rows_accepted"] == 0
+    assert receipts(data)[0]["status"] == "rejected"
+    assert clues(engine, "grid_clue_version") == []
+    assert not [p for p in data.root.rglob("*") if ".stage-" in p.name]
+
+    write_grid_csv(data.inbox("grid_reports") / "good.csv", [row(f"WG2020{n:06d}") for n in range(1, 400)])
+    assert ingest_grid_files(engine, data, chunk_bytes=16 * 1024)["rows_accepted"] == 399
+    assert len(clues(engine, "grid_clue_version")) == 399
+    assert not [p for p in data.root.rglob("*") if ".stage-" in p.name]
