@@ -1,10 +1,15 @@
 """Case statistics: the figures of a period, its year to date, the same span a year earlier and
 (monthly forms) the period before.
 
-Everything is computed from ``case_current`` (include/sql/case_figures_by_unit.sql) and the
-current administrative-action rows (include/sql/admin_action_figures.sql), grouped by unit and
-行业领域, with integer arithmetic; percentages are exact Decimals rounded half-up to two places.
-Month, quarter and year forms come from the same grouped facts, so they reconcile exactly.
+Everything is computed from ``case_current`` and the current administrative-action rows
+(include/sql/admin_action_figures.sql), grouped by unit and 行业领域, with integer arithmetic;
+percentages are exact Decimals rounded half-up to two places. Month, quarter and year forms come
+from the same grouped facts, so they reconcile exactly.
+
+Case figures of whole calendar months (every period is) are summed from ``case_month_fact``,
+the per-month sums of ``case_current`` that ``case_month_facts`` computes whenever a unit's
+cases change (include/sql/case_month_figures.sql); any other range is read from the cases
+themselves (include/sql/case_figures_by_unit.sql). Both give the same figures.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable
+from typing import Callable, Iterable, Mapping
 
 from sqlalchemy.engine import Connection
 
@@ -59,6 +64,54 @@ def spans_for(kind: str) -> tuple[str, ...]:
     return MONTHLY_SPANS if kind == "month" else SPANS
 
 
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def case_month_facts(unit_code: str, cases: Iterable[Mapping]) -> list[dict]:
+    """One unit's ``case_month_fact`` rows from its current cases (include/sql/case_facts_of_unit.sql).
+
+    Per (行业领域, calendar month, source submission): the new-case figures of the cases filed in
+    the month, and of the cases closed in the month how many were filed before 1 January of that
+    year (存量(陈案)办结) and how many in all. Each figure has the definition of
+    case_figures_by_unit.sql, so summing whole months of one year gives that query's result.
+    """
+    facts: dict[tuple, dict] = {}
+
+    def slot(case: Mapping, day: date) -> dict:
+        key = (case["industry"], day.replace(day=1), case["submission_id"])
+        if key not in facts:
+            facts[key] = {"unit_code": unit_code, "industry": key[0], "month_start": key[1], "submission_id": key[2],
+                          **{name: 0 for name in (*_CASE_KEYS, "closed_cases")}}
+        return facts[key]
+
+    for case in cases:
+        filed, closed = _as_date(case["filed_date"]), _as_date(case["closed_date"])
+        if filed is not None:
+            amount, people = case["amount_fen"], case["participants"]
+            target = slot(case, filed)
+            target["new_cases"] += 1
+            target["amount_fen"] += int(amount or 0)
+            target["participants"] += int(people or 0)
+            target["cross_region_cases"] += 1 if case["cross_region"] else 0
+            target["over_100m_cases"] += 1 if amount is not None and amount >= OVER_AMOUNT_FEN else 0
+            target["over_1000_cases"] += 1 if people is not None and people >= OVER_PEOPLE else 0
+        if closed is not None:
+            target = slot(case, closed)
+            target["closed_cases"] += 1
+            if filed is not None and filed < date(closed.year, 1, 1):
+                target["old_cases_closed"] += 1
+    return [facts[key] for key in sorted(facts, key=lambda key: (key[0] or "", key[1], key[2]))]
+
+
+def whole_months(start: date, end: date, year_start: date) -> bool:
+    """[start, end) is whole calendar months within ``year_start``'s year: readable from the monthly facts."""
+    return (start.day == 1 and end.day == 1 and start < end and year_start == date(start.year, 1, 1)
+            and end <= date(start.year + 1, 1, 1))
+
+
 def case_figures(connection: Connection, start: date, end: date, year_start: date) -> Figures:
     """Every figure for [start, end), per (unit, 行业领域)."""
     result: Figures = {}
@@ -66,8 +119,12 @@ def case_figures(connection: Connection, start: date, end: date, year_start: dat
     def slot(row) -> dict[str, int]:
         return result.setdefault((row["unit_code"], row["industry"]), {f.key: 0 for f in CASE_FIGURES})
 
-    for row in run_sql(connection, "case_figures_by_unit", range_start=start, range_end=end,
-                       year_start=year_start, over_amount_fen=OVER_AMOUNT_FEN, over_people=OVER_PEOPLE).mappings():
+    if whole_months(start, end, year_start):
+        rows = run_sql(connection, "case_month_figures", range_start=start, range_end=end)
+    else:
+        rows = run_sql(connection, "case_figures_by_unit", range_start=start, range_end=end, year_start=year_start,
+                       over_amount_fen=OVER_AMOUNT_FEN, over_people=OVER_PEOPLE)
+    for row in rows.mappings():
         slot(row).update({key: int(row[key] or 0) for key in _CASE_KEYS})
     for row in run_sql(connection, "admin_action_figures", range_start=start, range_end=end,
                        penalty_type=PENALTY_ACTION).mappings():
@@ -155,7 +212,8 @@ def case_sources(connection: Connection, period: Period) -> list[str]:
         ranges.append((period.previous().start, period.previous().end))
     shas: set[str] = set()
     for start, end in ranges:
-        for name in ("case_sources", "admin_action_sources"):
+        cases = "case_month_sources" if whole_months(start, end, date(start.year, 1, 1)) else "case_sources"
+        for name in (cases, "admin_action_sources"):
             shas.update(row[0] for row in run_sql(connection, name, range_start=start, range_end=end))
     return sorted(shas)
 

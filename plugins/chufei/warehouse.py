@@ -2,6 +2,10 @@
 
 Amounts are integers of 分 (fen), never floats. The schema is created and upgraded here
 (``ensure_schema``), versioned in ``chufei_schema_version``; each upgrade step is additive.
+
+Schema versions: 1 = the tables; 2 = every index of ``metadata`` (also on warehouses created
+before the index was declared: ``create_all`` adds missing tables, never indexes of existing
+ones) and ``case_month_fact``, back-filled from ``case_current``.
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ from typing import Iterable
 
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
                         MetaData, String, Table, Text, UniqueConstraint, create_engine, event, func,
-                        insert, select, update)
+                        inspect, insert, select, update)
 from sqlalchemy.engine import Connection, Engine
 
 from chufei.datasets import DATASETS, Dataset
 from chufei.sql import run_sql
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = MetaData()
 _SQL_TYPES = {"text": Text, "choice": Text, "date": Date, "fen": BigInteger, "count": Integer,
               "flag": Boolean}
@@ -128,15 +132,39 @@ def engine_for(url: str) -> Engine:
 
 
 def ensure_schema(engine: Engine) -> int:
-    """Create or upgrade the schema; safe to call from every task and concurrently."""
+    """Create or upgrade the schema; safe to call from every task and concurrently.
+
+    A warehouse at SCHEMA_VERSION costs one version query (plus ``create_all``'s table checks);
+    an older one is upgraded in the same transaction: missing tables, missing indexes, then the
+    data steps of each version it lacks.
+    """
     with engine.begin() as connection:
         from chufei.claims import serialize  # concurrent first runs on PostgreSQL: one creates, others wait
         serialize(connection, "chufei.schema")
         metadata.create_all(connection, checkfirst=True)
         current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
         if current < SCHEMA_VERSION:
+            create_missing_indexes(connection)
+            if current < 2:
+                refresh_case_facts(connection)  # case_month_fact is new in version 2: fill it
             connection.execute(insert(schema_version), {"version": SCHEMA_VERSION, "applied_at": now_utc()})
     return SCHEMA_VERSION
+
+
+def create_missing_indexes(connection: Connection) -> list[str]:
+    """Create every index ``metadata`` declares that the database lacks; returns their names."""
+    inspector = inspect(connection)
+    tables = set(inspector.get_table_names())
+    created = []
+    for table in metadata.sorted_tables:
+        if table.name not in tables or not table.indexes:
+            continue
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda index: index.name):
+            if index.name not in present:
+                index.create(connection)
+                created.append(index.name)
+    return created
 
 
 def now_utc() -> datetime:
@@ -186,10 +214,31 @@ def replace_submission(connection: Connection, dataset: Dataset, unit_code: str,
 
 
 def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) -> None:
-    """Rebuild a unit's slice of the dataset's current-state table, if it has one."""
+    """Rebuild a unit's slice of the dataset's current-state table (and its monthly facts), if it has one."""
     if dataset.name == "case_ledger":
         connection.execute(case_current.delete().where(case_current.c.unit_code == unit_code))
         run_sql(connection, "refresh_case_current", unit_code=unit_code)
+        refresh_case_facts(connection, unit_code)
+
+
+def refresh_case_facts(connection: Connection, unit_code: str | None = None) -> None:
+    """Rebuild ``case_month_fact`` from ``case_current`` for one unit (None: every unit).
+
+    Whatever writes ``case_current`` calls this in the same transaction (``refresh_current``
+    does), so the monthly facts never disagree with the cases they sum.
+    """
+    from chufei.statistics import case_month_facts  # the figure definitions live there
+
+    if unit_code is None:
+        connection.execute(case_month_fact.delete())
+        codes = connection.execute(select(case_current.c.unit_code).distinct()).scalars().all()
+    else:
+        connection.execute(case_month_fact.delete().where(case_month_fact.c.unit_code == unit_code))
+        codes = [unit_code]
+    for code in codes:
+        rows = case_month_facts(code, run_sql(connection, "case_facts_of_unit", unit_code=code).mappings())
+        if rows:
+            connection.execute(insert(case_month_fact), rows)
 
 
 def _text(value: object) -> str | None:
@@ -234,3 +283,26 @@ old_case_year = Table(
     Column("unpaid_fen", BigInteger, nullable=False),
     Column("repaid_fen", BigInteger, nullable=False),
     Column("cleared", Integer, nullable=False))
+
+# Case figures per unit, 行业领域, calendar month and source submission, summed from
+# ``case_current`` (chufei.statistics.case_month_facts): a period's statistics read
+# units × 行业领域 × months rows instead of its cases, so a month costs the same after one year or
+# five (issue 4). New-case figures sit in the month of 立案日期; old_cases_closed (filed before
+# 1 January of the closing year) and closed_cases in the month of 结案日期.
+case_month_fact = Table(
+    "case_month_fact", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(16), nullable=False),
+    Column("industry", Text),
+    Column("month_start", Date, nullable=False),
+    Column("submission_id", Integer, nullable=False),
+    Column("new_cases", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("participants", BigInteger, nullable=False),
+    Column("cross_region_cases", Integer, nullable=False),
+    Column("over_100m_cases", Integer, nullable=False),
+    Column("over_1000_cases", Integer, nullable=False),
+    Column("old_cases_closed", Integer, nullable=False),
+    Column("closed_cases", Integer, nullable=False),
+    Index("ix_case_month_fact_month", "month_start", "unit_code"),
+    Index("ix_case_month_fact_unit", "unit_code"))
