@@ -8,6 +8,9 @@ Figures are written as values, never formulas; text is always text. Same figures
 from __future__ import annotations
 
 import csv
+import os
+import threading
+from contextlib import contextmanager
 from copy import copy
 import hashlib
 import io
@@ -266,6 +269,19 @@ def describe_changes(old_folder: Path, old: dict, new_folder: Path, new_files: l
     }
 
 
+@contextmanager
+def _publishing(root: Path):
+    """Hold an exclusive lock on ``root/.publish.lock`` (flock: across threads and processes)."""
+    import fcntl
+
+    descriptor = os.open(root / ".publish.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing drops the lock
+
+
 def write_package(root: Path, report: str, period_key: str, forms: dict[str, StatForm],
                   sources: list[str], attachments: dict[str, bytes] | None = None) -> dict:
     """Write a period's package as an issued version under ``root`` = outbox/<report>/<period>/.
@@ -289,39 +305,40 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
             (staging / name).write_bytes(content)
             files.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
                           "rows": content.count(b"\n")})
-        current = latest_version(root)
-        if current is not None:
-            issued = read_manifest(current)
-            same_files = {(f["name"], f["sha256"]) for f in issued["files"]} == {(f["name"], f["sha256"])
-                                                                               for f in files}
-            if same_files and issued["data_version"] == version_of:
-                for entry in files:  # repair a deleted file from identical bytes
-                    target = current / entry["name"]
-                    if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
-                        shutil.copyfile(staging / entry["name"], target)
-                return {**issued, "folder": str(current)}
-        number = int(current.name[1:]) + 1 if current is not None else 1
-        versions = package_versions(root)
-        if versions:
-            number = max(number, int(versions[-1][1:]) + 1)
-        name = f"v{number}"
-        manifest = {
-            "report": report,
-            "period": period_key,
-            "version": name,
-            "data_version": version_of,
-            "sources": sorted(sources),
-            "files": files,
-        }
-        if current is not None:
-            manifest["supersedes"] = current.name
-            manifest["changes"] = describe_changes(current, issued, staging, files, sources)
-        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                               encoding="utf-8")
-        folder = root / name
-        staging.rename(folder)
-        staging.mkdir()  # TemporaryDirectory cleans up the (now empty) staging path
-    pointer = root / f".{LATEST_POINTER}.tmp"
-    pointer.write_text(name + "\n", encoding="utf-8")
-    pointer.replace(root / LATEST_POINTER)
+        with _publishing(root):  # concurrent builds of one period: one publishes, the others find it
+            current = latest_version(root)
+            if current is not None:
+                issued = read_manifest(current)
+                same_files = {(f["name"], f["sha256"]) for f in issued["files"]} == {(f["name"], f["sha256"])
+                                                                                   for f in files}
+                if same_files and issued["data_version"] == version_of:
+                    for entry in files:  # repair a deleted file from identical bytes
+                        target = current / entry["name"]
+                        if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
+                            shutil.copyfile(staging / entry["name"], target)
+                    return {**issued, "folder": str(current)}
+            number = int(current.name[1:]) + 1 if current is not None else 1
+            versions = package_versions(root)
+            if versions:
+                number = max(number, int(versions[-1][1:]) + 1)
+            name = f"v{number}"
+            manifest = {
+                "report": report,
+                "period": period_key,
+                "version": name,
+                "data_version": version_of,
+                "sources": sorted(sources),
+                "files": files,
+            }
+            if current is not None:
+                manifest["supersedes"] = current.name
+                manifest["changes"] = describe_changes(current, issued, staging, files, sources)
+            (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                                   encoding="utf-8")
+            folder = root / name
+            staging.rename(folder)
+            staging.mkdir()  # TemporaryDirectory cleans up the (now empty) staging path
+            pointer = root / f".{LATEST_POINTER}.{os.getpid()}-{threading.get_ident()}.tmp"
+            pointer.write_text(name + "\n", encoding="utf-8")
+            pointer.replace(root / LATEST_POINTER)
     return {**manifest, "folder": str(folder)}
