@@ -70,7 +70,8 @@ def populate(engine, years: list[int], cases_per_year: int, seed: int = 5) -> No
                      "period_start": date(year, 1, 1), "action_date": date(year, 1, 1) + timedelta(days=rng.randint(0, 364)),
                      "subject_name": f"主体{i}", "action_type": rng.choice(types), "industry": rng.choice(industries)}
                     for i in range(1, count // 10 + 2)])
-        warehouse.refresh_case_facts(connection)  # case_current was written directly: sum its months
+        warehouse.refresh_case_facts(connection)  # case_current and the actions were written directly:
+        warehouse.refresh_action_facts(connection)  # sum their months as a submission's load does
 
 
 def timed(label: str, function) -> float:

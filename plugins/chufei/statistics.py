@@ -6,10 +6,12 @@ Everything is computed from ``case_current`` and the current administrative-acti
 percentages are exact Decimals rounded half-up to two places. Month, quarter and year forms come
 from the same grouped facts, so they reconcile exactly.
 
-Case figures of whole calendar months (every period is) are summed from ``case_month_fact``,
-the per-month sums of ``case_current`` that ``case_month_facts`` computes whenever a unit's
-cases change (include/sql/case_month_figures.sql); any other range is read from the cases
-themselves (include/sql/case_figures_by_unit.sql). Both give the same figures.
+Figures of whole calendar months (every period is) are summed from ``case_month_fact`` and
+``admin_action_month_fact``, the per-month sums that ``case_month_facts`` and
+``action_month_facts`` compute whenever a unit's cases or actions change
+(include/sql/case_month_figures.sql, admin_action_month_figures.sql); any other range is read
+from the rows themselves (case_figures_by_unit.sql, admin_action_figures.sql). Both give the
+same figures.
 """
 
 from __future__ import annotations
@@ -70,20 +72,25 @@ def _as_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def case_month_facts(unit_code: str, cases: Iterable[Mapping]) -> list[dict]:
-    """One unit's ``case_month_fact`` rows from its current cases (include/sql/case_facts_of_unit.sql).
+def case_month_facts(unit_code: str, cases: Iterable[Mapping]) -> tuple[list[dict], list[dict]]:
+    """One unit's ``case_month_fact`` rows and ``month_source`` rows from its current cases
+    (include/sql/case_facts_of_unit.sql).
 
-    Per (行业领域, calendar month, source submission): the new-case figures of the cases filed in
-    the month, and of the cases closed in the month how many were filed before 1 January of that
-    year (存量(陈案)办结) and how many in all. Each figure has the definition of
+    Facts, per (行业领域, calendar month): the new-case figures of the cases filed in the month,
+    and of the cases closed in the month how many were filed before 1 January of that year
+    (存量(陈案)办结) and how many in all. Each figure has the definition of
     case_figures_by_unit.sql, so summing whole months of one year gives that query's result.
+    Sources: the submissions whose cases were filed or closed in each month (case_sources.sql).
     """
     facts: dict[tuple, dict] = {}
+    sources: set[tuple] = set()
 
     def slot(case: Mapping, day: date) -> dict:
-        key = (case["industry"], day.replace(day=1), case["submission_id"])
+        month = day.replace(day=1)
+        sources.add((month, case["submission_id"]))
+        key = (case["industry"], month)
         if key not in facts:
-            facts[key] = {"unit_code": unit_code, "industry": key[0], "month_start": key[1], "submission_id": key[2],
+            facts[key] = {"unit_code": unit_code, "industry": key[0], "month_start": month,
                           **{name: 0 for name in (*_CASE_KEYS, "closed_cases")}}
         return facts[key]
 
@@ -103,7 +110,37 @@ def case_month_facts(unit_code: str, cases: Iterable[Mapping]) -> list[dict]:
             target["closed_cases"] += 1
             if filed is not None and filed < date(closed.year, 1, 1):
                 target["old_cases_closed"] += 1
-    return [facts[key] for key in sorted(facts, key=lambda key: (key[0] or "", key[1], key[2]))]
+    return ([facts[key] for key in sorted(facts, key=lambda key: (key[0] or "", key[1]))],
+            _source_rows("case_ledger", unit_code, sources))
+
+
+def _source_rows(dataset: str, unit_code: str, sources: set[tuple]) -> list[dict]:
+    return [{"dataset": dataset, "unit_code": unit_code, "month_start": month, "submission_id": submission_id}
+            for month, submission_id in sorted(sources)]
+
+
+def action_month_facts(unit_code: str, actions: Iterable[Mapping], listed: Iterable[Mapping]) -> tuple[list[dict], list[dict]]:
+    """One unit's ``admin_action_month_fact`` and ``month_source`` rows.
+
+    ``actions``: its current, de-duplicated actions (include/sql/admin_actions_of_unit.sql); facts
+    per (行业领域, calendar month of 处置日期): 立案数 (处置方式 行政处罚) and 行政处置数, as
+    admin_action_figures.sql counts them. ``listed``: (submission_id, action_date) of every
+    current row (admin_action_dates_of_unit.sql): the sources, as admin_action_sources.sql finds them.
+    """
+    facts: dict[tuple, dict] = {}
+    for action in actions:
+        day = _as_date(action["action_date"])
+        if day is None:
+            continue
+        key = (action["industry"], day.replace(day=1))
+        target = facts.setdefault(key, {"unit_code": unit_code, "industry": key[0], "month_start": key[1],
+                                        "filed_cases": 0, "admin_actions": 0})
+        target["admin_actions"] += 1
+        target["filed_cases"] += 1 if action["action_type"] == PENALTY_ACTION else 0
+    sources = {(_as_date(row["action_date"]).replace(day=1), row["submission_id"])
+               for row in listed if row["action_date"] is not None}
+    return ([facts[key] for key in sorted(facts, key=lambda key: (key[0] or "", key[1]))],
+            _source_rows("admin_action", unit_code, sources))
 
 
 def whole_months(start: date, end: date, year_start: date) -> bool:
@@ -126,8 +163,11 @@ def case_figures(connection: Connection, start: date, end: date, year_start: dat
                        over_amount_fen=OVER_AMOUNT_FEN, over_people=OVER_PEOPLE)
     for row in rows.mappings():
         slot(row).update({key: int(row[key] or 0) for key in _CASE_KEYS})
-    for row in run_sql(connection, "admin_action_figures", range_start=start, range_end=end,
-                       penalty_type=PENALTY_ACTION).mappings():
+    if whole_months(start, end, year_start):
+        rows = run_sql(connection, "admin_action_month_figures", range_start=start, range_end=end)
+    else:
+        rows = run_sql(connection, "admin_action_figures", range_start=start, range_end=end, penalty_type=PENALTY_ACTION)
+    for row in rows.mappings():
         slot(row).update({key: int(row[key] or 0) for key in _ACTION_KEYS})
     return result
 
@@ -212,8 +252,12 @@ def case_sources(connection: Connection, period: Period) -> list[str]:
         ranges.append((period.previous().start, period.previous().end))
     shas: set[str] = set()
     for start, end in ranges:
-        cases = "case_month_sources" if whole_months(start, end, date(start.year, 1, 1)) else "case_sources"
-        for name in (cases, "admin_action_sources"):
+        if whole_months(start, end, date(start.year, 1, 1)):
+            for dataset in ("case_ledger", "admin_action"):
+                shas.update(row[0] for row in run_sql(connection, "month_sources", dataset=dataset,
+                                                      range_start=start, range_end=end))
+            continue
+        for name in ("case_sources", "admin_action_sources"):
             shas.update(row[0] for row in run_sql(connection, name, range_start=start, range_end=end))
     return sorted(shas)
 

@@ -5,7 +5,8 @@ Amounts are integers of 分 (fen), never floats. The schema is created and upgra
 
 Schema versions: 1 = the tables; 2 = every index of ``metadata`` (also on warehouses created
 before the index was declared: ``create_all`` adds missing tables, never indexes of existing
-ones) and ``case_month_fact``, back-filled from ``case_current``.
+ones), ``case_month_fact``, ``admin_action_month_fact`` and ``month_source``, back-filled
+from the current cases and administrative actions.
 """
 
 from __future__ import annotations
@@ -145,8 +146,9 @@ def ensure_schema(engine: Engine) -> int:
         current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
         if current < SCHEMA_VERSION:
             create_missing_indexes(connection)
-            if current < 2:
-                refresh_case_facts(connection)  # case_month_fact is new in version 2: fill it
+            if current < 2:  # the monthly facts are new in version 2: fill them
+                refresh_case_facts(connection)
+                refresh_action_facts(connection)
             connection.execute(insert(schema_version), {"version": SCHEMA_VERSION, "applied_at": now_utc()})
     return SCHEMA_VERSION
 
@@ -219,26 +221,53 @@ def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) ->
         connection.execute(case_current.delete().where(case_current.c.unit_code == unit_code))
         run_sql(connection, "refresh_case_current", unit_code=unit_code)
         refresh_case_facts(connection, unit_code)
+    elif dataset.name == "admin_action":
+        refresh_action_facts(connection, unit_code)
 
 
 def refresh_case_facts(connection: Connection, unit_code: str | None = None) -> None:
-    """Rebuild ``case_month_fact`` from ``case_current`` for one unit (None: every unit).
+    """Rebuild ``case_month_fact`` and the case rows of ``month_source`` from ``case_current``
+    for one unit (None: every unit).
 
     Whatever writes ``case_current`` calls this in the same transaction (``refresh_current``
     does), so the monthly facts never disagree with the cases they sum.
     """
     from chufei.statistics import case_month_facts  # the figure definitions live there
 
+    for code in _clear_facts(connection, case_month_fact, "case_ledger", unit_code, case_current.c.unit_code):
+        facts, sources = case_month_facts(code, run_sql(connection, "case_facts_of_unit", unit_code=code).mappings())
+        _insert(connection, case_month_fact, facts)
+        _insert(connection, month_source, sources)
+
+
+def refresh_action_facts(connection: Connection, unit_code: str | None = None) -> None:
+    """Rebuild ``admin_action_month_fact`` and the action rows of ``month_source`` from the
+    current admin-action rows of one unit (None: every unit)."""
+    from chufei.statistics import action_month_facts
+
+    units_column = row_table(DATASETS["admin_action"]).c.unit_code
+    for code in _clear_facts(connection, admin_action_month_fact, "admin_action", unit_code, units_column):
+        facts, sources = action_month_facts(code, run_sql(connection, "admin_actions_of_unit", unit_code=code).mappings(),
+                                            run_sql(connection, "admin_action_dates_of_unit", unit_code=code).mappings())
+        _insert(connection, admin_action_month_fact, facts)
+        _insert(connection, month_source, sources)
+
+
+def _clear_facts(connection: Connection, facts: Table, dataset: str, unit_code: str | None, units_column) -> list[str]:
+    """Delete one unit's (or every unit's) facts and sources; returns the units to rebuild."""
+    sources = month_source.delete().where(month_source.c.dataset == dataset)
     if unit_code is None:
-        connection.execute(case_month_fact.delete())
-        codes = connection.execute(select(case_current.c.unit_code).distinct()).scalars().all()
-    else:
-        connection.execute(case_month_fact.delete().where(case_month_fact.c.unit_code == unit_code))
-        codes = [unit_code]
-    for code in codes:
-        rows = case_month_facts(code, run_sql(connection, "case_facts_of_unit", unit_code=code).mappings())
-        if rows:
-            connection.execute(insert(case_month_fact), rows)
+        connection.execute(facts.delete())
+        connection.execute(sources)
+        return list(connection.execute(select(units_column).distinct()).scalars().all())
+    connection.execute(facts.delete().where(facts.c.unit_code == unit_code))
+    connection.execute(sources.where(month_source.c.unit_code == unit_code))
+    return [unit_code]
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict]) -> None:
+    if rows:
+        connection.execute(insert(table), rows)
 
 
 def _text(value: object) -> str | None:
@@ -284,18 +313,17 @@ old_case_year = Table(
     Column("repaid_fen", BigInteger, nullable=False),
     Column("cleared", Integer, nullable=False))
 
-# Case figures per unit, 行业领域, calendar month and source submission, summed from
-# ``case_current`` (chufei.statistics.case_month_facts): a period's statistics read
-# units × 行业领域 × months rows instead of its cases, so a month costs the same after one year or
-# five (issue 4). New-case figures sit in the month of 立案日期; old_cases_closed (filed before
-# 1 January of the closing year) and closed_cases in the month of 结案日期.
+# Case figures per unit, 行业领域 and calendar month, summed from ``case_current``
+# (chufei.statistics.case_month_facts): a period's statistics read units × 行业领域 × months rows
+# instead of its cases, so a month costs the same after one year or five (issue 4). New-case
+# figures sit in the month of 立案日期; old_cases_closed (filed before 1 January of the closing
+# year) and closed_cases in the month of 结案日期.
 case_month_fact = Table(
     "case_month_fact", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("unit_code", String(16), nullable=False),
     Column("industry", Text),
     Column("month_start", Date, nullable=False),
-    Column("submission_id", Integer, nullable=False),
     Column("new_cases", Integer, nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("participants", BigInteger, nullable=False),
@@ -306,3 +334,27 @@ case_month_fact = Table(
     Column("closed_cases", Integer, nullable=False),
     Index("ix_case_month_fact_month", "month_start", "unit_code"),
     Index("ix_case_month_fact_unit", "unit_code"))
+
+# Administrative actions per unit, 行业领域 and calendar month of 处置日期, one per action as
+# admin_action_figures.sql counts them (chufei.statistics.action_month_facts); rebuilt with each
+# admin-action submission of the unit (issue 4).
+admin_action_month_fact = Table(
+    "admin_action_month_fact", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(16), nullable=False),
+    Column("industry", Text),
+    Column("month_start", Date, nullable=False),
+    Column("filed_cases", Integer, nullable=False),
+    Column("admin_actions", Integer, nullable=False),
+    Index("ix_admin_action_month_fact_month", "month_start", "unit_code"),
+    Index("ix_admin_action_month_fact_unit", "unit_code"))
+
+# Which submissions' rows fall in each month (the 来源 of a package's manifest), per dataset and
+# unit: cases filed or closed in the month, every current admin-action row dated in it.
+month_source = Table(
+    "month_source", metadata,
+    Column("dataset", String(64), primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("month_start", Date, primary_key=True),
+    Column("submission_id", Integer, primary_key=True),
+    Index("ix_month_source_month", "dataset", "month_start"))
