@@ -199,14 +199,21 @@ class SpanFigures:
 
     def row(self, selector: Selector) -> list[int | Decimal | None]:
         """The span cells of every figure for the groups ``selector`` picks."""
+        return self._cells(lambda span, key: self.value(span, selector, key))
+
+    def row_of(self, group: Key) -> list[int | Decimal | None]:
+        """The span cells of one group: a lookup, not a scan (rows of collapsed figures)."""
+        return self._cells(lambda span, key: span.get(group, {}).get(key, 0))
+
+    def _cells(self, value: Callable[[Figures, str], int]) -> list[int | Decimal | None]:
         cells: list[int | Decimal | None] = []
         for figure in CASE_FIGURES:
-            current = self.value(self.current, selector, figure.key)
-            ytd = self.value(self.year_to_date, selector, figure.key)
-            last = self.value(self.last_year_to_date, selector, figure.key)
+            current = value(self.current, figure.key)
+            ytd = value(self.year_to_date, figure.key)
+            last = value(self.last_year_to_date, figure.key)
             cells += [current, ytd, last, growth_percent(ytd, last)]
             if self.previous is not None:
-                cells.append(growth_percent(current, self.value(self.previous, selector, figure.key)))
+                cells.append(growth_percent(current, value(self.previous, figure.key)))
         return cells
 
     def collapsed(self, position: int) -> "SpanFigures":
@@ -265,8 +272,7 @@ def case_sources(connection: Connection, period: Period) -> list[str]:
 def unit_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:
     """(code, name, cells) for every registered unit in registry order, then the 合计 row."""
     figures = figures.collapsed(0)
-    rows = [(unit.code, unit.name, figures.row(lambda group, code=unit.code: group[0] == code))
-            for unit in units()]
+    rows = [(unit.code, unit.name, figures.row_of((unit.code, ""))) for unit in units()]
     unknown = sorted({group[0] for group in figures.groups()} - {unit.code for unit in units()})
     if unknown:
         raise ValueError(f"warehouse holds cases of units not in the registry: {', '.join(unknown)}")
@@ -278,8 +284,7 @@ def industry_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:
     """(code, 行业领域, cells) for every 行业领域 of the code list in order, then the 合计 row."""
     industries = code_lists()["行业领域"]
     figures = figures.collapsed(1)
-    rows = [(f"{index:02d}", name, figures.row(lambda group, name=name: group[1] == name))
-            for index, name in enumerate(industries, 1)]
+    rows = [(f"{index:02d}", name, figures.row_of((name, name))) for index, name in enumerate(industries, 1)]
     unknown = sorted({str(group[1]) for group in figures.groups()} - set(industries))
     if unknown:
         raise ValueError(f"warehouse holds cases of 行业领域 not in the code list: {', '.join(unknown)}")
