@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import delete, func, inspect, select
 
@@ -175,3 +176,29 @@ def test_package_sources_are_the_files_whose_rows_fall_in_the_periods(engine):
                      for a in actions if within(a.day)}
         with engine.connect() as connection:
             assert case_sources(connection, period) == sorted(expected), period.key
+
+
+def test_ranges_that_are_not_whole_months_are_read_from_the_rows(engine):
+    """Every period is whole months (the facts); any other range still gets the same definitions."""
+    from chufei.statistics import case_figures, whole_months
+
+    cases, actions = generate(seed=37)
+    load_facts(engine, cases, actions)
+    for start, end in ((date(2020, 3, 15), date(2020, 4, 10)), (date(2019, 2, 1), date(2019, 2, 20)),
+                       (date(2020, 1, 1), date(2020, 12, 31))):
+        year_start = date(start.year, 1, 1)
+        assert not whole_months(start, end, year_start)
+        with engine.connect() as connection:
+            got = case_figures(connection, start, end, year_start)
+        for unit in {c.unit_code for c in cases}:
+            for industry in {c.industry for c in cases} | {a.industry for a in actions}:
+                expected = expected_figures(cases, actions, start, end,
+                                            lambda u, i, unit=unit, industry=industry: (u, i) == (unit, industry))
+                values = got.get((unit, industry), {})
+                for figure, key in zip(FIGURES, ("new_cases", "amount_fen", "participants", "filed_cases",
+                                                 "admin_actions", "cross_region_cases", "over_100m_cases",
+                                                 "over_1000_cases", "old_cases_closed")):
+                    value = values.get(key, 0)
+                    if key == "amount_fen":
+                        value = Decimal(value) / 1_000_000
+                    assert value == expected[figure], (start, end, unit, industry, figure)
