@@ -31,21 +31,13 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag
+from chufei.dagkit import period_dag, resolve_period
 
 PACKAGE = Asset("outbox.case_statistics_annual")
 
 
 @dag(**period_dag("year"), tags=["statistics", "annual"], doc_md=__doc__)
 def case_statistics_annual():
-    @task
-    def resolve_period() -> str:
-        from airflow.sdk import get_current_context
-
-        from chufei import runtime
-
-        return runtime.run_period("year", get_current_context()).key
-
     @task(outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
         from chufei import runtime
@@ -55,7 +47,7 @@ def case_statistics_annual():
         return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
                                              parse_period(period_key), "case_statistics_annual")
 
-    build_package(resolve_period())
+    build_package(resolve_period("year"))
 
 
 case_statistics_annual()

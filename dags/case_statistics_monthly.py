@@ -37,21 +37,13 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag
+from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag, resolve_period
 
 PACKAGE = Asset("outbox.case_statistics_monthly")
 
 
 @dag(**period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
 def case_statistics_monthly():
-    @task
-    def resolve_period() -> str:
-        from airflow.sdk import get_current_context
-
-        from chufei.dagkit import run_period
-
-        return run_period("month", get_current_context()).key
-
     @task.sensor(**SUBMISSIONS_SENSOR)
     def wait_for_submissions(period_key: str) -> bool:
         from airflow.sdk import get_current_context
@@ -75,7 +67,7 @@ def case_statistics_monthly():
         return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
                                              parse_period(period_key), "case_statistics_monthly")
 
-    period = resolve_period()
+    period = resolve_period("month")
     waited = wait_for_submissions(period)
     missing = record_missing(period)
     waited >> missing >> build_package(period)

@@ -28,21 +28,13 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag
+from chufei.dagkit import period_dag, resolve_period
 
 PACKAGE = Asset("outbox.case_statistics_quarterly")
 
 
 @dag(**period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
 def case_statistics_quarterly():
-    @task
-    def resolve_period() -> str:
-        from airflow.sdk import get_current_context
-
-        from chufei import runtime
-
-        return runtime.run_period("quarter", get_current_context()).key
-
     @task(outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
         from chufei import runtime
@@ -52,7 +44,7 @@ def case_statistics_quarterly():
         return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
                                              parse_period(period_key), "case_statistics_quarterly")
 
-    build_package(resolve_period())
+    build_package(resolve_period("quarter"))
 
 
 case_statistics_quarterly()

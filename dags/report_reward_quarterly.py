@@ -20,21 +20,13 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag
+from chufei.dagkit import period_dag, resolve_period
 
 PACKAGE = Asset("outbox.report_reward_quarterly")
 
 
 @dag(**period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
 def report_reward_quarterly():
-    @task
-    def resolve_period() -> str:
-        from airflow.sdk import get_current_context
-
-        from chufei import runtime
-
-        return runtime.run_period("quarter", get_current_context()).key
-
     @task(outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
         from chufei import runtime
@@ -44,7 +36,7 @@ def report_reward_quarterly():
         return build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
                                     "report_reward_quarterly")
 
-    build_package(resolve_period())
+    build_package(resolve_period("quarter"))
 
 
 report_reward_quarterly()

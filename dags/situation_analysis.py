@@ -44,14 +44,14 @@ def situation_analysis():
     def resolve_period() -> str:
         from airflow.sdk import get_current_context
 
-        from chufei import runtime
+        from chufei.dagkit import run_period
         from chufei.periods import parse_period
         from chufei.situation import analysis_period
 
         context = get_current_context()
         if (context.get("params") or {}).get("period"):
             return parse_period(context["params"]["period"]).key
-        return analysis_period(runtime.run_period("half", context)).key
+        return analysis_period(run_period("half", context)).key
 
     @task(outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:

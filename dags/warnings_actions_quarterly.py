@@ -1,10 +1,13 @@
 """
-### 风险提示与行政处置统计 — risk warnings and administrative actions
+### 风险提示、行政处置与广告资讯排查统计 — risk warnings, administrative actions, advert screening
 
-**Consumes** the current 风险提示 (`risk_warning_row`, task 十一) and 行政处置 (`admin_action_row`, task 十五) submissions.
+**Consumes** the current 风险提示 (`risk_warning_row`, task 十一) and 行政处置 (`admin_action_row`, task 十五) submissions
+and the advert-screening workbooks (`ad_screening_row`, `ad_screening_summary`, task 二十二) loaded by `ingest_ad_screening`.
 
 **Produces** `<data dir>/outbox/warnings_actions_quarterly/<YYYY>Q<n>/v<n>/` (and a `latest` file naming the newest
-version): `…_risk_warnings.xlsx` — warnings per territorial unit, 本期 and 本年累计, against the target of ≥3 a year — and `…_admin_actions.xlsx` — actions by type (约谈劝导, 函告提示, 责令停止, 行政处罚), 本期 and 本年累计, with 罚没金额. Each workbook has a UTF-8-BOM CSV twin; `manifest.json` lists the files
+version): `…_risk_warnings.xlsx` — warnings per territorial unit, 本期 and 本年累计, against the target of ≥3 a year — and `…_admin_actions.xlsx` — actions by type (约谈劝导, 函告提示, 责令停止, 行政处罚), 本期 and 本年累计, with 罚没金额; `…_ad_screening.xlsx` — the units' 排查汇总 counts (出动人次, 检查户数, 核查条数,
+线上监测条次, 清理条数, 移送线索数), 本期 and 本年累计 — and `…_ad_screening_detail.xlsx` — the checked adverts of the quarter by
+载体类型 and 处置措施. Each workbook has a UTF-8-BOM CSV twin; `manifest.json` lists the files
 (sha256, rows), the source files and the data version. Updates the Asset `outbox.warnings_actions_quarterly`.
 Definitions: docs/statistics.md.
 
@@ -20,21 +23,13 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag
+from chufei.dagkit import period_dag, resolve_period
 
 PACKAGE = Asset("outbox.warnings_actions_quarterly")
 
 
 @dag(**period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
 def warnings_actions_quarterly():
-    @task
-    def resolve_period() -> str:
-        from airflow.sdk import get_current_context
-
-        from chufei import runtime
-
-        return runtime.run_period("quarter", get_current_context()).key
-
     @task(outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
         from chufei import runtime
@@ -44,7 +39,7 @@ def warnings_actions_quarterly():
         return build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
                                     "warnings_actions_quarterly")
 
-    build_package(resolve_period())
+    build_package(resolve_period("quarter"))
 
 
 warnings_actions_quarterly()

@@ -161,7 +161,7 @@ def period_dag(kind: str, *, due_day: int | None = None, grace_days: float | Non
 def run_period(kind: str, context):  # noqa: ANN001
     """The running DAG run's period, or a PeriodError that tells the operator what to type.
 
-    Use in the first task of a period DAG: ``period = dagkit.run_period("month", get_current_context())``.
+    The first task of a period DAG calls it through ``resolve_period(kind)``.
     """
     from chufei import periods
 
@@ -178,6 +178,21 @@ def run_period(kind: str, context):  # noqa: ANN001
             raise periods.PeriodError(
                 f"period Param {value!r} is not a valid {kind}: {error}; use e.g. {example}") from None
         raise
+
+
+def resolve_period(kind: str):
+    """The first task of a period DAG, ``resolve_period``: the run's period key (the ``period``
+    Param if set, else the data interval; see run_period). Call it inside the ``@dag`` function::
+
+        build_package(resolve_period("quarter"))
+    """
+    from airflow.sdk import get_current_context, task
+
+    @task(task_id="resolve_period")
+    def resolve_period_key() -> str:
+        return run_period(kind, get_current_context()).key
+
+    return resolve_period_key()
 
 
 # Keyword arguments of the "wait for the period's submissions" sensor: it gives up its worker slot

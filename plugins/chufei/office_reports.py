@@ -5,7 +5,8 @@
 - 风险监测台账汇总 (``risk_ledger_rollup``): per unit and 风险等级 at the 6/20 and 12/10 snapshots;
   units that did not submit; the city-wide ledger with 责任人 masked.
 - 风险提示 and 行政处置 (``warnings_actions_quarterly``): warnings per territorial unit against
-  the ≥3-a-year target; administrative actions by type.
+  the ≥3-a-year target; administrative actions by type; the advert-screening campaign (广告资讯
+  排查清理, task 二十二): the units' summary counts and the checked adverts by 载体类型 and 处置措施.
 
 Definitions are in docs/statistics.md. Money stays integer 分 until it is written.
 """
@@ -241,8 +242,61 @@ def warning_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], 
                  *[FormColumn("本期(件)", t, "count") for t in types], FormColumn("本期(件)", "合计", "count"),
                  *[FormColumn("本年累计(件)", t, "count") for t in types], FormColumn("本年累计(件)", "合计", "count"),
                  FormColumn("罚没金额(万元，本年累计)", "罚没金额(万元，本年累计)", "wan")])
-    return ({"_risk_warnings": warning_form, "_admin_actions": action_form},
-            sorted({w["file_sha256"] for w in warnings} | {a["file_sha256"] for a in actions}))
+    screening_forms, screening_sources = ad_screening_forms(engine, period)
+    return ({"_risk_warnings": warning_form, "_admin_actions": action_form, **screening_forms},
+            sorted({w["file_sha256"] for w in warnings} | {a["file_sha256"] for a in actions} | screening_sources))
+
+
+# ---------------------------------------------------------------- 广告资讯排查清理 advert screening
+
+def ad_screening_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], set[str]]:
+    """The campaign's figures: the units' 排查汇总 counts (本期, 本年累计) and their checked
+    adverts by 载体类型 and 处置措施, both per unit with a 合计 row."""
+    from chufei.ad_screening import ACTIONS, CARRIERS, SUMMARY_COUNTS
+
+    counts = _rows(engine, "ad_screening_counts", range_start=period.year_start, range_end=period.end)
+    adverts = _rows(engine, "ad_screening_rows", range_start=period.year_start, range_end=period.end)
+
+    def count_cells(selected: list[dict]) -> list[int]:
+        now = [c for c in selected if period.contains(_date(c["period_start"]))]
+        return [*[sum(int(c[k.name] or 0) for c in now) for k in SUMMARY_COUNTS],
+                *[sum(int(c[k.name] or 0) for c in selected) for k in SUMMARY_COUNTS],
+                len({_date(c["period_start"]) for c in selected})]
+
+    def advert_cells(selected: list[dict]) -> list[int]:
+        now = [a for a in selected if period.contains(_date(a["screened_date"]))]
+        return [len(now), sum(1 for a in now if a["licensed"] is not None and not a["licensed"]),
+                *[sum(1 for a in now if a["carrier"] == carrier) for carrier in CARRIERS],
+                *[sum(1 for a in now if a["action"] == action) for action in ACTIONS], len(selected)]
+
+    summary_body = [[u.code, u.name, *count_cells([c for c in counts if c["unit_code"] == u.code])]
+                    for u in units()]
+    total = count_cells(counts)
+    total[-1] = sum(row[-1] for row in summary_body)  # unit-months, so that 合计 = Σ rows here too
+    summary_body.append(["", "合计", *total])
+    summary_form = StatForm(
+        title="广告资讯信息排查清理情况统计表", form_no="鄂处非统8表", period_label=period.label,
+        unit_of_measure="人次、户、条", sheet="排查汇总", rows=summary_body,
+        columns=[FormColumn("代码", "代码", "text"), FormColumn("单位", "单位", "text"),
+                 *[FormColumn("本期", k.label, "count") for k in SUMMARY_COUNTS],
+                 *[FormColumn("本年累计", k.label, "count") for k in SUMMARY_COUNTS],
+                 FormColumn("本年报送(月)", "本年报送(月)", "count")],
+        notes=["注：数据来自各单位每月报送的排查汇总表（同一单位同一月份以最新更正版为准），按报告月份统计；"
+               "专项排查期为5—9月（任务二十二），其余月份为日常排查。合计行“本年报送(月)”为有报送的月份数之和。"])
+    detail_body = [[u.code, u.name, *advert_cells([a for a in adverts if a["unit_code"] == u.code])]
+                   for u in units()]
+    detail_body.append(["", "合计", *advert_cells(adverts)])
+    detail_form = StatForm(
+        title="涉非广告资讯排查处置分类统计表", form_no="鄂处非统8表附1", period_label=period.label,
+        unit_of_measure="条", sheet="分类统计", rows=detail_body,
+        columns=[FormColumn("代码", "代码", "text"), FormColumn("单位", "单位", "text"),
+                 FormColumn("本期排查发现", "合计", "count"), FormColumn("本期排查发现", "其中未持牌", "count"),
+                 *[FormColumn("按载体类型", carrier, "count") for carrier in CARRIERS],
+                 *[FormColumn("按处置措施", action, "count") for action in ACTIONS],
+                 FormColumn("本年累计排查发现", "本年累计排查发现", "count")],
+        notes=["注：按排查明细表逐条统计，排查日期在报告期内；按载体类型、按处置措施各列之和均等于本期排查发现合计。"])
+    sources = {c["file_sha256"] for c in counts} | {a["file_sha256"] for a in adverts}
+    return {"_ad_screening": summary_form, "_ad_screening_detail": detail_form}, sources
 
 
 BUILDERS = {"report_reward_quarterly": reward_forms, "risk_ledger_rollup": risk_rollup_forms,

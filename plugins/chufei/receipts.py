@@ -33,24 +33,28 @@ class Receipt:
         return {key: value for key, value in self.__dict__.items()}
 
 
-def receipt_stem(receipt: Receipt, receipts_dir: Path) -> Path:
-    """receipts/<sha256>: a duplicate arrival gets <sha256>.duplicate-<n> so the first receipt stays."""
-    stem = receipts_dir / receipt.sha256
+def _claim_json(receipt: Receipt, receipts_dir: Path) -> Path:
+    """receipts/<sha256>.json; a duplicate arrival gets <sha256>.duplicate-<n>.json so the first
+    receipt stays. The name is claimed by exclusive creation: two workers recording duplicates
+    of the same file at once each get their own n instead of overwriting one another."""
     if receipt.status != "duplicate":
-        return stem
+        return receipts_dir / f"{receipt.sha256}.json"
     n = 1
-    while (receipts_dir / f"{receipt.sha256}.duplicate-{n}.json").exists():
-        n += 1
-    return receipts_dir / f"{receipt.sha256}.duplicate-{n}"
+    while True:
+        path = receipts_dir / f"{receipt.sha256}.duplicate-{n}.json"
+        try:
+            path.open("x").close()
+            return path
+        except FileExistsError:
+            n += 1
 
 
 def write_receipt(receipt: Receipt, receipts_dir: Path) -> Path:
     receipts_dir.mkdir(parents=True, exist_ok=True)
-    stem = receipt_stem(receipt, receipts_dir)
-    json_path = stem.with_name(stem.name + ".json")
+    json_path = _claim_json(receipt, receipts_dir)
     json_path.write_text(json.dumps(receipt.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n",
                          encoding="utf-8")
-    stem.with_name(stem.name + ".txt").write_text(render_text(receipt), encoding="utf-8")
+    json_path.with_suffix(".txt").write_text(render_text(receipt), encoding="utf-8")
     return json_path
 
 

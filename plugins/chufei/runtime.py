@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from chufei.config import DataDir, data_dir, warehouse_url
-from chufei.periods import Period, resolve_run_period
 from chufei.warehouse import engine_for
 
 
@@ -16,9 +15,3 @@ def warehouse_engine() -> Engine:
 def data() -> DataDir:
     return data_dir().ensure()
 
-
-def run_period(kind: str, context: dict) -> Period:
-    """The period of the running DAG run: the ``period`` Param if set, else the data interval."""
-    params = context.get("params") or {}
-    return resolve_run_period(kind, params.get("period"), context.get("data_interval_start"),
-                              context.get("data_interval_end"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import text
+
 from chufei.office_reports import build_office_package, reward_forms, risk_rollup_forms, warning_forms
 from chufei.periods import half_period, parse_period, quarter_period
 from chufei.registry import units
@@ -146,6 +148,67 @@ def test_risk_warnings_and_admin_actions(engine, data):
     assert len(sources) == 6
     manifest = build_office_package(engine, data, q3, "warnings_actions_quarterly")
     folder = Path(manifest["folder"])
+    for entry in manifest["files"]:
+        path = folder / entry["name"]
+        check_workbook(path) if path.suffix == ".xlsx" else check_csv(path)
+
+
+def test_advert_screening_campaign_figures(engine, data):
+    """Workbooks go through the real ingest; the expected figures are counted from the rows sent."""
+    from chufei.ad_screening import ACTIONS, CARRIERS, ingest_ad_screening, write_screening
+    from tests.integration.test_ad_screening import advert
+
+    def counts(staff, removed):
+        return {"出动人次": staff, "检查户数": 10, "核查条数": 20, "线上监测条次": 300, "清理条数": removed,
+                "移送线索数": 1}
+
+    def month(rows, month_no):
+        return [{**row, "排查日期": row["排查日期"].replace(month=month_no),
+                 "处置日期": row["处置日期"].replace(month=month_no)} for row in rows]
+
+    june = [advert(3), advert(4, carrier="户外", action="立案"), advert(5, 是否持牌="是")]
+    august = month([advert(10, carrier="短信"), advert(11, carrier="网站", action="移送公安")], 8)
+    august_fixed = august + month([advert(12, carrier="APP")], 8)  # the correction replaces the first one
+    inbox = data.inbox("ad_screening")
+    write_screening(inbox / "鄂城区6月.xlsx", "鄂城区", "2020年6月", june, counts(12, 2))
+    write_screening(inbox / "鄂城区8月.xlsx", "鄂城区", "2020年8月", august, counts(5, 1))
+    ingest_ad_screening(engine, data)
+    write_screening(inbox / "鄂城区8月更正.xlsx", "鄂城区", "2020年8月", august_fixed, counts(7, 2))
+    write_screening(inbox / "华容区9月.xlsx", "华容区", "2020年9月",
+                    month([advert(20, 填报单位="华容区", carrier="微博")], 9), counts(3, 1))
+    write_screening(inbox / "华容区4月.xlsx", "华容区", "2020年4月",  # an earlier quarter: 本年累计 only
+                    month([advert(2, 填报单位="华容区")], 4), counts(4, 0))
+    ingest_ad_screening(engine, data)
+
+    forms, sources = warning_forms(engine, quarter_period(2020, 3))
+    summary = {row[1]: row[2:] for row in forms["_ad_screening"].rows}
+    # 本期 (出动人次, 检查户数, 核查条数, 线上监测条次, 清理条数, 移送线索数), 本年累计 (same), 本年报送(月)
+    assert summary["鄂城区"] == [7, 10, 20, 300, 2, 1, 19, 20, 40, 600, 4, 2, 2]
+    assert summary["华容区"] == [3, 10, 20, 300, 1, 1, 7, 20, 40, 600, 1, 2, 2]
+    assert summary["梁子湖区"] == [0] * 13
+    assert summary["合计"] == [10, 20, 40, 600, 3, 2, 26, 40, 80, 1200, 5, 4, 4]
+
+    detail = {row[1]: row[2:] for row in forms["_ad_screening_detail"].rows}
+    quarter = {"鄂城区": august_fixed, "华容区": [{"载体类型": "微博", "处置措施": "删除", "是否持牌": "否"}]}
+    year = {"鄂城区": len(june) + len(august_fixed), "华容区": 2}
+    for name, rows in quarter.items():
+        expected = [len(rows), sum(r["是否持牌"] == "否" for r in rows),
+                    *[sum(r["载体类型"] == c for r in rows) for c in CARRIERS],
+                    *[sum(r["处置措施"] == a for r in rows) for a in ACTIONS], year[name]]
+        assert detail[name] == expected, name
+    assert detail["合计"][0] == 4 and detail["合计"][-1] == 8
+    assert sum(detail["合计"][2:2 + len(CARRIERS)]) == sum(detail["合计"][2 + len(CARRIERS):-1]) == 4
+
+    with engine.connect() as connection:
+        shas = {row[0] for row in connection.execute(text(
+            "SELECT file_sha256 FROM submission WHERE dataset = 'ad_screening' AND is_current = TRUE"))}
+    assert shas <= set(sources) and len(shas) == 4  # the replaced August workbook is history, not a source
+
+    manifest = build_office_package(engine, data, quarter_period(2020, 3), "warnings_actions_quarterly")
+    folder = Path(manifest["folder"])
+    names = {entry["name"] for entry in manifest["files"]}
+    assert {"warnings_actions_quarterly_2020Q3_ad_screening.xlsx",
+            "warnings_actions_quarterly_2020Q3_ad_screening_detail.csv"} <= names
     for entry in manifest["files"]:
         path = folder / entry["name"]
         check_workbook(path) if path.suffix == ".xlsx" else check_csv(path)

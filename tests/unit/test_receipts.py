@@ -1,0 +1,31 @@
+"""Receipts: the first arrival's receipt stays; every duplicate arrival gets its own, even when
+several workers record duplicates of the same file at the same moment."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from chufei.receipts import Receipt, write_receipt
+
+SHA = "ab" * 32
+
+
+def receipt(status: str, name: str) -> Receipt:
+    return Receipt(file=name, sha256=SHA, source="submissions", status=status, received_at="2020-07-03T09:00:00+00:00")
+
+
+def test_duplicates_never_overwrite_the_first_receipt_or_each_other(tmp_path: Path):
+    first = write_receipt(receipt("accepted", "鄂城区 6月.xlsx"), tmp_path)
+    assert first.name == f"{SHA}.json" and (tmp_path / f"{SHA}.txt").exists()
+
+    names = [f"重发-{n}.xlsx" for n in range(40)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        paths = list(pool.map(lambda name: write_receipt(receipt("duplicate", name), tmp_path), names))
+
+    assert len(set(paths)) == len(names)
+    assert sorted(json.loads(p.read_text(encoding="utf-8"))["file"] for p in paths) == sorted(names)
+    assert {p.name for p in paths} == {f"{SHA}.duplicate-{n}.json" for n in range(1, len(names) + 1)}
+    assert all(p.with_suffix(".txt").read_text(encoding="utf-8").startswith("鄂州市处非办 报送回执") for p in paths)
+    assert json.loads(first.read_text(encoding="utf-8"))["status"] == "accepted"
