@@ -77,6 +77,22 @@ def _cell(kind: str, value: object) -> object:
     return wan(int(value)) if kind == "wan" else value
 
 
+def _converter():
+    """``_cell`` with the masked form of each distinct text kept: long lists repeat their unit
+    names, dates and states on every row."""
+    masked: dict[str, str] = {}
+
+    def convert(kind: str, value: object) -> object:
+        if isinstance(value, str):
+            text = masked.get(value)
+            if text is None:
+                text = masked[value] = mask_text(value)
+            return text
+        return _cell(kind, value)
+
+    return convert
+
+
 def _headers(form: StatForm) -> tuple[list[str], list[str]]:
     return [c.group for c in form.columns], [c.label for c in form.columns]
 
@@ -194,25 +210,29 @@ def _insert_body_rows(xml: bytes, form: StatForm, first_row: int) -> bytes:
     letters = [get_column_letter(index) for index in range(1, len(form.columns) + 1)]
     columns = [(letter, column.kind, styles[letter.encode()].decode()) for letter, column in zip(letters, form.columns)]
     scratch = Cell(None)  # openpyxl's own check: too long is cut, control characters refused
+    convert = _converter()
     parts: list[str] = []
+    append = parts.append
     for number, values in enumerate(form.rows[1:-1], first_row + 1):
-        parts.append(f'<row r="{number}">')
+        append(f'<row r="{number}">')
         for (letter, kind, style), value in zip(columns, values):
-            value = _cell(kind, value)
+            if kind == "wan" and type(value) is int:  # safe_string(wan(value)) without the Decimal
+                append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{"%.16g" % (value / FEN_PER_WAN)}</v></c>')
+                continue
+            value = convert(kind, value)
             if value is None:
-                parts.append(f'<c r="{letter}{number}" s="{style}" t="n" />')
+                append(f'<c r="{letter}{number}" s="{style}" t="n" />')
             elif isinstance(value, str):
                 if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
                     value = scratch.check_string(value)
                 if value == "":
-                    parts.append(f'<c r="{letter}{number}" s="{style}" t="inlineStr" />')
+                    append(f'<c r="{letter}{number}" s="{style}" t="inlineStr" />')
                     continue
-                space = ' xml:space="preserve"' if value.strip() and value != value.strip() else ""
-                parts.append(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}'
-                             f'</t></is></c>')
+                space = ' xml:space="preserve"' if value != value.strip() and value.strip() else ""
+                append(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
             else:
-                parts.append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{safe_string(value)}</v></c>')
-        parts.append("</row>")
+                append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{safe_string(value)}</v></c>')
+        append("</row>")
     return xml[:end] + "".join(parts).encode("utf-8") + xml[end:]
 
 
@@ -235,8 +255,10 @@ def write_csv(form: StatForm, path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.label if c.group == c.label else f"{c.group}·{c.label}" for c in form.columns])
+    convert = _converter()
+    kinds = [c.kind for c in form.columns]
     for values in form.rows:
-        writer.writerow(["" if v is None else csv_safe(_cell(c.kind, v)) for c, v in zip(form.columns, values)])
+        writer.writerow(["" if v is None else csv_safe(convert(kind, v)) for kind, v in zip(kinds, values)])
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
 

@@ -80,6 +80,8 @@ def _long_form() -> StatForm:
     for n in range(60):
         rows.append([f"C{n:04d}", tricky[n % len(tricky)], None if n % 7 == 0 else n * 1_234_567 - 50_000_000,
                      Decimal(n) / 7 if n % 5 else None, -n, 10 ** 15 + n])
+    for fen in (1, 10_000, 999_999, -1, 10 ** 18 + 7, 2 ** 63 - 1, 123_456_789_012):  # 万元 at the edges
+        rows.append(["EDGE", "金额", fen, Decimal("33.33"), fen, fen])
     rows.append(["", "合计", 12345, Decimal("1.5"), 0, None])
     return StatForm(title="长表", form_no="X附", period_label="2020年", unit_of_measure="万元",
                     columns=[FormColumn("编号", "编号", "text"), FormColumn("名称", "名称", "text"),
@@ -94,13 +96,13 @@ def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path,
     from chufei import reports
 
     form = _long_form()
-    write_xlsx(form, tmp_path / "cells.xlsx")  # 61 rows: below the threshold, openpyxl writes every cell
+    write_xlsx(form, tmp_path / "cells.xlsx")  # 68 rows: below the threshold, openpyxl writes every cell
     monkeypatch.setattr(reports, "STREAM_ROWS", 5)
     assert reports._streamable(form)
     write_xlsx(form, tmp_path / "streamed.xlsx")
     assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "cells.xlsx").read_bytes()
     sheet = openpyxl.load_workbook(tmp_path / "streamed.xlsx").active
-    values = [row for row in sheet.iter_rows(min_row=7, max_row=66, max_col=2, values_only=True)]
+    values = [row for row in sheet.iter_rows(min_row=7, max_row=73, max_col=2, values_only=True)]
     assert values[2] == ("C0002", "换行\n第二行") and values[3][1] == "=1+1"  # text stays text
     assert all("110101199003074514" not in str(v) and "13912345678" not in str(v) for row in values for v in row)
 
