@@ -8,8 +8,13 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
+_ELEVEN_DIGITS = re.compile(r"\d{11}")  # both patterns need 11 digits in a row: most text has none
+
+
 def mask_text(text: str) -> str:
     """Mask every 18-digit ID number and 11-digit mobile number inside free text."""
+    if not _ELEVEN_DIGITS.search(text):
+        return text
     text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
     return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
 

@@ -91,14 +91,18 @@ def old_case_summary(engine: Engine, period: Period) -> Summary:
     """Per unit: stock on 1 January, resolved to the period's end, and the pre-2019 payouts.
 
     The year-level part is pre-aggregated per year (``old_case_year``); the part that depends on
-    the period (本年化解) is read by 结案日期 range, so a month costs what its year's closures cost.
+    the period (本年化解) is summed from the monthly facts (``case_month_fact``), so a month costs
+    the same whatever the length of the history.
     """
     from chufei.sql import run_sql
 
+    from chufei.statistics import whole_months
+
     summary = {code: dict(values) for code, values in _year_aggregates(engine, period.year_start).items()}
+    by_month = whole_months(period.year_start, period.end, period.year_start)
     with engine.connect() as connection:
-        for row in run_sql(connection, "old_case_resolved", year_start=period.year_start,
-                           period_end=period.end).mappings():
+        for row in run_sql(connection, "old_case_resolved_by_month" if by_month else "old_case_resolved",
+                           year_start=period.year_start, period_end=period.end).mappings():
             summary.setdefault(row["unit_code"], {key: 0 for key in YEAR_KEYS})["resolved"] = int(row["resolved"])
     for values in summary.values():
         values.setdefault("resolved", 0)

@@ -8,6 +8,9 @@ Figures are written as values, never formulas; text is always text. Same figures
 from __future__ import annotations
 
 import csv
+import os
+import threading
+from contextlib import contextmanager
 from copy import copy
 import hashlib
 import io
@@ -74,6 +77,22 @@ def _cell(kind: str, value: object) -> object:
     return wan(int(value)) if kind == "wan" else value
 
 
+def _converter():
+    """``_cell`` with the masked form of each distinct text kept: long lists repeat their unit
+    names, dates and states on every row."""
+    masked: dict[str, str] = {}
+
+    def convert(kind: str, value: object) -> object:
+        if isinstance(value, str):
+            text = masked.get(value)
+            if text is None:
+                text = masked[value] = mask_text(value)
+            return text
+        return _cell(kind, value)
+
+    return convert
+
+
 def _headers(form: StatForm) -> tuple[list[str], list[str]]:
     return [c.group for c in form.columns], [c.label for c in form.columns]
 
@@ -120,8 +139,11 @@ def write_xlsx(form: StatForm, path: Path) -> None:
             cell.font, cell.border = Font(bold=True), border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     styled: dict[tuple[int, bool], object] = {}  # (column, is total) → a styled cell to copy from
+    streamed = _streamable(form)
     for offset, values in enumerate(form.rows, top + 2):
         is_total = offset == top + 1 + len(form.rows)
+        if streamed and top + 2 < offset and not is_total:
+            continue  # body rows after the first: written straight into the sheet's XML at save
         for column_index, (column, value) in enumerate(zip(form.columns, values), 1):
             cell = put(sheet, offset, column_index, _cell(column.kind, value))
             model = styled.get((column_index, is_total))
@@ -151,7 +173,67 @@ def write_xlsx(form: StatForm, path: Path) -> None:
     sheet.print_title_rows = f"{top}:{top + 1}"
     if form.chart is not None:
         _add_chart(sheet, form, top + 2, top + len(form.rows), footer_row + 3 + len(form.notes))
-    save_reproducibly(book, path)
+    patches = None
+    if streamed:
+        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, top + 2)}
+    save_reproducibly(book, path, patches=patches)
+
+
+# A form with more body rows than this (the annual 清退 list: one row per case) has its body
+# rows after the first written as XML directly: openpyxl builds and serialises a cell object per
+# value (about 5 000 rows of 8 cells a second here, write-only mode no faster). The rows are
+# exactly the bytes openpyxl writes for them (inline strings, the first row's style ids, numbers
+# through openpyxl's own ``safe_string``), so the file is byte-identical either way (tested).
+STREAM_ROWS = 500
+_PLAIN_TYPES = (str, int, Decimal, type(None))
+
+
+def _streamable(form: StatForm) -> bool:
+    if len(form.rows) <= STREAM_ROWS + 1 or form.chart is not None:
+        return False
+    width = len(form.columns)
+    return all(len(values) == width and all(type(v) in _PLAIN_TYPES for v in values) for values in form.rows)
+
+
+def _insert_body_rows(xml: bytes, form: StatForm, first_row: int) -> bytes:
+    """Insert the body rows after ``first_row`` (written by openpyxl) into the sheet XML."""
+    import re
+    from xml.sax.saxutils import escape
+
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+    from openpyxl.compat import safe_string
+    from openpyxl.utils import get_column_letter
+
+    start = xml.index(f'<row r="{first_row}">'.encode())
+    end = xml.index(b"</row>", start) + len(b"</row>")
+    styles = dict(re.findall(rb'<c r="([A-Z]+)\d+" s="(\d+)"', xml[start:end]))
+    letters = [get_column_letter(index) for index in range(1, len(form.columns) + 1)]
+    columns = [(letter, column.kind, styles[letter.encode()].decode()) for letter, column in zip(letters, form.columns)]
+    scratch = Cell(None)  # openpyxl's own check: too long is cut, control characters refused
+    convert = _converter()
+    parts: list[str] = []
+    append = parts.append
+    for number, values in enumerate(form.rows[1:-1], first_row + 1):
+        append(f'<row r="{number}">')
+        for (letter, kind, style), value in zip(columns, values):
+            if kind == "wan" and type(value) is int:  # safe_string(wan(value)) without the Decimal
+                append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{"%.16g" % (value / FEN_PER_WAN)}</v></c>')
+                continue
+            value = convert(kind, value)
+            if value is None:
+                append(f'<c r="{letter}{number}" s="{style}" t="n" />')
+            elif isinstance(value, str):
+                if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
+                    value = scratch.check_string(value)
+                if value == "":
+                    append(f'<c r="{letter}{number}" s="{style}" t="inlineStr" />')
+                    continue
+                space = ' xml:space="preserve"' if value != value.strip() and value.strip() else ""
+                append(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
+            else:
+                append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{safe_string(value)}</v></c>')
+        append("</row>")
+    return xml[:end] + "".join(parts).encode("utf-8") + xml[end:]
 
 
 def _add_chart(sheet, form: StatForm, first_row: int, last_row: int, anchor_row: int) -> None:
@@ -173,8 +255,10 @@ def write_csv(form: StatForm, path: Path) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([c.label if c.group == c.label else f"{c.group}·{c.label}" for c in form.columns])
+    convert = _converter()
+    kinds = [c.kind for c in form.columns]
     for values in form.rows:
-        writer.writerow(["" if v is None else csv_safe(_cell(c.kind, v)) for c, v in zip(form.columns, values)])
+        writer.writerow(["" if v is None else csv_safe(convert(kind, v)) for kind, v in zip(kinds, values)])
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
 
@@ -266,6 +350,19 @@ def describe_changes(old_folder: Path, old: dict, new_folder: Path, new_files: l
     }
 
 
+@contextmanager
+def _publishing(root: Path):
+    """Hold an exclusive lock on ``root/.publish.lock`` (flock: across threads and processes)."""
+    import fcntl
+
+    descriptor = os.open(root / ".publish.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing drops the lock
+
+
 def write_package(root: Path, report: str, period_key: str, forms: dict[str, StatForm],
                   sources: list[str], attachments: dict[str, bytes] | None = None) -> dict:
     """Write a period's package as an issued version under ``root`` = outbox/<report>/<period>/.
@@ -289,39 +386,40 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
             (staging / name).write_bytes(content)
             files.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
                           "rows": content.count(b"\n")})
-        current = latest_version(root)
-        if current is not None:
-            issued = read_manifest(current)
-            same_files = {(f["name"], f["sha256"]) for f in issued["files"]} == {(f["name"], f["sha256"])
-                                                                               for f in files}
-            if same_files and issued["data_version"] == version_of:
-                for entry in files:  # repair a deleted file from identical bytes
-                    target = current / entry["name"]
-                    if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
-                        shutil.copyfile(staging / entry["name"], target)
-                return {**issued, "folder": str(current)}
-        number = int(current.name[1:]) + 1 if current is not None else 1
-        versions = package_versions(root)
-        if versions:
-            number = max(number, int(versions[-1][1:]) + 1)
-        name = f"v{number}"
-        manifest = {
-            "report": report,
-            "period": period_key,
-            "version": name,
-            "data_version": version_of,
-            "sources": sorted(sources),
-            "files": files,
-        }
-        if current is not None:
-            manifest["supersedes"] = current.name
-            manifest["changes"] = describe_changes(current, issued, staging, files, sources)
-        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                               encoding="utf-8")
-        folder = root / name
-        staging.rename(folder)
-        staging.mkdir()  # TemporaryDirectory cleans up the (now empty) staging path
-    pointer = root / f".{LATEST_POINTER}.tmp"
-    pointer.write_text(name + "\n", encoding="utf-8")
-    pointer.replace(root / LATEST_POINTER)
+        with _publishing(root):  # concurrent builds of one period: one publishes, the others find it
+            current = latest_version(root)
+            if current is not None:
+                issued = read_manifest(current)
+                same_files = {(f["name"], f["sha256"]) for f in issued["files"]} == {(f["name"], f["sha256"])
+                                                                                   for f in files}
+                if same_files and issued["data_version"] == version_of:
+                    for entry in files:  # repair a deleted file from identical bytes
+                        target = current / entry["name"]
+                        if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
+                            shutil.copyfile(staging / entry["name"], target)
+                    return {**issued, "folder": str(current)}
+            number = int(current.name[1:]) + 1 if current is not None else 1
+            versions = package_versions(root)
+            if versions:
+                number = max(number, int(versions[-1][1:]) + 1)
+            name = f"v{number}"
+            manifest = {
+                "report": report,
+                "period": period_key,
+                "version": name,
+                "data_version": version_of,
+                "sources": sorted(sources),
+                "files": files,
+            }
+            if current is not None:
+                manifest["supersedes"] = current.name
+                manifest["changes"] = describe_changes(current, issued, staging, files, sources)
+            (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                                   encoding="utf-8")
+            folder = root / name
+            staging.rename(folder)
+            staging.mkdir()  # TemporaryDirectory cleans up the (now empty) staging path
+            pointer = root / f".{LATEST_POINTER}.{os.getpid()}-{threading.get_ident()}.tmp"
+            pointer.write_text(name + "\n", encoding="utf-8")
+            pointer.replace(root / LATEST_POINTER)
     return {**manifest, "folder": str(folder)}

@@ -1,10 +1,17 @@
 """Case statistics: the figures of a period, its year to date, the same span a year earlier and
 (monthly forms) the period before.
 
-Everything is computed from ``case_current`` (include/sql/case_figures_by_unit.sql) and the
-current administrative-action rows (include/sql/admin_action_figures.sql), grouped by unit and
-行业领域, with integer arithmetic; percentages are exact Decimals rounded half-up to two places.
-Month, quarter and year forms come from the same grouped facts, so they reconcile exactly.
+Everything is computed from ``case_current`` and the current administrative-action rows
+(include/sql/admin_action_figures.sql), grouped by unit and 行业领域, with integer arithmetic;
+percentages are exact Decimals rounded half-up to two places. Month, quarter and year forms come
+from the same grouped facts, so they reconcile exactly.
+
+Figures of whole calendar months (every period is) are summed from ``case_month_fact`` and
+``admin_action_month_fact``, the per-month sums that ``case_month_facts`` and
+``action_month_facts`` compute whenever a unit's cases or actions change
+(include/sql/case_month_figures.sql, admin_action_month_figures.sql); any other range is read
+from the rows themselves (case_figures_by_unit.sql, admin_action_figures.sql). Both give the
+same figures.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable
+from typing import Callable, Iterable, Mapping
 
 from sqlalchemy.engine import Connection
 
@@ -59,6 +66,89 @@ def spans_for(kind: str) -> tuple[str, ...]:
     return MONTHLY_SPANS if kind == "month" else SPANS
 
 
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def case_month_facts(unit_code: str, cases: Iterable[Mapping]) -> tuple[list[dict], list[dict]]:
+    """One unit's ``case_month_fact`` rows and ``month_source`` rows from its current cases
+    (include/sql/case_facts_of_unit.sql).
+
+    Facts, per (行业领域, calendar month): the new-case figures of the cases filed in the month,
+    and of the cases closed in the month how many were filed before 1 January of that year
+    (存量(陈案)办结) and how many in all. Each figure has the definition of
+    case_figures_by_unit.sql, so summing whole months of one year gives that query's result.
+    Sources: the submissions whose cases were filed or closed in each month (case_sources.sql).
+    """
+    facts: dict[tuple, dict] = {}
+    sources: set[tuple] = set()
+
+    def slot(case: Mapping, day: date) -> dict:
+        month = day.replace(day=1)
+        sources.add((month, case["submission_id"]))
+        key = (case["industry"], month)
+        if key not in facts:
+            facts[key] = {"unit_code": unit_code, "industry": key[0], "month_start": month,
+                          **{name: 0 for name in (*_CASE_KEYS, "closed_cases")}}
+        return facts[key]
+
+    for case in cases:
+        filed, closed = _as_date(case["filed_date"]), _as_date(case["closed_date"])
+        if filed is not None:
+            amount, people = case["amount_fen"], case["participants"]
+            target = slot(case, filed)
+            target["new_cases"] += 1
+            target["amount_fen"] += int(amount or 0)
+            target["participants"] += int(people or 0)
+            target["cross_region_cases"] += 1 if case["cross_region"] else 0
+            target["over_100m_cases"] += 1 if amount is not None and amount >= OVER_AMOUNT_FEN else 0
+            target["over_1000_cases"] += 1 if people is not None and people >= OVER_PEOPLE else 0
+        if closed is not None:
+            target = slot(case, closed)
+            target["closed_cases"] += 1
+            if filed is not None and filed < date(closed.year, 1, 1):
+                target["old_cases_closed"] += 1
+    return ([facts[key] for key in sorted(facts, key=lambda key: (key[0] or "", key[1]))],
+            _source_rows("case_ledger", unit_code, sources))
+
+
+def _source_rows(dataset: str, unit_code: str, sources: set[tuple]) -> list[dict]:
+    return [{"dataset": dataset, "unit_code": unit_code, "month_start": month, "submission_id": submission_id}
+            for month, submission_id in sorted(sources)]
+
+
+def action_month_facts(unit_code: str, actions: Iterable[Mapping], listed: Iterable[Mapping]) -> tuple[list[dict], list[dict]]:
+    """One unit's ``admin_action_month_fact`` and ``month_source`` rows.
+
+    ``actions``: its current, de-duplicated actions (include/sql/admin_actions_of_unit.sql); facts
+    per (行业领域, calendar month of 处置日期): 立案数 (处置方式 行政处罚) and 行政处置数, as
+    admin_action_figures.sql counts them. ``listed``: (submission_id, action_date) of every
+    current row (admin_action_dates_of_unit.sql): the sources, as admin_action_sources.sql finds them.
+    """
+    facts: dict[tuple, dict] = {}
+    for action in actions:
+        day = _as_date(action["action_date"])
+        if day is None:
+            continue
+        key = (action["industry"], day.replace(day=1))
+        target = facts.setdefault(key, {"unit_code": unit_code, "industry": key[0], "month_start": key[1],
+                                        "filed_cases": 0, "admin_actions": 0})
+        target["admin_actions"] += 1
+        target["filed_cases"] += 1 if action["action_type"] == PENALTY_ACTION else 0
+    sources = {(_as_date(row["action_date"]).replace(day=1), row["submission_id"])
+               for row in listed if row["action_date"] is not None}
+    return ([facts[key] for key in sorted(facts, key=lambda key: (key[0] or "", key[1]))],
+            _source_rows("admin_action", unit_code, sources))
+
+
+def whole_months(start: date, end: date, year_start: date) -> bool:
+    """[start, end) is whole calendar months within ``year_start``'s year: readable from the monthly facts."""
+    return (start.day == 1 and end.day == 1 and start < end and year_start == date(start.year, 1, 1)
+            and end <= date(start.year + 1, 1, 1))
+
+
 def case_figures(connection: Connection, start: date, end: date, year_start: date) -> Figures:
     """Every figure for [start, end), per (unit, 行业领域)."""
     result: Figures = {}
@@ -66,11 +156,18 @@ def case_figures(connection: Connection, start: date, end: date, year_start: dat
     def slot(row) -> dict[str, int]:
         return result.setdefault((row["unit_code"], row["industry"]), {f.key: 0 for f in CASE_FIGURES})
 
-    for row in run_sql(connection, "case_figures_by_unit", range_start=start, range_end=end,
-                       year_start=year_start, over_amount_fen=OVER_AMOUNT_FEN, over_people=OVER_PEOPLE).mappings():
+    if whole_months(start, end, year_start):
+        rows = run_sql(connection, "case_month_figures", range_start=start, range_end=end)
+    else:
+        rows = run_sql(connection, "case_figures_by_unit", range_start=start, range_end=end, year_start=year_start,
+                       over_amount_fen=OVER_AMOUNT_FEN, over_people=OVER_PEOPLE)
+    for row in rows.mappings():
         slot(row).update({key: int(row[key] or 0) for key in _CASE_KEYS})
-    for row in run_sql(connection, "admin_action_figures", range_start=start, range_end=end,
-                       penalty_type=PENALTY_ACTION).mappings():
+    if whole_months(start, end, year_start):
+        rows = run_sql(connection, "admin_action_month_figures", range_start=start, range_end=end)
+    else:
+        rows = run_sql(connection, "admin_action_figures", range_start=start, range_end=end, penalty_type=PENALTY_ACTION)
+    for row in rows.mappings():
         slot(row).update({key: int(row[key] or 0) for key in _ACTION_KEYS})
     return result
 
@@ -102,14 +199,21 @@ class SpanFigures:
 
     def row(self, selector: Selector) -> list[int | Decimal | None]:
         """The span cells of every figure for the groups ``selector`` picks."""
+        return self._cells(lambda span, key: self.value(span, selector, key))
+
+    def row_of(self, group: Key) -> list[int | Decimal | None]:
+        """The span cells of one group: a lookup, not a scan (rows of collapsed figures)."""
+        return self._cells(lambda span, key: span.get(group, {}).get(key, 0))
+
+    def _cells(self, value: Callable[[Figures, str], int]) -> list[int | Decimal | None]:
         cells: list[int | Decimal | None] = []
         for figure in CASE_FIGURES:
-            current = self.value(self.current, selector, figure.key)
-            ytd = self.value(self.year_to_date, selector, figure.key)
-            last = self.value(self.last_year_to_date, selector, figure.key)
+            current = value(self.current, figure.key)
+            ytd = value(self.year_to_date, figure.key)
+            last = value(self.last_year_to_date, figure.key)
             cells += [current, ytd, last, growth_percent(ytd, last)]
             if self.previous is not None:
-                cells.append(growth_percent(current, self.value(self.previous, selector, figure.key)))
+                cells.append(growth_percent(current, value(self.previous, figure.key)))
         return cells
 
     def collapsed(self, position: int) -> "SpanFigures":
@@ -155,6 +259,11 @@ def case_sources(connection: Connection, period: Period) -> list[str]:
         ranges.append((period.previous().start, period.previous().end))
     shas: set[str] = set()
     for start, end in ranges:
+        if whole_months(start, end, date(start.year, 1, 1)):
+            for dataset in ("case_ledger", "admin_action"):
+                shas.update(row[0] for row in run_sql(connection, "month_sources", dataset=dataset,
+                                                      range_start=start, range_end=end))
+            continue
         for name in ("case_sources", "admin_action_sources"):
             shas.update(row[0] for row in run_sql(connection, name, range_start=start, range_end=end))
     return sorted(shas)
@@ -163,8 +272,7 @@ def case_sources(connection: Connection, period: Period) -> list[str]:
 def unit_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:
     """(code, name, cells) for every registered unit in registry order, then the 合计 row."""
     figures = figures.collapsed(0)
-    rows = [(unit.code, unit.name, figures.row(lambda group, code=unit.code: group[0] == code))
-            for unit in units()]
+    rows = [(unit.code, unit.name, figures.row_of((unit.code, ""))) for unit in units()]
     unknown = sorted({group[0] for group in figures.groups()} - {unit.code for unit in units()})
     if unknown:
         raise ValueError(f"warehouse holds cases of units not in the registry: {', '.join(unknown)}")
@@ -176,8 +284,7 @@ def industry_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:
     """(code, 行业领域, cells) for every 行业领域 of the code list in order, then the 合计 row."""
     industries = code_lists()["行业领域"]
     figures = figures.collapsed(1)
-    rows = [(f"{index:02d}", name, figures.row(lambda group, name=name: group[1] == name))
-            for index, name in enumerate(industries, 1)]
+    rows = [(f"{index:02d}", name, figures.row_of((name, name))) for index, name in enumerate(industries, 1)]
     unknown = sorted({str(group[1]) for group in figures.groups()} - set(industries))
     if unknown:
         raise ValueError(f"warehouse holds cases of 行业领域 not in the code list: {', '.join(unknown)}")

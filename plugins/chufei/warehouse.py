@@ -2,6 +2,11 @@
 
 Amounts are integers of 分 (fen), never floats. The schema is created and upgraded here
 (``ensure_schema``), versioned in ``chufei_schema_version``; each upgrade step is additive.
+
+Schema versions: 1 = the tables; 2 = every index of ``metadata`` (also on warehouses created
+before the index was declared: ``create_all`` adds missing tables, never indexes of existing
+ones), ``case_month_fact``, ``admin_action_month_fact`` and ``month_source``, back-filled
+from the current cases and administrative actions.
 """
 
 from __future__ import annotations
@@ -12,13 +17,13 @@ from typing import Iterable
 
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
                         MetaData, String, Table, Text, UniqueConstraint, create_engine, event, func,
-                        insert, select, update)
+                        inspect, insert, select, update)
 from sqlalchemy.engine import Connection, Engine
 
 from chufei.datasets import DATASETS, Dataset
 from chufei.sql import run_sql
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = MetaData()
 _SQL_TYPES = {"text": Text, "choice": Text, "date": Date, "fen": BigInteger, "count": Integer,
               "flag": Boolean}
@@ -128,15 +133,40 @@ def engine_for(url: str) -> Engine:
 
 
 def ensure_schema(engine: Engine) -> int:
-    """Create or upgrade the schema; safe to call from every task and concurrently."""
+    """Create or upgrade the schema; safe to call from every task and concurrently.
+
+    A warehouse at SCHEMA_VERSION costs one version query (plus ``create_all``'s table checks);
+    an older one is upgraded in the same transaction: missing tables, missing indexes, then the
+    data steps of each version it lacks.
+    """
     with engine.begin() as connection:
         from chufei.claims import serialize  # concurrent first runs on PostgreSQL: one creates, others wait
         serialize(connection, "chufei.schema")
         metadata.create_all(connection, checkfirst=True)
         current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
         if current < SCHEMA_VERSION:
+            create_missing_indexes(connection)
+            if current < 2:  # the monthly facts are new in version 2: fill them
+                refresh_case_facts(connection)
+                refresh_action_facts(connection)
             connection.execute(insert(schema_version), {"version": SCHEMA_VERSION, "applied_at": now_utc()})
     return SCHEMA_VERSION
+
+
+def create_missing_indexes(connection: Connection) -> list[str]:
+    """Create every index ``metadata`` declares that the database lacks; returns their names."""
+    inspector = inspect(connection)
+    tables = set(inspector.get_table_names())
+    created = []
+    for table in metadata.sorted_tables:
+        if table.name not in tables or not table.indexes:
+            continue
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda index: index.name):
+            if index.name not in present:
+                index.create(connection)
+                created.append(index.name)
+    return created
 
 
 def now_utc() -> datetime:
@@ -186,10 +216,58 @@ def replace_submission(connection: Connection, dataset: Dataset, unit_code: str,
 
 
 def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) -> None:
-    """Rebuild a unit's slice of the dataset's current-state table, if it has one."""
+    """Rebuild a unit's slice of the dataset's current-state table (and its monthly facts), if it has one."""
     if dataset.name == "case_ledger":
         connection.execute(case_current.delete().where(case_current.c.unit_code == unit_code))
         run_sql(connection, "refresh_case_current", unit_code=unit_code)
+        refresh_case_facts(connection, unit_code)
+    elif dataset.name == "admin_action":
+        refresh_action_facts(connection, unit_code)
+
+
+def refresh_case_facts(connection: Connection, unit_code: str | None = None) -> None:
+    """Rebuild ``case_month_fact`` and the case rows of ``month_source`` from ``case_current``
+    for one unit (None: every unit).
+
+    Whatever writes ``case_current`` calls this in the same transaction (``refresh_current``
+    does), so the monthly facts never disagree with the cases they sum.
+    """
+    from chufei.statistics import case_month_facts  # the figure definitions live there
+
+    for code in _clear_facts(connection, case_month_fact, "case_ledger", unit_code, case_current.c.unit_code):
+        facts, sources = case_month_facts(code, run_sql(connection, "case_facts_of_unit", unit_code=code).mappings())
+        _insert(connection, case_month_fact, facts)
+        _insert(connection, month_source, sources)
+
+
+def refresh_action_facts(connection: Connection, unit_code: str | None = None) -> None:
+    """Rebuild ``admin_action_month_fact`` and the action rows of ``month_source`` from the
+    current admin-action rows of one unit (None: every unit)."""
+    from chufei.statistics import action_month_facts
+
+    units_column = row_table(DATASETS["admin_action"]).c.unit_code
+    for code in _clear_facts(connection, admin_action_month_fact, "admin_action", unit_code, units_column):
+        facts, sources = action_month_facts(code, run_sql(connection, "admin_actions_of_unit", unit_code=code).mappings(),
+                                            run_sql(connection, "admin_action_dates_of_unit", unit_code=code).mappings())
+        _insert(connection, admin_action_month_fact, facts)
+        _insert(connection, month_source, sources)
+
+
+def _clear_facts(connection: Connection, facts: Table, dataset: str, unit_code: str | None, units_column) -> list[str]:
+    """Delete one unit's (or every unit's) facts and sources; returns the units to rebuild."""
+    sources = month_source.delete().where(month_source.c.dataset == dataset)
+    if unit_code is None:
+        connection.execute(facts.delete())
+        connection.execute(sources)
+        return list(connection.execute(select(units_column).distinct()).scalars().all())
+    connection.execute(facts.delete().where(facts.c.unit_code == unit_code))
+    connection.execute(sources.where(month_source.c.unit_code == unit_code))
+    return [unit_code]
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict]) -> None:
+    if rows:
+        connection.execute(insert(table), rows)
 
 
 def _text(value: object) -> str | None:
@@ -234,3 +312,49 @@ old_case_year = Table(
     Column("unpaid_fen", BigInteger, nullable=False),
     Column("repaid_fen", BigInteger, nullable=False),
     Column("cleared", Integer, nullable=False))
+
+# Case figures per unit, 行业领域 and calendar month, summed from ``case_current``
+# (chufei.statistics.case_month_facts): a period's statistics read units × 行业领域 × months rows
+# instead of its cases, so a month costs the same after one year or five (issue 4). New-case
+# figures sit in the month of 立案日期; old_cases_closed (filed before 1 January of the closing
+# year) and closed_cases in the month of 结案日期.
+case_month_fact = Table(
+    "case_month_fact", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(16), nullable=False),
+    Column("industry", Text),
+    Column("month_start", Date, nullable=False),
+    Column("new_cases", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("participants", BigInteger, nullable=False),
+    Column("cross_region_cases", Integer, nullable=False),
+    Column("over_100m_cases", Integer, nullable=False),
+    Column("over_1000_cases", Integer, nullable=False),
+    Column("old_cases_closed", Integer, nullable=False),
+    Column("closed_cases", Integer, nullable=False),
+    Index("ix_case_month_fact_month", "month_start", "unit_code"),
+    Index("ix_case_month_fact_unit", "unit_code"))
+
+# Administrative actions per unit, 行业领域 and calendar month of 处置日期, one per action as
+# admin_action_figures.sql counts them (chufei.statistics.action_month_facts); rebuilt with each
+# admin-action submission of the unit (issue 4).
+admin_action_month_fact = Table(
+    "admin_action_month_fact", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(16), nullable=False),
+    Column("industry", Text),
+    Column("month_start", Date, nullable=False),
+    Column("filed_cases", Integer, nullable=False),
+    Column("admin_actions", Integer, nullable=False),
+    Index("ix_admin_action_month_fact_month", "month_start", "unit_code"),
+    Index("ix_admin_action_month_fact_unit", "unit_code"))
+
+# Which submissions' rows fall in each month (the 来源 of a package's manifest), per dataset and
+# unit: cases filed or closed in the month, every current admin-action row dated in it.
+month_source = Table(
+    "month_source", metadata,
+    Column("dataset", String(64), primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("month_start", Date, primary_key=True),
+    Column("submission_id", Integer, primary_key=True),
+    Index("ix_month_source_month", "dataset", "month_start"))

@@ -13,6 +13,7 @@ import re
 import threading
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -35,8 +36,13 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:00Z") -> None:
-    """Save with fixed document and zip-entry timestamps so equal content gives equal bytes."""
+def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:00Z",
+                      patches: dict[str, Callable[[bytes], bytes]] | None = None) -> None:
+    """Save with fixed document and zip-entry timestamps so equal content gives equal bytes.
+
+    ``patches`` maps a part name (e.g. ``xl/worksheets/sheet1.xml``) to a function applied to
+    its bytes before they are written (``chufei.reports`` streams long bodies in this way).
+    """
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
@@ -46,6 +52,8 @@ def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:0
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _CORE_TIMESTAMP.sub(rb"\g<1>" + timestamp.encode() + rb"\g<3>", data)
+            if patches and info.filename in patches:
+                data = patches[info.filename](data)
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import insert
 
-from chufei.warehouse import case_current, received_file, rejected_row, submission
+from chufei.warehouse import case_current, received_file, refresh_case_facts, rejected_row, submission
 
 UTC = timezone.utc
 
@@ -54,6 +54,7 @@ def _seed(engine):
             c.execute(insert(case_current), {**base, "case_no": no, "filed_date": filed, "closed_date": closed,
                                              "amount_fen": 5_000_000, "unpaid_principal_fen": unpaid_wan * 1_000_000,
                                              "repaid_fen": repaid_wan * 1_000_000})
+        refresh_case_facts(c)  # case_current written directly: its monthly facts too
 
 
 def test_figures_targets_quality_and_packages(engine, data):

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from chufei.reports import FormColumn, StatForm, wan, write_csv, write_package, write_xlsx
 from chufei.xlsx import csv_safe
@@ -68,3 +71,42 @@ def test_print_setup_and_frozen_header(tmp_path: Path):
     sheet = openpyxl.load_workbook(path).active
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.freeze_panes == "C7"
+
+
+def _long_form() -> StatForm:
+    tricky = ["A&B <公司> \"引号\" 'x'", "  前后空格 ", "换行\n第二行", "=1+1", "", "#N/A", "-5", "身份证110101199003074514",
+              "电话13912345678", "\t制表", "普通文本"]
+    rows = []
+    for n in range(60):
+        rows.append([f"C{n:04d}", tricky[n % len(tricky)], None if n % 7 == 0 else n * 1_234_567 - 50_000_000,
+                     Decimal(n) / 7 if n % 5 else None, -n, 10 ** 15 + n])
+    for fen in (1, 10_000, 999_999, -1, 10 ** 18 + 7, 2 ** 63 - 1, 123_456_789_012):  # 万元 at the edges
+        rows.append(["EDGE", "金额", fen, Decimal("33.33"), fen, fen])
+    rows.append(["", "合计", 12345, Decimal("1.5"), 0, None])
+    return StatForm(title="长表", form_no="X附", period_label="2020年", unit_of_measure="万元",
+                    columns=[FormColumn("编号", "编号", "text"), FormColumn("名称", "名称", "text"),
+                             FormColumn("金额", "金额(万元)", "wan"), FormColumn("金额", "比率%", "pct"),
+                             FormColumn("件数", "件数", "count"), FormColumn("元", "元", "yuan")],
+                    rows=rows, notes=["注：测试。"])
+
+
+def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path, monkeypatch):
+    """The annual 清退 list has one row per case: its body is written as XML directly, and the
+    file is byte for byte the one openpyxl writes cell by cell (so values, styles and masking too)."""
+    from chufei import reports
+
+    form = _long_form()
+    write_xlsx(form, tmp_path / "cells.xlsx")  # 68 rows: below the threshold, openpyxl writes every cell
+    monkeypatch.setattr(reports, "STREAM_ROWS", 5)
+    assert reports._streamable(form)
+    write_xlsx(form, tmp_path / "streamed.xlsx")
+    assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "cells.xlsx").read_bytes()
+    sheet = openpyxl.load_workbook(tmp_path / "streamed.xlsx").active
+    values = [row for row in sheet.iter_rows(min_row=7, max_row=73, max_col=2, values_only=True)]
+    assert values[2] == ("C0002", "换行\n第二行") and values[3][1] == "=1+1"  # text stays text
+    assert all("110101199003074514" not in str(v) and "13912345678" not in str(v) for row in values for v in row)
+
+    bad = _long_form()
+    bad.rows[10][1] = "控制字符\x01"
+    with pytest.raises(IllegalCharacterError):
+        write_xlsx(bad, tmp_path / "bad.xlsx")
