@@ -110,6 +110,18 @@ def month_statistics(engine):
     return lambda: case_statistics_forms(engine, month_period(2020, 6))
 
 
+def month_package(engine, scratch: Path):
+    """The monthly DAG's whole work for 2020-06 — forms, xlsx and CSV files, manifest — written
+    into a fresh data directory each time (a rebuild of an unchanged period would be shorter)."""
+    from chufei.case_reports import build_case_statistics_package
+
+    def build():
+        data = DataDir(Path(tempfile.mkdtemp(dir=scratch))).ensure()
+        build_case_statistics_package(engine, data, month_period(2020, 6))
+
+    return build
+
+
 def year_packages(engine, data) -> dict[str, float]:
     """Every package of 2020 as build_year_packages builds them, timed one by one."""
     from chufei.packages import REPORT_DAGS, build_package, intervals
@@ -133,7 +145,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="chufei-bench-"))
     per_year = args.cases // 5
-    results, packages = {}, {}
+    results, packages, month_packages = {}, {}, {}
     print(f"load average at start: {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
     engines = {}
     try:
@@ -156,6 +168,17 @@ def main() -> None:
             results[label] = times[0]
             print(f"  one month's statistics ({label}): fastest of {REPEATS} {times[0] * 1000:.1f} ms, "
                   f"median {times[REPEATS // 2] * 1000:.1f} ms", flush=True)
+        scratch = tmp / "month-packages"
+        scratch.mkdir()
+        package_runs = {label: [] for label in engines}
+        for _ in range(REPEATS):
+            for label, engine in engines.items():
+                package_runs[label].append(seconds(month_package(engine, scratch)))
+        for label, times in package_runs.items():
+            times.sort()
+            month_packages[label] = times[0]
+            print(f"  one month's package ({label}): fastest of {REPEATS} {times[0] * 1000:.1f} ms, "
+                  f"median {times[REPEATS // 2] * 1000:.1f} ms", flush=True)
         data = DataDir(tmp / "data").ensure()
         packages = year_packages(engines["five years"], data)
         print(f"  {'the whole year’s packages (five years)':<44} {sum(packages.values()):7.2f} s", flush=True)
@@ -173,6 +196,11 @@ def main() -> None:
     print(f"five-year / one-year ratio     : {results['five years'] / results['one year']:.2f} (target ≤ 1.2)")
     print(f"five-year / two-year ratio     : {results['five years'] / results['two years']:.2f} "
           "(both have last year's 上年同期 data)")
+    for label, _ in WAREHOUSES:
+        print(f"one month's package, {label:<10}: {month_packages[label] * 1000:6.1f} ms "
+              "(forms, xlsx + CSV files, manifest)")
+    print(f"package five-year / one-year   : {month_packages['five years'] / month_packages['one year']:.2f} "
+          "(target ≤ 1.2)")
     print(f"whole year's packages          : {total:.2f} s for {len(packages)} packages (target ≤ 10 s)")
     print(f"  of which case_statistics_annual (清退 list of every pre-2019 case): {annual:.2f} s")
     others = sorted(((t, name) for name, t in packages.items() if name != "case_statistics_annual 2020"), reverse=True)
