@@ -37,12 +37,12 @@ from typing import Iterator
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from chufei import warehouse
 from chufei.config import REFERENCE_DIR, DataDir, code_lists
-from chufei.ingest import archive_file, claim_files, sha256_of
+from chufei.ingest import archive_file, claim_files, record_loading, record_outcome, sha256_of
 from chufei.inflow_schema import grid_clue_version
 from chufei.receipts import Receipt, write_receipt
 from chufei.registry import units
@@ -993,7 +993,7 @@ def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: s
     try:
         with (engine.connect() as connection, clue_staging(connection, data.work(SOURCE), sha256) as staging,
               connection.begin()):
-            _insert_received(connection, receipt, archived, path, "processing")
+            record_loading(connection, **_received(receipt, archived, path))
             result = load_batches(connection, read_batches(path, original_name, chunk_rows, chunk_bytes),
                                    sha256, "file", timings=timings, staging=staging)
             receipt.counts = {"rows": result.rows, "accepted": result.accepted, "rejected": result.rejected,
@@ -1008,28 +1008,23 @@ def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: s
                                                        "所有数据行均未通过校验，本次报送未入库")
             else:
                 receipt.status = "partially_accepted" if result.rejected else "accepted"
-            connection.execute(update(warehouse.received_file).where(
-                warehouse.received_file.c.sha256 == sha256).values(
-                status=receipt.status, rows_total=result.rows, rows_accepted=result.accepted,
-                rows_rejected=result.rejected, message=receipt.message))
-            warehouse.record_arrival(connection, sha256, original_name, receipt.status)
+            record_outcome(connection, sha256=sha256, original_name=original_name, status=receipt.status,
+                           rows=result.rows, accepted=result.accepted, rejected=result.rejected,
+                           message=receipt.message)
     except FileRejected as rejection:
         receipt.status, receipt.message = "rejected", rejection.message
         receipt.counts = {"rows": 0, "accepted": 0, "rejected": 0}
         receipt.errors = [{"sheet": rejection.sheet, "row": rejection.row, "column": rejection.column,
                            "cell": None, "value": rejection.value, "message": rejection.message}]
         with engine.begin() as connection:
-            _insert_received(connection, receipt, archived, path, "rejected")
+            record_loading(connection, **_received(receipt, archived, path), status="rejected", message=receipt.message)
             warehouse.record_arrival(connection, sha256, original_name, "rejected")
     return receipt
 
 
-def _insert_received(connection: Connection, receipt: Receipt, archived: Path, path: Path, status: str) -> None:
-    connection.execute(insert(warehouse.received_file), {
-        "sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
-        "size_bytes": path.stat().st_size, "archive_path": archived.name, "received_at": warehouse.now_utc(),
-        "status": status, "dataset": DATASET, "rows_total": 0, "rows_accepted": 0, "rows_rejected": 0,
-        "message": receipt.message})
+def _received(receipt: Receipt, archived: Path, path: Path) -> dict:
+    return {"sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
+            "size_bytes": path.stat().st_size, "archive_name": archived.name, "dataset": DATASET}
 
 
 def raw_table(records: list[dict[str, object]]) -> pa.Table:

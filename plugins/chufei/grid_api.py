@@ -28,6 +28,7 @@ from chufei import warehouse
 from chufei.config import DataDir
 from chufei.dagkit import TIMEZONE
 from chufei.grid import DATASET, FIELDS, RawBatch, load_batches, raw_table
+from chufei.ingest import record_loading, record_outcome
 from chufei.inflow_schema import grid_sync_state
 
 log = logging.getLogger(__name__)
@@ -222,17 +223,13 @@ def load_page(engine: Engine, data: DataDir, page: Page, summary: SyncSummary) -
             summary.duplicate_pages += 1
             summary.watermark = _advance(connection, page.items, current, 0)
             return
-        connection.execute(insert(warehouse.received_file), {
-            "sha256": sha256, "source": SOURCE, "original_name": page.request[:500], "size_bytes": len(page.body),
-            "archive_path": archive_name, "received_at": warehouse.now_utc(), "status": "processing",
-            "dataset": DATASET, "rows_total": 0, "rows_accepted": 0, "rows_rejected": 0})
+        record_loading(connection, sha256=sha256, source=SOURCE, original_name=page.request[:500],
+                       size_bytes=len(page.body), archive_name=archive_name, dataset=DATASET)
         result = load_batches(connection, [RawBatch(1, raw_table([record_row(i) for i in page.items]), "api")],
                               sha256, "api")
         status = "accepted" if not result.rejected else ("partially_accepted" if result.accepted else "rejected")
-        connection.execute(update(warehouse.received_file).where(warehouse.received_file.c.sha256 == sha256)
-                           .values(status=status, rows_total=result.rows, rows_accepted=result.accepted,
-                                   rows_rejected=result.rejected))
-        warehouse.record_arrival(connection, sha256, page.request[:500], status)
+        record_outcome(connection, sha256=sha256, original_name=page.request[:500], status=status,
+                       rows=result.rows, accepted=result.accepted, rejected=result.rejected)
         summary.watermark = _advance(connection, page.items, current, result.new_versions)
     summary.records += result.rows
     summary.accepted += result.accepted

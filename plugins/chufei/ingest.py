@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -189,6 +189,24 @@ def record_received(connection, receipt: Receipt, archived: Path, path: Path) ->
         "rows_total": receipt.counts["rows"], "rows_accepted": receipt.counts["accepted"],
         "rows_rejected": receipt.counts["rejected"], "message": receipt.message})
     warehouse.record_arrival(connection, receipt.sha256, receipt.file, receipt.status)
+
+
+def record_loading(connection, *, sha256: str, source: str, original_name: str, size_bytes: int,
+                   archive_name: str, dataset: str, status: str = "processing", message: str | None = None) -> None:
+    """The ``received_file`` row of a grid export or API page, written in the load's transaction
+    before its rows: their counts are known only once they are loaded (``record_outcome``)."""
+    connection.execute(insert(warehouse.received_file), {
+        "sha256": sha256, "source": source, "original_name": original_name, "size_bytes": size_bytes,
+        "archive_path": archive_name, "received_at": warehouse.now_utc(), "status": status, "dataset": dataset,
+        "rows_total": 0, "rows_accepted": 0, "rows_rejected": 0, "message": message})
+
+
+def record_outcome(connection, *, sha256: str, original_name: str, status: str, rows: int, accepted: int,
+                   rejected: int, message: str | None = None) -> None:
+    """The verdict and counts of a file recorded with ``record_loading``, and its arrival."""
+    connection.execute(update(warehouse.received_file).where(warehouse.received_file.c.sha256 == sha256).values(
+        status=status, rows_total=rows, rows_accepted=accepted, rows_rejected=rejected, message=message))
+    warehouse.record_arrival(connection, sha256, original_name, status)
 
 
 def duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
