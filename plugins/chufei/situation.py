@@ -2,11 +2,13 @@
 charts, and a short generated Chinese summary for the bulletins (通报).
 
 Figures come from ``chufei.statistics.case_figures`` (the same facts as the case-statistics
-forms); 同比 compares the same span one year earlier.
+forms); 同比 compares the same span one year earlier. The summary's last paragraph adds the
+prevention work of the period: public risk warnings and the advert-screening campaign.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from chufei.old_cases import percent
 from chufei.periods import Period
 from chufei.registry import units
 from chufei.reports import ChartSpec, FormColumn, StatForm, wan, write_package
+from chufei.sql import run_sql
 from chufei.statistics import Figures, case_figures, case_sources, growth_percent
 
 REPORT = "situation_analysis"
@@ -60,7 +63,31 @@ def _trend(word_now: int, word_before: int, unit: str, money: bool = False) -> s
     return f"{shown(word_now)}，同比{direction}{change}（上年同期{shown(word_before)}）"
 
 
-def summary_text(period: Period, current: Figures, last: Figures, old_stock: int, old_resolved: int) -> str:
+@dataclass(frozen=True)
+class Prevention:
+    """The period's prevention work for the bulletin: public risk warnings and the advert
+    screening (summed from the units' 排查汇总), with the files they came from."""
+
+    warnings: int
+    staff_deployed: int
+    items_removed: int
+    clues_transferred: int
+    sources: frozenset[str]
+
+
+def prevention_work(engine: Engine, period: Period) -> Prevention:
+    with engine.connect() as connection:
+        bounds = {"range_start": period.start, "range_end": period.end}
+        warnings = [dict(r) for r in run_sql(connection, "risk_warning_rows", **bounds).mappings()]
+        screening = [dict(r) for r in run_sql(connection, "ad_screening_counts", **bounds).mappings()]
+    return Prevention(len(warnings), sum(int(r["staff_deployed"] or 0) for r in screening),
+                      sum(int(r["items_removed"] or 0) for r in screening),
+                      sum(int(r["clues_transferred"] or 0) for r in screening),
+                      frozenset(r["file_sha256"] for r in warnings + screening))
+
+
+def summary_text(period: Period, current: Figures, last: Figures, old_stock: int, old_resolved: int,
+                 prevention: Prevention | None = None) -> str:
     """A short bulletin paragraph with the key figures and their 同比."""
     industries = code_lists()["行业领域"]
     territorial = [u for u in units() if u.kind == "territorial"]
@@ -86,6 +113,10 @@ def summary_text(period: Period, current: Figures, last: Figures, old_stock: int
         f"存量陈案年初{old_stock}件，本年已化解{old_resolved}件，化解率"
         f"{percent(old_resolved, old_stock) if old_stock else '—'}%（目标不低于50%）。",
     ]
+    if prevention is not None:
+        lines.append(f"五、防范宣传。各地各部门向社会公众提示风险{prevention.warnings}次；开展广告资讯信息排查清理，"
+                     f"出动{prevention.staff_deployed}人次，清理涉非广告资讯{prevention.items_removed}条，"
+                     f"移送线索{prevention.clues_transferred}条。")
     return "\n".join(lines) + "\n"
 
 
@@ -138,8 +169,10 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         title=f"{period.label}非法集资案件分行业情况", form_no="鄂处非析3表", period_label=period.label,
         unit_of_measure="件、万元、人", sheet="分行业", rows=industry_rows, columns=_compare_columns("行业领域"),
         chart=ChartSpec("bar", "分行业新发案件数", "件", 1, (2, 3)))
-    text = summary_text(period, current, before, old["stock"], old["resolved"])
-    return {"_by_month": trend, "_by_district": district, "_by_industry": industry}, text, sources
+    prevention = prevention_work(engine, period)
+    text = summary_text(period, current, before, old["stock"], old["resolved"], prevention)
+    return ({"_by_month": trend, "_by_district": district, "_by_industry": industry}, text,
+            sorted(set(sources) | prevention.sources))
 
 
 def analysis_period(period: Period) -> Period:

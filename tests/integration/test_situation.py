@@ -53,3 +53,31 @@ def test_situation_analysis_package(engine, data):
     summary = (folder / "situation_analysis_2020_summary.txt").read_text(encoding="utf-8")
     assert summary.startswith("2020年全市非法集资形势分析")
     assert build_situation_package(engine, data, year_period(2020))["version"] == "v1"
+
+
+def test_the_bulletin_reports_the_prevention_work_of_the_period(engine, data):
+    """风险提示 and the advert screening reach the summary; figures counted from what was sent."""
+    from chufei.ad_screening import ingest_ad_screening, write_screening
+    from tests.integration.test_ad_screening import advert
+    from tests.statsfacts import load_submission
+    from chufei.periods import parse_period
+
+    def warning(day, title):
+        return {"issued_date": day, "title": title, "channel": "微信公众号", "reach": 10, "note": None}
+
+    with engine.begin() as connection:
+        load_submission(connection, "risk_warning", "420704", parse_period("2020Q2"),
+                        [warning(date(2020, 4, 1), "一"), warning(date(2020, 6, 9), "二")])
+        load_submission(connection, "risk_warning", "420703", parse_period("2020Q3"), [warning(date(2020, 8, 1), "三")])
+    counts = {"出动人次": 12, "检查户数": 40, "核查条数": 55, "线上监测条次": 1200, "清理条数": 2, "移送线索数": 1}
+    write_screening(data.inbox("ad_screening") / "6月.xlsx", "鄂城区", "2020年6月", [advert(3)], counts)
+    write_screening(data.inbox("ad_screening") / "8月.xlsx", "鄂城区", "2020年8月",
+                    [{**advert(3), "排查日期": date(2020, 8, 3), "处置日期": date(2020, 8, 4)}],
+                    {**counts, "出动人次": 5, "清理条数": 3})
+    ingest_ad_screening(engine, data)
+
+    _, first_half, sources = situation_forms(engine, half_period(2020, 1))
+    assert "提示风险2次" in first_half and "出动12人次，清理涉非广告资讯2条，移送线索1条" in first_half
+    _, year, year_sources = situation_forms(engine, year_period(2020))
+    assert "提示风险3次" in year and "出动17人次，清理涉非广告资讯5条，移送线索2条" in year
+    assert len(year_sources) == len(sources) + 2  # the third warning's and August's workbooks
