@@ -2,7 +2,8 @@
 ### 形势分析 — half-year and annual situation analysis
 
 **Consumes** the warehouse's current case facts and administrative actions (the same facts as
-the case-statistics forms).
+the case-statistics forms), and for the summary's prevention paragraph the current 风险提示 and
+advert-screening (排查汇总) submissions.
 
 **Produces** `<data dir>/outbox/situation_analysis/<YYYYH1 | YYYY>/v<n>/` (and `latest`):
 - `…_by_month.xlsx` — monthly trend (新发案件数 and 涉案金额 against the same month a year
@@ -10,7 +11,7 @@ the case-statistics forms).
 - `…_by_district.xlsx`, `…_by_industry.xlsx` — 本期, 上年同期, 同比% by territorial unit and
   by 行业领域, with bar charts;
 - `…_summary.txt` — a short generated Chinese summary with the key figures and their 同比 for
-  the bulletin (通报);
+  the bulletin (通报), and the period's risk warnings and advert-screening work;
 - CSV twins and `manifest.json`. Updates the Asset `outbox.situation_analysis`.
 
 **Period**: the run's data interval is a half-year in Asia/Shanghai. The first half-year's run
