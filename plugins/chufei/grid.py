@@ -739,6 +739,10 @@ class ClueLoader:
             connection.exec_driver_sql("PRAGMA cache_size = -262144")
         self.has_history = connection.execute(select(grid_clue_version.c.clue_no).limit(1)).first() is not None
         self._row_names = _sqlite_bulk(1)[1]  # the bound columns of each row (not the per-load ones)
+        # Staged rows reach the history only at the end of the file: the rows this file gave a 版本号
+        # (rare in exports) are remembered, so a later row of the same clue without one is numbered
+        # after them, as it would be once they were stored. {线索编号: (版本, content)}
+        self._staged_versions: dict[str, tuple] = {}
 
     def _current(self, clues: list[str]) -> dict[str, tuple]:
         """(version, content) of the current version of each of ``clues`` already stored."""
@@ -761,11 +765,15 @@ class ClueLoader:
         versions = rows["version"].combine_chunks()
         if not versions.null_count:
             return versions, None
-        if not self.has_history:  # nothing stored yet: every export row is its clue's first version
+        if not self.has_history and not self._staged_versions:  # every export row is its clue's first version
             return pc.fill_null(versions, 1), None
         clues, numbers = rows["clue_no"].to_pylist(), versions.to_pylist()
         unversioned = [i for i, version in enumerate(numbers) if version is None]
-        existing = self._current([clues[i] for i in unversioned])
+        existing = self._current([clues[i] for i in unversioned]) if self.has_history else {}
+        for index in unversioned:
+            staged = self._staged_versions.get(clues[index])
+            if staged is not None and (clues[index] not in existing or staged[0] > existing[clues[index]][0]):
+                existing[clues[index]] = staged
         if existing:
             contents = list(zip(*(rows[name].to_pylist() for name in CLUE_COLUMNS)))
         for index in unversioned:
@@ -775,6 +783,16 @@ class ClueLoader:
                 numbers[index] = None  # the same content again: not a new version
         loaded = pa.array(numbers, type=pa.int32())
         return loaded, (pc.is_valid(loaded) if loaded.null_count else None)
+
+    def _remember_given_versions(self, rows: pa.Table) -> None:
+        given = pc.is_valid(rows["version"])
+        if not pc.any(given).as_py():
+            return
+        rows = rows.filter(given)
+        contents = zip(*(rows[name].to_pylist() for name in CLUE_COLUMNS))
+        for clue, version, content in zip(rows["clue_no"].to_pylist(), rows["version"].to_pylist(), contents):
+            if clue not in self._staged_versions or version > self._staged_versions[clue][0]:
+                self._staged_versions[clue] = (version, tuple(content))
 
     def prepare(self, typed: pa.Table, ok: pa.Array, row_numbers: list[int]) -> LoadChunk:
         """The rows marked ``ok`` and their columns as the driver binds them (all but 版本).
@@ -795,6 +813,7 @@ class ClueLoader:
         versions, keep = self._versions(chunk.rows)
         columns = chunk.columns
         if self.staging:
+            self._remember_given_versions(chunk.rows)
             if keep is not None:  # a re-export of clues already stored: only changed ones load
                 columns = {name: pc.filter(values, keep) for name, values in columns.items()}
                 versions = pc.filter(versions, keep)

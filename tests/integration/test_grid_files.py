@@ -250,3 +250,26 @@ def test_a_file_that_breaks_after_many_good_chunks_loads_nothing_and_leaves_no_s
     assert ingest_grid_files(engine, data, chunk_bytes=16 * 1024)["rows_accepted"] == 399
     assert len(clues(engine, "grid_clue_version")) == 399
     assert not [p for p in data.root.rglob("*") if ".stage-" in p.name]
+
+
+def test_a_clue_given_a_version_earlier_in_the_file_is_numbered_after_it(engine, data):
+    """A row without 版本号 becomes the next version after every version of its clue the file gave
+    before it, even chunks earlier (on SQLite those rows are still staged, not stored)."""
+    import csv
+
+    from chufei.demo_inflows import GRID_LABELS as LABELS
+
+    inbox = data.inbox("grid_reports")
+    write_grid_csv(inbox / "1.csv", [row("WG2020000001")])
+    ingest_grid_files(engine, data)
+    rows = ([{**row("WG2020000001", 处置状态="核查中"), "版本号": "3"}]
+            + [{**row(f"WG2020{n:06d}"), "版本号": ""} for n in range(2, 300)]  # several chunks
+            + [{**row("WG2020000001", status="已办结"), "版本号": ""}])
+    with (inbox / "2.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*LABELS, "版本号"])
+        writer.writeheader()
+        writer.writerows(rows)
+    ingest_grid_files(engine, data, chunk_bytes=16 * 1024)
+    history = [(c["version"], c["status"]) for c in clues(engine, "grid_clue_version") if c["clue_no"] == "WG2020000001"]
+    assert history == [(1, "待核查"), (3, "核查中"), (4, "已办结")]
+    assert [(c["version"], c["status"]) for c in clues(engine) if c["clue_no"] == "WG2020000001"] == [(4, "已办结")]
