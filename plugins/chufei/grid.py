@@ -24,9 +24,10 @@ import json
 import logging
 import os
 import re
+import socket
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -689,24 +690,58 @@ class ClueStaging:
 def clue_staging(connection: Connection, folder: Path, load_id: str) -> Iterator[ClueStaging | None]:
     """A ``ClueStaging`` attached to ``connection`` for one file load (None on PostgreSQL, where
     psycopg pipelines the rows). Enter before the load's transaction begins; the scratch database
-    is detached and deleted when the block ends, loaded or not."""
+    is detached and deleted when the block ends, loaded or not, and every cleanup step runs even
+    when one before it fails, so the pooled connection never keeps it attached."""
     if connection.dialect.name != "sqlite":
         yield None
         return
-    path = folder / f".stage-{load_id[:16]}-{os.getpid()}-{threading.get_ident()}.sqlite"
+    host = socket.gethostname()
+    _remove_abandoned_scratch(folder, host)
+    path = folder / f"{_SCRATCH_PREFIX}{host}-{os.getpid()}-{threading.get_ident()}-{load_id[:16]}.sqlite"
     _remove_database(path)
-    connection.exec_driver_sql("ATTACH DATABASE ? AS grid_stage", (str(path),))
+    _detach_scratch(connection)  # left attached by a load whose cleanup could not finish
+    connection.exec_driver_sql(f"ATTACH DATABASE ? AS {_SCRATCH_SCHEMA}", (str(path),))
     connection.commit()  # ends SQLAlchemy's autobegun transaction; the caller begins its own
     staging = ClueStaging(path)
     try:
         yield staging
     finally:
-        staging.close()
-        if connection.in_transaction():
-            connection.rollback()
-        connection.exec_driver_sql("DETACH DATABASE grid_stage")
-        connection.commit()
-        _remove_database(path)
+        with ExitStack() as cleanup:  # run last to first, each whatever the others do
+            cleanup.callback(_remove_database, path)
+            cleanup.callback(_detach_scratch, connection)
+            cleanup.callback(staging.close)
+
+
+_SCRATCH_PREFIX = ".stage-"
+_SCRATCH_SCHEMA = "grid_stage"  # the schema include/sql/grid_insert_staged.sql reads
+
+
+def _detach_scratch(connection: Connection) -> None:
+    if connection.in_transaction():
+        connection.rollback()
+    attached = {row[1] for row in connection.exec_driver_sql("PRAGMA database_list")}
+    if _SCRATCH_SCHEMA in attached:
+        connection.exec_driver_sql(f"DETACH DATABASE {_SCRATCH_SCHEMA}")
+    connection.commit()
+
+
+def _remove_abandoned_scratch(folder: Path, host: str) -> None:
+    """Scratch databases of this machine's loads whose process is gone (killed mid-load). Those
+    of other machines sharing the data directory are theirs to remove."""
+    for path in folder.glob(f"{_SCRATCH_PREFIX}{host}-*.sqlite"):
+        pid = path.name[len(_SCRATCH_PREFIX) + len(host) + 1:].split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            _remove_database(path)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def _remove_database(path: Path) -> None:

@@ -273,3 +273,41 @@ def test_a_clue_given_a_version_earlier_in_the_file_is_numbered_after_it(engine,
     history = [(c["version"], c["status"]) for c in clues(engine, "grid_clue_version") if c["clue_no"] == "WG2020000001"]
     assert history == [(1, "待核查"), (3, "核查中"), (4, "已办结")]
     assert [(c["version"], c["status"]) for c in clues(engine) if c["clue_no"] == "WG2020000001"] == [(4, "已办结")]
+
+
+def test_scratch_databases_never_outlive_their_load(data, tmp_path, monkeypatch):
+    """A SQLite warehouse's loads (the only ones with a scratch database): a load whose cleanup
+    fails still detaches and deletes it (the next load on the pooled connection works), and one
+    left by a killed process is removed."""
+    import socket
+    import subprocess
+    import sys
+
+    from chufei import grid
+    from chufei.warehouse import engine_for, ensure_schema
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'warehouse.db'}")
+    ensure_schema(engine)
+    work = data.work("grid_reports")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = work / f".stage-{socket.gethostname()}-{int(dead.stdout)}-1-0123456789abcdef.sqlite"
+    elsewhere = work / ".stage-another-host-1-1-0123456789abcdef.sqlite"
+    for path in (abandoned, elsewhere):
+        path.write_bytes(b"scratch")
+
+    def failing_close(self):
+        raise OSError("disk full while committing the scratch database")
+
+    write_grid_csv(data.inbox("grid_reports") / "first.csv", [row("WG2020000001")])
+    with monkeypatch.context() as patch:
+        patch.setattr(grid.ClueStaging, "close", failing_close)
+        with pytest.raises(OSError, match="disk full"):
+            ingest_grid_files(engine, data)
+    assert not abandoned.exists() and elsewhere.exists()
+    assert [p.name for p in work.glob(".stage-*")] == [elsewhere.name]
+
+    write_grid_csv(data.inbox("grid_reports") / "second.csv", [row("WG2020000002")])
+    summary = ingest_grid_files(engine, data)  # the claimed first file is retried too
+    assert summary["rows_accepted"] == 2
+    assert [c["clue_no"] for c in clues(engine)] == ["WG2020000001", "WG2020000002"]
+    assert [p.name for p in work.glob(".stage-*")] == [elsewhere.name]
