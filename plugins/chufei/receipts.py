@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,29 +35,40 @@ class Receipt:
         return {key: value for key, value in self.__dict__.items()}
 
 
-def _claim_json(receipt: Receipt, receipts_dir: Path) -> Path:
-    """receipts/<sha256>.json; a duplicate arrival gets <sha256>.duplicate-<n>.json so the first
-    receipt stays. The name is claimed by exclusive creation: two workers recording duplicates
-    of the same file at once each get their own n instead of overwriting one another."""
-    if receipt.status != "duplicate":
-        return receipts_dir / f"{receipt.sha256}.json"
-    n = 1
-    while True:
-        path = receipts_dir / f"{receipt.sha256}.duplicate-{n}.json"
-        try:
-            path.open("x").close()
-            return path
-        except FileExistsError:
-            n += 1
-
-
 def write_receipt(receipt: Receipt, receipts_dir: Path) -> Path:
+    """receipts/<sha256>.json and .txt; a duplicate arrival gets <sha256>.duplicate-<n>.json so
+    the first receipt stays. Each file appears whole (written aside, then linked or renamed into
+    place), and a duplicate's name is claimed by the link itself: two workers recording
+    duplicates of the same file at once each get their own n, never one another's."""
     receipts_dir.mkdir(parents=True, exist_ok=True)
-    json_path = _claim_json(receipt, receipts_dir)
-    json_path.write_text(json.dumps(receipt.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n",
-                         encoding="utf-8")
-    json_path.with_suffix(".txt").write_text(render_text(receipt), encoding="utf-8")
+    body = json.dumps(receipt.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+    written = _written_aside(receipts_dir, body)
+    try:
+        if receipt.status != "duplicate":
+            json_path = receipts_dir / f"{receipt.sha256}.json"
+            os.replace(written, json_path)
+        else:
+            n = 1
+            while True:
+                json_path = receipts_dir / f"{receipt.sha256}.duplicate-{n}.json"
+                try:
+                    os.link(written, json_path)
+                    break
+                except FileExistsError:
+                    n += 1
+    finally:
+        written.unlink(missing_ok=True)
+    os.replace(_written_aside(receipts_dir, render_text(receipt)), json_path.with_suffix(".txt"))
     return json_path
+
+
+def _written_aside(folder: Path, text: str) -> Path:
+    """``text`` in a hidden file of ``folder`` (same file system, so it can be linked or renamed)."""
+    descriptor, name = tempfile.mkstemp(dir=folder, prefix=".receipt-", suffix=".tmp")
+    os.chmod(name, 0o644)  # mkstemp's 0600 would hide receipts from the office's other accounts
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(name)
 
 
 def render_text(receipt: Receipt) -> str:

@@ -29,3 +29,5 @@ def test_duplicates_never_overwrite_the_first_receipt_or_each_other(tmp_path: Pa
     assert {p.name for p in paths} == {f"{SHA}.duplicate-{n}.json" for n in range(1, len(names) + 1)}
     assert all(p.with_suffix(".txt").read_text(encoding="utf-8").startswith("鄂州市处非办 报送回执") for p in paths)
     assert json.loads(first.read_text(encoding="utf-8"))["status"] == "accepted"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # nothing half-written
+    assert oct(first.stat().st_mode & 0o777) == oct(0o644)
