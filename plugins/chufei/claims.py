@@ -123,7 +123,15 @@ class Claim(list):
 
 
 def serialize(connection: Connection, name: str) -> None:
-    """Make concurrent transactions that write ``name`` take turns (until this transaction ends)."""
+    """Make concurrent transactions that write ``name`` take turns (until this transaction ends).
+
+    PostgreSQL: an advisory lock on ``name``. SQLite has one writer at a time anyway, but Python's
+    sqlite3 begins a transaction only at the first INSERT/UPDATE/DELETE, so DDL and reads before it
+    run outside any transaction: the transaction is begun here, taking the write lock at once
+    (``BEGIN IMMEDIATE``), when it has not begun yet. Call it first in the transaction.
+    """
     if connection.dialect.name == "postgresql":
         key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    elif connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
