@@ -10,7 +10,6 @@ same unit and month replaces the earlier version (kept as history in ``submissio
 from __future__ import annotations
 
 import json
-import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -24,15 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from chufei import normalise, warehouse
 from chufei.config import DataDir
 from chufei.datasets import Column, Dataset
-from chufei.ingest import (IngestSummary, archive_file, claim_files, duplicate_receipt, record_received,
-                           sha256_of)
+from chufei.ingest import IngestSummary, duplicate_receipt, process_inbox, receive, record_received
 from chufei.inflow_schema import ad_screening_summary
 from chufei.periods import Period
-from chufei.receipts import Receipt, write_receipt
+from chufei.receipts import Receipt
 from chufei.validation import RULES, RowValidator
 from chufei.workbook import FileRejected, ParsedWorkbook, _find_header, _read_sheet, open_workbook
 
-log = logging.getLogger(__name__)
 SOURCE = "ad_screening"
 SUMMARY_SHEET = "排查汇总"
 
@@ -173,36 +170,18 @@ def _read_counts(sheet) -> tuple[dict[str, int | None], list[dict]]:
 def ingest_ad_screening(engine: Engine, data: DataDir) -> dict:
     """Process every workbook in inbox/ad_screening; returns counts for the task log and XCom."""
     warehouse.ensure_schema(engine)
-    summary = IngestSummary()
-    for claimed in claim_files(data, SOURCE):
-        receipt = ingest_screening_file(engine, data, claimed.path, claimed.original_name)
-        write_receipt(receipt, data.receipts)
-        claimed.path.unlink()
-        summary.add(receipt)
-        log.info("screening file %s… %s %s: %s, rows accepted %d, rejected %d", receipt.sha256[:12],
-                 (receipt.unit or {}).get("code"), receipt.period, receipt.status, receipt.counts["accepted"],
-                 receipt.counts["rejected"])
-    log.info("advert-screening ingest finished: %s", summary)
-    return asdict(summary)
+    return asdict(process_inbox(data, SOURCE, lambda path, name: ingest_screening_file(engine, data, path, name),
+                                IngestSummary()))
 
 
 def ingest_screening_file(engine: Engine, data: DataDir, path: Path, original_name: str) -> Receipt:
-    sha256 = sha256_of(path)
-    archived = archive_file(path, sha256, data)
-    receipt = Receipt(file=original_name, sha256=sha256, source=SOURCE, status="rejected",
-                      received_at=warehouse.now_utc().isoformat(timespec="seconds"),
-                      dataset=AD_SCREENING.name, dataset_title=AD_SCREENING.title)
-    with engine.begin() as connection:
-        known = warehouse.file_known(connection, sha256)
-        if known:
-            warehouse.record_arrival(connection, sha256, original_name, "duplicate")
-            return duplicate_receipt(receipt, known)
+    receipt, archived = receive(engine, data, path, original_name, SOURCE, AD_SCREENING.name, AD_SCREENING.title)
+    if archived is None:
+        return receipt
     try:
         parsed = read_screening(path)
     except FileRejected as rejection:
-        receipt.message = rejection.message
-        receipt.errors = [{"sheet": rejection.sheet, "row": rejection.row, "column": rejection.column,
-                           "cell": None, "value": rejection.value, "message": rejection.message}]
+        receipt.message, receipt.errors = rejection.message, [rejection.as_error()]
         return _record(engine, receipt, archived, path)
     detail = parsed.detail
     result = RowValidator(detail).run()

@@ -28,7 +28,7 @@ import socket
 import threading
 import time
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from itertools import repeat
@@ -43,9 +43,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from chufei import warehouse
 from chufei.config import REFERENCE_DIR, DataDir, code_lists
-from chufei.ingest import archive_file, claim_files, record_loading, record_outcome, sha256_of
+from chufei.ingest import IngestSummary, process_inbox, receive, record_loading, record_outcome
 from chufei.inflow_schema import grid_clue_version
-from chufei.receipts import Receipt, write_receipt
+from chufei.receipts import Receipt
 from chufei.registry import units
 from chufei.sql import statement
 from chufei.suite_arrow import evaluate_suite
@@ -1006,44 +1006,33 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
     return result
 
 
+@dataclass
+class GridSummary(IngestSummary):
+    new_versions: int = 0  # clue versions the files added to the history
+
+    def add(self, receipt: Receipt) -> None:
+        super().add(receipt)
+        if receipt.status != "duplicate":
+            self.new_versions += receipt.counts.get("new_versions", 0)
+
+
 def ingest_grid_files(engine: Engine, data: DataDir, chunk_rows: int = CHUNK_ROWS,
                       chunk_bytes: int = BLOCK_BYTES) -> dict:
     """Process every export in inbox/grid_reports; returns counts for the task log and XCom."""
     warehouse.ensure_schema(engine)
-    summary = {"files": 0, "accepted": 0, "partially_accepted": 0, "rejected": 0, "duplicate": 0,
-               "rows_accepted": 0, "rows_rejected": 0, "new_versions": 0}
-    for claimed in claim_files(data, SOURCE):
-        receipt = ingest_grid_file(engine, data, claimed.path, claimed.original_name, chunk_rows, chunk_bytes)
-        write_receipt(receipt, data.receipts)
-        claimed.path.unlink()
-        summary["files"] += 1
-        summary[receipt.status] += 1
-        if receipt.status != "duplicate":
-            summary["rows_accepted"] += receipt.counts["accepted"]
-            summary["rows_rejected"] += receipt.counts["rejected"]
-            summary["new_versions"] += receipt.counts.get("new_versions", 0)
-        log.info("grid export %s… %s: rows accepted %d, rejected %d", receipt.sha256[:12], receipt.status,
-                 receipt.counts["accepted"], receipt.counts["rejected"])
-    log.info("grid file ingest finished: %s", summary)
-    return summary
+    return asdict(process_inbox(
+        data, SOURCE, lambda path, name: ingest_grid_file(engine, data, path, name, chunk_rows, chunk_bytes),
+        GridSummary()))
 
 
 def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: str,
                      chunk_rows: int = CHUNK_ROWS, chunk_bytes: int = BLOCK_BYTES,
                      timings: dict[str, float] | None = None) -> Receipt:
     """One export, one transaction: all its valid rows load, or (on an unreadable file) none do."""
-    sha256 = sha256_of(path)
-    archived = archive_file(path, sha256, data)
-    receipt = Receipt(file=original_name, sha256=sha256, source=SOURCE, status="rejected",
-                      received_at=warehouse.now_utc().isoformat(timespec="seconds"),
-                      dataset=DATASET, dataset_title=TITLE)
-    with engine.begin() as connection:
-        known = warehouse.file_known(connection, sha256)
-        if known:
-            warehouse.record_arrival(connection, sha256, original_name, "duplicate")
-            receipt.status, receipt.duplicate_of = "duplicate", known["sha256"]
-            receipt.counts = {"rows": known["rows_total"], "accepted": 0, "rejected": 0}
-            return receipt
+    receipt, archived = receive(engine, data, path, original_name, SOURCE, DATASET, TITLE)
+    if archived is None:
+        return receipt
+    sha256 = receipt.sha256
     try:
         with (engine.connect() as connection, clue_staging(connection, data.work(SOURCE), sha256) as staging,
               connection.begin()):
@@ -1068,8 +1057,7 @@ def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: s
     except FileRejected as rejection:
         receipt.status, receipt.message = "rejected", rejection.message
         receipt.counts = {"rows": 0, "accepted": 0, "rejected": 0}
-        receipt.errors = [{"sheet": rejection.sheet, "row": rejection.row, "column": rejection.column,
-                           "cell": None, "value": rejection.value, "message": rejection.message}]
+        receipt.errors = [rejection.as_error()]
         with engine.begin() as connection:
             record_loading(connection, **_received(receipt, archived, path), status="rejected", message=receipt.message)
             warehouse.record_arrival(connection, sha256, original_name, "rejected")

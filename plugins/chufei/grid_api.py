@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +27,7 @@ from chufei import warehouse
 from chufei.config import DataDir
 from chufei.dagkit import TIMEZONE
 from chufei.grid import DATASET, FIELDS, RawBatch, load_batches, raw_table
-from chufei.ingest import record_loading, record_outcome
+from chufei.ingest import archive_bytes, record_loading, record_outcome
 from chufei.inflow_schema import grid_sync_state
 
 log = logging.getLogger(__name__)
@@ -191,16 +190,6 @@ def _advance(connection: Connection, items: list[dict], current: str, records: i
     return value
 
 
-def _archive_body(body: bytes, sha256: str, data: DataDir) -> str:
-    target = data.archive / f"{sha256}.json"
-    if not target.exists():
-        data.archive.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
-        tmp.write_bytes(body)
-        tmp.replace(target)
-    return target.name
-
-
 @dataclass
 class SyncSummary:
     pages: int = 0
@@ -215,7 +204,7 @@ class SyncSummary:
 def load_page(engine: Engine, data: DataDir, page: Page, summary: SyncSummary) -> None:
     """Archive the page, then load its records and advance the watermark in one transaction."""
     sha256 = hashlib.sha256(page.body).hexdigest()
-    archive_name = _archive_body(page.body, sha256, data)
+    archive_name = archive_bytes(page.body, sha256, ".json", data).name
     with engine.begin() as connection:
         current = watermark(connection)
         if warehouse.file_known(connection, sha256):

@@ -15,6 +15,7 @@ import shutil
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 
 from sqlalchemy import insert, update
@@ -95,13 +96,39 @@ def archive_file(path: Path, sha256: str, data: DataDir) -> Path:
     """Keep the exact bytes under archive/<sha256><suffix>; identical content is stored once."""
     original = unicodedata.normalize("NFKC", path.name.split(_CLAIM_SEPARATOR, 1)[-1])  # ．ｘｌｓｘ → .xlsx
     suffix = "".join(c for c in Path(original).suffix.lower() if (c.isascii() and c.isalnum()) or c == ".")[:10]
-    target = data.archive / f"{sha256}{suffix}"
-    if not target.exists():
-        data.archive.mkdir(parents=True, exist_ok=True)
+    return _archive(data.archive / f"{sha256}{suffix}", lambda tmp: shutil.copyfile(path, tmp))
+
+
+def archive_bytes(body: bytes, sha256: str, suffix: str, data: DataDir) -> Path:
+    """``archive_file`` for content received in memory (an API page)."""
+    return _archive(data.archive / f"{sha256}{suffix}", lambda tmp: tmp.write_bytes(body))
+
+
+def _archive(target: Path, write: Callable[[Path], object]) -> Path:
+    if not target.exists():  # written aside, then renamed: the archive never holds a partial file
+        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
-        shutil.copyfile(path, tmp)
+        write(tmp)
         tmp.replace(target)
     return target
+
+
+def receive(engine: Engine, data: DataDir, path: Path, original_name: str, source: str,
+            dataset: str | None = None, dataset_title: str | None = None) -> tuple[Receipt, Path | None]:
+    """What every inbox file goes through first: its sha256, its bytes archived, and its receipt,
+    "rejected" until the ingest decides. A file received before gets its duplicate receipt and no
+    archive path: there is nothing more to do with it."""
+    sha256 = sha256_of(path)
+    archived = archive_file(path, sha256, data)
+    receipt = Receipt(file=original_name, sha256=sha256, source=source, status="rejected",
+                      received_at=warehouse.now_utc().isoformat(timespec="seconds"),
+                      dataset=dataset, dataset_title=dataset_title)
+    with engine.begin() as connection:
+        known = warehouse.file_known(connection, sha256)
+        if known:
+            warehouse.record_arrival(connection, sha256, original_name, "duplicate")
+            return duplicate_receipt(receipt, known), None
+    return receipt, archived
 
 
 @dataclass
@@ -122,39 +149,38 @@ class IngestSummary:
             self.rows_rejected += receipt.counts["rejected"]
 
 
-def ingest_submissions(engine: Engine, data: DataDir) -> IngestSummary:
-    """Process every file in inbox/submissions; returns counts for the task log and XCom."""
-    warehouse.ensure_schema(engine)
-    summary = IngestSummary()
-    for claimed in claim_files(data, "submissions"):
-        receipt = ingest_submission_file(engine, data, claimed.path, claimed.original_name)
+def process_inbox(data: DataDir, source: str, ingest_one: Callable[[Path, str], Receipt],
+                  summary: IngestSummary) -> IngestSummary:
+    """Every file claimed from inbox/<source>: ingested by ``ingest_one(path, original name)``,
+    its receipt written, then out of the inbox."""
+    for claimed in claim_files(data, source):
+        receipt = ingest_one(claimed.path, claimed.original_name)
         write_receipt(receipt, data.receipts)
         claimed.path.unlink()
         summary.add(receipt)
-        log.info("file %s… %s: %s, rows accepted %d, rejected %d", receipt.sha256[:12],
-                 receipt.dataset or "unidentified", receipt.status, receipt.counts["accepted"],
-                 receipt.counts["rejected"])
-    log.info("ingest finished: %s", summary)
+        log.info("%s file %s… %s %s %s: %s, rows accepted %d, rejected %d", source, receipt.sha256[:12],
+                 receipt.dataset or "unidentified", (receipt.unit or {}).get("code", ""), receipt.period or "",
+                 receipt.status, receipt.counts["accepted"], receipt.counts["rejected"])
+    log.info("%s ingest finished: %s", source, summary)
     return summary
 
 
+def ingest_submissions(engine: Engine, data: DataDir) -> IngestSummary:
+    """Process every file in inbox/submissions; returns counts for the task log and XCom."""
+    warehouse.ensure_schema(engine)
+    return process_inbox(data, "submissions",
+                         lambda path, name: ingest_submission_file(engine, data, path, name), IngestSummary())
+
+
 def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_name: str) -> Receipt:
-    sha256 = sha256_of(path)
-    archived = archive_file(path, sha256, data)
-    received_at = warehouse.now_utc()
-    receipt = Receipt(file=original_name, sha256=sha256, source="submissions", status="rejected",
-                      received_at=received_at.isoformat(timespec="seconds"))
-    with engine.begin() as connection:
-        known = warehouse.file_known(connection, sha256)
-        if known:
-            warehouse.record_arrival(connection, sha256, original_name, "duplicate")
-            return duplicate_receipt(receipt, known)
+    receipt, archived = receive(engine, data, path, original_name, "submissions")
+    if archived is None:
+        return receipt
+    sha256 = receipt.sha256
     try:
         parsed = read_workbook(path, original_name)
     except FileRejected as rejection:
-        receipt.message = rejection.message
-        receipt.errors = [{"sheet": rejection.sheet, "row": rejection.row, "column": rejection.column,
-                           "cell": None, "value": rejection.value, "message": rejection.message}]
+        receipt.message, receipt.errors = rejection.message, [rejection.as_error()]
         return _record(engine, receipt, archived, path)
     try:
         result = validate(parsed)

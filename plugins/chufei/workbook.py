@@ -40,6 +40,11 @@ class FileRejected(Exception):
         super().__init__(message)
         self.message, self.sheet, self.row, self.column, self.value = message, sheet, row, column, value
 
+    def as_error(self) -> dict:
+        """The receipt's entry for it, shaped like a row problem."""
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "cell": None, "value": self.value,
+                "message": self.message}
+
 
 @dataclass
 class SheetRow:
