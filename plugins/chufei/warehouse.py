@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from chufei.datasets import DATASETS, Dataset
 from chufei.sql import run_sql
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 2  # bump with every schema change (a table, column or index): ensure_schema upgrades on it
 metadata = MetaData()
 _SQL_TYPES = {"text": Text, "choice": Text, "date": Date, "fen": BigInteger, "count": Integer,
               "flag": Boolean}
@@ -135,10 +135,12 @@ def engine_for(url: str) -> Engine:
 def ensure_schema(engine: Engine) -> int:
     """Create or upgrade the schema; safe to call from every task and concurrently.
 
-    A warehouse at SCHEMA_VERSION costs one version query (plus ``create_all``'s table checks);
-    an older one is upgraded in the same transaction: missing tables, missing indexes, then the
-    data steps of each version it lacks.
+    A warehouse at SCHEMA_VERSION costs one version query, without a lock (every task and the
+    dashboard call this); an older one is upgraded under the schema lock in one transaction:
+    missing tables, missing indexes, then the data steps of each version it lacks.
     """
+    if _stored_version(engine) >= SCHEMA_VERSION:
+        return SCHEMA_VERSION
     with engine.begin() as connection:
         from chufei.claims import serialize  # concurrent first runs on PostgreSQL: one creates, others wait
         serialize(connection, "chufei.schema")
@@ -151,6 +153,13 @@ def ensure_schema(engine: Engine) -> int:
                 refresh_action_facts(connection)
             connection.execute(insert(schema_version), {"version": SCHEMA_VERSION, "applied_at": now_utc()})
     return SCHEMA_VERSION
+
+
+def _stored_version(engine: Engine) -> int:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(schema_version.name):
+            return 0
+        return connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
 
 
 def create_missing_indexes(connection: Connection) -> list[str]:
