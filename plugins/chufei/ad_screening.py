@@ -9,26 +9,20 @@ same unit and month replaces the earlier version (kept as history in ``submissio
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from chufei import normalise, warehouse
 from chufei.config import DataDir
 from chufei.datasets import Column, Dataset
-from chufei.ingest import IngestSummary, duplicate_receipt, process_inbox, receive, record_received
+from chufei.ingest import IngestSummary, process_inbox, receive, record_submission
 from chufei.inflow_schema import ad_screening_summary
-from chufei.periods import Period
 from chufei.receipts import Receipt
-from chufei.validation import RULES, RowValidator
-from chufei.workbook import FileRejected, ParsedWorkbook, _find_header, _read_sheet, open_workbook
+from chufei.validation import RowValidator
+from chufei.workbook import FileRejected, ParsedWorkbook, _find_header, _read_sheet, label_key, open_workbook
 
 SOURCE = "ad_screening"
 SUMMARY_SHEET = "排查汇总"
@@ -68,28 +62,6 @@ SUMMARY_COUNTS = (Count("staff_deployed", "出动人次"), Count("premises_check
                   Count("items_removed", "清理条数"), Count("clues_transferred", "移送线索数"))
 
 
-# --- Rules GX cannot express ---------------------------------------------------------------
-
-def _ad_rules(values: dict[str, object], period: Period) -> list[tuple[str, str]]:
-    from stdnum.cn import uscc
-
-    problems: list[tuple[str, str]] = []
-    screened = values.get("screened_date")
-    if isinstance(screened, date) and not period.contains(screened):
-        problems.append(("screened_date", f"排查日期 {screened} 不在报告期（{period.label}）内"))
-    code = values.get("credit_code")
-    if isinstance(code, str) and not uscc.is_valid(code):
-        problems.append(("credit_code", "统一社会信用代码校验位不正确或长度不是 18 位（GB 32100-2015）"))
-    if values.get("action") == "删除" and values.get("carrier") in ("报刊", "户外", "传单"):
-        problems.append(("action", f"“删除”适用于网络和短信载体；{values.get('carrier')}广告请填写责令整改、立案或移送公安"))
-    return problems
-
-
-_rules = RULES.setdefault(AD_SCREENING.name, [])
-if not any(getattr(rule, "__name__", "") == _ad_rules.__name__ for rule in _rules):  # loaded twice by Airflow
-    _rules.append(_ad_rules)
-
-
 # --- Reading ---------------------------------------------------------------------------------
 
 @dataclass
@@ -121,17 +93,13 @@ def read_screening(path: Path) -> ParsedScreening:
         return ParsedScreening(detail, counts, issues)
 
 
-def _key(value: object) -> str:
-    return re.sub(r"[\s*＊:：]", "", unicodedata.normalize("NFKC", str(value or "")))
-
-
 def _label_cells(rows: list[tuple]) -> dict[str, tuple[int, int]]:
-    wanted = {_key(c.label): c.name for c in SUMMARY_COUNTS}
+    wanted = {label_key(c.label): c.name for c in SUMMARY_COUNTS}
     found = {}
     for r, row in enumerate(rows):
         for c, cell in enumerate(row):
-            if _key(cell) in wanted:
-                found[wanted[_key(cell)]] = (r, c)
+            if label_key(cell) in wanted:
+                found[wanted[label_key(cell)]] = (r, c)
     return found
 
 
@@ -200,34 +168,16 @@ def ingest_screening_file(engine: Engine, data: DataDir, path: Path, original_na
 
 def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed: ParsedScreening | None = None,
             result=None) -> Receipt:
-    """One transaction: the file, the new version (detail rows + summary), the rejected rows."""
-    try:
-        with engine.begin() as connection:
-            record_received(connection, receipt, archived, path)
-            if parsed is None:
-                return receipt
-            detail = parsed.detail
-            submission_id, receipt.version, receipt.replaces_sha256 = warehouse.replace_submission(
-                connection, AD_SCREENING, detail.unit.code, detail.period.key, detail.period.start,
-                detail.period.end, receipt.sha256, detail.header,
-                [(outcome.row, outcome.values) for outcome in result.valid])
-            connection.execute(insert(ad_screening_summary), {
-                "submission_id": submission_id, "unit_code": detail.unit.code,
-                "period_start": detail.period.start, **parsed.counts})
-            if result.rejected:
-                connection.execute(insert(warehouse.rejected_row), [{
-                    "file_sha256": receipt.sha256, "dataset": AD_SCREENING.name, "sheet": detail.sheet,
-                    "row_no": outcome.row, "raw_json": json.dumps(outcome.raw, ensure_ascii=False, default=str),
-                    "reasons_json": json.dumps([i.as_dict() for i in outcome.issues], ensure_ascii=False,
-                                               default=str)} for outcome in result.rejected])
-    except IntegrityError:
-        with engine.begin() as connection:  # a concurrent run recorded the same bytes first
-            known = warehouse.file_known(connection, receipt.sha256)
-            if not known:
-                raise
-            warehouse.record_arrival(connection, receipt.sha256, receipt.file, "duplicate")
-        return duplicate_receipt(receipt, known)
-    return receipt
+    """As every submission (``ingest.record_submission``), plus the 排查汇总 counts beside the version."""
+    if parsed is None:
+        return record_submission(engine, receipt, archived, path)
+
+    def summary_counts(connection, submission_id: int) -> None:
+        connection.execute(insert(ad_screening_summary), {
+            "submission_id": submission_id, "unit_code": parsed.detail.unit.code,
+            "period_start": parsed.detail.period.start, **parsed.counts})
+
+    return record_submission(engine, receipt, archived, path, parsed.detail, result, with_version=summary_counts)
 
 
 # --- Template ----------------------------------------------------------------------------------

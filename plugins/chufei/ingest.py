@@ -19,7 +19,7 @@ from typing import Callable
 from pathlib import Path
 
 from sqlalchemy import insert, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from chufei import claims, warehouse
@@ -181,7 +181,7 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         parsed = read_workbook(path, original_name)
     except FileRejected as rejection:
         receipt.message, receipt.errors = rejection.message, [rejection.as_error()]
-        return _record(engine, receipt, archived, path)
+        return record_submission(engine, receipt, archived, path)
     try:
         result = validate(parsed)
     except (ImportError, MemoryError, OSError):
@@ -190,7 +190,7 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         log.exception("file %s…: validation failed with an internal error; the file is refused", sha256[:12])
         receipt.message = (f"处理该文件时发生内部错误（{type(error).__name__}），文件已存档，处非办将人工核查；"
                            "如需更正请修改后重新报送")
-        return _record(engine, receipt, archived, path)
+        return record_submission(engine, receipt, archived, path)
     if any(column.pseudonymised for column in parsed.dataset.columns):
         protect_rows(parsed.dataset, result.valid + result.rejected, pseudonym_key(data))
     receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
@@ -202,7 +202,7 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         receipt.status, receipt.message = "rejected", "所有数据行均未通过校验，本次报送未入库"
     else:
         receipt.status = "partially_accepted" if result.rejected else "accepted"
-    return _record(engine, receipt, archived, path, parsed, result)
+    return record_submission(engine, receipt, archived, path, parsed, result)
 
 
 def record_received(connection, receipt: Receipt, archived: Path, path: Path) -> None:
@@ -242,8 +242,11 @@ def duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
     return receipt
 
 
-def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed=None, result=None) -> Receipt:
-    """One transaction: the file, its rows (accepted ones as a new version), its rejected rows."""
+def record_submission(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed=None, result=None,
+                      with_version: Callable[[Connection, int], None] | None = None) -> Receipt:
+    """One transaction: the file, its rows (accepted ones as a new version of the unit's
+    submission), its rejected rows. ``with_version(connection, submission_id)`` adds what a kind
+    keeps beside its rows (the advert screening's summary counts) to the new version."""
     try:
         with engine.begin() as connection:
             claims.serialize(connection, "chufei.submissions")  # concurrent runs load one file at a time
@@ -251,10 +254,12 @@ def _record(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed
             if parsed is None:
                 return receipt
             if receipt.status != "rejected":
-                _, receipt.version, receipt.replaces_sha256 = warehouse.replace_submission(
+                submission_id, receipt.version, receipt.replaces_sha256 = warehouse.replace_submission(
                     connection, parsed.dataset, parsed.unit.code, parsed.period.key, parsed.period.start,
                     parsed.period.end, receipt.sha256, parsed.header,
                     [(outcome.row, outcome.values) for outcome in result.valid])
+                if with_version is not None:
+                    with_version(connection, submission_id)
             if result.rejected:
                 connection.execute(insert(warehouse.rejected_row), [{
                     "file_sha256": receipt.sha256, "dataset": parsed.dataset.name, "sheet": parsed.sheet,

@@ -170,6 +170,15 @@ def storage_problem(column, value: object) -> str | None:
     return None
 
 
+def ad_screening_rules(values: dict, period: Period) -> Problems:
+    """广告资讯排查: 排查日期 in the reported month, the credit code's check character, and 删除
+    only for carriers that can be deleted (online and SMS)."""
+    problems = _inside_period(values, "screened_date", "排查日期", period) + check_credit_code(values)
+    if values.get("action") == "删除" and values.get("carrier") in ("报刊", "户外", "传单"):
+        problems.append(("action", f"“删除”适用于网络和短信载体；{values.get('carrier')}广告请填写责令整改、立案或移送公安"))
+    return problems
+
+
 DATASET_RULES: dict[str, list[Callable[[dict[str, object], Period], Problems]]] = {
     "risk_ledger": [risk_ledger_rules],
     "report_reward": [report_reward_rules],
@@ -177,4 +186,5 @@ DATASET_RULES: dict[str, list[Callable[[dict[str, object], Period], Problems]]] 
     "risk_warning": [risk_warning_rules],
     "admin_action": [admin_action_rules],
     "publicity": [publicity_rules],
+    "ad_screening": [ad_screening_rules],
 }
