@@ -21,7 +21,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection, Engine
 
 from chufei.masking import mask_text
-from chufei.periods import Period, month_period, parse_period, quarter_period, year_period
+from chufei.periods import Period, parse_period, quarter_period, year_period
 from chufei.registry import units
 from chufei.sql import run_sql
 

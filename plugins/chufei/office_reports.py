@@ -26,21 +26,10 @@ from chufei.masking import mask_value
 from chufei.periods import Period
 from chufei.registry import units
 from chufei.reports import FormColumn, StatForm, write_package
-from chufei.sql import run_sql
+from chufei.sql import as_date, fetch_rows
 
 WARNING_TARGET = 3  # public risk warnings per territorial unit per year (task 十一)
 SNAPSHOT_DAY = {1: (6, 20), 2: (12, 10)}  # half → (month, day) the risk ledger is due
-
-
-def _date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _rows(engine: Engine, name: str, **params) -> list[dict]:
-    with engine.connect() as connection:
-        return [dict(row) for row in run_sql(connection, name, **params).mappings()]
 
 
 def _code(index: int) -> str:
@@ -61,8 +50,8 @@ def reward_columns() -> list[FormColumn]:
 
 def _reward_cells(rows: list[dict], start: date, end: date) -> list[int]:
     levels, channels = code_lists()["线索等级"], code_lists()["来源渠道"]
-    received = [r for r in rows if r["received_date"] is not None and start <= _date(r["received_date"]) < end]
-    paid = [r for r in rows if r["is_paid"] and start <= _date(r["paid_date"] or r["received_date"]) < end]
+    received = [r for r in rows if r["received_date"] is not None and start <= as_date(r["received_date"]) < end]
+    paid = [r for r in rows if r["is_paid"] and start <= as_date(r["paid_date"] or r["received_date"]) < end]
     return [len(received), sum(1 for r in received if r["is_valid"]),
             *[sum(1 for r in received if r["clue_level"] == level) for level in levels],
             *[sum(1 for r in received if r["channel"] == channel) for channel in channels],
@@ -70,11 +59,11 @@ def _reward_cells(rows: list[dict], start: date, end: date) -> list[int]:
 
 
 def reward_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], list[str]]:
-    forms, sources = {}, set()
+    forms = {}
+    rows = fetch_rows(engine, "report_reward_rows", range_start=period.year_start, range_end=period.end)
+    sources = {r["file_sha256"] for r in rows}
     for suffix, start, label in (("", period.start, period.label),
                                  ("_year_to_date", period.year_start, f"{period.label}（本年累计）")):
-        rows = _rows(engine, "report_reward_rows", range_start=start, range_end=period.end)
-        sources.update(r["file_sha256"] for r in rows)
         body = [[u.code, u.name, *_reward_cells([r for r in rows if r["unit_code"] == u.code], start, period.end)]
                 for u in units()]
         body.append(["", "合计", *_reward_cells(rows, start, period.end)])
@@ -121,14 +110,14 @@ def risk_rollup(rows: list[dict], previous: list[dict], as_of: date) -> list[Ris
                                   sum(1 for r in mine if (unit.code, r["subject_name"]) not in before),
                                   len(mine) - len(still_open), len(still_open),
                                   sum(1 for r in still_open if r["rectify_deadline"] is not None
-                                      and _date(r["rectify_deadline"]) < as_of)))
+                                      and as_date(r["rectify_deadline"]) < as_of)))
     return lines
 
 
 def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], list[str]]:
     as_of = snapshot_day(period)
-    rows = _rows(engine, "risk_ledger_snapshot", period_key=period.key)
-    previous = _rows(engine, "risk_ledger_snapshot", period_key=period.previous().key)
+    rows = fetch_rows(engine, "risk_ledger_snapshot", period_key=period.key)
+    previous = fetch_rows(engine, "risk_ledger_snapshot", period_key=period.previous().key)
     names = {u.code: u.name for u in units()}
     lines = risk_rollup(rows, previous, as_of)
     figures = ("entries", "new", "resolved", "open", "overdue")
@@ -169,7 +158,7 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
             elif column.kind == "flag":
                 cells.append("是" if value else "否")
             elif column.kind == "date":
-                cells.append(_date(value).isoformat())
+                cells.append(as_date(value).isoformat())
             else:
                 cells.append(value)
         listing.append(cells)
@@ -193,11 +182,11 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
 # ---------------------------------------------------------------- 风险提示 and 行政处置
 
 def warning_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], list[str]]:
-    warnings = _rows(engine, "risk_warning_rows", range_start=period.year_start, range_end=period.end)
-    actions = _rows(engine, "admin_action_rows", range_start=period.year_start, range_end=period.end)
+    warnings = fetch_rows(engine, "risk_warning_rows", range_start=period.year_start, range_end=period.end)
+    actions = fetch_rows(engine, "admin_action_rows", range_start=period.year_start, range_end=period.end)
 
     def in_period(day) -> bool:
-        return period.contains(_date(day))
+        return period.contains(as_date(day))
 
     def warning_cells(selected: list[dict], target: int | None) -> list[object]:
         ytd = len(selected)
@@ -254,17 +243,17 @@ def ad_screening_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFo
     adverts by 载体类型 and 处置措施, both per unit with a 合计 row."""
     from chufei.ad_screening import ACTIONS, CARRIERS, SUMMARY_COUNTS
 
-    counts = _rows(engine, "ad_screening_counts", range_start=period.year_start, range_end=period.end)
-    adverts = _rows(engine, "ad_screening_rows", range_start=period.year_start, range_end=period.end)
+    counts = fetch_rows(engine, "ad_screening_counts", range_start=period.year_start, range_end=period.end)
+    adverts = fetch_rows(engine, "ad_screening_rows", range_start=period.year_start, range_end=period.end)
 
     def count_cells(selected: list[dict]) -> list[int]:
-        now = [c for c in selected if period.contains(_date(c["period_start"]))]
+        now = [c for c in selected if period.contains(as_date(c["period_start"]))]
         return [*[sum(int(c[k.name] or 0) for c in now) for k in SUMMARY_COUNTS],
                 *[sum(int(c[k.name] or 0) for c in selected) for k in SUMMARY_COUNTS],
-                len({_date(c["period_start"]) for c in selected})]
+                len({as_date(c["period_start"]) for c in selected})]
 
     def advert_cells(selected: list[dict]) -> list[int]:
-        now = [a for a in selected if period.contains(_date(a["screened_date"]))]
+        now = [a for a in selected if period.contains(as_date(a["screened_date"]))]
         return [len(now), sum(1 for a in now if a["licensed"] is not None and not a["licensed"]),
                 *[sum(1 for a in now if a["carrier"] == carrier) for carrier in CARRIERS],
                 *[sum(1 for a in now if a["action"] == action) for action in ACTIONS], len(selected)]

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from chufei.periods import Period
 from chufei.registry import units
 from chufei.reports import FormColumn, StatForm
+from chufei.sql import as_date
 
 DECLINE_TARGET_PERCENT = Decimal(50)
 PAYOUT_CUTOFF = date(2019, 1, 1)  # cases filed before this day must have their payouts cleared
@@ -113,15 +114,9 @@ def old_case_facts(connection: Connection) -> list[OldCase]:
     """Every case filed before 2019-01-01, for the annual list of 清退率 by case."""
     from chufei.sql import run_sql
 
-    return [OldCase(r["unit_code"], r["case_no"], r["case_name"] or "", _as_date(r["filed_date"]),
-                    _as_date(r["closed_date"]), int(r["unpaid_principal_fen"] or 0), int(r["repaid_fen"] or 0))
+    return [OldCase(r["unit_code"], r["case_no"], r["case_name"] or "", as_date(r["filed_date"]),
+                    as_date(r["closed_date"]), int(r["unpaid_principal_fen"] or 0), int(r["repaid_fen"] or 0))
             for r in run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF).mappings()]
-
-
-def _as_date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 OLD_CASE_COLUMNS = [

@@ -20,7 +20,7 @@ from chufei.old_cases import percent
 from chufei.periods import Period
 from chufei.registry import units
 from chufei.reports import ChartSpec, FormColumn, StatForm, wan, write_package
-from chufei.sql import run_sql
+from chufei.sql import fetch_rows
 from chufei.statistics import Figures, case_figures, case_sources, growth_percent
 
 REPORT = "situation_analysis"
@@ -76,10 +76,9 @@ class Prevention:
 
 
 def prevention_work(engine: Engine, period: Period) -> Prevention:
-    with engine.connect() as connection:
-        bounds = {"range_start": period.start, "range_end": period.end}
-        warnings = [dict(r) for r in run_sql(connection, "risk_warning_rows", **bounds).mappings()]
-        screening = [dict(r) for r in run_sql(connection, "ad_screening_counts", **bounds).mappings()]
+    bounds = {"range_start": period.start, "range_end": period.end}
+    warnings = fetch_rows(engine, "risk_warning_rows", **bounds)
+    screening = fetch_rows(engine, "ad_screening_counts", **bounds)
     return Prevention(len(warnings), sum(int(r["staff_deployed"] or 0) for r in screening),
                       sum(int(r["items_removed"] or 0) for r in screening),
                       sum(int(r["clues_transferred"] or 0) for r in screening),

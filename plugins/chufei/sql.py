@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import Date, bindparam, text
-from sqlalchemy.engine import Connection, CursorResult
+from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.sql.elements import TextClause
 
 from chufei.config import SQL_DIR
@@ -22,3 +22,16 @@ def run_sql(connection: Connection, name: str, **params: object) -> CursorResult
     clause = statement(name).bindparams(
         *[bindparam(key, type_=Date) for key, value in params.items() if isinstance(value, date)])
     return connection.execute(clause, params)
+
+
+def fetch_rows(engine: Engine, name: str, **params: object) -> list[dict]:
+    """include/sql/<name>.sql's rows as dicts, on a connection of their own."""
+    with engine.connect() as connection:
+        return [dict(row) for row in run_sql(connection, name, **params).mappings()]
+
+
+def as_date(value: object) -> date | None:
+    """A DATE column's value: SQLite hands back the ISO text SQLAlchemy stored, PostgreSQL a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from chufei.config import code_lists
 from chufei.periods import Period
 from chufei.registry import units
-from chufei.sql import run_sql
+from chufei.sql import as_date, run_sql
 
 OVER_AMOUNT_FEN = 100_000_000 * 100  # 1 亿元 in 分
 OVER_PEOPLE = 1000
@@ -66,12 +66,6 @@ def spans_for(kind: str) -> tuple[str, ...]:
     return MONTHLY_SPANS if kind == "month" else SPANS
 
 
-def _as_date(value) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def case_month_facts(unit_code: str, cases: Iterable[Mapping]) -> tuple[list[dict], list[dict]]:
     """One unit's ``case_month_fact`` rows and ``month_source`` rows from its current cases
     (include/sql/case_facts_of_unit.sql).
@@ -95,7 +89,7 @@ def case_month_facts(unit_code: str, cases: Iterable[Mapping]) -> tuple[list[dic
         return facts[key]
 
     for case in cases:
-        filed, closed = _as_date(case["filed_date"]), _as_date(case["closed_date"])
+        filed, closed = as_date(case["filed_date"]), as_date(case["closed_date"])
         if filed is not None:
             amount, people = case["amount_fen"], case["participants"]
             target = slot(case, filed)
@@ -129,7 +123,7 @@ def action_month_facts(unit_code: str, actions: Iterable[Mapping], listed: Itera
     """
     facts: dict[tuple, dict] = {}
     for action in actions:
-        day = _as_date(action["action_date"])
+        day = as_date(action["action_date"])
         if day is None:
             continue
         key = (action["industry"], day.replace(day=1))
@@ -137,7 +131,7 @@ def action_month_facts(unit_code: str, actions: Iterable[Mapping], listed: Itera
                                         "filed_cases": 0, "admin_actions": 0})
         target["admin_actions"] += 1
         target["filed_cases"] += 1 if action["action_type"] == PENALTY_ACTION else 0
-    sources = {(_as_date(row["action_date"]).replace(day=1), row["submission_id"])
+    sources = {(as_date(row["action_date"]).replace(day=1), row["submission_id"])
                for row in listed if row["action_date"] is not None}
     return ([facts[key] for key in sorted(facts, key=lambda key: (key[0] or "", key[1]))],
             _source_rows("admin_action", unit_code, sources))
