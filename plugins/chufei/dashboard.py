@@ -21,13 +21,13 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection, Engine
 
 from chufei.masking import mask_text
+from chufei.office_reports import WARNING_TARGET as WARNINGS_TARGET
+from chufei.old_cases import DECLINE_TARGET_PERCENT as OLD_CASE_TARGET
+from chufei.old_cases import PAYOUT_CUTOFF
 from chufei.periods import Period, parse_period, quarter_period, year_period
 from chufei.registry import units
 from chufei.sql import run_sql
 
-OLD_CASE_TARGET = Decimal(50)
-WARNINGS_TARGET = 3
-PAYOUT_CUTOFF = date(2019, 1, 1)
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -137,9 +137,10 @@ def targets(connection: Connection, dash: Dashboard) -> None:
     territorial = [u for u in units() if u.kind == "territorial"]
     counts = {}
     if year is not None and _has(connection, "risk_warning_row"):
-        counts = {r["unit_code"]: int(r["warnings"]) for r in run_sql(
-            connection, "dashboard_risk_warnings", year_start=date(year, 1, 1),
-            year_end=date(year + 1, 1, 1)).mappings()}
+        # counted as the 风险提示 form counts them: by 发布日期, each warning once
+        for row in run_sql(connection, "risk_warning_rows", range_start=date(year, 1, 1),
+                           range_end=date(year + 1, 1, 1)).mappings():
+            counts[row["unit_code"]] = counts.get(row["unit_code"], 0) + 1
     if not counts:
         dash.targets.append(Target("风险提示每区全年3次以上", f"每个区 ≥ {WARNINGS_TARGET} 次", None, None,
                                    "暂无风险提示数据"))
