@@ -29,7 +29,6 @@ from chufei.registry import units
 from chufei.sql import run_sql
 
 
-
 def percent(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None

@@ -34,7 +34,6 @@ are imported: DAG files build it at parse time.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -62,16 +61,11 @@ def configured_grace() -> timedelta:
 
     Read from the environment / airflow.cfg only (never the metadata DB), so it is safe at parse time.
     """
-    raw = os.environ.get("AIRFLOW__CHUFEI__GRACE_DAYS")
-    if raw is None:
-        try:
-            from airflow.configuration import conf
+    from chufei.dagkit import chufei_option
 
-            raw = conf.get("chufei", "grace_days", fallback=None)
-        except Exception:  # noqa: BLE001 - no Airflow config available: the default applies
-            raw = None
+    raw = chufei_option("grace_days", "")
     try:
-        days = float(raw) if raw not in (None, "") else DEFAULT_GRACE_DAYS
+        days = float(raw) if raw else DEFAULT_GRACE_DAYS
     except ValueError as error:
         raise PeriodScheduleError(f"[chufei] grace_days must be a number of days, got {raw!r}") from error
     if days < 0:
