@@ -49,7 +49,7 @@ from chufei.receipts import Receipt
 from chufei.registry import units
 from chufei.sql import statement
 from chufei.suite_arrow import evaluate_suite
-from chufei.workbook import FileRejected, check_container, label_key
+from chufei.workbook import FileRejected, label_key, open_workbook
 
 log = logging.getLogger(__name__)
 
@@ -210,14 +210,7 @@ def _cell_text(value: object) -> str | None:
 
 
 def read_xlsx_batches(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[RawBatch]:
-    import openpyxl
-
-    check_container(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for broken parts
-        raise FileRejected(f"无法读取该 Excel 文件（{type(error).__name__}），请重新导出后报送") from None
-    try:
+    with open_workbook(path) as book:  # container, DTD and size checks, as for every workbook
         sheet = next((s for s in book.worksheets if getattr(s, "sheet_state", "visible") == "visible"), None)
         if sheet is None:
             raise FileRejected("工作簿中没有可见的工作表")
@@ -256,8 +249,6 @@ def read_xlsx_batches(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[RawB
                                f"（{type(error).__name__}），请重新导出后报送", sheet=sheet.title, row=row_no + 1) from None
         if buffer:
             yield _xlsx_batch(buffer, positions, mapping, sheet.title)
-    finally:
-        book.close()
 
 
 def _xlsx_batch(buffer: list[tuple], positions: dict[str, int], mapping: dict[str, str], sheet: str) -> RawBatch:
