@@ -61,12 +61,6 @@ def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, Sta
     return forms, sources
 
 
-def case_statistics_form(engine: Engine, period: Period) -> tuple[StatForm, list[str]]:
-    """The form by unit alone (kept for callers of the first version)."""
-    forms, sources = case_statistics_forms(engine, period)
-    return forms[""], sources
-
-
 def build_case_statistics_package(engine: Engine, data: DataDir, period: Period, report: str | None = None) -> dict:
     """Compute and write outbox/<report>/<period>/v<n>/; returns the manifest with the folder path."""
     report = report or REPORTS[period.kind]
