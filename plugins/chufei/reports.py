@@ -417,6 +417,7 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
             (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                    encoding="utf-8")
             folder = root / name
+            staging.chmod(0o755)  # TemporaryDirectory's 0700 would hide an issued package from the staff's accounts
             staging.rename(folder)
             staging.mkdir()  # TemporaryDirectory cleans up the (now empty) staging path
             pointer = root / f".{LATEST_POINTER}.{os.getpid()}-{threading.get_ident()}.tmp"

@@ -102,6 +102,7 @@ def test_every_case_workbook_keeps_the_form_conventions(engine, data):
     for period in (month_period(2020, 12), year_period(2020)):
         manifest = build_case_statistics_package(engine, data, period)
         folder = Path(manifest["folder"])
+        assert folder.stat().st_mode & 0o777 == 0o755  # the staff's accounts can open an issued package
         for entry in manifest["files"]:
             path = folder / entry["name"]
             check_workbook(path) if path.suffix == ".xlsx" else check_csv(path)
