@@ -71,12 +71,24 @@ def _written_aside(folder: Path, text: str) -> Path:
     return Path(name)
 
 
+def _local_time(instant: str) -> str:
+    """The receipt's UTC instant as the unit reads it: Beijing time."""
+    from datetime import datetime
+
+    from chufei.dagkit import TIMEZONE
+
+    try:
+        return datetime.fromisoformat(instant).astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M:%S（北京时间）")
+    except ValueError:
+        return instant
+
+
 def render_text(receipt: Receipt) -> str:
     """The receipt a person reads: what was received, the verdict, and each problem by cell."""
     lines = ["鄂州市处非办 报送回执", "",
              f"文件名称：{receipt.file}",
              f"文件指纹(SHA-256)：{receipt.sha256}",
-             f"接收时间：{receipt.received_at}"]
+             f"接收时间：{_local_time(receipt.received_at)}"]
     if receipt.dataset_title:
         lines.append(f"报表种类：{receipt.dataset_title}")
     if receipt.unit:

@@ -31,3 +31,8 @@ def test_duplicates_never_overwrite_the_first_receipt_or_each_other(tmp_path: Pa
     assert json.loads(first.read_text(encoding="utf-8"))["status"] == "accepted"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # nothing half-written
     assert oct(first.stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_the_text_receipt_gives_beijing_time(tmp_path: Path):
+    path = write_receipt(receipt("accepted", "鄂城区 6月.xlsx"), tmp_path)  # received 09:00 UTC
+    assert "接收时间：2020-07-03 17:00:00（北京时间）" in path.with_suffix(".txt").read_text(encoding="utf-8")
