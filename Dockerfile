@@ -7,10 +7,11 @@ FROM apache/airflow:3.3.2-python3.11
 COPY --chown=airflow:root requirements.txt constraints.txt /opt/chufei/
 RUN pip install --no-cache-dir -r /opt/chufei/requirements.txt
 
-# The project lives where config.REPO_ROOT expects it (plugins/chufei/../..): /opt/airflow.
+# The project lives where config.REPO_ROOT expects it (plugins/chufei/core/../../..): /opt/airflow.
 COPY --chown=airflow:root dags /opt/airflow/dags
 COPY --chown=airflow:root plugins /opt/airflow/plugins
 COPY --chown=airflow:root include /opt/airflow/include
 ENV PYTHONPATH=/opt/airflow/plugins \
     CHUFEI_DATA_DIR=/opt/chufei/data \
-    GX_ANALYTICS_ENABLED=False
+    GX_ANALYTICS_ENABLED=False \
+    OPENPYXL_LXML=False

@@ -10,10 +10,11 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export GX_ANALYTICS_ENABLED := False
+export OPENPYXL_LXML := False
 export PYTHONPATH := $(CURDIR)/plugins
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install demo test airflow cli bench bench-grid bench-stats templates clean constraints
+.PHONY: install lint demo test airflow cli bench bench-grid bench-stats templates clean constraints
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,10 +25,15 @@ $(VENV)/.installed: requirements.txt constraints.txt
 install: $(VENV)/.installed
 
 demo: install
-	$(PY) -m chufei.demo_run
+	$(PY) -m demo.run
 
-test: install
+test: install lint
 	$(PY) -m pytest
+
+# Lint (ruff with the Airflow rules) and the layers contract (import-linter); make test runs both.
+lint: install
+	$(VENV)/bin/ruff check .
+	PYTHONPATH=$(CURDIR)/plugins $(VENV)/bin/lint-imports
 
 airflow: install
 	@mkdir -p $(AIRFLOW_HOME)
@@ -39,8 +45,8 @@ airflow: install
 	$(VENV)/bin/airflow standalone
 
 templates: install
-	$(PY) -c "from chufei.templates import write_templates; from chufei.ad_screening import write_template; \
-	  from chufei.config import data_dir; folder = data_dir().root / 'templates'; \
+	$(PY) -c "from chufei.kinds.templates import write_templates; from chufei.ingest.ad_screening import write_template; \
+	  from chufei.core.settings import data_dir; folder = data_dir().root / 'templates'; \
 	  print(*write_templates(folder), write_template(folder), sep='\n')"
 
 # Any Airflow CLI command with the project's settings, e.g. make cli ARGS="dags list"

@@ -6,7 +6,7 @@ faulty rows) under ``bench-out/`` and measures, each in a fresh process so peak 
 
 * ``pyarrow``  — ``pyarrow.csv.read_csv`` of the file, nothing else (the floor);
 * ``parse`` / ``validate`` — the streaming reader alone, then reader + normalise + validation;
-* ``pipeline`` — the real ingest (``chufei.grid.ingest_grid_file``: sha256, archive, parse,
+* ``pipeline`` — the real ingest (``chufei.ingest.grid.ingest_grid_file``: sha256, archive, parse,
   validate, load into a fresh SQLite warehouse, commit, receipt) with seconds per stage;
 * ``naive``    — pandas ``read_csv`` + GX validation of the same suite + ``to_sql`` into SQLite;
 * DAG parse time of every file in ``dags/`` next to an empty TaskFlow DAG (fastest of 7 runs).
@@ -58,7 +58,7 @@ def generate() -> Path:
     if path.exists():
         return path
     sys.path.insert(0, str(REPO / "plugins"))
-    from chufei.demo_inflows import grid_rows, write_grid_csv
+    from demo.inflows import grid_rows, write_grid_csv
 
     started = time.perf_counter()
     tmp = path.with_suffix(".tmp")
@@ -80,7 +80,7 @@ def step_pyarrow(path: Path) -> dict:
 
 
 def step_parse(path: Path) -> dict:
-    from chufei.grid import read_batches
+    from chufei.ingest.grid import read_batches
 
     started, rows = time.perf_counter(), 0
     for batch in read_batches(path, path.name):
@@ -89,7 +89,7 @@ def step_parse(path: Path) -> dict:
 
 
 def step_validate(path: Path) -> dict:
-    from chufei.grid import normalise, read_batches, validate
+    from chufei.ingest.grid import normalise, read_batches, validate
 
     started, rows, rejected, seen = time.perf_counter(), 0, 0, {}
     for batch in read_batches(path, path.name):
@@ -101,10 +101,10 @@ def step_validate(path: Path) -> dict:
 
 
 def step_pipeline(path: Path) -> dict:
-    from chufei.config import DataDir
-    from chufei.grid import ingest_grid_file
-    from chufei.receipts import write_receipt
-    from chufei.warehouse import engine_for, ensure_schema
+    from chufei.core.settings import DataDir
+    from chufei.ingest.grid import ingest_grid_file
+    from chufei.inbox.receipts import write_receipt
+    from chufei.warehouse.schema import engine_for, ensure_schema
 
     root = OUT / "pipeline"
     shutil.rmtree(root, ignore_errors=True)
@@ -131,7 +131,7 @@ def step_naive(path: Path) -> dict:
     import pandas as pd
     from sqlalchemy import create_engine
 
-    from chufei.grid import FIELDS
+    from chufei.ingest.grid import FIELDS
 
     started = time.perf_counter()
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])

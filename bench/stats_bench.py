@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 
 from sqlalchemy import insert  # noqa: E402
 
-from chufei import warehouse  # noqa: E402
-from chufei.config import DataDir, code_lists  # noqa: E402
-from chufei.periods import month_period  # noqa: E402
-from chufei.registry import units  # noqa: E402
+from chufei.warehouse import schema as warehouse  # noqa: E402
+from chufei.core.settings import DataDir, code_lists  # noqa: E402
+from chufei.core.periods import month_period  # noqa: E402
+from chufei.core.units import units  # noqa: E402
 
 
 def populate(engine, years: list[int], cases_per_year: int, seed: int = 5) -> None:
@@ -105,7 +105,7 @@ def timed(label: str, function) -> float:
 
 
 def month_statistics(engine):
-    from chufei.case_reports import case_statistics_forms
+    from chufei.outbox.case_reports import case_statistics_forms
 
     return lambda: case_statistics_forms(engine, month_period(2020, 6))
 
@@ -113,7 +113,7 @@ def month_statistics(engine):
 def month_package(engine, scratch: Path):
     """The monthly DAG's whole work for 2020-06 — forms, xlsx and CSV files, manifest — written
     into a fresh data directory each time (a rebuild of an unchanged period would be shorter)."""
-    from chufei.case_reports import build_case_statistics_package
+    from chufei.outbox.case_reports import build_case_statistics_package
 
     def build():
         data = DataDir(Path(tempfile.mkdtemp(dir=scratch))).ensure()
@@ -124,7 +124,7 @@ def month_package(engine, scratch: Path):
 
 def year_packages(engine, data) -> dict[str, float]:
     """Every package of 2020 as build_year_packages builds them, timed one by one."""
-    from chufei.packages import REPORT_DAGS, build_package, intervals
+    from chufei.outbox.packages import REPORT_DAGS, build_package, intervals
 
     times = {}
     for dag_id, kind in REPORT_DAGS.items():
@@ -155,7 +155,7 @@ def main() -> None:
             print(f"{label}: loading {per_year * len(years):,} cases …", flush=True)
             populate(engine, years, per_year)
             if label == "five years" and args.clues:
-                timed(f"generating {args.clues:,} grid clues", lambda: add_clues(engine, args.clues))
+                timed(f"generating {args.clues:,} grid clues", lambda: add_clues(engine, args.clues))  # noqa: B023 - used at once, inside the loop
             month_statistics(engine)()  # warm caches (and the year's old-case aggregate)
         # A month takes tens of milliseconds: the fastest of many runs, taken in turns on the
         # three warehouses, so that a busy machine's noise falls on all of them alike.

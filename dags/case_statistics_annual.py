@@ -32,17 +32,18 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import period_dag, resolve_period
+from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.case_statistics_annual")
 
 
-@dag(**period_dag("year"), tags=["statistics", "annual"], doc_md=__doc__)
+@dag(schedule=PeriodTimetable("year"), **period_dag("year"), tags=["statistics", "annual"], doc_md=__doc__)
 def case_statistics_annual():
-    @task(outlets=[PACKAGE])
+    @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
-        from chufei import runtime
-        from chufei.case_reports import build_case_statistics_package
-        from chufei.periods import parse_period
+        from chufei.warehouse import runtime
+        from chufei.outbox.case_reports import build_case_statistics_package
+        from chufei.core.periods import parse_period
 
         return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
                                              parse_period(period_key), "case_statistics_annual")

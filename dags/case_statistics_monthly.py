@@ -38,31 +38,32 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag, resolve_period
+from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.case_statistics_monthly")
 
 
-@dag(**period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
+@dag(schedule=PeriodTimetable("month"), **period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
 def case_statistics_monthly():
     @task.sensor(**SUBMISSIONS_SENSOR)
     def wait_for_submissions(period_key: str) -> bool:
         from airflow.sdk import get_current_context
 
-        from chufei import period_run
+        from chufei.dagkit import period_run
 
         return period_run.submissions_ready("case_ledger", period_key, get_current_context())
 
-    @task
+    @task(multiple_outputs=True)
     def record_missing(period_key: str) -> dict:
-        from chufei import period_run
+        from chufei.dagkit import period_run
 
         return period_run.record_missing("case_statistics_monthly", "case_ledger", period_key)
 
-    @task(outlets=[PACKAGE])
+    @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
-        from chufei import runtime
-        from chufei.case_reports import build_case_statistics_package
-        from chufei.periods import parse_period
+        from chufei.warehouse import runtime
+        from chufei.outbox.case_reports import build_case_statistics_package
+        from chufei.core.periods import parse_period
 
         return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
                                              parse_period(period_key), "case_statistics_monthly")

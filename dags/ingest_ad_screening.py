@@ -43,10 +43,10 @@ AD_SCREENING = Asset("warehouse.ad_screening")
     doc_md=__doc__,
 )
 def ingest_ad_screening():
-    @task(outlets=[AD_SCREENING])
+    @task(multiple_outputs=True, outlets=[AD_SCREENING])
     def ingest_inbox() -> dict:
-        from chufei import runtime
-        from chufei.ad_screening import ingest_ad_screening as ingest
+        from chufei.warehouse import runtime
+        from chufei.ingest.ad_screening import ingest_ad_screening as ingest
 
         return ingest(runtime.warehouse_engine(), runtime.data())
 

@@ -45,9 +45,10 @@ GRID_CLUES = Asset("warehouse.grid_clues")
     doc_md=__doc__,
 )
 def ingest_grid_reports():
-    @task(outlets=[GRID_CLUES])
+    @task(multiple_outputs=True, outlets=[GRID_CLUES])
     def pull_api() -> dict:
-        from chufei import grid_api, runtime
+        from chufei.ingest import grid_api
+        from chufei.warehouse import runtime
 
         config = grid_api.config_from_airflow()
         if config is None:
@@ -57,10 +58,10 @@ def ingest_grid_reports():
                                        "skipping the grid platform API pull (exports are still ingested)")
         return grid_api.sync(runtime.warehouse_engine(), runtime.data(), config)
 
-    @task(outlets=[GRID_CLUES])
+    @task(multiple_outputs=True, outlets=[GRID_CLUES])
     def ingest_exports() -> dict:
-        from chufei import runtime
-        from chufei.grid import ingest_grid_files
+        from chufei.warehouse import runtime
+        from chufei.ingest.grid import ingest_grid_files
 
         return ingest_grid_files(runtime.warehouse_engine(), runtime.data())
 

@@ -31,7 +31,7 @@ reported as a duplicate. A failed run (database down) is safe to clear and re-ru
 files wait in `work/submissions/` and are retried.
 
 **Concurrency**: two runs may overlap (a manual run while a long scheduled one is busy); each
-file is claimed by exactly one run (atomic rename plus a claim lock, see `chufei.claims`).
+file is claimed by exactly one run (atomic rename plus a claim lock, see `chufei.inbox.claims`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from airflow.sdk import Asset, dag, task
 from chufei.dagkit import DEFAULT_ARGS, configured_start_date
 
 CASE_LEDGER = Asset("warehouse.case_ledger")
-# One Asset per submission kind (chufei.datasets.DATASETS; tests/dags checks the two agree). Named
+# One Asset per submission kind (chufei.kinds.datasets.DATASETS; tests/dags checks the two agree). Named
 # here rather than imported so parsing this file stays as cheap as an empty DAG's.
 SUBMISSION_ASSETS = [CASE_LEDGER] + [Asset(f"warehouse.{name}") for name in (
     "risk_ledger", "report_reward", "old_case_progress", "risk_warning", "admin_action", "publicity")]
@@ -57,12 +57,12 @@ SUBMISSION_ASSETS = [CASE_LEDGER] + [Asset(f"warehouse.{name}") for name in (
     doc_md=__doc__,
 )
 def ingest_unit_submissions():
-    @task(outlets=SUBMISSION_ASSETS)
+    @task(multiple_outputs=True, outlets=SUBMISSION_ASSETS)
     def ingest_inbox() -> dict:
         from dataclasses import asdict
 
-        from chufei import runtime
-        from chufei.ingest import ingest_submissions
+        from chufei.warehouse import runtime
+        from chufei.ingest.submissions import ingest_submissions
 
         return asdict(ingest_submissions(runtime.warehouse_engine(), runtime.data()))
 

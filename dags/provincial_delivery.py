@@ -46,12 +46,12 @@ for _name in PACKAGES[1:]:
     doc_md=__doc__,
 )
 def provincial_delivery():
-    @task
+    @task(multiple_outputs=True)
     def deliver_packages() -> dict:
         from dataclasses import asdict
 
-        from chufei import runtime
-        from chufei.delivery import configured_channels, deliver
+        from chufei.warehouse import runtime
+        from chufei.delivery.provincial import configured_channels, deliver
 
         portal, smtp = configured_channels()
         return asdict(deliver(runtime.warehouse_engine(), runtime.data(), portal, smtp))

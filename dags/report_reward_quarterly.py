@@ -21,17 +21,18 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import period_dag, resolve_period
+from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.report_reward_quarterly")
 
 
-@dag(**period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
+@dag(schedule=PeriodTimetable("quarter"), **period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
 def report_reward_quarterly():
-    @task(outlets=[PACKAGE])
+    @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
-        from chufei import runtime
-        from chufei.office_reports import build_office_package
-        from chufei.periods import parse_period
+        from chufei.warehouse import runtime
+        from chufei.outbox.office_reports import build_office_package
+        from chufei.core.periods import parse_period
 
         return build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
                                     "report_reward_quarterly")

@@ -21,17 +21,18 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import period_dag, resolve_period
+from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.risk_ledger_rollup")
 
 
-@dag(**period_dag("risk_ledger"), tags=["statistics", "risk-ledger"], doc_md=__doc__)
+@dag(schedule=PeriodTimetable("risk_ledger"), **period_dag("risk_ledger"), tags=["statistics", "risk-ledger"], doc_md=__doc__)
 def risk_ledger_rollup():
-    @task(outlets=[PACKAGE])
+    @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
-        from chufei import runtime
-        from chufei.office_reports import build_office_package
-        from chufei.periods import parse_period
+        from chufei.warehouse import runtime
+        from chufei.outbox.office_reports import build_office_package
+        from chufei.core.periods import parse_period
 
         return build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
                                     "risk_ledger_rollup")

@@ -28,6 +28,7 @@ from __future__ import annotations
 from airflow.sdk import Asset, Param, dag, task
 
 from chufei.dagkit import period_dag
+from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.situation_analysis")
 
@@ -38,7 +39,7 @@ ANALYSIS_PERIOD = Param(None, type=["null", "string"], pattern=r"^\d{4}(H1)?$", 
                                     "H2 → the whole year); set 2020H1 or 2020 from a manual run.")
 
 
-@dag(**(period_dag("half") | {"params": {"period": ANALYSIS_PERIOD}}), tags=["statistics", "analysis"],
+@dag(schedule=PeriodTimetable("half"), **(period_dag("half") | {"params": {"period": ANALYSIS_PERIOD}}), tags=["statistics", "analysis"],
      doc_md=__doc__)
 def situation_analysis():
     @task
@@ -46,19 +47,19 @@ def situation_analysis():
         from airflow.sdk import get_current_context
 
         from chufei.dagkit import run_period
-        from chufei.periods import parse_period
-        from chufei.situation import analysis_period
+        from chufei.core.periods import parse_period
+        from chufei.outbox.situation import analysis_period
 
         context = get_current_context()
         if (context.get("params") or {}).get("period"):
             return parse_period(context["params"]["period"]).key
         return analysis_period(run_period("half", context)).key
 
-    @task(outlets=[PACKAGE])
+    @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
-        from chufei import runtime
-        from chufei.periods import parse_period
-        from chufei.situation import build_situation_package
+        from chufei.warehouse import runtime
+        from chufei.core.periods import parse_period
+        from chufei.outbox.situation import build_situation_package
 
         return build_situation_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key))
 

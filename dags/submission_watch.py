@@ -43,20 +43,24 @@ CASE_LEDGER = Asset("warehouse.case_ledger")
     doc_md=__doc__,
 )
 def submission_watch():
-    @task
+    @task(multiple_outputs=True)
     def completeness_matrix() -> dict:
         from airflow.sdk import get_current_context
 
-        from chufei import runtime, watch
+        from chufei.warehouse import runtime
+
+        from chufei.ops import watch
 
         as_of = watch.as_of_from_context(get_current_context())
         return watch.run_watch(runtime.warehouse_engine(), runtime.data().outbox, as_of)
 
-    @task
+    @task(multiple_outputs=True)
     def remind_missing(summary: dict) -> dict:
         from datetime import date
 
-        from chufei import runtime, watch
+        from chufei.warehouse import runtime
+
+        from chufei.ops import watch
 
         return watch.remind(runtime.warehouse_engine(), date.fromisoformat(summary["as_of"]))
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
-from chufei.timetables import PeriodTimetable
+from chufei.dagkit.timetables import PeriodTimetable
 
 
 def _fastapi_apps() -> list[dict]:
     try:  # fastapi ships with the api-server; other components never serve the page
-        from chufei.ui import URL_PREFIX, app
+        from chufei.ops.ui import URL_PREFIX, app
     except ImportError:
         return []
     return [{"app": app, "url_prefix": URL_PREFIX, "name": "处非统计 chufei"}]

@@ -26,6 +26,7 @@ os.environ.update({
     "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{_SESSION_HOME / 'airflow.db'}",
     "GX_ANALYTICS_ENABLED": "False",
+    "OPENPYXL_LXML": "False",  # see chufei/__init__.py: test modules import openpyxl before chufei
     "CHUFEI_DATA_DIR": str(_SESSION_HOME / "data"),
 })
 # dag.test() cannot finish a run of a DAG with a DeadlineAlert in Airflow 3.3.2 (see chufei.dagkit).
@@ -99,7 +100,7 @@ def warehouse_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def engine(warehouse_url):
-    from chufei.warehouse import engine_for, ensure_schema
+    from chufei.warehouse.schema import engine_for, ensure_schema
 
     engine = engine_for(warehouse_url)
     ensure_schema(engine)
@@ -110,7 +111,7 @@ def engine(warehouse_url):
 @pytest.fixture
 def data(tmp_path, monkeypatch):
     """A fresh data directory, also exported as CHUFEI_DATA_DIR for code that reads the env."""
-    from chufei.config import DataDir
+    from chufei.core.settings import DataDir
 
     root = tmp_path / "data"
     monkeypatch.setenv("CHUFEI_DATA_DIR", str(root))

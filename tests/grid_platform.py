@@ -16,6 +16,7 @@ import time
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+import contextlib
 
 TOKEN = "test-token"
 
@@ -38,10 +39,8 @@ class FakeGridPlatform:
                 platform.handle(self)
 
             def finish(self):
-                try:
+                with contextlib.suppress(OSError):
                     super().finish()
-                except OSError:
-                    pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -96,9 +96,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 message = email.message_from_bytes(b"".join(lines), policy=email.policy.default)
                 self.server.messages.append({"from": sender, "to": recipients, "message": message})
                 say("250 queued")
-            elif verb == "RSET":
-                say("250 OK")
-            elif verb == "NOOP":
+            elif verb == "RSET" or verb == "NOOP":
                 say("250 OK")
             elif verb == "QUIT":
                 say("221 bye")

@@ -77,7 +77,7 @@ class AirflowStack:
         (home / "passwords.json").write_text('{"admin": "admin"}', encoding="utf-8")
         self.processes: dict[str, subprocess.Popen] = {}
 
-    def start(self, *components: str) -> "AirflowStack":
+    def start(self, *components: str) -> AirflowStack:
         for name in components or ("api-server", "scheduler", "dag-processor"):
             log = (self.home / f"{name}.log").open("wb")
             self.processes[name] = subprocess.Popen([*AIRFLOW, name], env=self.env, cwd=self.home,

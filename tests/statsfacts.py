@@ -13,11 +13,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert
 
-from chufei import warehouse
-from chufei.config import code_lists
-from chufei.datasets import DATASETS
-from chufei.periods import Period, month_period, parse_period
-from chufei.registry import units
+from chufei.warehouse import schema as warehouse
+from chufei.core.settings import code_lists
+from chufei.kinds.datasets import DATASETS
+from chufei.core.periods import Period, month_period, parse_period
+from chufei.core.units import units
 
 
 @dataclass(frozen=True)

@@ -3,3 +3,11 @@
 Modules are small and pure where they can be; anything that touches Airflow imports it lazily
 so the library also runs from plain Python (the demo, the tests, the benchmark).
 """
+
+import os
+
+# openpyxl writes other bytes when lxml is installed (python-docx brings it). Packages must be
+# byte-for-byte reproducible whatever else is installed, and the streamed long-list writer
+# (chufei.outbox.reports) matches openpyxl's standard writer: keep openpyxl on its own writer.
+# It reads this once, at its first import, so it is set before any chufei module imports it.
+os.environ.setdefault("OPENPYXL_LXML", "False")

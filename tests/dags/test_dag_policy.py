@@ -31,7 +31,8 @@ def test_dags_import_without_errors(dagbag):
 def test_dag_policy(dagbag, path: Path):
     dag = dagbag.dags.get(path.stem)
     assert dag is not None, f"{path.name} must define the DAG {path.stem} (file name = dag_id)"
-    assert dag.doc_md and len(dag.doc_md) > 200, "doc_md must say what it consumes, produces and how to re-run"
+    assert dag.doc_md, "doc_md must say what it consumes, produces and how to re-run"
+    assert len(dag.doc_md) > 200, "doc_md must say what it consumes, produces and how to re-run"
     for phrase in ("Consumes", "Produces"):
         assert phrase.lower() in dag.doc_md.lower()
     assert dag.tags, "tags are required"

@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import text
 
-from chufei.ad_screening import write_screening
-from chufei.demo_inflows import grid_rows, write_grid_csv
-from chufei.warehouse import engine_for
+from chufei.ingest.ad_screening import write_screening
+from demo.inflows import grid_rows, write_grid_csv
+from chufei.warehouse.schema import engine_for
 from tests.conftest import REPO
 from tests.grid_platform import TOKEN, FakeGridPlatform
 from tests.integration.test_ad_screening import COUNTS, advert

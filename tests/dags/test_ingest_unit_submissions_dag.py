@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from chufei.config import REPO_ROOT
-from chufei.datasets import DATASETS
-from chufei.templates import write_submission
+from chufei.core.settings import REPO_ROOT
+from chufei.kinds.datasets import DATASETS
+from chufei.kinds.templates import write_submission
 from tests.fixtures.hostile import corpus
 
 

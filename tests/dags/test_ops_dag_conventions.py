@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from chufei.reports import latest_version
+from chufei.outbox.reports import latest_version
 from tests.conftest import REPO
 
 OPS_DAGS = ("case_statistics_monthly", "ingest_unit_submissions", "submission_watch")
@@ -32,15 +32,17 @@ def test_dag_tells_the_operator_what_it_does(bag, dag_id):
     assert str(dag.timezone) == "Asia/Shanghai"
     for task in dag.tasks:
         assert task.owner == "chufei-office"
-        assert task.retries >= 2 and task.retry_exponential_backoff
+        assert task.retries >= 2
+        assert task.retry_exponential_backoff
         assert task.on_failure_callback, f"{dag_id}.{task.task_id} sends no failure notice"
 
 
 def test_monthly_statistics_runs_once_per_month_after_the_due_date(bag):
-    from chufei.timetables import PeriodTimetable
+    from chufei.dagkit.timetables import PeriodTimetable
 
     dag = bag.dags["case_statistics_monthly"]
-    assert isinstance(dag.timetable, PeriodTimetable) and dag.timetable.kind == "month"
+    assert isinstance(dag.timetable, PeriodTimetable)
+    assert dag.timetable.kind == "month"
     assert dag.max_active_runs == 1
     assert dag.catchup is False  # default; [chufei] catchup switches it on
 
@@ -52,7 +54,7 @@ def test_period_dags_carry_a_deadline_alert_unless_switched_off(monkeypatch):
     monkeypatch.setenv("AIRFLOW__CHUFEI__DEADLINE_HOURS", "6")
     alert = period_dag("month")["deadline"]
     assert alert.interval == timedelta(hours=6)
-    assert alert.callback.path == "chufei.notify.deadline_missed"
+    assert alert.callback.path == "chufei.ops.notify.deadline_missed"
     monkeypatch.setenv("AIRFLOW__CHUFEI__DEADLINE_HOURS", "0")
     assert "deadline" not in period_dag("month")
 
@@ -65,8 +67,11 @@ def test_start_date_and_catchup_come_from_config(monkeypatch):
     monkeypatch.setenv("AIRFLOW__CHUFEI__GRACE_DAYS", "0.5")
     kwargs = period_dag("quarter")
     assert kwargs["start_date"].isoformat() == "2021-04-01T00:00:00+08:00"
-    assert kwargs["catchup"] is True and kwargs["max_active_runs"] == 1
-    assert kwargs["schedule"].grace == timedelta(hours=12)
+    assert kwargs["catchup"] is True
+    assert kwargs["max_active_runs"] == 1
+    from chufei.dagkit.timetables import PeriodTimetable
+
+    assert PeriodTimetable("quarter").grace == timedelta(hours=12)
     monkeypatch.setenv("AIRFLOW__CHUFEI__START_DATE", "April 2021")
     with pytest.raises(ValueError, match=r"start_date must look like 2020-01-01, got 'April 2021'"):
         configured_start_date()
@@ -75,7 +80,7 @@ def test_start_date_and_catchup_come_from_config(monkeypatch):
         configured_catchup()
 
 
-@pytest.mark.parametrize("kind, good, bad", [
+@pytest.mark.parametrize(("kind", "good", "bad"), [
     ("month", "2020-06", ["2020-13", "2020Q2", "2020-6", "June"]),
     ("quarter", "2020Q2", ["2020Q5", "2020-06"]),
     ("half", "2020H1", ["2020H3", "2020"]),
@@ -95,7 +100,7 @@ def test_period_param_rejects_bad_values_when_the_run_is_triggered(kind, good, b
 
 def test_a_run_without_period_or_interval_fails_with_an_instruction():
     from chufei.dagkit import run_period
-    from chufei.periods import PeriodError
+    from chufei.core.periods import PeriodError
 
     with pytest.raises(PeriodError, match="give the 'period' Param, e.g. 2020-06"):
         run_period("month", {"params": {"period": None}})
@@ -107,7 +112,7 @@ def test_a_run_without_period_or_interval_fails_with_an_instruction():
 
 def test_dag_test_with_a_logical_date_builds_the_previous_month(airflow_env, warehouse_url, bag):
     """``dag.test(logical_date=<local midnight 1 July>)`` is how the demo and operators run June."""
-    from chufei.periods import local_midnight, month_period
+    from chufei.core.periods import local_midnight, month_period
 
     run = bag.dags["case_statistics_monthly"].test(logical_date=local_midnight(month_period(2020, 7).start))
     assert str(run.state) == "success"
@@ -117,8 +122,8 @@ def test_dag_test_with_a_logical_date_builds_the_previous_month(airflow_env, war
 def test_submission_watch_run_writes_the_matrix_for_the_day_asked(airflow_env, warehouse_url, bag):
     from sqlalchemy import func, select
 
-    from chufei.warehouse import engine_for
-    from chufei.watch import submission_status
+    from chufei.warehouse.schema import engine_for
+    from chufei.ops.watch import submission_status
 
     run = bag.dags["submission_watch"].test(run_conf={"as_of": "2020-12-31"})
     assert str(run.state) == "success"
@@ -132,7 +137,7 @@ def test_submission_watch_run_writes_the_matrix_for_the_day_asked(airflow_env, w
     assert statuses == {"missing": 11 * 20 + 11 * 5 + 3 * 5 + 3 * 5 + 3 * 15 + 3 * 20 + 2 * 20}
 
 
-@pytest.mark.parametrize("kind, param, key", [("month", "2020-06", "2020-06"), ("quarter", "2020Q2", "2020Q2"),
+@pytest.mark.parametrize(("kind", "param", "key"), [("month", "2020-06", "2020-06"), ("quarter", "2020Q2", "2020Q2"),
                                               ("half", "2020H1", "2020H1"), ("year", "2020", "2020"),
                                               ("risk_ledger", "2020H2", "2020H2")])
 def test_every_period_kind_adopts_the_schedule_in_one_line(kind, param, key):
@@ -140,10 +145,12 @@ def test_every_period_kind_adopts_the_schedule_in_one_line(kind, param, key):
 
     from chufei.dagkit import period_dag, run_period
 
-    kwargs = period_dag(kind)
-    assert kwargs["schedule"].kind == kind and kwargs["max_active_runs"] == 1
+    from chufei.dagkit.timetables import PeriodTimetable
 
-    @dag(dag_id=f"adopts_{kind}", **kwargs, tags=["statistics"])
+    kwargs = period_dag(kind)
+    assert kwargs["max_active_runs"] == 1
+
+    @dag(dag_id=f"adopts_{kind}", schedule=PeriodTimetable(kind), **kwargs, tags=["statistics"])
     def adopts():
         pass
 

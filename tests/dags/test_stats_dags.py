@@ -24,14 +24,17 @@ def _dag(dag_id: str):
 @pytest.mark.parametrize("dag_id", STATS_DAGS)
 def test_dag_is_documented_and_retried(airflow_db, dag_id):
     dag = _dag(dag_id)
-    assert dag.doc_md and "Produces" in dag.doc_md and "Re-run" in dag.doc_md
-    assert dag.tags and dag.default_args["retries"] >= 2
+    assert dag.doc_md
+    assert "Produces" in dag.doc_md
+    assert "Re-run" in dag.doc_md
+    assert dag.tags
+    assert dag.default_args["retries"] >= 2
     assert "period" in dag.params or dag_id == "provincial_delivery"
 
 
 def test_quarterly_dag_run_writes_a_reconciling_package(airflow_env, warehouse_url):
-    from chufei.periods import local_midnight, quarter_period
-    from chufei.warehouse import engine_for, ensure_schema
+    from chufei.core.periods import local_midnight, quarter_period
+    from chufei.warehouse.schema import engine_for, ensure_schema
     from tests.statsfacts import generate, load_facts
 
     engine = engine_for(warehouse_url)
@@ -42,21 +45,23 @@ def test_quarterly_dag_run_writes_a_reconciling_package(airflow_env, warehouse_u
     root = airflow_env.outbox / "case_statistics_quarterly" / "2020Q3"
     assert (root / "latest").read_text().strip() == "v1"
     manifest = json.loads((root / "v1" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["period"] == "2020Q3" and manifest["version"] == "v1"
+    assert manifest["period"] == "2020Q3"
+    assert manifest["version"] == "v1"
     assert {f["name"] for f in manifest["files"]} == {
         "case_statistics_quarterly_2020Q3.xlsx", "case_statistics_quarterly_2020Q3.csv",
         "case_statistics_quarterly_2020Q3_by_industry.xlsx", "case_statistics_quarterly_2020Q3_by_industry.csv"}
 
 
 def test_provincial_delivery_dag_uses_the_airflow_connections(airflow_env, warehouse_url, monkeypatch):
-    from chufei.case_reports import build_case_statistics_package
-    from chufei.periods import month_period
-    from chufei.warehouse import engine_for, ensure_schema
+    from chufei.outbox.case_reports import build_case_statistics_package
+    from chufei.core.periods import month_period
+    from chufei.warehouse.schema import engine_for, ensure_schema
     from tests.loopback import Portal, SmtpServer
     from tests.statsfacts import generate, load_facts
 
     dag = _dag("provincial_delivery")
-    assert dag.doc_md and dag.default_args["retries"] >= 2
+    assert dag.doc_md
+    assert dag.default_args["retries"] >= 2
     engine = engine_for(warehouse_url)
     ensure_schema(engine)
     load_facts(engine, *generate())
@@ -70,16 +75,17 @@ def test_provincial_delivery_dag_uses_the_airflow_connections(airflow_env, wareh
             "conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port}))
         run = dag.test()
         assert str(run.state) == "success"
-        assert len(portal.state.requests) == 3 and portal.state.requests[-1]["path"] == "/upload"
+        assert len(portal.state.requests) == 3
+        assert portal.state.requests[-1]["path"] == "/upload"
         assert list(portal.state.accepted) == ["chufei:case_statistics_monthly:2020-01:v1"]
         assert len(smtp.messages) == 1
         assert sorted(smtp.messages[0]["to"]) == ["bangongshi@ezhou.example.gov.cn", "tongji@ezhou.example.gov.cn"]
 
 
 def test_provincial_delivery_without_connections_leaves_packages_in_outbox(airflow_env, warehouse_url):
-    from chufei.case_reports import build_case_statistics_package
-    from chufei.periods import month_period
-    from chufei.warehouse import engine_for, ensure_schema
+    from chufei.outbox.case_reports import build_case_statistics_package
+    from chufei.core.periods import month_period
+    from chufei.warehouse.schema import engine_for, ensure_schema
 
     engine = engine_for(warehouse_url)
     ensure_schema(engine)
@@ -90,8 +96,8 @@ def test_provincial_delivery_without_connections_leaves_packages_in_outbox(airfl
 
 
 def test_situation_analysis_second_half_run_writes_the_annual_analysis(airflow_env, warehouse_url):
-    from chufei.periods import half_period, local_midnight
-    from chufei.warehouse import engine_for, ensure_schema
+    from chufei.core.periods import half_period, local_midnight
+    from chufei.warehouse.schema import engine_for, ensure_schema
     from tests.statsfacts import generate, load_facts
 
     engine = engine_for(warehouse_url)

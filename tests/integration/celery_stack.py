@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+import contextlib
 
 REPO = Path(__file__).resolve().parents[2]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -243,7 +244,7 @@ class CeleryStack:
         rows = self.query("SELECT task_id, state, try_number, queue, external_executor_id, hostname "
                           "FROM task_instance WHERE dag_id = %s AND run_id = %s ORDER BY task_id", dag_id, run_id)
         keys = ("task_id", "state", "try_number", "queue", "external_executor_id", "hostname")
-        return [dict(zip(keys, row)) for row in rows]
+        return [dict(zip(keys, row, strict=False)) for row in rows]
 
     def wait_for_runs(self, runs: list[tuple[str, str]], deadline: float) -> dict[tuple[str, str], str]:
         """Wait until every (dag_id, run_id) ends; a task failing or retrying fails at once with its log."""
@@ -302,18 +303,14 @@ class CeleryStack:
             except ProcessLookupError:
                 pass
         # Children the role started in its own process group (task runners) go with it.
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.popen.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     def close(self) -> None:
         for process in self.processes:  # all at once: warm shutdowns run in parallel
             if process.popen.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.popen.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         for process in reversed(self.processes):
             self.stop(process, timeout=15)
         try:

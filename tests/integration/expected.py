@@ -1,4 +1,4 @@
-"""Expected case figures computed straight from the generated truth (``chufei.demo.generate_cases``).
+"""Expected case figures computed straight from the generated truth (``demo.generate.generate_cases``).
 
 Independent of the pipeline: no SQL, no workbook reading — just the definitions the statistical
 form states (新发 by 立案日期; 存量办结 = filed before the year, closed in the range; 超亿元 ≥ 1亿元;
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from chufei.demo import DemoCase
+from demo.generate import DemoCase
 
 FIGURES = ("new_cases", "amount_fen", "participants", "cross_region_cases", "over_100m_cases",
            "over_1000_cases", "old_cases_closed")

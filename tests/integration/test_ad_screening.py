@@ -10,9 +10,9 @@ from datetime import date
 import openpyxl
 from sqlalchemy import text
 
-from chufei.ad_screening import (AD_SCREENING, SUMMARY_SHEET, ingest_ad_screening, write_screening,
+from chufei.ingest.ad_screening import (AD_SCREENING, SUMMARY_SHEET, ingest_ad_screening, write_screening,
                                  write_template)
-from chufei.demo_inflows import uscc_for
+from demo.inflows import uscc_for
 
 COUNTS = {"出动人次": 12, "检查户数": 40, "核查条数": 55, "线上监测条次": 1200, "清理条数": 2, "移送线索数": 1}
 
@@ -69,7 +69,8 @@ def test_rows_and_counts_load_bad_rows_are_kept_and_a_correction_replaces(engine
     assert got_rows[0][5] is False or got_rows[0][5] == 0
     assert got_counts == [("420704", "2020-06", 12, 40, 55, 1200, 2, 1)]
     receipt = receipts(data)["鄂城区 6月.xlsx"]
-    assert receipt["status"] == "partially_accepted" and receipt["counts"] == {"rows": 8, "accepted": 3, "rejected": 5}
+    assert receipt["status"] == "partially_accepted"
+    assert receipt["counts"] == {"rows": 8, "accepted": 3, "rejected": 5}
     problems = {(e["cell"], e["message"]) for e in receipt["errors"]}
     assert ("C9", "载体类型应为 报刊/广电/户外/传单/短信/网站/微博/微信/APP") in problems
     assert any(cell == "F10" and "校验位" in message for cell, message in problems)

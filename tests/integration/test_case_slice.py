@@ -18,13 +18,13 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from chufei import warehouse
-from chufei.config import DataDir
-from chufei.demo import write_demo_inbox
-from chufei.periods import local_midnight, month_period
-from chufei.reports import latest_version
-from chufei.registry import unit_by_code
-from chufei.statistics import CASE_FIGURES
+from chufei.warehouse import schema as warehouse
+from chufei.core.settings import DataDir
+from demo.generate import write_demo_inbox
+from chufei.core.periods import local_midnight, month_period
+from chufei.outbox.reports import latest_version
+from chufei.core.units import unit_by_code
+from chufei.statistics.cases import CASE_FIGURES
 from tests.conftest import REPO
 
 UNITS = ["420704", "420703", "D13"]
@@ -97,7 +97,7 @@ def test_every_file_is_archived_receipted_and_leaves_the_inbox(ingested):
         assert archived[digest].read_bytes() == content, f"{name} not archived byte for byte"
     receipts = _receipts(data)
     assert set(receipts) == set(sent)
-    for name, receipt in receipts.items():
+    for receipt in receipts.values():
         assert (data.receipts / f"{receipt['sha256']}.txt").exists() or receipt["status"] == "duplicate"
 
 
@@ -110,14 +110,17 @@ def test_faulty_files_and_rows_get_precise_receipts(ingested):
     assert "不是有效的 Excel" in receipts["案件台账_请查收.xlsx"]["message"]
     assert "为空" in receipts["空文件.xlsx"]["message"]
     duplicate = next(r for name, r in receipts.items() if name.startswith("重复报送_"))
-    assert duplicate["status"] == "duplicate" and duplicate["duplicate_of"] == duplicate["sha256"]
+    assert duplicate["status"] == "duplicate"
+    assert duplicate["duplicate_of"] == duplicate["sha256"]
     partial = [r for r in receipts.values() if r["status"] == "partially_accepted"]
     assert {r["unit"]["code"] for r in partial} == {"420704", "420703"}
     for receipt in partial:
         assert receipt["counts"]["rejected"] == 5
         assert all(e["sheet"] == "案件台账" and e["row"] and e["column"] and e["cell"] for e in receipt["errors"])
         text = (data.receipts / f"{receipt['sha256']}.txt").read_text(encoding="utf-8")
-        assert "部分接收" in text and "单元格" in text and "13812345678" not in text
+        assert "部分接收" in text
+        assert "单元格" in text
+        assert "13812345678" not in text
     with engine.connect() as connection:
         kept = connection.execute(select(func.count()).select_from(warehouse.rejected_row)).scalar()
     assert kept == demo.faulty_rows
@@ -151,7 +154,7 @@ def test_monthly_form_matches_independent_figures_and_reruns_byte_identically(in
     # The CSV twin has one header line ("<figure>(<unit>)·<span>"), the same rows as the workbook.
     text = (folder / "case_statistics_monthly_2020-03.csv").read_bytes().decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
-    by_name = {row[1]: dict(zip(table[0], row)) for row in table[1:]}
+    by_name = {row[1]: dict(zip(table[0], row, strict=False)) for row in table[1:]}
     sheet = openpyxl.load_workbook(folder / "case_statistics_monthly_2020-03.xlsx").active
     sheet_rows = {row[1].value: [c.value for c in row] for row in sheet.iter_rows(min_row=7) if row[1].value}
     last_year = period.shift_years(-1)
@@ -175,7 +178,8 @@ def test_monthly_form_matches_independent_figures_and_reruns_byte_identically(in
         if column.endswith(("本期", "累计")):
             body = sum(Decimal(by_name[unit_by_code(code).name][column] or 0) for code in UNITS)
             assert Decimal(by_name["合计"][column]) == body, column
-    assert manifest["sources"] and {"case_statistics_monthly_2020-03.xlsx", "case_statistics_monthly_2020-03.csv"} \
+    assert manifest["sources"]
+    assert {"case_statistics_monthly_2020-03.xlsx", "case_statistics_monthly_2020-03.csv"} \
         <= {f["name"] for f in manifest["files"]}
 
     before = {p.name: p.read_bytes() for p in folder.iterdir()}

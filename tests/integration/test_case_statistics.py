@@ -7,10 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from chufei.case_reports import case_statistics_forms
-from chufei.config import code_lists
-from chufei.periods import month_period, quarter_period, year_period
-from chufei.registry import units
+from chufei.outbox.case_reports import case_statistics_forms
+from chufei.core.settings import code_lists
+from chufei.core.periods import month_period, quarter_period, year_period
+from chufei.core.units import units
 from tests.statsfacts import generate, load_facts
 
 FIGURES = ["新发案件数(件)", "涉案金额(万元)", "集资参与人数(人)", "立案数(件)", "行政处置数(件)",
@@ -48,11 +48,11 @@ def as_number(value) -> Decimal:
 
 def cells(form, period_kind: str) -> dict[tuple[str, str, str], object]:
     """(row name, figure, span) → value, with money turned into 万元 as printed."""
-    from chufei.reports import _cell
+    from chufei.outbox.reports import _cell
 
     out = {}
     for row in form.rows:
-        for column, value in zip(form.columns[2:], row[2:]):
+        for column, value in zip(form.columns[2:], row[2:], strict=False):
             out[(row[1], column.group, column.label)] = _cell(column.kind, value)
     return out
 

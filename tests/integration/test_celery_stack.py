@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import time
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -54,24 +53,24 @@ def stack(pg_server, redis_server, tmp_path_factory):
 def _truth_and_inbox(stack, months, faults=True):
     """Write the units' ledgers into the stack's inbox (in a child process: no Airflow config here)."""
     code = (
-        "import json, sys; from chufei.config import data_dir; from chufei.demo import write_demo_inbox; "
+        "import json, sys; from chufei.core.settings import data_dir; from demo.generate import write_demo_inbox; "
         f"d = write_demo_inbox(data_dir(), unit_codes={UNITS!r}, months={months!r}, faults={faults!r}); "
         "print(json.dumps([p.name for p in d.files]))")
     done = subprocess.run([sys.executable, "-c", code], env=stack.env, capture_output=True, text=True, check=True)
-    from chufei.demo import generate_cases
+    from demo.generate import generate_cases
 
     return generate_cases(2020, 2020, UNITS), json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _warehouse(stack):
-    from chufei.warehouse import engine_for
+    from chufei.warehouse.schema import engine_for
 
     return engine_for(stack.warehouse_url)
 
 
 def _assert_warehouse_figures(stack, cases, months):
-    from chufei.periods import month_period
-    from chufei.statistics import case_statistics
+    from chufei.core.periods import month_period
+    from chufei.statistics.cases import case_statistics
 
     with _warehouse(stack).connect() as connection:
         for month in months:
@@ -82,17 +81,17 @@ def _assert_warehouse_figures(stack, cases, months):
 
 
 def _csv_total(stack, month) -> dict[str, str]:
-    from chufei.reports import latest_version
+    from chufei.outbox.reports import latest_version
 
     folder = latest_version(stack.data_dir / "outbox" / STATISTICS / f"2020-{month:02d}")
     text = (folder / f"{STATISTICS}_2020-{month:02d}.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     total = next(row for row in rows if "合计" in row)
-    return dict(zip(rows[0], total))
+    return dict(zip(rows[0], total, strict=False))
 
 
 def _assert_package(stack, cases, month):
-    from chufei.periods import month_period
+    from chufei.core.periods import month_period
 
     period = month_period(2020, month)
     current = expected_figures(cases, period.start, period.end).values()
@@ -108,9 +107,11 @@ def _assert_ran_on_workers(stack, runs) -> set[str]:
     workers = set()
     for dag_id, run_id in runs:
         tis = stack.task_instances(dag_id, run_id)
-        assert tis and all(ti["state"] == "success" for ti in tis), tis
+        assert tis, tis
+        assert all(ti["state"] == "success" for ti in tis), tis
         for ti in tis:
-            assert ti["queue"] == stack.queue and ti["external_executor_id"], ti
+            assert ti["queue"] == stack.queue, ti
+            assert ti["external_executor_id"], ti
             worker = stack.worker_that_ran(ti["external_executor_id"])
             assert worker, f"no Celery worker log shows {dag_id}/{run_id}/{ti['task_id']}"
             workers.add(worker)
@@ -118,7 +119,7 @@ def _assert_ran_on_workers(stack, runs) -> set[str]:
 
 
 def _assert_each_file_once(stack, files):
-    from chufei import warehouse
+    from chufei.warehouse import schema as warehouse
 
     with _warehouse(stack).connect() as connection:
         arrivals = connection.execute(select(warehouse.file_arrival.c.original_name)).scalars().all()
@@ -195,7 +196,7 @@ def _arrivals(stack) -> list[str]:
     """Names of the files the warehouse has seen so far (none when the first test did not run)."""
     from sqlalchemy import inspect
 
-    from chufei import warehouse
+    from chufei.warehouse import schema as warehouse
 
     engine = _warehouse(stack)
     if "file_arrival" not in inspect(engine).get_table_names():

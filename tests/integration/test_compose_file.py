@@ -72,7 +72,8 @@ def _mounts(service: dict) -> dict[str, str]:
 
 
 def test_compose_parses_with_one_shared_airflow_block(raw, compose):
-    assert "x-airflow-common:" in raw and "&airflow-common" in raw
+    assert "x-airflow-common:" in raw
+    assert "&airflow-common" in raw
     for name in AIRFLOW_SERVICES + ("airflow-init",):
         assert f"{name}:\n    <<: *airflow-common" in raw, f"{name} does not extend x-airflow-common"
     assert set(REQUIRED_SERVICES) <= set(compose["services"]), \
@@ -84,7 +85,8 @@ def test_long_running_services_have_health_checks(compose):
         if name in ("airflow-init", "airflow-cli"):
             continue
         check = service.get("healthcheck")
-        assert check and check.get("test"), f"service {name} has no health check"
+        assert check, f"service {name} has no health check"
+        assert check.get("test"), f"service {name} has no health check"
     for name in AIRFLOW_SERVICES:
         conditions = compose["services"][name]["depends_on"]
         assert conditions["airflow-init"]["condition"] == "service_completed_successfully", name
@@ -100,14 +102,16 @@ def test_celery_executor_with_redis_broker_and_postgres_metadata(compose):
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert urlsplit(env["AIRFLOW__CELERY__BROKER_URL"]).hostname == "redis"
         metadata = urlsplit(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
-        assert metadata.scheme.startswith("postgresql") and metadata.hostname == "postgres"
+        assert metadata.scheme.startswith("postgresql")
+        assert metadata.hostname == "postgres"
         assert metadata.path.lstrip("/") == services["postgres"]["environment"]["POSTGRES_DB"]
         # Airflow turns a psycopg URL into an asyncpg one for its async engine unless told otherwise.
         assert env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC") == env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://airflow-apiserver:8080/")
     assert "celery worker" in str(services["airflow-worker"]["command"])
     # Scalable: `docker compose up --scale airflow-worker=N` fails with a fixed name or host port.
-    assert "container_name" not in services["airflow-worker"] and "ports" not in services["airflow-worker"]
+    assert "container_name" not in services["airflow-worker"]
+    assert "ports" not in services["airflow-worker"]
 
 
 def test_secrets_come_from_env_file(raw):
@@ -136,7 +140,8 @@ def test_data_directory_is_one_volume_shared_by_every_airflow_container(compose)
     for name in AIRFLOW_SERVICES + ("airflow-init",):
         env = _env(services[name])
         data_dir = env.get("CHUFEI_DATA_DIR")
-        assert data_dir and data_dir.startswith("/"), f"{name} has no absolute CHUFEI_DATA_DIR"
+        assert data_dir, f"{name} has no absolute CHUFEI_DATA_DIR"
+        assert data_dir.startswith("/"), f"{name} has no absolute CHUFEI_DATA_DIR"
         mounts = _mounts(services[name])
         assert data_dir in mounts, f"{name}: CHUFEI_DATA_DIR {data_dir} is not on a volume"
         sources.add((data_dir, mounts[data_dir]))
@@ -146,7 +151,7 @@ def test_data_directory_is_one_volume_shared_by_every_airflow_container(compose)
 
 
 def test_warehouse_connection_is_a_separate_postgres_database(compose, monkeypatch):
-    from chufei.config import warehouse_url
+    from chufei.core.settings import warehouse_url
 
     services = compose["services"]
     urls = set()
@@ -194,7 +199,7 @@ def test_dags_plugins_and_include_reach_every_task_container(compose, dockerfile
         service = compose["services"][name]
         env = _env(service)
         dags, plugins = env["AIRFLOW__CORE__DAGS_FOLDER"], env["AIRFLOW__CORE__PLUGINS_FOLDER"]
-        # chufei.config finds include/ next to plugins/ (REPO_ROOT = plugins/chufei/../..).
+        # chufei.core.settings finds include/ next to plugins/ (REPO_ROOT = plugins/chufei/../..).
         include = str(Path(plugins).parent / "include")
         for path in (dags, plugins, include):
             assert _provided(path, service, dockerfile), f"{name}: nothing puts {path} in the container"

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from chufei import warehouse
-from chufei.case_reports import build_case_statistics_package
-from chufei.demo import generate_cases, write_demo_inbox
-from chufei.ingest import claim_files
-from chufei.periods import month_period
-from chufei.statistics import case_statistics
+from chufei.warehouse import schema as warehouse
+from chufei.outbox.case_reports import build_case_statistics_package
+from demo.generate import generate_cases, write_demo_inbox
+from chufei.ingest.submissions import claim_files
+from chufei.core.periods import month_period
+from chufei.statistics.cases import case_statistics
 from tests.integration.expected import expected_figures, figures_by_unit
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,10 +53,11 @@ def test_a_live_runs_claimed_files_stay_with_it(data):
 def test_leftovers_of_a_crashed_process_and_of_older_versions_are_retried(data):
     _drop(data, "a.xlsx")
     (data.work("submissions") / f"{'0' * 32}__old.xlsx").write_bytes(b"claimed before claim locks")
-    code = ("import os; from chufei.config import data_dir; from chufei.ingest import claim_files; "
+    code = ("import os; from chufei.core.settings import data_dir; from chufei.ingest.submissions import claim_files; "
             "claimed = claim_files(data_dir(), 'submissions'); print(len(claimed), flush=True); os._exit(9)")
     crashed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert crashed.returncode == 9 and crashed.stdout.strip() == "2"
+    assert crashed.returncode == 9
+    assert crashed.stdout.strip() == "2"
     assert list(data.inbox("submissions").iterdir()) == []
     retried = claim_files(data, "submissions")
     assert sorted(f.original_name for f in retried) == ["a.xlsx", "old.xlsx"]
@@ -65,8 +66,8 @@ def test_leftovers_of_a_crashed_process_and_of_older_versions_are_retried(data):
 
 
 def _ingest_process(data, url: str) -> subprocess.Popen:
-    code = ("import json; from dataclasses import asdict; from chufei.config import data_dir; "
-            "from chufei.ingest import ingest_submissions; from chufei.warehouse import engine_for; "
+    code = ("import json; from dataclasses import asdict; from chufei.core.settings import data_dir; "
+            "from chufei.ingest.submissions import ingest_submissions; from chufei.warehouse.schema import engine_for; "
             f"print(json.dumps(asdict(ingest_submissions(engine_for({url!r}), data_dir()))))")
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -77,7 +78,8 @@ def test_two_ingest_runs_on_one_inbox_then_statistics_in_parallel(data, engine, 
     first = _ingest_process(data, url)
     deadline = time.monotonic() + 60
     while not any(p.name.endswith(".xlsx") for p in data.work("submissions").iterdir()):
-        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        assert first.poll() is None, first.communicate()
+        assert time.monotonic() < deadline, first.communicate()
         time.sleep(0.05)
     # Run 1 is working through its claim; more files arrive and run 2 starts next to it.
     second_batch = write_demo_inbox(data, unit_codes=UNITS, months=[4, 5], faults=False)
@@ -88,7 +90,8 @@ def test_two_ingest_runs_on_one_inbox_then_statistics_in_parallel(data, engine, 
         out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err[-3000:]
         summaries.append(json.loads(out.strip().splitlines()[-1]))
-    assert summaries[0]["files"] > 0 and summaries[1]["files"] > 0, summaries  # both really worked
+    assert summaries[0]["files"] > 0, summaries
+    assert summaries[1]["files"] > 0, summaries  # both really worked
 
     names = sorted(p.name for p in first_batch.files + second_batch.files)
     with engine.connect() as connection:
@@ -106,7 +109,7 @@ def test_two_ingest_runs_on_one_inbox_then_statistics_in_parallel(data, engine, 
     with ThreadPoolExecutor(max_workers=len(periods)) as pool:
         parallel = list(pool.map(lambda p: build_case_statistics_package(engine, data, p, "parallel"), periods))
     serial_data = type(data)(tmp_path / "serial").ensure()
-    for period, package in zip(periods, parallel):
+    for period, package in zip(periods, parallel, strict=False):
         serial = build_case_statistics_package(engine, serial_data, period, "parallel")
         assert [f["sha256"] for f in package["files"]] == [f["sha256"] for f in serial["files"]], period.key
         with engine.connect() as connection:
@@ -116,7 +119,7 @@ def test_two_ingest_runs_on_one_inbox_then_statistics_in_parallel(data, engine, 
 
 def test_first_runs_racing_on_a_fresh_postgresql_warehouse_create_one_schema(pg_database):
     """Several tasks starting at once on a new warehouse (e.g. right after `docker compose up`)."""
-    from chufei.warehouse import engine_for, ensure_schema
+    from chufei.warehouse.schema import engine_for, ensure_schema
 
     engine = engine_for(pg_database)
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -131,7 +134,7 @@ def test_first_runs_racing_on_a_fresh_postgresql_warehouse_create_one_schema(pg_
 def test_two_runs_of_the_same_month_at_once_publish_one_consistent_package(data, engine):
     """With several statistics runs allowed at once, a manual re-run may meet the scheduled one."""
     write_demo_inbox(data, unit_codes=UNITS[:1], months=[1], faults=False)
-    from chufei.ingest import ingest_submissions
+    from chufei.ingest.submissions import ingest_submissions
 
     ingest_submissions(engine, data)
     period = month_period(2020, 1)

@@ -9,10 +9,10 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from chufei import warehouse
-from chufei.case_reports import build_case_statistics_package
-from chufei.delivery import DeliveryError, PortalConfig, SmtpConfig, deliver, issued_packages
-from chufei.periods import month_period, quarter_period
+from chufei.warehouse import schema as warehouse
+from chufei.outbox.case_reports import build_case_statistics_package
+from chufei.delivery.provincial import DeliveryError, PortalConfig, SmtpConfig, deliver, issued_packages
+from chufei.core.periods import month_period, quarter_period
 from tests.loopback import Portal, SmtpServer
 from tests.statsfacts import generate, load_facts
 
@@ -37,17 +37,20 @@ def test_portal_failing_twice_gets_exactly_one_copy_and_staff_get_email(engine, 
         smtp = SmtpConfig("127.0.0.1", smtp_server.port, "chufei@example.org", ("a@example.org", "b@example.org"),
                           timeout=5)
         result = deliver(engine, data, _portal(portal.port), smtp)
-        assert result.delivered == [package.label] and result.emailed == [package.label]
+        assert result.delivered == [package.label]
+        assert result.emailed == [package.label]
         assert [r["key"] for r in portal.state.requests] == [package.idempotency_key] * 3
         assert list(portal.state.accepted) == [package.idempotency_key]
         assert len(portal.state.accepted[package.idempotency_key]) == 1
         # Running again sends nothing more: the warehouse remembers the accepted copy and the email.
         again = deliver(engine, data, _portal(portal.port), smtp)
-        assert again.skipped == [package.label] and not again.delivered and not again.emailed
+        assert again.skipped == [package.label]
+        assert not again.delivered
+        assert not again.emailed
         assert len(portal.state.requests) == 3
     assert package.idempotency_key == "chufei:case_statistics_monthly:2020-06:v1"
     copy = zipfile.ZipFile(io.BytesIO(portal.state.accepted[package.idempotency_key][0]))
-    manifest = json.loads(copy.read(f"case_statistics_monthly_2020-06_v1/manifest.json"))
+    manifest = json.loads(copy.read("case_statistics_monthly_2020-06_v1/manifest.json"))
     assert manifest["period"] == "2020-06"
     for entry in manifest["files"]:
         import hashlib
@@ -75,7 +78,8 @@ def test_portal_down_fails_the_run_then_a_later_run_delivers(engine, data):
         assert portal.state.accepted == {}
         portal.state.fail_first = 0
         result = deliver(engine, data, _portal(portal.port, retries=1), None)
-        assert len(result.delivered) == 1 and sum(len(v) for v in portal.state.accepted.values()) == 1
+        assert len(result.delivered) == 1
+        assert sum(len(v) for v in portal.state.accepted.values()) == 1
     statuses = [(r["status"], r["http_status"]) for r in _records(engine)]
     assert statuses == [("failed", 503), ("accepted", 201)]
 

@@ -7,10 +7,10 @@ from collections import Counter
 
 from stdnum.cn import uscc
 
-from chufei.datasets import DATASETS
-from chufei.demo import write_demo_inbox
-from chufei.ingest import ingest_submissions, sha256_of
-from chufei.obligations import obligated_units
+from chufei.kinds.datasets import DATASETS
+from demo.generate import write_demo_inbox
+from chufei.ingest.submissions import ingest_submissions, sha256_of
+from chufei.kinds.obligations import obligated_units
 
 
 def test_obligations_follow_the_documented_assumptions():
@@ -42,7 +42,8 @@ def test_demo_other_kinds_load_with_exactly_the_planted_faults(engine, data):
     ingest_submissions(engine, data)
     for kind_file in demo.other_kinds:
         receipt = json.loads((data.receipts / f"{digests[kind_file.path]}.json").read_text(encoding="utf-8"))
-        assert receipt["dataset"] == kind_file.dataset and receipt["period"] == kind_file.period_key
+        assert receipt["dataset"] == kind_file.dataset
+        assert receipt["period"] == kind_file.period_key
         rejected_rows = sorted({e["row"] for e in receipt["errors"]})
         assert rejected_rows == [6 + index for index in sorted(kind_file.faulty)], \
             (kind_file.path.name, receipt["errors"])

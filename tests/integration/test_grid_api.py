@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from chufei import grid_api
-from chufei.grid_api import GridApiConfig, GridApiError
+from chufei.ingest import grid_api
+from chufei.ingest.grid_api import GridApiConfig, GridApiError
 from tests.grid_platform import TOKEN, FakeGridPlatform
 
 T0 = datetime.fromisoformat("2020-06-01T08:00:00+08:00")
@@ -93,7 +93,8 @@ def test_transient_faults_malformed_and_repeated_pages_load_exactly_once(engine,
         assert len(platform.requests) == 10  # every transient fault was retried, then the bad page stopped it
         grid_api.sync(engine, data, config(platform.url))  # what the task's retry does
         first_after_failure = next(r for r in platform.requests[10:] if "updated_since" in r)
-        assert first_after_failure["updated_since"] == mark and "cursor" not in first_after_failure
+        assert first_after_failure["updated_since"] == mark
+        assert "cursor" not in first_after_failure
 
     assert versions(engine) == expected_versions(records)
     assert current(engine) == expected_current(records)
@@ -104,7 +105,8 @@ def test_transient_faults_malformed_and_repeated_pages_load_exactly_once(engine,
             "SELECT count(*) FROM received_file WHERE source = 'grid_api'")).scalar_one()
         repeats = connection.execute(text(
             "SELECT count(*) FROM file_arrival WHERE outcome = 'duplicate'")).scalar_one()
-    assert len(reasons) == 1 and "统一社会信用代码" in reasons[0]
+    assert len(reasons) == 1
+    assert "统一社会信用代码" in reasons[0]
     assert repeats == 1  # the repeated page was recognised by its bytes
     archived = sorted(p.name for p in data.archive.iterdir() if p.suffix == ".json")
     assert len(archived) == pages  # every distinct page body archived byte for byte

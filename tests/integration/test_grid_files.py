@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy import text
 
-from chufei.demo_inflows import GRID_LABELS, uscc_for, write_grid_csv, write_grid_xlsx
-from chufei.grid import ingest_grid_files
+from demo.inflows import GRID_LABELS, uscc_for, write_grid_csv, write_grid_xlsx
+from chufei.ingest.grid import ingest_grid_files
 
 TOWN = "凤凰街道"
 
@@ -53,17 +53,20 @@ def test_every_encoding_loads_the_same_clues(engine, data, encoding):
 
     summary = ingest_grid_files(engine, data)
 
-    assert summary["rows_accepted"] == 3 and summary["rows_rejected"] == 0
+    assert summary["rows_accepted"] == 3
+    assert summary["rows_rejected"] == 0
     loaded = clues(engine)
     assert [c["clue_no"] for c in loaded] == ["00012345", "WG2020000002", "WG2020000003"]  # zeros kept
-    assert {c["district_code"] for c in loaded} == {"420704"} and loaded[0]["grid_code"] == "0042070401"
+    assert {c["district_code"] for c in loaded} == {"420704"}
+    assert loaded[0]["grid_code"] == "0042070401"
     assert [c["amount_fen"] for c in loaded] == [12_500_000, 1_234_560_000, 1]
     assert loaded[0]["risk_signs"] == "承诺高额回报、发展下线"
     assert loaded[2]["risk_signs"] == "发展下线、以养老为名"
     assert str(loaded[2]["closed_date"]) == "2020-07-01"
     assert list(data.inbox("grid_reports").iterdir()) == []
     (receipt,) = receipts(data)
-    assert receipt["status"] == "accepted" and receipt["counts"]["accepted"] == 3
+    assert receipt["status"] == "accepted"
+    assert receipt["counts"]["accepted"] == 3
     assert (data.archive / f"{receipt['sha256']}{path.suffix}").read_bytes() != b""
 
 
@@ -103,7 +106,8 @@ def test_bad_rows_are_kept_with_reasons_and_the_rest_loads(engine, data):
     (receipt,) = receipts(data)
     problems = {(e["row"], e["column"]): e["message"] for e in receipt["errors"]}
     assert "校验位" in problems[(3, "统一社会信用代码")]
-    assert "单位名录" in problems[(4, "区县代码")] and "时间" in problems[(4, "上报时间")]
+    assert "单位名录" in problems[(4, "区县代码")]
+    assert "时间" in problems[(4, "上报时间")]
     assert "早于上报日期" in problems[(5, "办结日期")]
     assert "移交单位" in problems[(6, "移交单位")]
     assert "第 2 行重复" in problems[(7, "线索编号")]
@@ -121,13 +125,13 @@ def test_duplicates_are_found_across_chunks(engine, data):
     assert len(clues(engine)) == 399
 
 
-@pytest.mark.parametrize("name, content, reason", [
+@pytest.mark.parametrize(("name", "content", "reason"), [
     ("empty.csv", b"", "为空"),
     ("junk.csv", bytes(range(256)) * 4, "二进制"),
     ("broken quote.csv", "线索编号,上报时间,区县代码,乡镇街道,网格编码,发现方式,主体名称,行业领域,研判结果,处置状态\n"
                          "\"WG1,2020-06-03,420704,凤凰街道,X1,巡查,甲,其他,疑似,待核查\nWG2,2\n".encode(), "无法解析"),
     ("-dash.xlsx", b"not a zip at all", "不是有效的 Excel"),
-    ("no header.csv", "a,b,c\n1,2,3\n".encode(), "缺少必填列"),
+    ("no header.csv", b"a,b,c\n1,2,3\n", "缺少必填列"),
     ("report.pdf", b"%PDF-1.4", "不支持的文件类型"),
 ])
 def test_a_bad_file_gets_a_receipt_and_never_fails_the_run(engine, data, name, content, reason):
@@ -135,14 +139,16 @@ def test_a_bad_file_gets_a_receipt_and_never_fails_the_run(engine, data, name, c
     summary = ingest_grid_files(engine, data)
     assert summary["rejected"] == 1
     (receipt,) = receipts(data)
-    assert receipt["status"] == "rejected" and reason in receipt["message"], receipt["message"]
-    assert list(data.inbox("grid_reports").iterdir()) == [] and list(data.work("grid_reports").iterdir()) == []
+    assert receipt["status"] == "rejected", receipt["message"]
+    assert reason in receipt["message"], receipt["message"]
+    assert list(data.inbox("grid_reports").iterdir()) == []
+    assert list(data.work("grid_reports").iterdir()) == []
     assert (data.archive / f"{receipt['sha256']}{''.join(name.partition('.')[1:])}").exists() or \
         any(p.name.startswith(receipt["sha256"]) for p in data.archive.iterdir())
 
 
 def test_a_broken_database_fails_the_run_and_keeps_the_file(data, tmp_path):
-    from chufei.warehouse import engine_for
+    from chufei.warehouse.schema import engine_for
 
     write_grid_csv(data.inbox("grid_reports") / "a.csv", [row("WG2020000001")])
     broken = engine_for(f"sqlite:///{tmp_path / 'missing-dir' / 'w.db'}")
@@ -182,8 +188,8 @@ def test_every_value_of_a_large_export_reads_back_as_written(engine, data):
 
     from sqlalchemy import select
 
-    from chufei.demo_inflows import grid_rows
-    from chufei.inflow_schema import grid_clue_version
+    from demo.inflows import grid_rows
+    from chufei.warehouse.inflow_schema import grid_clue_version
 
     exported = list(grid_rows(150, seed=7))
     inbox = data.inbox("grid_reports")
@@ -239,9 +245,10 @@ def test_a_file_that_breaks_after_many_good_chunks_loads_nothing_and_leaves_no_s
     path = data.inbox("grid_reports") / "truncated.csv"
     write_grid_csv(path, [row(f"WG2020{n:06d}") for n in range(1, 400)])
     with path.open("ab") as broken:  # an unterminated quote: the reader gives up near the end
-        broken.write('"WG2020999999,2020-06-03 14:22:00,420704\n'.encode() + b"x" * 40_000 + b"\n")
+        broken.write(b'"WG2020999999,2020-06-03 14:22:00,420704\n' + b"x" * 40_000 + b"\n")
     summary = ingest_grid_files(engine, data, chunk_bytes=16 * 1024)
-    assert summary["rejected"] == 1 and summary["rows_accepted"] == 0
+    assert summary["rejected"] == 1
+    assert summary["rows_accepted"] == 0
     assert receipts(data)[0]["status"] == "rejected"
     assert clues(engine, "grid_clue_version") == []
     assert not [p for p in data.root.rglob("*") if ".stage-" in p.name]
@@ -257,7 +264,7 @@ def test_a_clue_given_a_version_earlier_in_the_file_is_numbered_after_it(engine,
     before it, even chunks earlier (on SQLite those rows are still staged, not stored)."""
     import csv
 
-    from chufei.demo_inflows import GRID_LABELS as LABELS
+    from demo.inflows import GRID_LABELS as LABELS
 
     inbox = data.inbox("grid_reports")
     write_grid_csv(inbox / "1.csv", [row("WG2020000001")])
@@ -283,8 +290,8 @@ def test_scratch_databases_never_outlive_their_load(data, tmp_path, monkeypatch)
     import subprocess
     import sys
 
-    from chufei import grid
-    from chufei.warehouse import engine_for, ensure_schema
+    from chufei.ingest import grid
+    from chufei.warehouse.schema import engine_for, ensure_schema
 
     engine = engine_for(f"sqlite:///{tmp_path / 'warehouse.db'}")
     ensure_schema(engine)
@@ -303,7 +310,8 @@ def test_scratch_databases_never_outlive_their_load(data, tmp_path, monkeypatch)
         patch.setattr(grid.ClueStaging, "close", failing_close)
         with pytest.raises(OSError, match="disk full"):
             ingest_grid_files(engine, data)
-    assert not abandoned.exists() and elsewhere.exists()
+    assert not abandoned.exists()
+    assert elsewhere.exists()
     assert [p.name for p in work.glob(".stage-*")] == [elsewhere.name]
 
     write_grid_csv(data.inbox("grid_reports") / "second.csv", [row("WG2020000002")])

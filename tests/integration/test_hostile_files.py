@@ -8,8 +8,8 @@ import json
 
 from sqlalchemy import select
 
-from chufei.ingest import ingest_submissions
-from chufei.warehouse import received_file
+from chufei.ingest.submissions import ingest_submissions
+from chufei.warehouse.schema import received_file
 from tests.fixtures.hostile import corpus
 
 
@@ -23,10 +23,12 @@ def test_hostile_corpus_gets_specific_receipts_and_nothing_is_lost(engine, data,
     summary = ingest_submissions(engine, data)
     assert summary.files == len(files)
 
-    assert list(inbox.iterdir()) == [] and list(data.work("submissions").iterdir()) == []
+    assert list(inbox.iterdir()) == []
+    assert list(data.work("submissions").iterdir()) == []
     for name, (content, status, fragment) in files.items():
         archived = [p for p in data.archive.iterdir() if p.name.startswith(digests[name])]
-        assert len(archived) == 1 and archived[0].read_bytes() == content, name
+        assert len(archived) == 1, name
+        assert archived[0].read_bytes() == content, name
         assert archived[0].suffix in {".xlsx", ".xls", ".csv", ".pdf"}, archived[0].name
         receipt = json.loads((data.receipts / f"{digests[name]}.json").read_text(encoding="utf-8"))
         assert receipt["file"] == name
@@ -53,8 +55,8 @@ def test_a_file_already_processed_is_a_duplicate_and_still_leaves_the_inbox(engi
 
 
 def test_numbers_too_big_for_the_warehouse_are_row_errors_not_a_failed_load(engine, data):
-    from chufei.datasets import DATASETS
-    from chufei.templates import write_submission
+    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.templates import write_submission
 
     row = {"案件编号": "X-1", "案件名称": "某案", "立案日期": "2020-03-01", "承办单位": "公安", "行业领域": "其他",
            "涉案金额(万元)": 10, "集资参与人数": 5, "是否跨区域": "否", "处置阶段": "侦查", "是否陈案": "否"}
@@ -68,12 +70,13 @@ def test_numbers_too_big_for_the_warehouse_are_row_errors_not_a_failed_load(engi
     assert {(e["row"], e["column"]) for e in receipt["errors"] if "超出可存储范围" in e["message"]} == \
         {(7, "已追缴资产(万元)"), (8, "已清退人数")}
     dates = {(e["row"], e["message"]) for e in receipt["errors"] if e["column"] == "立案日期"}
-    assert (9, "立案日期早于 1990 年，请核实") in dates and any(row == 10 and "晚于报告期末" in m for row, m in dates)
+    assert (9, "立案日期早于 1990 年，请核实") in dates
+    assert any(row == 10 and "晚于报告期末" in m for row, m in dates)
 
 
 def test_an_internal_error_on_one_file_refuses_that_file_and_the_inbox_moves_on(engine, data, tmp_path, monkeypatch,
                                                                               caplog):
-    from chufei import ingest
+    from chufei.ingest import submissions as ingest
 
     files = corpus(tmp_path)
     (data.inbox("submissions") / "a.xlsx").write_bytes(files["鄂城区 2020 二季度 风险提示.xlsx"][0])
@@ -87,4 +90,5 @@ def test_an_internal_error_on_one_file_refuses_that_file_and_the_inbox_moves_on(
     receipt = json.loads(next(data.receipts.glob("*.json")).read_text(encoding="utf-8"))
     assert receipt["message"].startswith("处理该文件时发生内部错误（TypeError）")
     assert "a bug that only this file triggers" in caplog.text  # the operator sees the traceback in the task log
-    assert list(data.inbox("submissions").iterdir()) == [] and list(data.work("submissions").iterdir()) == []
+    assert list(data.inbox("submissions").iterdir()) == []
+    assert list(data.work("submissions").iterdir()) == []

@@ -1,4 +1,4 @@
-"""Moving the embedded SQLite warehouse into PostgreSQL (``python -m chufei.migrate_warehouse``).
+"""Moving the embedded SQLite warehouse into PostgreSQL (``python -m chufei.warehouse.migrate``).
 
 The source is built by the real ingest of generated workbooks; after the move every table must
 hold the same rows, the monthly statistics must come out identical, and the new warehouse must
@@ -7,19 +7,19 @@ keep accepting submissions (its id sequences continue after the copied ids).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 from sqlalchemy import func, select
 
-from chufei import warehouse
-from chufei.case_reports import build_case_statistics_package
-from chufei.config import DataDir
-from chufei.demo import write_demo_inbox
-from chufei.ingest import ingest_submissions
-from chufei.migrate_warehouse import MigrationRefused, main, migrate
-from chufei.periods import month_period
-from chufei.statistics import case_statistics
+from chufei.warehouse import schema as warehouse
+from chufei.outbox.case_reports import build_case_statistics_package
+from chufei.core.settings import DataDir
+from demo.generate import write_demo_inbox
+from chufei.ingest.submissions import ingest_submissions
+from chufei.warehouse.migrate import MigrationRefused, main, migrate
+from chufei.core.periods import month_period
+from chufei.statistics.cases import case_statistics
 
 UNITS = ["420704", "EZGD01", "D01"]
 MONTHS = [1, 2, 3]
@@ -33,13 +33,15 @@ def source(tmp_path_factory):
     demo = write_demo_inbox(data, unit_codes=UNITS, months=MONTHS)
     engine = warehouse.engine_for(f"sqlite:///{root / 'source.db'}")
     summary = ingest_submissions(engine, data)
-    assert summary.files == len(demo.files) and summary.rows_rejected > 0 and summary.duplicate == 1
+    assert summary.files == len(demo.files)
+    assert summary.rows_rejected > 0
+    assert summary.duplicate == 1
     return engine, demo
 
 
 def _normalised(value):
     if isinstance(value, datetime):
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return value
 
 
@@ -53,15 +55,18 @@ def test_every_row_arrives_unchanged_and_statistics_match(source, warehouse_url,
     source_engine, demo = source
     target = warehouse.engine_for(warehouse_url)
     result = migrate(source_engine, target, batch_size=7)  # small batches: several per table
-    assert result.rows["case_ledger_row"] > 7 and result.rows["rejected_row"] > 0
-    assert not result.skipped and not result.unknown
+    assert result.rows["case_ledger_row"] > 7
+    assert result.rows["rejected_row"] > 0
+    assert not result.skipped
+    assert not result.unknown
 
     for table in warehouse.metadata.sorted_tables:
         expected, moved = _rows(source_engine, table), _rows(target, table)
         assert moved == expected, f"{table.name} differs after the move"
     with target.connect() as connection:  # amounts stay exact integers of 分
         amounts = connection.execute(select(warehouse.case_current.c.amount_fen)).scalars().all()
-    assert amounts and all(type(value) is int for value in amounts)
+    assert amounts
+    assert all(type(value) is int for value in amounts)
     ledgers = [month_period(2019, 12)] + [month_period(2020, m) for m in MONTHS]
     assert sum(amounts) == sum(c.amount_fen for c in demo.cases if any(c.listed_in(p) for p in ledgers))
 
@@ -88,11 +93,13 @@ def test_the_moved_warehouse_keeps_accepting_submissions(source, warehouse_url, 
     write_demo_inbox(data, unit_codes=UNITS, months=[4], faults=False)
     summary = ingest_submissions(target, data)
     # December 2019 repeats byte-for-byte (duplicates, recorded as arrivals); April is new.
-    assert summary.accepted == len(UNITS) and summary.duplicate == len(UNITS)
+    assert summary.accepted == len(UNITS)
+    assert summary.duplicate == len(UNITS)
     with target.connect() as connection:
         new_ids = connection.execute(select(warehouse.submission.c.id).where(
             warehouse.submission.c.period_key == "2020-04")).scalars().all()
-    assert len(new_ids) == len(UNITS) and min(new_ids) > last_id
+    assert len(new_ids) == len(UNITS)
+    assert min(new_ids) > last_id
 
 
 def test_refuses_a_non_empty_target_unless_told(source, warehouse_url, capsys, monkeypatch):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from chufei.office_reports import build_office_package, reward_forms, risk_rollup_forms, warning_forms
-from chufei.periods import half_period, parse_period, quarter_period
-from chufei.registry import units
+from chufei.outbox.office_reports import build_office_package, reward_forms, risk_rollup_forms, warning_forms
+from chufei.core.periods import half_period, parse_period, quarter_period
+from chufei.core.units import units
 from tests.integration.test_packages import check_csv, check_workbook
 from tests.statsfacts import load_submission
 
@@ -55,7 +55,8 @@ def test_report_reward_counts_without_reporter_identity(engine, data):
         check_workbook(path) if path.suffix == ".xlsx" else check_csv(path)
         text = path.read_bytes()
         if path.suffix == ".csv":
-            assert b"1,700.00" not in text and "1700.00" in text.decode("utf-8-sig")
+            assert b"1,700.00" not in text
+            assert "1700.00" in text.decode("utf-8-sig")
         for secret in (REPORTER, REPORTER_ID):
             assert secret.encode() not in text
     from openpyxl import load_workbook
@@ -98,7 +99,8 @@ def test_risk_ledger_rollup(engine, data):
     assert missing == [u.name for u in units() if u.code not in ("420704", "D01")]
     assert forms["_missing_units"].rows[-1][3] == len(units()) - 2
     city = forms["_city_ledger"].rows
-    assert len(city) == 6 and city[-1][0] == "合计"
+    assert len(city) == 6
+    assert city[-1][0] == "合计"
     person_column = 1 + [c.label for c in forms["_city_ledger"].columns[1:]].index("责任人")
     assert {row[person_column] for row in city[:-1]} == {"**", "张*强"}
     assert len(sources) == 3
@@ -155,7 +157,7 @@ def test_risk_warnings_and_admin_actions(engine, data):
 
 def test_advert_screening_campaign_figures(engine, data):
     """Workbooks go through the real ingest; the expected figures are counted from the rows sent."""
-    from chufei.ad_screening import ACTIONS, CARRIERS, ingest_ad_screening, write_screening
+    from chufei.ingest.ad_screening import ACTIONS, CARRIERS, ingest_ad_screening, write_screening
     from tests.integration.test_ad_screening import advert
 
     def counts(staff, removed):
@@ -196,13 +198,15 @@ def test_advert_screening_campaign_figures(engine, data):
                     *[sum(r["载体类型"] == c for r in rows) for c in CARRIERS],
                     *[sum(r["处置措施"] == a for r in rows) for a in ACTIONS], year[name]]
         assert detail[name] == expected, name
-    assert detail["合计"][0] == 4 and detail["合计"][-1] == 8
+    assert detail["合计"][0] == 4
+    assert detail["合计"][-1] == 8
     assert sum(detail["合计"][2:2 + len(CARRIERS)]) == sum(detail["合计"][2 + len(CARRIERS):-1]) == 4
 
     with engine.connect() as connection:
         shas = {row[0] for row in connection.execute(text(
             "SELECT file_sha256 FROM submission WHERE dataset = 'ad_screening' AND is_current = TRUE"))}
-    assert shas <= set(sources) and len(shas) == 4  # the replaced August workbook is history, not a source
+    assert shas <= set(sources)
+    assert len(shas) == 4
 
     manifest = build_office_package(engine, data, quarter_period(2020, 3), "warnings_actions_quarterly")
     folder = Path(manifest["folder"])

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from chufei.reports import latest_version
+from chufei.outbox.reports import latest_version
 from tests.ops_stack import AirflowStack
 
 pytestmark = pytest.mark.slow
@@ -30,7 +30,7 @@ def _tree(folder):
 def _warehouse_counts(url: str) -> dict[str, int]:
     from sqlalchemy import text
 
-    from chufei.warehouse import engine_for
+    from chufei.warehouse.schema import engine_for
 
     with engine_for(url).connect() as connection:
         return {table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
@@ -62,7 +62,8 @@ def _create_backfill_api(stack: AirflowStack) -> int:
             "reprocess_behavior": "completed", "max_active_runs": 3})
         if response.status_code == 200:
             return response.json()["id"]
-        assert response.status_code == 503 and "locked" in response.text, response.text
+        assert response.status_code == 503, response.text
+        assert "locked" in response.text, response.text
         # The lock can hit after the backfill row was committed: like an operator, look before retrying.
         created = {row[0] for row in stack.query("SELECT id FROM backfill")} - before
         if created:
@@ -85,10 +86,10 @@ def _wait_backfill_done(stack: AirflowStack, backfill_id: int, timeout: float) -
 
 
 def test_backfill_three_months_twice_gives_three_packages_and_no_duplicates(airflow_db, tmp_path):
-    from chufei.config import DataDir
-    from chufei.demo import write_demo_inbox
-    from chufei.ingest import ingest_submissions
-    from chufei.warehouse import engine_for
+    from chufei.core.settings import DataDir
+    from demo.generate import write_demo_inbox
+    from chufei.ingest.submissions import ingest_submissions
+    from chufei.warehouse.schema import engine_for
 
     data = DataDir(tmp_path / "data").ensure()
     warehouse = f"sqlite:///{tmp_path / 'warehouse.db'}"

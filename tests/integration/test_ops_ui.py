@@ -19,13 +19,13 @@ ARTIFACTS = REPO / "test-artifacts"
 
 @pytest.fixture
 def seeded_data(tmp_path):
-    from chufei.case_reports import build_case_statistics_package
-    from chufei.config import DataDir
-    from chufei.demo import write_demo_inbox
-    from chufei.ingest import ingest_submissions
-    from chufei.periods import month_period
-    from chufei.warehouse import engine_for
-    from chufei.watch import run_watch
+    from chufei.outbox.case_reports import build_case_statistics_package
+    from chufei.core.settings import DataDir
+    from demo.generate import write_demo_inbox
+    from chufei.ingest.submissions import ingest_submissions
+    from chufei.core.periods import month_period
+    from chufei.warehouse.schema import engine_for
+    from chufei.ops.watch import run_watch
 
     data = DataDir(tmp_path / "data").ensure()
     warehouse = f"sqlite:///{tmp_path / 'warehouse.db'}"
@@ -48,14 +48,15 @@ def test_page_behind_login_renders_in_headless_chromium(airflow_db, tmp_path, se
         stack.wait_http()
         # without a login: sent to Airflow's login page, downloads refused too
         anonymous = requests.get(f"{stack.url}/chufei/", allow_redirects=False, timeout=30)
-        assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["location"]
+        assert anonymous.status_code == 302
+        assert "/auth/login" in anonymous.headers["location"]
         download = f"{stack.url}/chufei/download/case_statistics_monthly/2020-03/manifest.json"
         assert requests.get(download, allow_redirects=False, timeout=30).status_code == 302
         # the plugin's page is in Airflow's navigation
         plugins = stack.api("GET", "/plugins").json()["plugins"]
         chufei = next(p for p in plugins if p["name"] == "chufei")
         assert chufei["external_views"][0]["href"] == "/chufei/"
-        assert chufei["timetables"] == ["chufei.timetables.PeriodTimetable"]
+        assert chufei["timetables"] == ["chufei.dagkit.timetables.PeriodTimetable"]
 
         browser = Browser(tmp_path / "chromium-profile")
         browser.goto(f"{stack.url}/chufei/")

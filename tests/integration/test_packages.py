@@ -8,8 +8,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from chufei.case_reports import build_case_statistics_package
-from chufei.periods import month_period, year_period
+from chufei.outbox.case_reports import build_case_statistics_package
+from chufei.core.periods import month_period, year_period
 from tests.statsfacts import case_row, generate, load_facts, load_submission
 
 
@@ -25,10 +25,12 @@ def test_rerun_is_identical_and_late_data_makes_v2(engine, data):
     root = data.outbox / "case_statistics_monthly" / "2020-06"
     before = tree(root)
     again = build_case_statistics_package(engine, data, period)
-    assert tree(root) == before and again["version"] == first["version"] == "v1"
+    assert tree(root) == before
+    assert again["version"] == first["version"] == "v1"
     assert (root / "latest").read_text() == "v1\n"
     for entry in first["files"]:
-        assert entry["rows"] > 0 and len(entry["sha256"]) == 64
+        assert entry["rows"] > 0
+        assert len(entry["sha256"]) == 64
 
     # A late resubmission from the first unit adds a June case: the issued v1 stays, v2 appears.
     unit = cases[0].unit_code
@@ -39,11 +41,13 @@ def test_rerun_is_identical_and_late_data_makes_v2(engine, data):
         load_submission(connection, "case_ledger", unit, month_period(2020, 12),
                         [case_row(c) for c in cases if c.unit_code == unit] + [case_row(late)])
     second = build_case_statistics_package(engine, data, period)
-    assert second["version"] == "v2" and second["supersedes"] == "v1"
+    assert second["version"] == "v2"
+    assert second["supersedes"] == "v1"
     assert tree(root / "v1") == {k[3:]: v for k, v in before.items() if k.startswith("v1/")}
     assert (root / "latest").read_text() == "v2\n"
     changes = second["changes"]
-    assert changes["from_version"] == "v1" and len(changes["sources_added"]) == 1
+    assert changes["from_version"] == "v1"
+    assert len(changes["sources_added"]) == 1
     assert "case_statistics_monthly_2020-06.xlsx" in changes["files_changed"]
     changed = {(c["file"], c["row"], c["column"]): (c["was"], c["now"]) for c in changes["figures_changed"]}
     key = ("case_statistics_monthly_2020-06.csv", f"{unit} " + _unit_name(unit), "新发案件数(件)·本期")
@@ -57,7 +61,7 @@ def test_rerun_is_identical_and_late_data_makes_v2(engine, data):
 
 
 def _unit_name(code: str) -> str:
-    from chufei.registry import unit_by_code
+    from chufei.core.units import unit_by_code
 
     return unit_by_code(code).name
 
@@ -69,7 +73,8 @@ def check_workbook(path: Path) -> None:
     book = load_workbook(path)
     for sheet in book.worksheets:
         assert sheet.freeze_panes is not None, path
-        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9
         rows = list(sheet.iter_rows())
         for row in rows:
             for cell in row:
@@ -94,7 +99,8 @@ def check_csv(path: Path) -> None:
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), path
     rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
-    assert rows and any("合计" in row[:3] for row in rows), path
+    assert rows, path
+    assert any("合计" in row[:3] for row in rows), path
 
 
 def test_every_case_workbook_keeps_the_form_conventions(engine, data):

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select, text
 from stdnum.cn import ric, uscc
 
-from chufei.datasets import DATASETS
-from chufei.ingest import ingest_submissions
-from chufei.pseudonym import KEY_ENV, PREFIX, key_path
-from chufei.templates import write_submission
-from chufei.warehouse import rejected_row, row_table, submission
+from chufei.kinds.datasets import DATASETS
+from chufei.ingest.submissions import ingest_submissions
+from chufei.core.pseudonym import KEY_ENV, PREFIX, key_path
+from chufei.kinds.templates import write_submission
+from chufei.warehouse.schema import rejected_row, row_table, submission
 
 
 def _uscc(body: str) -> str:
@@ -82,11 +82,13 @@ def test_each_kind_loads_valid_rows_and_quarantines_faulty_ones(kind, engine, da
     assert (summary.files, summary.partially_accepted, summary.rows_accepted, summary.rows_rejected) == \
         (1, 1, accepted, len(rows) - accepted)
     receipt = json.loads(next(data.receipts.glob("*.json")).read_text(encoding="utf-8"))
-    assert receipt["dataset"] == kind and receipt["unit"]["name"] == unit
+    assert receipt["dataset"] == kind
+    assert receipt["unit"]["name"] == unit
     by_row: dict[int, set[str]] = {}
     for error in receipt["errors"]:
         by_row.setdefault(error["row"], set()).add(error["column"])
-        assert error["cell"] and error["sheet"] == dataset.title
+        assert error["cell"]
+        assert error["sheet"] == dataset.title
     assert by_row == rejected
     with engine.connect() as connection:
         stored = connection.execute(select(row_table(dataset))).mappings().all()
@@ -111,7 +113,7 @@ def _everything_written(engine, data) -> str:
     outside the byte-for-byte archive (receipts, work, outbox)."""
     parts = []
     with engine.connect() as connection:
-        from chufei.warehouse import metadata
+        from chufei.warehouse.schema import metadata
         for table in metadata.sorted_tables:
             for row in connection.execute(select(table)).all():
                 parts.append(repr(tuple(row)))
@@ -133,11 +135,13 @@ def test_reporter_identity_never_stored_or_shown_in_clear(engine, data, monkeypa
     with engine.connect() as connection:
         stored = connection.execute(select(row_table(DATASETS["report_reward"]))).mappings().one()
         raw = json.loads(connection.execute(select(rejected_row.c.raw_json)).scalar_one())
-    assert stored["reporter_name"].startswith(PREFIX) and len(stored["reporter_name"]) == len(PREFIX) + 64
+    assert stored["reporter_name"].startswith(PREFIX)
+    assert len(stored["reporter_name"]) == len(PREFIX) + 64
     assert stored["reporter_id_no"].startswith(PREFIX)
     # the same person gives the same pseudonym (repeat reporters can be counted), in rejected rows too
     assert raw["reporter_name"] == stored["reporter_name"]
-    assert raw["reporter_id_no"].startswith(PREFIX) and raw["reporter_id_no"] != stored["reporter_id_no"]
+    assert raw["reporter_id_no"].startswith(PREFIX)
+    assert raw["reporter_id_no"] != stored["reporter_id_no"]
     receipt = json.loads(next(data.receipts.glob("*.json")).read_text(encoding="utf-8"))
     assert [e["value"] for e in receipt["errors"] if e["column"] == "举报人身份证号"] == ["（已隐去）"]
     # the key was created once in the data directory, readable by its owner only

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chufei.config import DataDir
-from chufei.demo import write_demo_inbox
-from chufei.ingest import ingest_submissions
-from chufei.packages import REPORT_DAGS, build_year_packages
-from chufei.warehouse import engine_for, ensure_schema
+from chufei.core.settings import DataDir
+from demo.generate import write_demo_inbox
+from chufei.ingest.submissions import ingest_submissions
+from chufei.outbox.packages import REPORT_DAGS, build_year_packages
+from chufei.warehouse.schema import engine_for, ensure_schema
 
 UNITS = ["420704", "D13"]
 

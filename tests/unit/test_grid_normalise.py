@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pyarrow.compute as pc
 
-from chufei.grid import normalise, raw_table
+from chufei.ingest.grid import normalise, raw_table
 
 
 def typed_column(name: str, values: list) -> list:

@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from chufei.workbook import FileRejected, read_workbook
+from chufei.read.workbook import FileRejected, read_workbook
 from tests.fixtures.hostile import corpus
 
 
@@ -34,7 +34,7 @@ def test_bombs_are_refused_within_a_few_megabytes(files, tmp_path, name):
 
 def test_the_xml_bomb_is_also_refused_by_the_parser_without_the_dtd_scan(files, tmp_path, monkeypatch):
     """Defence in depth: openpyxl parses through defusedxml, which forbids entity declarations."""
-    from chufei import workbook
+    from chufei.read import workbook
 
     monkeypatch.setattr(workbook, "_refuse_dtds", lambda path: None)
     path = tmp_path / "bomb.xlsx"

@@ -2,11 +2,11 @@ from datetime import date, datetime
 
 import pytest
 
-from chufei.normalise import (clean_text, parse_amount_wan, parse_amount_yuan, parse_count, parse_date,
+from chufei.core.normalise import (clean_text, parse_amount_wan, parse_amount_yuan, parse_count, parse_date,
                               parse_flag)
 
 
-@pytest.mark.parametrize("raw,expected", [
+@pytest.mark.parametrize(("raw", "expected"), [
     ("2020年6月3日", date(2020, 6, 3)),
     ("2020/6/3", date(2020, 6, 3)),
     ("2020-06-03", date(2020, 6, 3)),
@@ -29,7 +29,7 @@ def test_bad_dates_say_what_was_typed(raw):
         parse_date(raw)
 
 
-@pytest.mark.parametrize("raw,fen", [
+@pytest.mark.parametrize(("raw", "fen"), [
     ("1.2万", 1_200_000),  # 1.2 万元
     ("1,234.56", 1_234_560_000),
     ("１２３４．５", 1_234_500_000),
@@ -67,7 +67,9 @@ def test_counts_and_flags():
     assert parse_count(15.0) == 15
     with pytest.raises(ValueError, match="整数"):
         parse_count(1.5)
-    assert parse_flag("是") is True and parse_flag(" 否 ") is False and parse_flag(None) is None
+    assert parse_flag("是") is True
+    assert parse_flag(" 否 ") is False
+    assert parse_flag(None) is None
     with pytest.raises(ValueError, match="是.*否"):
         parse_flag("可能")
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from sqlalchemy import insert
 
-from chufei.warehouse import case_current, received_file, refresh_case_facts, rejected_row, submission
+from chufei.warehouse.schema import case_current, received_file, refresh_case_facts, rejected_row, submission
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def test_empty_warehouse_says_no_data_everywhere(engine, data):
-    from chufei.dashboard import build
-    from chufei.ui import render
+    from chufei.ops.dashboard import build
+    from chufei.ops.ui import render
 
     dash = build(engine, data.outbox)
     assert [t.met for t in dash.targets] == [None, None, None]
@@ -58,9 +58,9 @@ def _seed(engine):
 
 
 def test_figures_targets_quality_and_packages(engine, data):
-    from chufei.dashboard import build
-    from chufei.ui import render
-    from chufei.watch import run_watch
+    from chufei.ops.dashboard import build
+    from chufei.ops.ui import render
+    from chufei.ops.watch import run_watch
 
     _seed(engine)
     run_watch(engine, data.outbox, date(2020, 4, 10))
@@ -81,13 +81,14 @@ def test_figures_targets_quality_and_packages(engine, data):
     assert str(dash.quality[0]["pass_rate"]) == "75.0"
     html = render(dash)
     assert "13912345678" not in html  # personal data never shown
-    assert "139****5678" in html and "立案日期 不是日期" in html
+    assert "139****5678" in html
+    assert "立案日期 不是日期" in html
     assert "/chufei/download/case_statistics_monthly/2020-03/manifest.json" in html
     assert dash.status_counts["received"] == 1  # 鄂城区's March ledger, on time by 5 April
 
 
 def test_download_stays_inside_the_outbox(data):
-    from chufei.dashboard import package_file
+    from chufei.ops.dashboard import package_file
 
     folder = data.outbox / "r" / "2020-01"
     folder.mkdir(parents=True)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 import pendulum
 import pytest
 from airflow.timetables.base import DataInterval, TimeRestriction
 
-from chufei.timetables import PeriodScheduleError, PeriodTimetable
+from chufei.dagkit.timetables import PeriodScheduleError, PeriodTimetable
 
 SH = ZoneInfo("Asia/Shanghai")
-UTC = timezone.utc
+UTC = UTC
 
 
 def sh(*args) -> datetime:
@@ -34,7 +34,7 @@ def runs_between(tt: PeriodTimetable, earliest: datetime, latest: datetime) -> l
         result.append(info)
 
 
-@pytest.mark.parametrize("kind, earliest, start, end, run_after", [
+@pytest.mark.parametrize(("kind", "earliest", "start", "end", "run_after"), [
     # month: interval = June, due 5 July, fires at the end of 5 July + 2 days grace
     ("month", sh(2020, 6, 1), sh(2020, 6, 1), sh(2020, 7, 1), sh(2020, 7, 8)),
     ("quarter", sh(2020, 4, 1), sh(2020, 4, 1), sh(2020, 7, 1), sh(2020, 7, 13)),
@@ -73,7 +73,7 @@ def test_grace_comes_from_airflow_config(monkeypatch):
 def test_consecutive_runs_cover_the_year_without_gap_or_overlap():
     infos = runs_between(PeriodTimetable("month", grace=1), sh(2020, 1, 1), sh(2020, 12, 31))
     assert [i.data_interval.start for i in infos] == [sh(2020, m, 1) for m in range(1, 13)]
-    assert all(a.data_interval.end == b.data_interval.start for a, b in zip(infos, infos[1:]))
+    assert all(a.data_interval.end == b.data_interval.start for a, b in zip(infos, infos[1:], strict=False))
     assert infos[-1].data_interval.end == sh(2021, 1, 1)
     assert infos[1].run_after == sh(2020, 3, 7)  # February: due 5 March, +1 day
 
@@ -110,7 +110,7 @@ def test_no_start_date_schedules_nothing_and_latest_bounds_the_schedule():
     assert first_run(tt, sh(2020, 5, 1), latest=sh(2020, 4, 30)) is None
 
 
-@pytest.mark.parametrize("kind, run_after, start, end", [
+@pytest.mark.parametrize(("kind", "run_after", "start", "end"), [
     ("month", sh(2020, 7, 1), sh(2020, 6, 1), sh(2020, 7, 1)),          # what dag.test(logical_date=) uses
     ("month", sh(2020, 7, 17, 9, 30), sh(2020, 6, 1), sh(2020, 7, 1)),  # a click in the UI mid-July
     ("month", datetime(2020, 6, 30, 16, 0, tzinfo=UTC), sh(2020, 6, 1), sh(2020, 7, 1)),
@@ -141,7 +141,7 @@ def test_serialization_round_trip_through_airflow_keeps_the_schedule():
 
     original = PeriodTimetable("quarter", due_day=12, grace=timedelta(hours=36))
     encoded = encode_timetable(original)
-    assert encoded["__type"] == "chufei.timetables.PeriodTimetable"
+    assert encoded["__type"] == "chufei.dagkit.timetables.PeriodTimetable"
     restored = decode_timetable(encoded)
     assert restored == original
     assert restored.summary == original.summary

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from chufei.warehouse import received_file, submission
+from chufei.warehouse.schema import received_file, submission
 
-UTC = timezone.utc
+UTC = UTC
 AS_OF = date(2020, 3, 10)
 TERRITORIAL = ["420704", "420703", "420702", "EZGD01", "EZLK01"]
 
@@ -30,7 +30,7 @@ def _submit(connection, unit, dataset, period_key, start, end, received_at, vers
 
 @pytest.fixture
 def seeded(engine):
-    from chufei.watch import ensure_watch_schema
+    from chufei.ops.watch import ensure_watch_schema
 
     ensure_watch_schema(engine)
     with engine.begin() as connection:
@@ -52,7 +52,7 @@ def seeded(engine):
 
 
 def test_work_plan_has_26_tasks_with_deadlines():
-    from chufei.watch import load_work_plan
+    from chufei.ops.watch import load_work_plan
 
     plan = load_work_plan()
     assert [t["no"] for t in plan.tasks] == list(range(1, 27))
@@ -62,7 +62,7 @@ def test_work_plan_has_26_tasks_with_deadlines():
 
 
 def test_matrix_marks_received_late_and_missing(seeded):
-    from chufei.watch import completeness, counts
+    from chufei.ops.watch import completeness, counts
 
     with seeded.connect() as connection:
         rows = completeness(connection, AS_OF)
@@ -83,11 +83,12 @@ def test_matrix_marks_received_late_and_missing(seeded):
 def test_matrix_is_stored_once_and_written_as_a_workbook(seeded, data):
     from openpyxl import load_workbook
 
-    from chufei.watch import run_watch, submission_status
+    from chufei.ops.watch import run_watch, submission_status
 
     first = run_watch(seeded, data.outbox, AS_OF)
     again = run_watch(seeded, data.outbox, AS_OF)
-    assert first == again and first["missing"] == 47
+    assert first == again
+    assert first["missing"] == 47
     with seeded.connect() as connection:
         assert connection.execute(select(func.count()).select_from(submission_status)).scalar_one() == 50
         late = connection.execute(select(submission_status.c.unit_code)
@@ -99,12 +100,14 @@ def test_matrix_is_stored_once_and_written_as_a_workbook(seeded, data):
     column = next(i for i, v in enumerate(header) if v and v.startswith("案件台账\n2020-01")) + 1
     by_unit = {matrix.cell(row=r, column=2).value: matrix.cell(row=r, column=column).value
                for r in range(3, matrix.max_row + 1)}
-    assert by_unit["鄂城区"] == "按时报送" and by_unit["华容区"] == "逾期报送" and by_unit["梁子湖区"] == "未报送"
+    assert by_unit["鄂城区"] == "按时报送"
+    assert by_unit["华容区"] == "逾期报送"
+    assert by_unit["梁子湖区"] == "未报送"
     assert book["明细"].max_row == 1 + 50
 
 
 def test_each_missing_item_is_reminded_at_most_once_a_day(seeded, monkeypatch):
-    from chufei.watch import completeness, reminder_log, send_reminders
+    from chufei.ops.watch import completeness, reminder_log, send_reminders
 
     monkeypatch.setenv("AIRFLOW__CHUFEI__NOTIFY_CHANNEL", "log")
     with seeded.connect() as connection:
@@ -144,7 +147,7 @@ def webhook(monkeypatch):
 
 
 def test_reminders_are_delivered_to_a_webhook(seeded, webhook):
-    from chufei.watch import completeness, send_reminders
+    from chufei.ops.watch import completeness, send_reminders
 
     with seeded.connect() as connection:
         rows = completeness(connection, AS_OF)
@@ -157,8 +160,8 @@ def test_reminders_are_delivered_to_a_webhook(seeded, webhook):
 
 
 def test_a_refused_webhook_is_retried_next_time_not_recorded_as_sent(seeded, webhook):
-    from chufei.notify import ChannelError
-    from chufei.watch import completeness, reminder_log, send_reminders
+    from chufei.ops.notify import ChannelError
+    from chufei.ops.watch import completeness, reminder_log, send_reminders
 
     webhook.status = 403
     with seeded.connect() as connection:
@@ -172,7 +175,7 @@ def test_a_refused_webhook_is_retried_next_time_not_recorded_as_sent(seeded, web
 
 
 def test_failure_notice_goes_to_the_same_webhook(webhook):
-    from chufei.notify import notify_failure
+    from chufei.ops.notify import notify_failure
 
     from airflow.sdk import DAG
 
@@ -187,19 +190,22 @@ def test_failure_notice_goes_to_the_same_webhook(webhook):
 
 
 def test_period_run_records_missing_units(seeded):
-    from chufei.periods import month_period
-    from chufei.watch import period_missing, record_period_missing
+    from chufei.core.periods import month_period
+    from chufei.ops.watch import period_missing, record_period_missing
 
     first = record_period_missing(seeded, "case_statistics_monthly", "case_ledger", month_period(2020, 1))
     again = record_period_missing(seeded, "case_statistics_monthly", "case_ledger", month_period(2020, 1))
-    assert first == again and len(first) == 18 and "420704" not in first and "420703" not in first
+    assert first == again
+    assert len(first) == 18
+    assert "420704" not in first
+    assert "420703" not in first
     with seeded.connect() as connection:
         assert connection.execute(select(func.count()).select_from(period_missing)).scalar_one() == 18
 
 
 def test_sensor_waits_until_complete_or_the_grace_deadline(seeded):
-    from chufei.periods import month_period
-    from chufei.watch import submissions_complete_or_due
+    from chufei.core.periods import month_period
+    from chufei.ops.watch import submissions_complete_or_due
 
     deadline = datetime(2020, 2, 8, tzinfo=UTC)
     period = month_period(2020, 1)

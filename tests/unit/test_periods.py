@@ -1,12 +1,12 @@
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 
-from chufei.periods import (PeriodError, month_period, parse_period, period_from_interval, quarter_period,
+from chufei.core.periods import (PeriodError, month_period, parse_period, period_from_interval, quarter_period,
                             resolve_run_period)
 
 
-@pytest.mark.parametrize("text,key,start,end", [
+@pytest.mark.parametrize(("text", "key", "start", "end"), [
     ("2020-06", "2020-06", date(2020, 6, 1), date(2020, 7, 1)),
     ("2020年6月", "2020-06", date(2020, 6, 1), date(2020, 7, 1)),
     ("２０２０年１２月", "2020-12", date(2020, 12, 1), date(2021, 1, 1)),
@@ -36,8 +36,8 @@ def test_labels_are_what_forms_print():
 
 def test_data_interval_in_utc_maps_to_the_shanghai_month():
     # June in Asia/Shanghai is [May 31 16:00 UTC, June 30 16:00 UTC).
-    start = datetime(2020, 5, 31, 16, tzinfo=timezone.utc)
-    end = datetime(2020, 6, 30, 16, tzinfo=timezone.utc)
+    start = datetime(2020, 5, 31, 16, tzinfo=UTC)
+    end = datetime(2020, 6, 30, 16, tzinfo=UTC)
     assert period_from_interval(start, end, "month") == month_period(2020, 6)
     with pytest.raises(PeriodError, match="not one quarter"):
         period_from_interval(start, end, "quarter")
@@ -45,7 +45,7 @@ def test_data_interval_in_utc_maps_to_the_shanghai_month():
 
 def test_interval_not_on_local_midnight_is_refused():
     with pytest.raises(PeriodError, match="not midnight"):
-        period_from_interval(datetime(2020, 6, 1, tzinfo=timezone.utc), datetime(2020, 7, 1, tzinfo=timezone.utc),
+        period_from_interval(datetime(2020, 6, 1, tzinfo=UTC), datetime(2020, 7, 1, tzinfo=UTC),
                              "month")
 
 

@@ -7,7 +7,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from chufei.receipts import Receipt, write_receipt
+from chufei.inbox.receipts import Receipt, write_receipt
 
 SHA = "ab" * 32
 
@@ -18,7 +18,8 @@ def receipt(status: str, name: str) -> Receipt:
 
 def test_duplicates_never_overwrite_the_first_receipt_or_each_other(tmp_path: Path):
     first = write_receipt(receipt("accepted", "鄂城区 6月.xlsx"), tmp_path)
-    assert first.name == f"{SHA}.json" and (tmp_path / f"{SHA}.txt").exists()
+    assert first.name == f"{SHA}.json"
+    assert (tmp_path / f"{SHA}.txt").exists()
 
     names = [f"重发-{n}.xlsx" for n in range(40)]
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 
-from chufei import warehouse
-from chufei.periods import month_period
-from chufei.statistics import OVER_AMOUNT_FEN, case_statistics, growth_percent, unit_rows
+from chufei.warehouse import schema as warehouse
+from chufei.core.periods import month_period
+from chufei.statistics.cases import OVER_AMOUNT_FEN, case_statistics, growth_percent, unit_rows
 
 
 def _random_cases(seed: int) -> list[dict]:

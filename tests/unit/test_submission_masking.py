@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from chufei.datasets import DATASETS
-from chufei.pseudonym import PREFIX, pseudonym_key, pseudonymise
-from chufei.validation import _cell_value
+from chufei.kinds.datasets import DATASETS
+from chufei.core.pseudonym import PREFIX, pseudonym_key, pseudonymise
+from chufei.validate.validation import _cell_value
 
 
 def test_personal_cells_are_masked_and_pseudonymised_ones_hidden():
     responsible = DATASETS["risk_ledger"].column("responsible_person")
-    assert responsible.personal and not responsible.pseudonymised
+    assert responsible.personal
+    assert not responsible.pseudonymised
     assert _cell_value(responsible, "欧阳明远") == "欧**远"
     for name in ("reporter_name", "reporter_id_no"):
         column = DATASETS["report_reward"].column(name)
@@ -24,6 +25,7 @@ def test_pseudonyms_are_keyed_stable_and_normalised(data, monkeypatch):
     assert pseudonymise("张 三", key) == pseudonymise("张三", key) == pseudonymise("张三", key)
     assert pseudonymise("42070419850312001x", key) == pseudonymise("42070419850312001X", key)
     assert pseudonymise("张三", key) != pseudonymise("张三", b"another key")
-    assert pseudonymise("张三", key).startswith(PREFIX) and pseudonymise(None, key) is None
+    assert pseudonymise("张三", key).startswith(PREFIX)
+    assert pseudonymise(None, key) is None
     hashed = pseudonymise("张三", key)
     assert pseudonymise(hashed, key) == hashed  # applying it twice changes nothing

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from chufei.datasets import DATASETS
-from chufei.templates import write_submission
-from chufei.workbook import FileRejected, read_workbook
+from chufei.kinds.datasets import DATASETS
+from chufei.kinds.templates import write_submission
+from chufei.read.workbook import FileRejected, read_workbook
 
 
 def _book(path: Path, top: list[list], header: list[str], rows: list[list], below: list[list] = (),
@@ -67,7 +67,7 @@ RW_HEADER = ["发布日期", "提示标题", "发布渠道", "覆盖人数", "�
 RW_ROW = ["2020-04-15", "警惕养老诈骗", "微信公众号", 12000, None]
 
 
-def _rw(tmp_path, **kwargs) -> "object":
+def _rw(tmp_path, **kwargs) -> object:
     arguments = dict(top=RW_TOP, header=RW_HEADER, rows=[RW_ROW]) | kwargs
     parsed = read_workbook(_book(tmp_path / "rw.xlsx", **arguments))
     assert parsed.dataset.name == "risk_warning"
@@ -128,7 +128,7 @@ def test_two_data_sheets_are_refused_naming_both(tmp_path):
     assert caught.value.message.startswith("工作簿中有 2 张数据表：“风险提示”（风险提示）、“风险提示(2)”（风险提示）")
 
 
-@pytest.mark.parametrize("written, key", [
+@pytest.mark.parametrize(("written", "key"), [
     ("2020年上半年", "2020H1"), ("2020H2", "2020H2"), ("2020年6月20日", "2020H1"), ("2020-12-10", "2020H2"),
     (datetime(2020, 6, 20), "2020H1"), (44175, "2020H2")])  # 44175 = 2020-12-10 as an Excel serial
 def test_risk_ledger_period_may_be_the_snapshot_date(tmp_path, written, key):
@@ -137,7 +137,7 @@ def test_risk_ledger_period_may_be_the_snapshot_date(tmp_path, written, key):
     assert read_workbook(path).period.key == key
 
 
-@pytest.mark.parametrize("written, fragment", [
+@pytest.mark.parametrize(("written", "fragment"), [
     ("2020年6月20日", "无法识别"),  # a date does not say which quarter a quarterly form covers
     ("2020年6月", "按季度报送"),
     ("二季度", "无法识别")])

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from stdnum.cn import ric, uscc
 
-from chufei.periods import half_period, month_period, quarter_period
-from chufei.rules import (admin_action_rules, check_credit_code, check_id_number, old_case_progress_rules,
+from chufei.core.periods import half_period, month_period, quarter_period
+from chufei.kinds.rules import (admin_action_rules, check_credit_code, check_id_number, old_case_progress_rules,
                           publicity_rules, report_reward_rules, risk_ledger_rules, risk_warning_rules)
 
 GOOD_USCC = "91420700" + "MA4F0XK2" + "1"
@@ -24,7 +24,8 @@ def _wrong_last(code: str, alphabet: str) -> str:
 def test_credit_code_check_character():
     assert check_credit_code({"credit_code": GOOD_USCC}) == []
     values = {"credit_code": GOOD_USCC.lower()}
-    assert check_credit_code(values) == [] and values["credit_code"] == GOOD_USCC  # stored canonical
+    assert check_credit_code(values) == []
+    assert values["credit_code"] == GOOD_USCC
     assert check_credit_code({"credit_code": _wrong_last(GOOD_USCC, "0123456789")}) == \
         [("credit_code", "统一社会信用代码校验位错误（GB 32100-2015），请核对每一位")]
     assert check_credit_code({"credit_code": GOOD_USCC[:-1]}) == [("credit_code", "统一社会信用代码应为 18 位")]
@@ -78,7 +79,7 @@ def test_old_case_progress_only_holds_cases_filed_before_the_year():
     assert [c for c, _ in old_case_progress_rules(dict(row), month_period(2020, 2))] == ["resolved_date"]
 
 
-@pytest.mark.parametrize("day, ok", [(date(2020, 4, 1), True), (date(2020, 6, 30), True),
+@pytest.mark.parametrize(("day", "ok"), [(date(2020, 4, 1), True), (date(2020, 6, 30), True),
                                      (date(2020, 3, 31), False), (date(2020, 7, 1), False)])
 def test_event_lists_must_fall_inside_the_quarter(day, ok):
     assert (risk_warning_rules({"issued_date": day}, Q2) == []) is ok

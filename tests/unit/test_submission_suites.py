@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from chufei.config import EXPECTATIONS_DIR
-from chufei.datasets import DATASETS
-from chufei.validation import RowOutcome, run_suite
+from chufei.core.settings import EXPECTATIONS_DIR
+from chufei.kinds.datasets import DATASETS
+from chufei.validate.validation import RowOutcome, run_suite
 
 SAMPLE = {"text": "鄂州某某有限公司", "choice": None, "date": date(2020, 5, 1), "amount_wan": 1_000_000,
           "amount_yuan": 100_000, "count": 3, "flag": True}
@@ -23,7 +23,7 @@ def _row(dataset, **overrides) -> dict:
 
 
 def _codes(column) -> list[str]:
-    from chufei.config import code_lists
+    from chufei.core.settings import code_lists
 
     return code_lists()[column.choices]
 
@@ -43,7 +43,7 @@ def test_suite_covers_required_columns_and_runs_cleanly(name):
     assert [f for f in failures if f[0] == 6] == []
 
 
-@pytest.mark.parametrize("name, column, early", [("case_ledger", "filed_date", date(1989, 12, 31)),
+@pytest.mark.parametrize(("name", "column", "early"), [("case_ledger", "filed_date", date(1989, 12, 31)),
                                                   ("old_case_progress", "filed_date", date(1989, 12, 31)),
                                                   ("risk_ledger", "found_date", date(1999, 12, 31)),
                                                   ("report_reward", "received_date", date(1999, 12, 31))])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chufei.grid import normalise, raw_table
-from chufei.suite_arrow import evaluate_suite
-from chufei.validation import ROW_ID, _gx, _suite
+from chufei.ingest.grid import normalise, raw_table
+from chufei.validate.suite_arrow import evaluate_suite
+from chufei.validate.validation import ROW_ID, _gx, _suite
 
 GOOD = {"clue_no": "WG2020000001", "reported_at": "2020-06-03 14:22", "district_code": "420704",
         "town": "凤凰街道", "grid_code": "G0001", "discovery_method": "巡查", "subject_name": "甲公司",

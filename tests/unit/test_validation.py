@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from chufei.datasets import CASE_LEDGER
-from chufei.templates import write_submission
-from chufei.validation import validate
-from chufei.workbook import read_workbook
+from chufei.kinds.datasets import CASE_LEDGER
+from chufei.kinds.templates import write_submission
+from chufei.validate.validation import validate
+from chufei.read.workbook import read_workbook
 
 GOOD = {"案件编号": "EC-1", "案件名称": "甲案", "立案日期": "2020-06-03", "承办单位": "鄂城区公安分局",
         "行业领域": "养老服务", "涉案金额(万元)": "12.5", "集资参与人数": 30, "是否跨区域": "否",
@@ -28,7 +28,7 @@ def test_good_rows_pass_typed(tmp_path: Path):
     assert result.valid[0].values["cross_region"] is False
 
 
-@pytest.mark.parametrize("change,column,cell,message", [
+@pytest.mark.parametrize(("change", "column", "cell", "message"), [
     ({"案件编号": None}, "案件编号", "A6", "必填"),
     ({"涉案金额(万元)": "很多"}, "涉案金额(万元)", "F6", "金额"),
     ({"行业领域": "火星"}, "行业领域", "E6", "可选值"),

@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from chufei.datasets import CASE_LEDGER
-from chufei.templates import write_submission
-from chufei.workbook import FileRejected, read_workbook
+from chufei.kinds.datasets import CASE_LEDGER
+from chufei.kinds.templates import write_submission
+from chufei.read.workbook import FileRejected, read_workbook
 
 ROW = {"案件编号": "EC-1", "案件名称": "甲案", "立案日期": "2020-06-03", "承办单位": "鄂城区公安分局",
        "行业领域": "养老服务", "涉案金额(万元)": 12.5, "集资参与人数": 30, "是否跨区域": "否",
@@ -52,13 +52,14 @@ def test_tolerates_reordered_columns_blank_rows_merged_title_notes_and_full_widt
     book.active.merge_cells("A1:F1")
     book.save(path)
     parsed = read_workbook(path)
-    assert parsed.unit.name == "华容区" and parsed.period.key == "2020-06"
+    assert parsed.unit.name == "华容区"
+    assert parsed.period.key == "2020-06"
     assert len(parsed.rows) == 1, "blank rows are skipped and reading stops at the note"
     assert parsed.rows[0].values["amount_fen"] == "１２．５"
     assert parsed.column_letters["case_no"] == openpyxl.utils.get_column_letter(len(labels))
 
 
-@pytest.mark.parametrize("unit,period,message", [
+@pytest.mark.parametrize(("unit", "period", "message"), [
     ("某某局", "2020年6月", "不在单位名录"),
     ("鄂城区", "", "报告期"),
     ("鄂城区", "2020年第二季度", "按月报送"),

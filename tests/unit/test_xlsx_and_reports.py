@@ -12,8 +12,10 @@ import openpyxl
 import pytest
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from chufei.reports import FormColumn, StatForm, wan, write_csv, write_package, write_xlsx
-from chufei.xlsx import csv_safe
+from chufei.statistics.forms import FormColumn, StatForm, wan
+
+from chufei.outbox.reports import write_csv, write_package, write_xlsx
+from chufei.core.xlsx import csv_safe
 
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")"]
 
@@ -43,7 +45,9 @@ def test_csv_twin_neutralises_formulas_and_has_a_bom(tmp_path: Path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
     assert all(not row[0].startswith(("=", "+", "-", "@")) for row in rows)
-    assert csv_safe("=1") == "'=1" and csv_safe("正常") == "正常" and csv_safe(5) == 5
+    assert csv_safe("=1") == "'=1"
+    assert csv_safe("正常") == "正常"
+    assert csv_safe(5) == 5
 
 
 def test_same_content_same_bytes(tmp_path: Path):
@@ -62,7 +66,8 @@ def test_amounts_are_exact_and_total_row_adds_up(tmp_path: Path):
     total = next(row[1].value for row in sheet.iter_rows(min_row=7) if row[0].value == "合计")
     assert len(amounts) == len(HOSTILE)
     assert round(sum(amounts), 6) == round(total, 6)
-    assert str(wan(1_234_567)) == "1.234567" and str(wan(1_230_000)) == "1.23"
+    assert str(wan(1_234_567)) == "1.234567"
+    assert str(wan(1_230_000)) == "1.23"
 
 
 def test_print_setup_and_frozen_header(tmp_path: Path):
@@ -93,7 +98,7 @@ def _long_form() -> StatForm:
 def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path, monkeypatch):
     """The annual 清退 list has one row per case: its body is written as XML directly, and the
     file is byte for byte the one openpyxl writes cell by cell (so values, styles and masking too)."""
-    from chufei import reports
+    from chufei.outbox import reports
 
     form = _long_form()
     write_xlsx(form, tmp_path / "cells.xlsx")  # 68 rows: below the threshold, openpyxl writes every cell
@@ -103,7 +108,8 @@ def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path,
     assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "cells.xlsx").read_bytes()
     sheet = openpyxl.load_workbook(tmp_path / "streamed.xlsx").active
     values = [row for row in sheet.iter_rows(min_row=7, max_row=73, max_col=2, values_only=True)]
-    assert values[2] == ("C0002", "换行\n第二行") and values[3][1] == "=1+1"  # text stays text
+    assert values[2] == ("C0002", "换行\n第二行")
+    assert values[3][1] == "=1+1"
     assert all("110101199003074514" not in str(v) and "13912345678" not in str(v) for row in values for v in row)
 
     bad = _long_form()

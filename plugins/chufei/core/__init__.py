@@ -1,0 +1,1 @@
+"""Settings, periods, units, normalising and masking: what every layer stands on."""

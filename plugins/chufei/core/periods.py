@@ -1,0 +1,186 @@
+"""Reporting periods, the one place they are derived.
+
+A period is a half-open interval of calendar dates [start, end) in Asia/Shanghai. DAG runs get
+their period from the run's data interval (converted to Asia/Shanghai) or, for manual runs, from
+an explicit ``period`` Param such as ``2020-06``, ``2020Q2``, ``2020H1`` or ``2020``. Nothing here
+reads the clock.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Asia/Shanghai")
+KINDS = ("month", "quarter", "half", "year")
+_CN_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+class PeriodError(ValueError):
+    """A period text or data interval that does not name a reporting period."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date  # exclusive
+    kind: str
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @property
+    def key(self) -> str:
+        """Machine key, also the outbox folder name: 2020-06, 2020Q2, 2020H1, 2020."""
+        if self.kind == "month":
+            return f"{self.year}-{self.start.month:02d}"
+        if self.kind == "quarter":
+            return f"{self.year}Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "half":
+            return f"{self.year}H{1 if self.start.month == 1 else 2}"
+        return f"{self.year}"
+
+    @property
+    def label(self) -> str:
+        """Chinese label as printed on forms: 2020年6月, 2020年第二季度, 2020年上半年, 2020年."""
+        if self.kind == "month":
+            return f"{self.year}年{self.start.month}月"
+        if self.kind == "quarter":
+            return f"{self.year}年第{'一二三四'[(self.start.month - 1) // 3]}季度"
+        if self.kind == "half":
+            return f"{self.year}年{'上' if self.start.month == 1 else '下'}半年"
+        return f"{self.year}年"
+
+    @property
+    def year_start(self) -> date:
+        return date(self.year, 1, 1)
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day < self.end
+
+    def shift_years(self, years: int) -> Period:
+        return Period(self.start.replace(year=self.start.year + years),
+                      self.end.replace(year=self.end.year + years), self.kind)
+
+    def previous(self) -> Period:
+        """The period of the same kind just before this one (for 环比)."""
+        months = _KIND_MONTHS[self.kind]
+        return _months_period(*_add_months(self.start.year, self.start.month, -months), self.kind)
+
+    def months(self) -> list[Period]:
+        result, year, month = [], self.start.year, self.start.month
+        while date(year, month, 1) < self.end:
+            result.append(month_period(year, month))
+            year, month = _add_months(year, month, 1)
+        return result
+
+    def __str__(self) -> str:
+        return self.key
+
+
+_KIND_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _months_period(year: int, month: int, kind: str) -> Period:
+    end_year, end_month = _add_months(year, month, _KIND_MONTHS[kind])
+    return Period(date(year, month, 1), date(end_year, end_month, 1), kind)
+
+
+def month_period(year: int, month: int) -> Period:
+    if not 1 <= month <= 12:
+        raise PeriodError(f"month {month} is not between 1 and 12")
+    return _months_period(year, month, "month")
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    if not 1 <= quarter <= 4:
+        raise PeriodError(f"quarter {quarter} is not between 1 and 4")
+    return _months_period(year, 3 * quarter - 2, "quarter")
+
+
+def half_period(year: int, half: int) -> Period:
+    if half not in (1, 2):
+        raise PeriodError(f"half {half} is not 1 or 2")
+    return _months_period(year, 1 if half == 1 else 7, "half")
+
+
+def year_period(year: int) -> Period:
+    return _months_period(year, 1, "year")
+
+
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:份)?$"), "month"),
+    (re.compile(r"^(\d{4})(\d{2})$"), "month"),
+    (re.compile(r"^(\d{4})[-年]?(?:Q|第)?([1-4一二三四])(?:季度|季)?$", re.I), "quarter"),
+    (re.compile(r"^(\d{4})[-年]?H([12])$", re.I), "half"),
+    (re.compile(r"^(\d{4})年?([上下])半年(?:度)?$"), "half"),
+    (re.compile(r"^(\d{4})(?:年|年度)?$"), "year"),
+]
+
+
+def parse_period(text: str) -> Period:
+    """Parse a period key or a Chinese period label; raise PeriodError naming the text."""
+    cleaned = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    for pattern, kind in _PATTERNS:
+        match = pattern.match(cleaned)
+        if not match:
+            continue
+        year = int(match.group(1))
+        if kind == "year":
+            return year_period(year)
+        part = match.group(2)
+        if kind == "half":
+            return half_period(year, {"上": 1, "下": 2}.get(part) or int(part))
+        number = _CN_NUMERALS.get(part) or int(part)
+        return month_period(year, number) if kind == "month" else quarter_period(year, number)
+    raise PeriodError(
+        f"'{text}' is not a period: use 2020-06 (month), 2020Q2 (quarter), 2020H1 (half) or 2020 (year)")
+
+
+def _local_date(moment: datetime) -> date:
+    if moment.tzinfo is None:
+        raise PeriodError(f"{moment!r} has no time zone")
+    local = moment.astimezone(TZ)
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        raise PeriodError(f"{local.isoformat()} is not midnight in Asia/Shanghai")
+    return local.date()
+
+
+def period_from_interval(start: datetime, end: datetime, kind: str) -> Period:
+    """The period a run's data interval covers, checked to be exactly one period of ``kind``."""
+    if kind not in KINDS:
+        raise PeriodError(f"unknown period kind {kind!r}")
+    first, last = _local_date(start), _local_date(end)
+    if first.day != 1:
+        raise PeriodError(f"data interval starts on {first}, not on the first of a month")
+    period = _months_period(first.year, first.month, kind)
+    if period.end != last or (kind != "month" and (first.month - 1) % _KIND_MONTHS[kind]):
+        raise PeriodError(f"data interval {first} – {last} is not one {kind}")
+    return period
+
+
+def resolve_run_period(kind: str, param: str | None, interval_start: datetime | None,
+                       interval_end: datetime | None) -> Period:
+    """A run's period: the ``period`` Param when given, else the data interval."""
+    if param:
+        period = parse_period(param)
+        if period.kind != kind:
+            raise PeriodError(f"period Param '{param}' is a {period.kind}, this DAG reports a {kind}")
+        return period
+    if interval_start is None or interval_end is None or interval_start == interval_end:
+        raise PeriodError(
+            "this run has no data interval (a manual run?): give the 'period' Param, e.g. 2020-06")
+    return period_from_interval(interval_start, interval_end, kind)
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=TZ)

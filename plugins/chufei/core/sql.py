@@ -1,0 +1,37 @@
+"""Loading and running the SQL files in include/sql: values are always bound, never formatted in."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.sql.elements import TextClause
+
+from chufei.core.settings import SQL_DIR
+
+
+@cache
+def statement(name: str) -> TextClause:
+    return text((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def run_sql(connection: Connection, name: str, **params: object) -> CursorResult:
+    """Run include/sql/<name>.sql; dates are bound as DATE so SQLite and PostgreSQL compare alike."""
+    clause = statement(name).bindparams(
+        *[bindparam(key, type_=Date) for key, value in params.items() if isinstance(value, date)])
+    return connection.execute(clause, params)
+
+
+def fetch_rows(engine: Engine, name: str, **params: object) -> list[dict]:
+    """include/sql/<name>.sql's rows as dicts, on a connection of their own."""
+    with engine.connect() as connection:
+        return [dict(row) for row in run_sql(connection, name, **params).mappings()]
+
+
+def as_date(value: object) -> date | None:
+    """A DATE column's value: SQLite hands back the ISO text SQLAlchemy stored, PostgreSQL a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

@@ -1,0 +1,64 @@
+"""Writing xlsx files safely and reproducibly.
+
+Two promises every workbook the project writes keeps: a text cell is always stored as text
+(never as a formula, whatever it begins with), and the same content gives the same bytes
+(no wall-clock timestamps inside the file).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import zipfile
+from pathlib import Path
+from collections.abc import Callable
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_TIMESTAMP = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def put(ws, row: int, column: int, value: object):
+    """Write ``value`` to a cell; strings are forced to text so '=…' never becomes a formula."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def csv_safe(value: object) -> object:
+    """Neutralise text a spreadsheet would evaluate when it opens a CSV (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES + ("\t", "\r")):
+        return "'" + value
+    return value
+
+
+def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:00Z",
+                      patches: dict[str, Callable[[bytes], bytes]] | None = None) -> None:
+    """Save with fixed document and zip-entry timestamps so equal content gives equal bytes.
+
+    ``patches`` maps a part name (e.g. ``xl/worksheets/sheet1.xml``) to a function applied to
+    its bytes before they are written (``chufei.outbox.reports`` streams long bodies in this way).
+    """
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIMESTAMP.sub(rb"\g<1>" + timestamp.encode() + rb"\g<3>", data)
+            if patches and info.filename in patches:
+                data = patches[info.filename](data)
+            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            target.writestr(entry, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # concurrent runs: own tmp
+    tmp.write_bytes(out.getvalue())
+    tmp.replace(path)

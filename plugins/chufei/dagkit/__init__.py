@@ -1,0 +1,185 @@
+"""Settings every chufei DAG shares. Light on purpose: DAG files import it at parse time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chufei.core.periods import TZ
+from chufei.core.settings import chufei_option
+
+TIMEZONE = TZ
+OWNER = "chufei-office"
+DEFAULT_ARGS = {
+    "owner": OWNER,
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+}
+# The first reporting year the demo and a fresh deployment cover.
+START_DATE = datetime(2020, 1, 1, tzinfo=TIMEZONE)
+
+PERIOD_PATTERNS = {
+    "month": r"^\d{4}-(0[1-9]|1[0-2])$",
+    "quarter": r"^\d{4}Q[1-4]$",
+    "half": r"^\d{4}H[12]$",
+    "year": r"^\d{4}$",
+}
+PERIOD_EXAMPLES = {"month": "2020-06", "quarter": "2020Q2", "half": "2020H1", "year": "2020"}
+
+
+def period_param(kind: str):
+    """The ``period`` Param of a period DAG: empty means 'the run's data interval'."""
+    from airflow.sdk import Param
+
+    return Param(None, type=["null", "string"], pattern=PERIOD_PATTERNS[kind],
+                 title="报告期 period",
+                 description=f"Leave empty to report the run's data interval; set e.g. "
+                             f"{PERIOD_EXAMPLES[kind]} to (re)compute that {kind} from a manual run.")
+
+
+# --- Period schedules (issue 5): one line per period DAG ------------------------------------------
+# Every option below is read from the environment / airflow.cfg when the DAG file is parsed, never
+# from the metadata database:  [chufei] start_date (AIRFLOW__CHUFEI__START_DATE, default 2020-01-01),
+# [chufei] catchup (AIRFLOW__CHUFEI__CATCHUP, default False), [chufei] grace_days
+# (AIRFLOW__CHUFEI__GRACE_DAYS, default 2), [chufei] end_date (AIRFLOW__CHUFEI__END_DATE, default none:
+# no period starting after it is scheduled), [chufei] deadline_hours (AIRFLOW__CHUFEI__DEADLINE_HOURS,
+# default 6: a period run still running that long after it was queued raises a DeadlineAlert).
+PERIOD_PATTERNS.setdefault("risk_ledger", PERIOD_PATTERNS["half"])  # half years, due 6/20 and 12/10
+PERIOD_EXAMPLES.setdefault("risk_ledger", "2020H1")
+
+
+def configured_start_date() -> datetime:
+    """First period to schedule: ``[chufei] start_date`` (YYYY-MM-DD, Asia/Shanghai), default 2020-01-01."""
+    text = chufei_option("start_date", START_DATE.date().isoformat())
+    try:
+        day = datetime.strptime(text.strip(), "%Y-%m-%d")
+    except ValueError as error:
+        raise ValueError(f"[chufei] start_date must look like 2020-01-01, got {text!r}") from error
+    return day.replace(tzinfo=TIMEZONE)
+
+
+def configured_end_date() -> datetime | None:
+    """``[chufei] end_date`` (YYYY-MM-DD): no period starting after it is scheduled (default: none)."""
+    text = chufei_option("end_date", "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=TIMEZONE)
+    except ValueError as error:
+        raise ValueError(f"[chufei] end_date must look like 2020-12-31, got {text!r}") from error
+
+
+def configured_catchup() -> bool:
+    """``[chufei] catchup``: create runs for every missed period since start_date (default False)."""
+    text = chufei_option("catchup", "False").strip().lower()
+    if text not in {"true", "false", "1", "0", "yes", "no"}:
+        raise ValueError(f"[chufei] catchup must be True or False, got {text!r}")
+    return text in {"true", "1", "yes"}
+
+
+def configured_max_active_runs() -> int:
+    """``[chufei] max_active_runs`` of each period DAG (default 1: one period at a time per report).
+
+    Periods are independent (each writes its own outbox folder, the warehouse is only read), so a
+    Celery deployment may raise it to spread a backfill over its workers.
+    """
+    text = chufei_option("max_active_runs", "1").strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"[chufei] max_active_runs must be a whole number ≥ 1, got {text!r}")
+    return int(text)
+
+
+def period_deadline_alert():
+    """DeadlineAlert: a period run not finished ``[chufei] deadline_hours`` after queueing is reported.
+
+    ``deadline_hours = 0`` switches it off. ``dag.test()`` in Airflow 3.3.2 cannot finish a run of
+    a DAG that has a DeadlineAlert (it looks the alert up by the serialized dict instead of its id),
+    so the test suite and ``make demo`` set AIRFLOW__CHUFEI__DEADLINE_HOURS=0; the scheduler path
+    (tests/integration/test_ops_backfill.py) keeps it on.
+    """
+    from airflow.sdk.definitions.callback import SyncCallback
+    from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
+
+    hours = float(chufei_option("deadline_hours", "6"))
+    if hours <= 0:
+        return None
+    return DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=timedelta(hours=hours),
+                         callback=SyncCallback("chufei.ops.notify.deadline_missed"), name="period run late")
+
+
+def failure_callback(context) -> None:  # noqa: ANN001
+    """on_failure_callback of every chufei DAG: the same channel as the reminders."""
+    from chufei.ops.notify import notify_failure
+
+    notify_failure(context)
+
+
+# Every chufei task reports its final failure on the reminders' channel (chufei.ops.notify).
+DEFAULT_ARGS.setdefault("on_failure_callback", failure_callback)
+
+
+def period_dag(kind: str) -> dict:
+    """The ``@dag`` keyword arguments every period DAG shares besides its schedule, which the DAG
+    file names itself so that a reader (and the linter) sees it::
+
+        @dag(schedule=PeriodTimetable("quarter"), **period_dag("quarter"), tags=[...], doc_md=__doc__)
+
+    start_date/catchup/max_active_runs from config (default 1), DEFAULT_ARGS (owner, retries with
+    backoff, failure notification), the validated ``period`` Param and a DeadlineAlert.
+    """
+    kwargs = {
+        "start_date": configured_start_date(),
+        "catchup": configured_catchup(),
+        "max_active_runs": configured_max_active_runs(),
+        "default_args": DEFAULT_ARGS,
+        "params": {"period": period_param(kind)},
+    }
+    if (deadline := period_deadline_alert()) is not None:
+        kwargs["deadline"] = deadline
+    if (end_date := configured_end_date()) is not None:
+        kwargs["end_date"] = end_date
+    return kwargs
+
+
+def run_period(kind: str, context):  # noqa: ANN001
+    """The running DAG run's period, or a PeriodError that tells the operator what to type.
+
+    The first task of a period DAG calls it through ``resolve_period(kind)``.
+    """
+    from chufei.core import periods
+
+    params = context.get("params") or {}
+    value = params.get("period")
+    try:
+        return periods.resolve_run_period("half" if kind == "risk_ledger" else kind, value,
+                                          context.get("data_interval_start"), context.get("data_interval_end"))
+    except periods.PeriodError as error:
+        example = PERIOD_EXAMPLES.get(kind, "2020-06")
+        if value and "is a" in str(error):
+            raise periods.PeriodError(f"{error}; use e.g. {example}") from None
+        if value:
+            raise periods.PeriodError(
+                f"period Param {value!r} is not a valid {kind}: {error}; use e.g. {example}") from None
+        raise
+
+
+def resolve_period(kind: str):
+    """The first task of a period DAG, ``resolve_period``: the run's period key (the ``period``
+    Param if set, else the data interval; see run_period). Call it inside the ``@dag`` function::
+
+        build_package(resolve_period("quarter"))
+    """
+    from airflow.sdk import get_current_context, task
+
+    @task(task_id="resolve_period")
+    def resolve_period_key() -> str:
+        return run_period(kind, get_current_context()).key
+
+    return resolve_period_key()
+
+
+# Keyword arguments of the "wait for the period's submissions" sensor: it gives up its worker slot
+# between pokes (reschedule mode) and returns True at the grace deadline at the latest.
+SUBMISSIONS_SENSOR = {"mode": "reschedule", "poke_interval": 30 * 60, "timeout": 60 * 24 * 3600,
+                      "task_id": "wait_for_submissions"}

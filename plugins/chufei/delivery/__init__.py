@@ -1,0 +1,1 @@
+"""Sending packages to the provincial office and the staff."""

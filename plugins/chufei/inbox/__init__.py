@@ -1,0 +1,1 @@
+"""Claiming inbox files, archiving them and writing receipts."""

@@ -1,0 +1,120 @@
+"""Receipts (回执): what the unit is told about each file it sent, as JSON and in Chinese."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STATUS_ZH = {"accepted": "已接收", "partially_accepted": "部分接收", "rejected": "已退回",
+             "duplicate": "重复报送（与已收文件完全相同，未重复入库）"}
+
+
+@dataclass
+class Receipt:
+    file: str
+    sha256: str
+    source: str
+    status: str
+    received_at: str
+    dataset: str | None = None
+    dataset_title: str | None = None
+    unit: dict | None = None
+    period: str | None = None
+    period_label: str | None = None
+    counts: dict = field(default_factory=lambda: {"rows": 0, "accepted": 0, "rejected": 0})
+    version: int | None = None
+    replaces_sha256: str | None = None
+    duplicate_of: str | None = None
+    message: str | None = None
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {key: value for key, value in self.__dict__.items()}
+
+
+def write_receipt(receipt: Receipt, receipts_dir: Path) -> Path:
+    """receipts/<sha256>.json and .txt; a duplicate arrival gets <sha256>.duplicate-<n>.json so
+    the first receipt stays. Each file appears whole (written aside, then linked or renamed into
+    place), and a duplicate's name is claimed by the link itself: two workers recording
+    duplicates of the same file at once each get their own n, never one another's."""
+    receipts_dir.mkdir(parents=True, exist_ok=True)
+    body = json.dumps(receipt.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+    written = _written_aside(receipts_dir, body)
+    try:
+        if receipt.status != "duplicate":
+            json_path = receipts_dir / f"{receipt.sha256}.json"
+            os.replace(written, json_path)
+        else:
+            n = 1
+            while True:
+                json_path = receipts_dir / f"{receipt.sha256}.duplicate-{n}.json"
+                try:
+                    os.link(written, json_path)
+                    break
+                except FileExistsError:
+                    n += 1
+    finally:
+        written.unlink(missing_ok=True)
+    os.replace(_written_aside(receipts_dir, render_text(receipt)), json_path.with_suffix(".txt"))
+    return json_path
+
+
+def _written_aside(folder: Path, text: str) -> Path:
+    """``text`` in a hidden file of ``folder`` (same file system, so it can be linked or renamed)."""
+    descriptor, name = tempfile.mkstemp(dir=folder, prefix=".receipt-", suffix=".tmp")
+    os.chmod(name, 0o644)  # mkstemp's 0600 would hide receipts from the office's other accounts
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(name)
+
+
+def _local_time(instant: str) -> str:
+    """The receipt's UTC instant as the unit reads it: Beijing time."""
+    from datetime import datetime
+
+    from chufei.core.periods import TZ as TIMEZONE
+
+    try:
+        return datetime.fromisoformat(instant).astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M:%S（北京时间）")
+    except ValueError:
+        return instant
+
+
+def render_text(receipt: Receipt) -> str:
+    """The receipt a person reads: what was received, the verdict, and each problem by cell."""
+    lines = ["鄂州市处非办 报送回执", "",
+             f"文件名称：{receipt.file}",
+             f"文件指纹(SHA-256)：{receipt.sha256}",
+             f"接收时间：{_local_time(receipt.received_at)}"]
+    if receipt.dataset_title:
+        lines.append(f"报表种类：{receipt.dataset_title}")
+    if receipt.unit:
+        lines.append(f"填报单位：{receipt.unit['name']}（{receipt.unit['code']}）")
+    if receipt.period_label:
+        lines.append(f"报告期：{receipt.period_label}")
+    lines.append(f"处理结果：{STATUS_ZH[receipt.status]}")
+    counts = receipt.counts
+    lines.append(f"数据行：共 {counts['rows']} 行，接收 {counts['accepted']} 行，退回 {counts['rejected']} 行")
+    if receipt.version:
+        replaced = f"，替换此前版本（{receipt.replaces_sha256[:12]}…）" if receipt.replaces_sha256 else ""
+        lines.append(f"入库版本：第 {receipt.version} 版{replaced}")
+    if receipt.duplicate_of:
+        lines.append(f"说明：本文件与此前报送的文件完全相同，以首次报送的回执为准（{receipt.duplicate_of}.json）。")
+    if receipt.message:
+        lines.append(f"退回原因：{receipt.message}")
+    if receipt.errors:
+        lines += ["", "问题明细（请按单元格位置修改后重新报送整个文件）："]
+        for number, error in enumerate(receipt.errors, 1):
+            where = "，".join(part for part in (
+                f"工作表“{error['sheet']}”" if error.get("sheet") else "",
+                f"第 {error['row']} 行" if error.get("row") else "",
+                f"“{error['column']}”列" if error.get("column") else "",
+                f"单元格 {error['cell']}" if error.get("cell") else "") if part)
+            value = f"（填写值：{error['value']}）" if error.get("value") not in (None, "") else ""
+            lines.append(f"{number}. {where}：{error['message']}{value}")
+    if receipt.status in ("partially_accepted", "rejected"):
+        lines += ["", "更正后请重新报送完整文件；同一单位同一报告期的新文件将替换旧版本。"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Orchestration of each inflow: inbox -> read -> validate -> warehouse -> receipt."""

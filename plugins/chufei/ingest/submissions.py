@@ -1,0 +1,279 @@
+"""Taking files from an inbox: claim, archive byte-for-byte, identify, validate, load, receipt.
+
+A bad file never raises: it gets a receipt that says what is wrong. A broken warehouse does
+raise, so the task fails and Airflow retries; the claimed file stays in ``work/`` and is picked
+up again by the retry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import insert, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from chufei.inbox import claims
+
+from chufei.warehouse import schema as warehouse
+from chufei.inbox.claims import Claim, ClaimLock, DeadOwner
+from chufei.core.settings import DataDir
+from chufei.core.pseudonym import protect_rows, pseudonym_key
+from chufei.inbox.receipts import Receipt, write_receipt
+from chufei.validate.validation import validate
+from chufei.read.workbook import FileRejected, read_workbook
+
+log = logging.getLogger(__name__)
+_CLAIM_SEPARATOR = "__"
+
+
+@dataclass
+class ClaimedFile:
+    path: Path
+    original_name: str
+
+
+def claim_files(data: DataDir, source: str) -> list[ClaimedFile]:
+    """Move the inbox's files (and left-overs of a failed attempt) into work/ under a fresh token.
+
+    ``os.rename`` is atomic, so when two runs see the same inbox exactly one of them wins each file.
+    Files in work/ are taken over only when the run that claimed them is gone (``chufei.inbox.claims``):
+    a concurrent live run keeps its files. The claim lock is held until the returned ``Claim`` is
+    released or dropped (after ``for claimed in claim_files(...)``).
+    """
+    data.ensure()
+    work = data.work(source)
+    lock = ClaimLock(work)
+    candidates = [(path, path.name) for path in data.inbox(source).iterdir()]
+    owners: dict[str, DeadOwner | None] = {}
+    for path in work.iterdir():
+        if path.name.startswith(".") or claims.owner_of(path.name) == lock.token:
+            continue
+        token = claims.owner_of(path.name)
+        if token not in owners:
+            owners[token] = claims.dead_owner(work, token)
+        if owners[token] is not None:
+            candidates.append((path, claims.original_name(path.name)))
+    claimed = []
+    for path, original in sorted(candidates, key=lambda item: (_mtime(item[0]), item[1])):
+        if not path.is_file() or original.startswith((".", "~$")):
+            continue
+        target = work / lock.name_for(original)
+        try:
+            os.rename(path, target)
+        except FileNotFoundError:
+            continue  # another run claimed it first
+        claimed.append(ClaimedFile(target, original))
+    for owner in owners.values():
+        if owner is not None:
+            owner.close()
+    return Claim(claimed, lock)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def archive_file(path: Path, sha256: str, data: DataDir) -> Path:
+    """Keep the exact bytes under archive/<sha256><suffix>; identical content is stored once."""
+    original = unicodedata.normalize("NFKC", path.name.split(_CLAIM_SEPARATOR, 1)[-1])  # ．ｘｌｓｘ → .xlsx
+    suffix = "".join(c for c in Path(original).suffix.lower() if (c.isascii() and c.isalnum()) or c == ".")[:10]
+    return _archive(data.archive / f"{sha256}{suffix}", lambda tmp: shutil.copyfile(path, tmp))
+
+
+def archive_bytes(body: bytes, sha256: str, suffix: str, data: DataDir) -> Path:
+    """``archive_file`` for content received in memory (an API page)."""
+    return _archive(data.archive / f"{sha256}{suffix}", lambda tmp: tmp.write_bytes(body))
+
+
+def _archive(target: Path, write: Callable[[Path], object]) -> Path:
+    if not target.exists():  # written aside, then renamed: the archive never holds a partial file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}")
+        write(tmp)
+        tmp.replace(target)
+    return target
+
+
+def receive(engine: Engine, data: DataDir, path: Path, original_name: str, source: str,
+            dataset: str | None = None, dataset_title: str | None = None) -> tuple[Receipt, Path | None]:
+    """What every inbox file goes through first: its sha256, its bytes archived, and its receipt,
+    "rejected" until the ingest decides. A file received before gets its duplicate receipt and no
+    archive path: there is nothing more to do with it."""
+    sha256 = sha256_of(path)
+    archived = archive_file(path, sha256, data)
+    receipt = Receipt(file=original_name, sha256=sha256, source=source, status="rejected",
+                      received_at=warehouse.now_utc().isoformat(timespec="seconds"),
+                      dataset=dataset, dataset_title=dataset_title)
+    with engine.begin() as connection:
+        known = warehouse.file_known(connection, sha256)
+        if known:
+            warehouse.record_arrival(connection, sha256, original_name, "duplicate")
+            return duplicate_receipt(receipt, known), None
+    return receipt, archived
+
+
+@dataclass
+class IngestSummary:
+    files: int = 0
+    accepted: int = 0
+    partially_accepted: int = 0
+    rejected: int = 0
+    duplicate: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+
+    def add(self, receipt: Receipt) -> None:
+        self.files += 1
+        setattr(self, receipt.status, getattr(self, receipt.status) + 1)
+        if receipt.status != "duplicate":
+            self.rows_accepted += receipt.counts["accepted"]
+            self.rows_rejected += receipt.counts["rejected"]
+
+
+def process_inbox(data: DataDir, source: str, ingest_one: Callable[[Path, str], Receipt],
+                  summary: IngestSummary) -> IngestSummary:
+    """Every file claimed from inbox/<source>: ingested by ``ingest_one(path, original name)``,
+    its receipt written, then out of the inbox."""
+    for claimed in claim_files(data, source):
+        receipt = ingest_one(claimed.path, claimed.original_name)
+        write_receipt(receipt, data.receipts)
+        claimed.path.unlink()
+        summary.add(receipt)
+        log.info("%s file %s… %s %s %s: %s, rows accepted %d, rejected %d", source, receipt.sha256[:12],
+                 receipt.dataset or "unidentified", (receipt.unit or {}).get("code", ""), receipt.period or "",
+                 receipt.status, receipt.counts["accepted"], receipt.counts["rejected"])
+    log.info("%s ingest finished: %s", source, summary)
+    return summary
+
+
+def ingest_submissions(engine: Engine, data: DataDir) -> IngestSummary:
+    """Process every file in inbox/submissions; returns counts for the task log and XCom."""
+    warehouse.ensure_schema(engine)
+    return process_inbox(data, "submissions",
+                         lambda path, name: ingest_submission_file(engine, data, path, name), IngestSummary())
+
+
+def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_name: str) -> Receipt:
+    receipt, archived = receive(engine, data, path, original_name, "submissions")
+    if archived is None:
+        return receipt
+    sha256 = receipt.sha256
+    try:
+        parsed = read_workbook(path, original_name)
+    except FileRejected as rejection:
+        receipt.message, receipt.errors = rejection.message, [rejection.as_error()]
+        return record_submission(engine, receipt, archived, path)
+    try:
+        result = validate(parsed)
+    except (ImportError, MemoryError, OSError):
+        raise  # the platform, not the file: fail the task so Airflow retries
+    except Exception as error:  # noqa: BLE001 - a file must never stop the inbox (issue #3)
+        log.exception("file %s…: validation failed with an internal error; the file is refused", sha256[:12])
+        receipt.message = (f"处理该文件时发生内部错误（{type(error).__name__}），文件已存档，处非办将人工核查；"
+                           "如需更正请修改后重新报送")
+        return record_submission(engine, receipt, archived, path)
+    if any(column.pseudonymised for column in parsed.dataset.columns):
+        protect_rows(parsed.dataset, result.valid + result.rejected, pseudonym_key(data))
+    receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
+    receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}
+    receipt.period, receipt.period_label = parsed.period.key, parsed.period.label
+    receipt.counts = {"rows": len(parsed.rows), "accepted": len(result.valid), "rejected": len(result.rejected)}
+    receipt.errors = [issue.as_dict() for issue in result.issues]
+    if result.rejected and not result.valid:
+        receipt.status, receipt.message = "rejected", "所有数据行均未通过校验，本次报送未入库"
+    else:
+        receipt.status = "partially_accepted" if result.rejected else "accepted"
+    return record_submission(engine, receipt, archived, path, parsed, result)
+
+
+def record_received(connection, receipt: Receipt, archived: Path, path: Path) -> None:
+    """The file's row in ``received_file`` (its verdict and counts, as the receipt says) and its arrival."""
+    connection.execute(insert(warehouse.received_file), {
+        "sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
+        "size_bytes": path.stat().st_size, "archive_path": archived.name,
+        "received_at": warehouse.now_utc(), "status": receipt.status, "dataset": receipt.dataset,
+        "unit_code": (receipt.unit or {}).get("code"), "period_key": receipt.period,
+        "rows_total": receipt.counts["rows"], "rows_accepted": receipt.counts["accepted"],
+        "rows_rejected": receipt.counts["rejected"], "message": receipt.message})
+    warehouse.record_arrival(connection, receipt.sha256, receipt.file, receipt.status)
+
+
+def record_loading(connection, *, sha256: str, source: str, original_name: str, size_bytes: int,
+                   archive_name: str, dataset: str, status: str = "processing", message: str | None = None) -> None:
+    """The ``received_file`` row of a grid export or API page, written in the load's transaction
+    before its rows: their counts are known only once they are loaded (``record_outcome``)."""
+    connection.execute(insert(warehouse.received_file), {
+        "sha256": sha256, "source": source, "original_name": original_name, "size_bytes": size_bytes,
+        "archive_path": archive_name, "received_at": warehouse.now_utc(), "status": status, "dataset": dataset,
+        "rows_total": 0, "rows_accepted": 0, "rows_rejected": 0, "message": message})
+
+
+def record_outcome(connection, *, sha256: str, original_name: str, status: str, rows: int, accepted: int,
+                   rejected: int, message: str | None = None) -> None:
+    """The verdict and counts of a file recorded with ``record_loading``, and its arrival."""
+    connection.execute(update(warehouse.received_file).where(warehouse.received_file.c.sha256 == sha256).values(
+        status=status, rows_total=rows, rows_accepted=accepted, rows_rejected=rejected, message=message))
+    warehouse.record_arrival(connection, sha256, original_name, status)
+
+
+def duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
+    receipt.status, receipt.duplicate_of = "duplicate", known["sha256"]
+    receipt.dataset, receipt.period = known["dataset"], known["period_key"]
+    receipt.counts = {"rows": known["rows_total"], "accepted": 0, "rejected": 0}
+    return receipt
+
+
+def record_submission(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed=None, result=None,
+                      with_version: Callable[[Connection, int], None] | None = None) -> Receipt:
+    """One transaction: the file, its rows (accepted ones as a new version of the unit's
+    submission), its rejected rows. ``with_version(connection, submission_id)`` adds what a kind
+    keeps beside its rows (the advert screening's summary counts) to the new version."""
+    try:
+        with engine.begin() as connection:
+            claims.serialize(connection, "chufei.submissions")  # concurrent runs load one file at a time
+            record_received(connection, receipt, archived, path)
+            if parsed is None:
+                return receipt
+            if receipt.status != "rejected":
+                submission_id, receipt.version, receipt.replaces_sha256 = warehouse.replace_submission(
+                    connection, parsed.dataset, parsed.unit.code, parsed.period.key, parsed.period.start,
+                    parsed.period.end, receipt.sha256, parsed.header,
+                    [(outcome.row, outcome.values) for outcome in result.valid])
+                if with_version is not None:
+                    with_version(connection, submission_id)
+            if result.rejected:
+                connection.execute(insert(warehouse.rejected_row), [{
+                    "file_sha256": receipt.sha256, "dataset": parsed.dataset.name, "sheet": parsed.sheet,
+                    "row_no": outcome.row, "raw_json": json.dumps(outcome.raw, ensure_ascii=False, default=str),
+                    "reasons_json": json.dumps([i.as_dict() for i in outcome.issues], ensure_ascii=False,
+                                               default=str)} for outcome in result.rejected])
+    except IntegrityError:
+        # A concurrent run recorded the same bytes between our check and our insert.
+        with engine.begin() as connection:
+            known = warehouse.file_known(connection, receipt.sha256)
+            if not known:
+                raise
+            warehouse.record_arrival(connection, receipt.sha256, receipt.file, "duplicate")
+        return duplicate_receipt(receipt, known)
+    return receipt

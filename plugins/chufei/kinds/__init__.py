@@ -1,0 +1,1 @@
+"""The submission kinds: columns, rules, templates, who owes them and when."""

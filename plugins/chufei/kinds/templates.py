@@ -1,0 +1,93 @@
+"""The submission templates units fill in, generated from the dataset specs.
+
+``write_submission`` also writes filled workbooks (the demo and the tests use it), so a
+template and a submission have exactly the same shape.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from collections.abc import Iterable, Mapping
+
+from chufei.core.settings import code_lists
+from chufei.kinds.datasets import DATASETS, Dataset
+from chufei.core.xlsx import put, save_reproducibly
+
+HEADER_ROW = 5
+CODES_SHEET = "代码表"
+
+
+def write_submission(path: Path, dataset: Dataset, unit_name: str = "", period_label: str = "",
+                     rows: Iterable[Mapping[str, object]] = (), filled_by: str = "",
+                     phone: str = "", filled_on: str = "") -> Path:
+    """Write the template of ``dataset``; ``rows`` map column labels to cell values."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = dataset.title
+    width = len(dataset.columns)
+    last = get_column_letter(width)
+    put(sheet, 1, 1, dataset.title).font = Font(size=16, bold=True)
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    for row, pairs in ((2, (("填报单位：", unit_name), ("报告期：", period_label))),
+                       (3, (("填表人：", filled_by), ("联系电话：", phone), ("填报日期：", filled_on)))):
+        for index, (label, value) in enumerate(pairs):
+            put(sheet, row, 1 + 4 * index, label).font = Font(bold=True)
+            put(sheet, row, 2 + 4 * index, value)
+    put(sheet, 4, 1, template_note(dataset))
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    for position, column in enumerate(dataset.columns, 1):
+        cell = put(sheet, HEADER_ROW, position, column.label + ("*" if column.required else ""))
+        cell.font, cell.fill = Font(bold=True), header_fill
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(position)].width = column.width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+
+    codes = book.create_sheet(CODES_SHEET)
+    codes.sheet_state = "hidden"
+    lists = code_lists()
+    for position, (name, values) in enumerate(lists.items(), 1):
+        put(codes, 1, position, name)
+        for offset, value in enumerate(values, 2):
+            put(codes, offset, position, value)
+    list_column = {name: get_column_letter(position) for position, name in enumerate(lists, 1)}
+    for position, column in enumerate(dataset.columns, 1):
+        source = column.choices or ("是否" if column.kind == "flag" else None)
+        if not source:
+            continue
+        letter = list_column[source]
+        validation = DataValidation(type="list", allow_blank=not column.required,
+                                    formula1=f"'{CODES_SHEET}'!${letter}$2:${letter}${len(lists[source]) + 1}",
+                                    showErrorMessage=True, errorTitle="无效值",
+                                    error=f"请从下拉列表选择{column.label}")
+        target = get_column_letter(position)
+        validation.add(f"{target}{HEADER_ROW + 1}:{target}{HEADER_ROW + 1000}")
+        sheet.add_data_validation(validation)
+
+    for offset, values in enumerate(rows, HEADER_ROW + 1):
+        for position, column in enumerate(dataset.columns, 1):
+            value = values.get(column.label)
+            if value is not None:
+                put(sheet, offset, position, value)
+    save_reproducibly(book, path)
+    return path
+
+
+def template_note(dataset: Dataset) -> str:
+    """The instruction line under the header fields; names the amount units the kind really uses."""
+    units = [f"{c.label}单位为{'元' if c.kind == 'amount_yuan' else '万元'}"
+             for c in dataset.columns if c.kind in ("amount_wan", "amount_yuan")]
+    kinds = {c.kind for c in dataset.columns}
+    if units and "amount_yuan" not in kinds:
+        units = ["金额单位为万元"]
+    return "说明：" + "；".join(units + ["日期填写如 2020-06-03", "带 * 的列为必填", "编码类列请从下拉列表选择"]) + "。"
+
+
+def write_templates(folder: Path) -> list[Path]:
+    """Blank templates for every submission kind, named after their titles."""
+    return [write_submission(folder / f"{dataset.title}模板.xlsx", dataset) for dataset in DATASETS.values()]

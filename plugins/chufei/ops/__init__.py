@@ -1,0 +1,1 @@
+"""Operators' concerns: notifications, the submission watch, the dashboard and page."""

@@ -1,0 +1,225 @@
+"""What the 处非统计 page shows, read from the warehouse and the outbox (no Airflow needed).
+
+- completeness: the latest ``submission_status`` matrix written by ``submission_watch``;
+- figures: the case statistics of the latest reported month, its quarter and its year, and the
+  work plan's targets — 陈案化解率 ≥ 50% (task 十二), ≥ 3 风险提示 per territorial unit a year
+  (task 十一), 2018年底前陈案兑付清零 (task 十四); each target says "no data" when its dataset is empty;
+- quality: rows accepted / rejected per unit and dataset, and the latest rejected rows (where and
+  why, masked; never the row's values);
+- packages: every folder of the outbox with its files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Connection, Engine
+
+from chufei.core.masking import mask_text
+from chufei.outbox.office_reports import WARNING_TARGET as WARNINGS_TARGET
+from chufei.statistics.old_cases import DECLINE_TARGET_PERCENT as OLD_CASE_TARGET
+from chufei.statistics.old_cases import PAYOUT_CUTOFF
+from chufei.core.periods import Period, parse_period, quarter_period, year_period
+from chufei.core.units import units
+from chufei.core.sql import run_sql
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class Target:
+    title: str
+    goal: str
+    value: str | None  # None = no data
+    met: bool | None
+    detail: str = ""
+
+
+@dataclass
+class Dashboard:
+    as_of: date | None = None
+    matrix_columns: list[tuple[str, str, str]] = field(default_factory=list)  # dataset, period, due
+    matrix: list[dict] = field(default_factory=list)  # unit rows
+    status_counts: dict[str, int] = field(default_factory=dict)
+    month: Period | None = None
+    figures: list[dict] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    quality: list[dict] = field(default_factory=list)
+    rejections: list[dict] = field(default_factory=list)
+    packages: list[dict] = field(default_factory=list)
+
+
+def _has(connection: Connection, table: str) -> bool:
+    return inspect(connection).has_table(table)
+
+
+def completeness_matrix(connection: Connection, dash: Dashboard, max_columns: int = 12) -> None:
+    from chufei.ops.watch import STATUS_LABELS, submission_status
+
+    if not _has(connection, "submission_status"):
+        return
+    rows = connection.execute(select(submission_status)).mappings().all()
+    if not rows:
+        return
+    dash.as_of = max(r["as_of"] for r in rows)
+    columns = sorted({(r["dataset"], r["period_key"], r["due_date"]) for r in rows}, key=lambda c: (c[2], c[0], c[1]))
+    columns = columns[-max_columns:]  # the latest due items; the xlsx has them all
+    dash.matrix_columns = [(d, p, due.isoformat()) for d, p, due in columns]
+    by_key = {(r["unit_code"], r["dataset"], r["period_key"]): r["status"] for r in rows}
+    for status in STATUS_LABELS:
+        dash.status_counts[status] = sum(1 for r in rows if r["status"] == status)
+    for unit in units():
+        cells = [by_key.get((unit.code, d, p)) for d, p, _ in columns]
+        totals = {s: sum(1 for (u, _, _), v in by_key.items() if u == unit.code and v == s) for s in STATUS_LABELS}
+        dash.matrix.append({"code": unit.code, "name": unit.name, "cells": cells, **totals})
+
+
+def _latest_month(connection: Connection) -> Period | None:
+    from chufei.warehouse.schema import submission
+
+    keys = connection.execute(select(submission.c.period_key).where(
+        submission.c.dataset == "case_ledger", submission.c.is_current.is_(True)).distinct()).scalars().all()
+    periods = [p for p in (_try_parse(k) for k in keys) if p is not None and p.kind == "month"]
+    return max(periods) if periods else None
+
+
+def _try_parse(key: str) -> Period | None:
+    try:
+        return parse_period(key)
+    except ValueError:
+        return None
+
+
+def latest_figures(connection: Connection, dash: Dashboard) -> None:
+    from chufei.statistics.cases import CASE_FIGURES, case_statistics
+
+    month = _latest_month(connection)
+    dash.month = month
+    if month is None:
+        return
+    for period in (month, quarter_period(month.year, (month.start.month - 1) // 3 + 1), year_period(month.year)):
+        figures = case_statistics(connection, period)
+        values = {}
+        for figure in CASE_FIGURES:
+            value = figures.value(figures.current, lambda group: True, figure.key)
+            values[figure.label] = (f"{Decimal(value) / 1_000_000:,.2f} 万元" if figure.money
+                                    else f"{value:,} {figure.unit}")
+        complete = period.end <= month.end
+        dash.figures.append({"label": period.label + ("" if complete else "（截至" + month.label + "）"),
+                             "values": values})
+
+
+def targets(connection: Connection, dash: Dashboard) -> None:
+    year = dash.month.year if dash.month else None
+    # 陈案化解 −50% (task 十二)
+    if year is None:
+        dash.targets.append(Target("陈案处置下降50%", "陈案化解率 ≥ 50%", None, None, "暂无案件台账数据"))
+    else:
+        row = run_sql(connection, "dashboard_old_cases", year_start=date(year, 1, 1),
+                      range_end=dash.month.end).mappings().one()
+        stock, resolved = int(row["stock"] or 0), int(row["resolved"] or 0)
+        rate = percent(resolved, stock)
+        dash.targets.append(Target(
+            "陈案处置下降50%", "陈案化解率 ≥ 50%", None if rate is None else f"{rate}%",
+            None if rate is None else rate >= OLD_CASE_TARGET,
+            f"年初陈案存量 {stock} 件，截至{dash.month.label}化解 {resolved} 件" if stock else "年初无陈案存量数据"))
+    # ≥3 risk warnings per territorial unit (task 十一)
+    territorial = [u for u in units() if u.kind == "territorial"]
+    counts = {}
+    if year is not None and _has(connection, "risk_warning_row"):
+        # counted as the 风险提示 form counts them: by 发布日期, each warning once
+        for row in run_sql(connection, "risk_warning_rows", range_start=date(year, 1, 1),
+                           range_end=date(year + 1, 1, 1)).mappings():
+            counts[row["unit_code"]] = counts.get(row["unit_code"], 0) + 1
+    if not counts:
+        dash.targets.append(Target("风险提示每区全年3次以上", f"每个区 ≥ {WARNINGS_TARGET} 次", None, None,
+                                   "暂无风险提示数据"))
+    else:
+        short = [u.name for u in territorial if counts.get(u.code, 0) < WARNINGS_TARGET]
+        detail = "；".join(f"{u.name} {counts.get(u.code, 0)} 次" for u in territorial)
+        dash.targets.append(Target("风险提示每区全年3次以上", f"每个区 ≥ {WARNINGS_TARGET} 次",
+                                   f"{len(territorial) - len(short)}/{len(territorial)} 个区达标", not short, detail))
+    # pre-2018 payouts cleared (task 十四)
+    row = run_sql(connection, "dashboard_pre2019_payouts", cutoff=PAYOUT_CUTOFF).mappings().one()
+    cases, unpaid, repaid = int(row["cases"] or 0), int(row["unpaid_principal_fen"] or 0), int(row["repaid_fen"] or 0)
+    rate = percent(repaid, unpaid)
+    dash.targets.append(Target(
+        "2018年底前陈案兑付清零", "清退率 = 已清退金额 ÷ 核实未兑付本金 = 100%",
+        None if rate is None else f"{rate}%", None if rate is None else repaid >= unpaid,
+        f"{cases} 件案件，已清退 {Decimal(repaid) / 1_000_000:,.2f} 万元 / 核实未兑付本金 "
+        f"{Decimal(unpaid) / 1_000_000:,.2f} 万元" if unpaid else "暂无2018年底前案件的未兑付本金数据"))
+
+
+def quality(connection: Connection, dash: Dashboard, max_rejections: int = 15) -> None:
+    from chufei.kinds.datasets import DATASETS
+
+    names = {u.code: u.name for u in units()}
+    for row in run_sql(connection, "dashboard_quality").mappings():
+        total, accepted = int(row["rows_total"] or 0), int(row["rows_accepted"] or 0)
+        dash.quality.append({
+            "unit": names.get(row["unit_code"], row["unit_code"] or "（未识别）"),
+            "dataset": DATASETS[row["dataset"]].title if row["dataset"] in DATASETS else row["dataset"],
+            "files": int(row["files"]), "rows_total": total, "rows_accepted": accepted,
+            "rows_rejected": int(row["rows_rejected"] or 0), "pass_rate": percent(accepted, total)})
+    for row in run_sql(connection, "dashboard_latest_rejections", max_rows=max_rejections).mappings():
+        reasons = json.loads(row["reasons_json"] or "[]")
+        text = "；".join(f"{r.get('column') or ''} {r.get('message') or ''}".strip() for r in reasons)
+        dash.rejections.append({
+            "unit": names.get(row["unit_code"], row["unit_code"] or "（未识别）"),
+            "dataset": DATASETS[row["dataset"]].title if row["dataset"] in DATASETS else row["dataset"],
+            "file": mask_text(row["original_name"]), "sheet": row["sheet"], "row": row["row_no"],
+            "reasons": mask_text(text)})
+
+
+def packages(outbox: Path) -> list[dict]:
+    """Every package (outbox/<report>/<period>/, its latest version) with its files, newest period first."""
+    from chufei.outbox.reports import latest_version
+
+    result = []
+    if not outbox.is_dir():
+        return result
+    for report in sorted(p for p in outbox.iterdir() if p.is_dir()):
+        for period in sorted((p for p in report.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True):
+            folder = latest_version(period) or period
+            files = sorted(f.name for f in folder.iterdir() if f.is_file() and not f.name.endswith(".tmp"))
+            if files:
+                result.append({"report": report.name, "period": period.name, "files": files,
+                               "version": folder.name if folder != period else ""})
+    return result
+
+
+def build(engine: Engine, outbox: Path) -> Dashboard:
+    from chufei.ops.watch import ensure_watch_schema
+
+    ensure_watch_schema(engine)
+    dash = Dashboard()
+    with engine.connect() as connection:
+        completeness_matrix(connection, dash)
+        latest_figures(connection, dash)
+        targets(connection, dash)
+        quality(connection, dash)
+    dash.packages = packages(outbox)
+    return dash
+
+
+def package_file(outbox: Path, report: str, period: str, name: str) -> Path | None:
+    """The file a download link names (in the period's latest version), only if it lies inside the outbox."""
+    from chufei.outbox.reports import latest_version
+
+    root = outbox.resolve()
+    period_folder = (root / report / period).resolve()
+    if period_folder.parent.parent != root or "/" in name or "\\" in name or name.startswith("."):
+        return None
+    path = ((latest_version(period_folder) or period_folder) / name).resolve()
+    if not path.is_file() or root not in path.parents:
+        return None
+    return path

@@ -1,0 +1,129 @@
+"""Reminders and failure notices, sent through one configurable channel.
+
+``[chufei] notify_channel`` (env ``AIRFLOW__CHUFEI__NOTIFY_CHANNEL``) chooses it:
+
+- ``log`` (default): the message goes to the task log only;
+- ``webhook``: JSON ``{"subject", "text", "items"}`` POSTed to ``[chufei] webhook_url``, or to the
+  host of the Airflow connection ``chufei_webhook`` (retried with urllib3 ``Retry``);
+- ``email``: through the SMTP connection ``[chufei] smtp_conn_id`` (default ``smtp_default``) to
+  ``[chufei] notify_to`` (comma-separated addresses).
+
+Messages name units, periods and dataset kinds only — never personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+
+from airflow.sdk import BaseNotifier
+
+from chufei.core.settings import chufei_option
+
+log = logging.getLogger(__name__)
+WEBHOOK_CONN_ID = "chufei_webhook"
+
+
+class ChannelError(RuntimeError):
+    """The notification channel is misconfigured or refused the message."""
+
+
+def _webhook_url() -> str:
+    url = chufei_option("webhook_url", "")
+    if url:
+        return url
+    try:
+        from airflow.sdk import BaseHook
+
+        conn = BaseHook.get_connection(WEBHOOK_CONN_ID)
+    except Exception as error:  # noqa: BLE001
+        raise ChannelError(
+            f"notify_channel=webhook needs [chufei] webhook_url or the connection {WEBHOOK_CONN_ID!r}") from error
+    host = conn.host or ""
+    if "://" in host:
+        return host
+    port = f":{conn.port}" if conn.port else ""
+    return f"{conn.schema or 'https'}://{host}{port}"
+
+
+def post_webhook(url: str, payload: dict, timeout: float = 10.0) -> int:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    retry = Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 500, 502, 503, 504),
+                  allowed_methods=frozenset({"POST"}))
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    response = session.post(url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+                            headers={"Content-Type": "application/json; charset=utf-8"}, timeout=timeout)
+    if response.status_code >= 400:
+        raise ChannelError(f"webhook answered HTTP {response.status_code}")
+    return response.status_code
+
+
+def send(subject: str, text: str, items: Sequence[dict] = ()) -> str:
+    """Deliver one message on the configured channel; returns the channel used."""
+    channel = chufei_option("notify_channel", "log").strip().lower()
+    if channel == "log":
+        log.warning("chufei notice: %s (%d item(s))\n%s", subject, len(items), text)
+    elif channel == "webhook":
+        post_webhook(_webhook_url(), {"subject": subject, "text": text, "items": list(items)})
+    elif channel == "email":
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        recipients = [a.strip() for a in chufei_option("notify_to", "").split(",") if a.strip()]
+        if not recipients:
+            raise ChannelError("notify_channel=email needs [chufei] notify_to (comma-separated addresses)")
+        html = "<pre>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
+        with SmtpHook(smtp_conn_id=chufei_option("smtp_conn_id", "smtp_default")) as hook:
+            hook.send_email_smtp(to=recipients, subject=subject, html_content=html)
+    else:
+        raise ChannelError(f"unknown [chufei] notify_channel {channel!r}: use log, webhook or email")
+    return channel
+
+
+class ChufeiNotifier(BaseNotifier):
+    """Airflow notifier for chufei's channel; usable as on_failure_callback or called directly."""
+
+    template_fields = ("subject", "text")
+
+    def __init__(self, subject: str, text: str = "", items: Sequence[dict] = ()) -> None:
+        super().__init__()
+        self.subject = subject
+        self.text = text
+        self.items = list(items)
+
+    def notify(self, context) -> None:  # noqa: ANN001
+        send(self.subject, self.text, self.items)
+
+
+def _describe(context) -> tuple[str, str]:  # noqa: ANN001
+    dag_id = getattr(context.get("dag"), "dag_id", None) or "?"
+    ti = context.get("task_instance") or context.get("ti")
+    run_id = getattr(ti, "run_id", None) or getattr(context.get("dag_run"), "run_id", "?")
+    task_id = getattr(ti, "task_id", "?")
+    return dag_id, f"DAG {dag_id}, run {run_id}, task {task_id}"
+
+
+def notify_failure(context) -> None:  # noqa: ANN001
+    """A task failed (after its retries): tell the operators where to look; never raises."""
+    dag_id, where = _describe(context)
+    exception = context.get("exception")
+    kind = type(exception).__name__ if exception is not None else "failure"
+    try:
+        ChufeiNotifier(f"[chufei] {dag_id} failed", f"{where} failed ({kind}). See the task log in Airflow.")(context)
+    except Exception:  # noqa: BLE001 - a broken channel must not hide the original failure
+        log.exception("could not deliver the failure notice for %s", where)
+
+
+def deadline_missed(context=None, **kwargs) -> None:  # noqa: ANN001
+    """DeadlineAlert callback: a period run is still not finished after the configured hours."""
+    context = context or {}
+    dag_run = context.get("dag_run") or {}
+    dag_id = getattr(dag_run, "dag_id", None) or (dag_run.get("dag_id") if isinstance(dag_run, dict) else None)
+    run_id = getattr(dag_run, "run_id", None) or (dag_run.get("run_id") if isinstance(dag_run, dict) else None)
+    send(f"[chufei] {dag_id or 'a period DAG'} is late",
+         f"DAG run {run_id or '?'} of {dag_id or '?'} missed its deadline; check it in Airflow.")

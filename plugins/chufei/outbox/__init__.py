@@ -1,0 +1,1 @@
+"""Forms, packages and the report builders that write the outbox."""

@@ -1,0 +1,193 @@
+"""Half-year and annual situation analysis (形势分析): trends by month, district and 行业领域, with
+charts, and a short generated Chinese summary for the bulletins (通报).
+
+Figures come from ``chufei.statistics.cases.case_figures`` (the same facts as the case-statistics
+forms); 同比 compares the same span one year earlier. The summary's last paragraph adds the
+prevention work of the period: public risk warnings and the advert-screening campaign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from chufei.warehouse import schema as warehouse
+from chufei.core.settings import DataDir, code_lists
+from chufei.statistics.old_cases import percent
+from chufei.core.periods import Period
+from chufei.core.units import units
+from chufei.statistics.forms import ChartSpec, FormColumn, StatForm, wan
+from chufei.outbox.reports import write_package
+from chufei.core.sql import fetch_rows
+from chufei.statistics.cases import Figures, case_figures, case_sources, growth_percent
+
+REPORT = "situation_analysis"
+
+
+def _total(figures: Figures, key: str, select=lambda group: True) -> int:
+    return sum(values.get(key, 0) for group, values in figures.items() if select(group))
+
+
+def _compare_columns(first: str) -> list[FormColumn]:
+    return [FormColumn("代码", "代码", "text"), FormColumn(first, first, "text"),
+            FormColumn("新发案件数(件)", "本期", "count"), FormColumn("新发案件数(件)", "上年同期", "count"),
+            FormColumn("新发案件数(件)", "同比%", "pct"),
+            FormColumn("涉案金额(万元)", "本期", "wan"), FormColumn("涉案金额(万元)", "上年同期", "wan"),
+            FormColumn("涉案金额(万元)", "同比%", "pct"),
+            FormColumn("集资参与人数(人)", "本期", "count"), FormColumn("集资参与人数(人)", "上年同期", "count"),
+            FormColumn("集资参与人数(人)", "同比%", "pct")]
+
+
+def _compare_cells(current: Figures, last: Figures, select) -> list[object]:
+    cells: list[object] = []
+    for key in ("new_cases", "amount_fen", "participants"):
+        now, before = _total(current, key, select), _total(last, key, select)
+        cells += [now, before, growth_percent(now, before)]
+    return cells
+
+
+def _trend(word_now: int, word_before: int, unit: str, money: bool = False) -> str:
+    """"10件，同比增长25.00%（上年同期8件）"; amounts in 万元 rounded half-up to 2 places."""
+    from decimal import ROUND_HALF_UP
+
+    def shown(value: int) -> str:
+        return (f"{wan(value).quantize(Decimal('0.01'), ROUND_HALF_UP)}" if money else str(value)) + unit
+
+    growth = growth_percent(word_now, word_before)
+    if growth is None:
+        return f"{shown(word_now)}（上年同期为0）"
+    direction = "增长" if growth > 0 else ("下降" if growth < 0 else "持平")
+    change = "" if growth == 0 else f"{abs(growth)}%"
+    return f"{shown(word_now)}，同比{direction}{change}（上年同期{shown(word_before)}）"
+
+
+@dataclass(frozen=True)
+class Prevention:
+    """The period's prevention work for the bulletin: public risk warnings and the advert
+    screening (summed from the units' 排查汇总), with the files they came from."""
+
+    warnings: int
+    staff_deployed: int
+    items_removed: int
+    clues_transferred: int
+    sources: frozenset[str]
+
+
+def prevention_work(engine: Engine, period: Period) -> Prevention:
+    bounds = {"range_start": period.start, "range_end": period.end}
+    warnings = fetch_rows(engine, "risk_warning_rows", **bounds)
+    screening = fetch_rows(engine, "ad_screening_counts", **bounds)
+    return Prevention(len(warnings), sum(int(r["staff_deployed"] or 0) for r in screening),
+                      sum(int(r["items_removed"] or 0) for r in screening),
+                      sum(int(r["clues_transferred"] or 0) for r in screening),
+                      frozenset(r["file_sha256"] for r in warnings + screening))
+
+
+def summary_text(period: Period, current: Figures, last: Figures, old_stock: int, old_resolved: int,
+                 prevention: Prevention | None = None) -> str:
+    """A short bulletin paragraph with the key figures and their 同比."""
+    industries = code_lists()["行业领域"]
+    territorial = [u for u in units() if u.kind == "territorial"]
+    by_district = sorted(((_total(current, "new_cases", lambda g, c=u.code: g[0] == c), u.name) for u in territorial),
+                         key=lambda item: (-item[0], item[1]))
+    by_industry = sorted(((_total(current, "new_cases", lambda g, n=name: g[1] == n), name) for name in industries),
+                         key=lambda item: (-item[0], industries.index(item[1])))
+    top_industries = [f"{name}（{count}件）" for count, name in by_industry[:3] if count]
+    lines = [
+        f"{period.label}全市非法集资形势分析",
+        "",
+        f"一、总体情况。{period.label}，全市新发非法集资案件"
+        f"{_trend(_total(current, 'new_cases'), _total(last, 'new_cases'), '件')}；"
+        f"涉案金额{_trend(_total(current, 'amount_fen'), _total(last, 'amount_fen'), '万元', money=True)}；"
+        f"集资参与人数{_trend(_total(current, 'participants'), _total(last, 'participants'), '人')}；"
+        f"其中跨区域案件{_total(current, 'cross_region_cases')}件，超亿元案件{_total(current, 'over_100m_cases')}件，"
+        f"超千人案件{_total(current, 'over_1000_cases')}件。",
+        f"二、分地区看，新发案件最多的是{by_district[0][1]}（{by_district[0][0]}件）。"
+        if by_district and by_district[0][0] else "二、分地区看，各属地本期均无新发案件。",
+        f"三、分行业看，案件主要集中在{'、'.join(top_industries)}。" if top_industries
+        else "三、分行业看，本期无新发案件。",
+        f"四、处置情况。行政处置{_total(current, 'admin_actions')}件，其中行政处罚立案{_total(current, 'filed_cases')}件；"
+        f"存量陈案年初{old_stock}件，本年已化解{old_resolved}件，化解率"
+        f"{percent(old_resolved, old_stock) if old_stock else '—'}%（目标不低于50%）。",
+    ]
+    if prevention is not None:
+        lines.append(f"五、防范宣传。各地各部门向社会公众提示风险{prevention.warnings}次；开展广告资讯信息排查清理，"
+                     f"出动{prevention.staff_deployed}人次，清理涉非广告资讯{prevention.items_removed}条，"
+                     f"移送线索{prevention.clues_transferred}条。")
+    return "\n".join(lines) + "\n"
+
+
+def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], str, list[str]]:
+    from chufei.statistics.old_cases import old_case_summary, total_summary
+
+    last = period.shift_years(-1)
+    with engine.connect() as connection:
+        months = [(m, case_figures(connection, m.start, m.end, m.year_start),
+                   case_figures(connection, m.shift_years(-1).start, m.shift_years(-1).end,
+                                m.shift_years(-1).year_start)) for m in period.months()]
+        current = case_figures(connection, period.start, period.end, period.year_start)
+        before = case_figures(connection, last.start, last.end, last.year_start)
+        sources = case_sources(connection, period)
+    old = total_summary(old_case_summary(engine, period))
+
+    month_rows = []
+    for month, now, year_before in months:
+        month_rows.append([month.key, f"{month.start.month}月", _total(now, "new_cases"), _total(year_before, "new_cases"),
+                           _total(now, "amount_fen"), _total(year_before, "amount_fen"), _total(now, "participants"),
+                           _total(now, "admin_actions"), _total(now, "old_cases_closed")])
+    month_rows.append(["", "合计", *[sum(row[i] for row in month_rows) for i in range(2, 9)]])
+    trend = StatForm(
+        title=f"{period.label}非法集资案件月度趋势", form_no="鄂处非析1表", period_label=period.label,
+        unit_of_measure="件、万元、人", sheet="月度趋势", rows=month_rows,
+        columns=[FormColumn("代码", "代码", "text"), FormColumn("月份", "月份", "text"),
+                 FormColumn("新发案件数(件)", "本年", "count"), FormColumn("新发案件数(件)", "上年同月", "count"),
+                 FormColumn("涉案金额(万元)", "本年", "wan"), FormColumn("涉案金额(万元)", "上年同月", "wan"),
+                 FormColumn("集资参与人数(人)", "集资参与人数(人)", "count"),
+                 FormColumn("行政处置数(件)", "行政处置数(件)", "count"),
+                 FormColumn("存量(陈案)办结数(件)", "存量(陈案)办结数(件)", "count")],
+        chart=ChartSpec("line", "新发案件数月度趋势", "件", 1, (2, 3)))
+
+    territorial = [u for u in units() if u.kind == "territorial"]
+    departmental = {u.code for u in units() if u.kind != "territorial"}
+    district_rows = [[u.code, u.name, *_compare_cells(current, before, lambda g, c=u.code: g[0] == c)]
+                     for u in territorial]
+    district_rows.append(["D", "市直部门", *_compare_cells(current, before, lambda g: g[0] in departmental)])
+    district_rows.append(["", "合计", *_compare_cells(current, before, lambda g: True)])
+    district = StatForm(
+        title=f"{period.label}非法集资案件分地区情况", form_no="鄂处非析2表", period_label=period.label,
+        unit_of_measure="件、万元、人", sheet="分地区", rows=district_rows, columns=_compare_columns("地区"),
+        chart=ChartSpec("bar", "分地区新发案件数", "件", 1, (2, 3)))
+
+    industries = code_lists()["行业领域"]
+    industry_rows = [[f"{i:02d}", name, *_compare_cells(current, before, lambda g, n=name: g[1] == n)]
+                     for i, name in enumerate(industries, 1)]
+    industry_rows.append(["", "合计", *_compare_cells(current, before, lambda g: True)])
+    industry = StatForm(
+        title=f"{period.label}非法集资案件分行业情况", form_no="鄂处非析3表", period_label=period.label,
+        unit_of_measure="件、万元、人", sheet="分行业", rows=industry_rows, columns=_compare_columns("行业领域"),
+        chart=ChartSpec("bar", "分行业新发案件数", "件", 1, (2, 3)))
+    prevention = prevention_work(engine, period)
+    text = summary_text(period, current, before, old["stock"], old["resolved"], prevention)
+    return ({"_by_month": trend, "_by_district": district, "_by_industry": industry}, text,
+            sorted(set(sources) | prevention.sources))
+
+
+def analysis_period(period: Period) -> Period:
+    """The span an analysis run covers: H1 → the first half-year; H2 → the whole year (annual)."""
+    from chufei.core.periods import year_period
+
+    if period.kind == "half" and period.start.month == 7:
+        return year_period(period.year)
+    return period
+
+
+def build_situation_package(engine: Engine, data: DataDir, period: Period) -> dict:
+    warehouse.ensure_schema(engine)
+    forms, text, sources = situation_forms(engine, period)
+    root: Path = data.outbox / REPORT / period.key
+    stem = f"{REPORT}_{period.key}"
+    return write_package(root, REPORT, period.key, {stem + suffix: form for suffix, form in forms.items()},
+                         sources, attachments={f"{stem}_summary.txt": text.encode("utf-8")})

@@ -1,0 +1,1 @@
+"""Reading workbooks and exports into rows."""

@@ -1,0 +1,1 @@
+"""The figures: case, old-case and office statistics computed from the warehouse."""

@@ -1,0 +1,52 @@
+"""What a statistical form holds: its header, columns, rows (the last is 合计), notes and chart.
+
+Statistics build forms; ``chufei.outbox.reports`` writes them as xlsx and CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from chufei.core.normalise import FEN_PER_WAN
+
+FOOTER_FIELDS = ("单位负责人", "审核人", "填表人", "联系电话", "报出日期")
+NUMBER_FORMATS = {"count": "#,##0", "wan": "#,##0.00####", "pct": "0.00", "text": "@", "yuan": "#,##0.00"}
+
+
+@dataclass(frozen=True)
+class FormColumn:
+    group: str  # upper header row (merged over its columns); equal to label for single columns
+    label: str  # lower header row
+    kind: str  # text | count | wan (value in 分, shown in 万元) | yuan (value in 分, shown in 元) | pct
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """An openpyxl chart over the body rows (合计 excluded): categories from one column, one
+    series per value column (0-based indexes into ``StatForm.columns``)."""
+
+    kind: str  # bar | line
+    title: str
+    y_title: str
+    category: int
+    series: tuple[int, ...]
+
+
+@dataclass
+class StatForm:
+    title: str
+    form_no: str
+    period_label: str
+    unit_of_measure: str
+    columns: list[FormColumn]
+    rows: list[list[object]]  # the last row is the 合计 row
+    sheet: str = "统计表"
+    notes: list[str] = field(default_factory=list)
+    chart: ChartSpec | None = None
+
+
+def wan(fen: int) -> Decimal:
+    """分 → 万元, exact: never rounded, so rows always add up to the 合计 row."""
+    value = Decimal(fen) / FEN_PER_WAN
+    return value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else value.normalize()

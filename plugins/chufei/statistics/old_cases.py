@@ -1,0 +1,191 @@
+"""Old-case disposal (陈案处置): the −50 % stock target and the pre-2019 payout target.
+
+Formulas (also in docs/statistics.md):
+
+- 年初陈案存量 (stock on 1 January of year Y) = cases filed before Y-01-01 and not closed
+  (结案日期 empty or ≥ Y-01-01).
+- 本年化解 (resolved to date) = stock cases with 结案日期 in [Y-01-01, end of the period).
+  This equals the 本年累计 of 存量(陈案)办结数 on the case-statistics form.
+- 下降率 % = 本年化解 ÷ 年初陈案存量 × 100; the target is a decline of at least 50 %.
+- 清退率 % = 已清退金额 ÷ 核实未兑付本金 × 100, for every case filed before 2019-01-01
+  (i.e. by the end of 2018); a case is 清退完毕 when 已清退金额 ≥ 核实未兑付本金.
+
+Amounts are the latest the units reported (``case_current``); all arithmetic is exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.engine import Connection, Engine
+
+from chufei.core.periods import Period
+from chufei.core.units import units
+from chufei.statistics.forms import FormColumn, StatForm
+from chufei.core.sql import as_date
+
+DECLINE_TARGET_PERCENT = Decimal(50)
+PAYOUT_CUTOFF = date(2019, 1, 1)  # cases filed before this day must have their payouts cleared
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class OldCase:
+    unit_code: str
+    case_no: str
+    case_name: str
+    filed_date: date
+    closed_date: date | None
+    unpaid_fen: int
+    repaid_fen: int
+
+    @property
+    def cleared(self) -> bool:
+        return self.repaid_fen >= self.unpaid_fen
+
+
+SUMMARY_KEYS = ("stock", "resolved", "payout_cases", "unpaid_fen", "repaid_fen", "cleared")
+Summary = dict[str, dict[str, int]]  # unit code → SUMMARY_KEYS → value
+
+
+YEAR_KEYS = ("stock", "payout_cases", "unpaid_fen", "repaid_fen", "cleared")
+
+
+def _year_aggregates(engine: Engine, year_start: date) -> dict[str, dict[str, int]]:
+    """Stock on 1 January and pre-2019 payouts per unit, from ``old_case_year`` when it was
+    computed from the same data (same data mark), else computed now and stored for next time."""
+    from sqlalchemy import delete, insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from chufei.core.sql import run_sql
+    from chufei.warehouse.schema import old_case_year
+
+    with engine.connect() as connection:
+        mark = int(run_sql(connection, "case_data_mark").scalar_one())
+        cached = connection.execute(select(old_case_year).where(old_case_year.c.year == year_start.year)).mappings().all()
+        if cached and all(row["data_mark"] == mark for row in cached):
+            return {row["unit_code"]: {key: int(row[key]) for key in YEAR_KEYS} for row in cached
+                    if row["unit_code"] != ""}
+        computed = {r["unit_code"]: {key: int(r[key] or 0) for key in YEAR_KEYS}
+                    for r in run_sql(connection, "old_case_summary", year_start=year_start, period_end=year_start,
+                                     payout_cutoff=PAYOUT_CUTOFF).mappings()}
+    rows = [{"year": year_start.year, "unit_code": code, "data_mark": mark, **values} for code, values in computed.items()]
+    # An empty marker row ("") records "computed, nothing found" so an empty year is cached too.
+    rows.append({"year": year_start.year, "unit_code": "", "data_mark": mark, **{key: 0 for key in YEAR_KEYS}})
+    try:
+        with engine.begin() as connection:
+            connection.execute(delete(old_case_year).where(old_case_year.c.year == year_start.year))
+            connection.execute(insert(old_case_year), rows)
+    except IntegrityError:
+        pass  # a concurrent run stored the same figures first
+    return computed
+
+
+def old_case_summary(engine: Engine, period: Period) -> Summary:
+    """Per unit: stock on 1 January, resolved to the period's end, and the pre-2019 payouts.
+
+    The year-level part is pre-aggregated per year (``old_case_year``); the part that depends on
+    the period (本年化解) is summed from the monthly facts (``case_month_fact``), so a month costs
+    the same whatever the length of the history.
+    """
+    from chufei.core.sql import run_sql
+
+    from chufei.statistics.cases import whole_months
+
+    summary = {code: dict(values) for code, values in _year_aggregates(engine, period.year_start).items()}
+    by_month = whole_months(period.year_start, period.end, period.year_start)
+    with engine.connect() as connection:
+        for row in run_sql(connection, "old_case_resolved_by_month" if by_month else "old_case_resolved",
+                           year_start=period.year_start, period_end=period.end).mappings():
+            summary.setdefault(row["unit_code"], {key: 0 for key in YEAR_KEYS})["resolved"] = int(row["resolved"])
+    for values in summary.values():
+        values.setdefault("resolved", 0)
+    return summary
+
+
+def old_case_facts(connection: Connection) -> list[OldCase]:
+    """Every case filed before 2019-01-01, for the annual list of 清退率 by case."""
+    from chufei.core.sql import run_sql
+
+    return [OldCase(r["unit_code"], r["case_no"], r["case_name"] or "", as_date(r["filed_date"]),
+                    as_date(r["closed_date"]), int(r["unpaid_principal_fen"] or 0), int(r["repaid_fen"] or 0))
+            for r in run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF).mappings()]
+
+
+OLD_CASE_COLUMNS = [
+    FormColumn("代码", "代码", "text"), FormColumn("单位", "单位", "text"),
+    FormColumn("陈案化解（目标：存量下降50%）", "年初陈案存量(件)", "count"),
+    FormColumn("陈案化解（目标：存量下降50%）", "本年化解(件)", "count"),
+    FormColumn("陈案化解（目标：存量下降50%）", "尚未化解(件)", "count"),
+    FormColumn("陈案化解（目标：存量下降50%）", "下降率%", "pct"),
+    FormColumn("陈案化解（目标：存量下降50%）", "是否达标", "text"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "案件数(件)", "count"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "核实未兑付本金(万元)", "wan"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "已清退金额(万元)", "wan"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "清退率%", "pct"),
+    FormColumn("2018年底前案件清退（目标：清退完毕）", "已清退完毕(件)", "count"),
+]
+
+
+def _summary(figures: dict[str, int]) -> list[object]:
+    stock, resolved = figures.get("stock", 0), figures.get("resolved", 0)
+    decline = percent(resolved, stock)
+    met = "—" if decline is None else ("达标" if decline >= DECLINE_TARGET_PERCENT else "未达标")
+    unpaid, repaid = figures.get("unpaid_fen", 0), figures.get("repaid_fen", 0)
+    return [stock, resolved, stock - resolved, decline, met,
+            figures.get("payout_cases", 0), unpaid, repaid, percent(repaid, unpaid), figures.get("cleared", 0)]
+
+
+def total_summary(summary: Summary) -> dict[str, int]:
+    return {key: sum(unit.get(key, 0) for unit in summary.values()) for key in SUMMARY_KEYS}
+
+
+def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period,
+                   form_no: str) -> dict[str, StatForm]:
+    """The per-unit disposal summary and, when ``cases`` is given (annual), the list of
+    pre-2019 cases with their 清退率."""
+    unknown = sorted(set(summary) - {u.code for u in units()})
+    if unknown:
+        raise ValueError(f"warehouse holds cases of units not in the registry: {', '.join(unknown)}")
+    rows = [[u.code, u.name, *_summary(summary.get(u.code, {}))] for u in units()]
+    rows.append(["", "合计", *_summary(total_summary(summary))])
+    summary_form = StatForm(
+        title="非法集资陈案处置情况表", form_no=form_no, period_label=f"{period.label}（截至{_last_day(period)}）",
+        unit_of_measure="件、万元、%", columns=OLD_CASE_COLUMNS, rows=rows, sheet="陈案处置",
+        notes=["注：年初陈案存量 = 本年1月1日前立案且当日未结案的案件；本年化解 = 其中结案日期在本年1月1日至报告期末的案件；"
+               "下降率% = 本年化解 ÷ 年初陈案存量 × 100，目标为不低于50%；"
+               "清退率% = 已清退金额 ÷ 核实未兑付本金 × 100（2019年1月1日前立案的案件），目标为清退完毕（100%）。"])
+    if cases is None:
+        return {"old_cases": summary_form}
+    payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=lambda c: (c.unit_code, c.case_no))
+    names = {u.code: u.name for u in units()}
+    listing = [[c.case_no, names.get(c.unit_code, c.unit_code), c.case_name, c.filed_date.isoformat(),
+                c.unpaid_fen, c.repaid_fen, percent(c.repaid_fen, c.unpaid_fen),
+                "已清退完毕" if c.cleared else "未清退完毕"] for c in payouts]
+    unpaid, repaid = sum(c.unpaid_fen for c in payouts), sum(c.repaid_fen for c in payouts)
+    listing.append(["", "合计", f"{len(payouts)}件", "", unpaid, repaid, percent(repaid, unpaid),
+                    f"已清退完毕{sum(1 for c in payouts if c.cleared)}件"])
+    payout_form = StatForm(
+        title="2018年底前立案非法集资案件清退情况表", form_no=form_no + "附", period_label=period.label,
+        unit_of_measure="万元、%", sheet="清退明细", rows=listing,
+        columns=[FormColumn("案件编号", "案件编号", "text"), FormColumn("单位", "单位", "text"),
+                 FormColumn("案件名称", "案件名称", "text"), FormColumn("立案日期", "立案日期", "text"),
+                 FormColumn("核实未兑付本金(万元)", "核实未兑付本金(万元)", "wan"),
+                 FormColumn("已清退金额(万元)", "已清退金额(万元)", "wan"),
+                 FormColumn("清退率%", "清退率%", "pct"), FormColumn("状态", "状态", "text")],
+        notes=["注：清退率% = 已清退金额 ÷ 核实未兑付本金 × 100；已清退金额 ≥ 核实未兑付本金 为已清退完毕。"])
+    return {"old_cases": summary_form, "old_case_payouts": payout_form}
+
+
+def _last_day(period: Period) -> str:
+    from datetime import timedelta
+
+    day = period.end - timedelta(days=1)
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,1 @@
+"""Checking rows against the rules and the GX suites."""

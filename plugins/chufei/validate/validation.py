@@ -1,0 +1,248 @@
+"""Row-level validation: normalisation, the dataset's GX suite, and the rules GX cannot express.
+
+Every problem becomes an ``Issue`` naming sheet, row, column and cell, so a unit can find it.
+A row with any issue is quarantined with all its reasons; the others are loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+from functools import lru_cache, cache
+from typing import Any
+from collections.abc import Callable
+
+from chufei.core.settings import EXPECTATIONS_DIR
+from chufei.kinds.datasets import Column, Dataset
+from chufei.core.masking import mask_value
+from chufei.core.periods import Period
+from chufei.kinds.rules import DATASET_RULES, storage_problem
+from chufei.read.workbook import ParsedWorkbook
+
+ROW_ID = "_row"
+
+
+@dataclass(frozen=True)
+class Issue:
+    sheet: str
+    row: int | None
+    column: str | None  # the column's header label
+    cell: str | None  # e.g. C7
+    value: Any
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RowOutcome:
+    row: int
+    raw: dict[str, object]
+    values: dict[str, object]
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class ValidationResult:
+    valid: list[RowOutcome]
+    rejected: list[RowOutcome]
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [issue for outcome in self.rejected for issue in outcome.issues]
+
+
+RowRule = Callable[[dict[str, object], Period], list[tuple[str, str]]]
+
+
+def _cell_value(column: Column | None, value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.time() == time(0):
+        value = value.date()
+    if column is not None and column.pseudonymised:
+        return "（已隐去）"  # a reporter's identity is never echoed, not even masked
+    shown = mask_value(value) if column is not None and column.personal else value
+    return shown if isinstance(shown, (str, int, float, bool)) else str(shown)
+
+
+class RowValidator:
+    """Validates the rows of one parsed workbook against its dataset."""
+
+    def __init__(self, parsed: ParsedWorkbook):
+        self.parsed = parsed
+        self.dataset = parsed.dataset
+        self.outcomes: dict[int, RowOutcome] = {}
+
+    def add(self, row: int, column_name: str | None, message: str) -> None:
+        outcome = self.outcomes[row]
+        column = self.dataset.column(column_name) if column_name else None
+        if column_name and any(i.column == column.label and i.message == message for i in outcome.issues):
+            return
+        letter = self.parsed.column_letters.get(column_name or "")
+        outcome.issues.append(Issue(
+            sheet=self.parsed.sheet, row=row, column=column.label if column else None,
+            cell=f"{letter}{row}" if letter else None,
+            value=_cell_value(column, outcome.raw.get(column_name)) if column_name else None,
+            message=message))
+
+    def run(self) -> ValidationResult:
+        for sheet_row in self.parsed.rows:
+            outcome = RowOutcome(sheet_row.row, sheet_row.values, {})
+            self.outcomes[sheet_row.row] = outcome
+            for column in self.dataset.columns:
+                try:
+                    outcome.values[column.name] = column.parse(sheet_row.values.get(column.name))
+                    too_big = storage_problem(column, outcome.values[column.name])
+                    if too_big:
+                        raise ValueError(too_big)
+                except ValueError as error:
+                    outcome.values[column.name] = None
+                    self.add(sheet_row.row, column.name, str(error))
+        for row, column_name, message in run_suite(self.dataset, list(self.outcomes.values())):
+            if not any(i.column == self.dataset.column(column_name).label for i in self.outcomes[row].issues):
+                self.add(row, column_name, message)
+        for rule in RULES.get(self.dataset.name, []):
+            for outcome in self.outcomes.values():
+                for column_name, message in rule(outcome.values, self.parsed.period):
+                    self.add(outcome.row, column_name, message)
+        self._check_unique_keys()
+        outcomes = sorted(self.outcomes.values(), key=lambda o: o.row)
+        return ValidationResult(valid=[o for o in outcomes if not o.issues],
+                                rejected=[o for o in outcomes if o.issues])
+
+    def _check_unique_keys(self) -> None:
+        if not self.dataset.key:
+            return
+        first_seen: dict[tuple, int] = {}
+        for outcome in sorted(self.outcomes.values(), key=lambda o: o.row):
+            key = tuple(outcome.values.get(name) for name in self.dataset.key)
+            if any(part is None for part in key):
+                continue
+            if key in first_seen:
+                labels = "、".join(self.dataset.column(n).label for n in self.dataset.key)
+                self.add(outcome.row, self.dataset.key[0], f"{labels}与第 {first_seen[key]} 行重复")
+            else:
+                first_seen[key] = outcome.row
+
+
+def validate(parsed: ParsedWorkbook) -> ValidationResult:
+    return RowValidator(parsed).run()
+
+
+# --- Great Expectations ------------------------------------------------------------------
+
+@cache
+def load_suite_spec(dataset_name: str) -> dict:
+    return json.loads((EXPECTATIONS_DIR / f"{dataset_name}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _gx():
+    """One ephemeral GX context per process; importing GX takes seconds, so only on first use."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (context.data_sources.add_pandas("chufei")
+                        .add_dataframe_asset("rows").add_batch_definition_whole_dataframe("all"))
+    return gx, batch_definition
+
+
+@cache
+def _suite(dataset_name: str):
+    gx, _ = _gx()
+    spec = load_suite_spec(dataset_name)
+    return gx.ExpectationSuite(name=spec["name"], expectations=[
+        gx.expectations.registry.get_expectation_impl(e["type"])(**e["kwargs"], meta=e.get("meta"))
+        for e in spec["expectations"]])
+
+
+def frame_for_suite(dataset: Dataset, rows: list[dict[str, object]], row_ids: list[int]):
+    """The typed rows as a DataFrame GX can check: dates as datetimes, flags and counts nullable."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(rows, columns=[c.name for c in dataset.columns])
+    for column in dataset.columns:
+        if column.kind == "date":
+            # Python dates (object dtype): GX 1.x turns a suite's "1990-01-01" bound into a date,
+            # which a datetime64 column cannot be compared with (the expectation errors out).
+            frame[column.name] = pd.Series([v if v is not None and v == v else None for v in frame[column.name]],
+                                           dtype=object, index=frame.index)
+        elif column.kind in {"count", "amount_wan", "amount_yuan"}:
+            frame[column.name] = frame[column.name].astype("Int64")
+        elif column.kind == "flag":
+            frame[column.name] = frame[column.name].astype("boolean")
+    frame[ROW_ID] = row_ids
+    return frame
+
+
+def run_suite(dataset: Dataset, outcomes: list[RowOutcome]) -> list[tuple[int, str, str]]:
+    """(row, column, message) for each row an expectation of the dataset's suite rejects."""
+    if not outcomes:
+        return []
+    _, batch_definition = _gx()
+    frame = frame_for_suite(dataset, [o.values for o in outcomes], [o.row for o in outcomes])
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(_suite(dataset.name), result_format={
+        "result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]})
+    failures = []
+    for expectation_result in result.results:
+        if expectation_result.success:
+            continue
+        config = expectation_result.expectation_config
+        meta = config.meta or {}
+        column = meta.get("column") or config.kwargs.get("column") or config.kwargs.get("column_A")
+        message = meta.get("message") or config.type
+        index_list = expectation_result.result.get("unexpected_index_list") or []
+        error = _raised(expectation_result.exception_info)
+        if not index_list and error:
+            raise RuntimeError(f"GX expectation {config.type} on {column} failed to run: {error}")
+        for entry in index_list:
+            failures.append((int(entry[ROW_ID]), column, message))
+    return failures
+
+
+def _raised(exception_info: dict) -> str | None:
+    """The error message when an expectation could not run; GX 1.x nests it per metric."""
+    if not exception_info:
+        return None
+    if "raised_exception" in exception_info:
+        return exception_info.get("exception_message") if exception_info["raised_exception"] else None
+    for info in exception_info.values():
+        if isinstance(info, dict) and info.get("raised_exception"):
+            return info.get("exception_message") or "unknown error"
+    return None
+
+
+# --- Rules GX cannot express --------------------------------------------------------------
+
+def _case_ledger_rules(values: dict[str, object], period: Period) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    filed, closed = values.get("filed_date"), values.get("closed_date")
+    if isinstance(filed, date) and filed >= period.end:
+        problems.append(("filed_date", f"立案日期 {filed} 晚于报告期末（{period.label}）"))
+    if isinstance(closed, date) and closed >= period.end:
+        problems.append(("closed_date", f"结案日期 {closed} 晚于报告期末（{period.label}）"))
+    if isinstance(filed, date) and values.get("is_old_case") is not None:
+        expected_old = filed < period.year_start
+        if values["is_old_case"] != expected_old:
+            problems.append(("is_old_case", f"立案日期为 {filed}，“是否陈案”应为“{'是' if expected_old else '否'}”"
+                                            f"（陈案指 {period.year} 年以前立案的案件）"))
+    stage = values.get("stage")
+    if stage == "结案" and closed is None:
+        problems.append(("closed_date", "处置阶段为“结案”时必须填写结案日期"))
+    if stage is not None and stage != "结案" and closed is not None:
+        problems.append(("stage", f"已填写结案日期，处置阶段应为“结案”而非“{stage}”"))
+    return problems
+
+
+RULES: dict[str, list[RowRule]] = {"case_ledger": [_case_ledger_rules]}
+
+# The rules of the other submission kinds live in chufei.kinds.rules (documented in docs/datasets.md).
+RULES.update(DATASET_RULES)

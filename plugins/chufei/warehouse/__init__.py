@@ -1,0 +1,1 @@
+"""The warehouse: schema, engine, loaders and monthly facts."""

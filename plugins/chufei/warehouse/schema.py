@@ -1,0 +1,368 @@
+"""The warehouse schema and the writes that keep it consistent, on SQLite and PostgreSQL.
+
+Amounts are integers of 分 (fen), never floats. The schema is created and upgraded here
+(``ensure_schema``), versioned in ``chufei_schema_version``; each upgrade step is additive.
+
+Schema versions: 1 = the tables; 2 = every index of ``metadata`` (also on warehouses created
+before the index was declared: ``create_all`` adds missing tables, never indexes of existing
+ones), ``case_month_fact``, ``admin_action_month_fact`` and ``month_source``, back-filled
+from the current cases and administrative actions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, UTC
+from functools import cache
+from collections.abc import Iterable
+
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
+                        String, Table, Text, UniqueConstraint, create_engine, event, func,
+                        inspect, insert, select, update)
+from sqlalchemy.engine import Connection, Engine
+
+from chufei.kinds.datasets import DATASETS, Dataset
+from chufei.core.sql import run_sql
+from chufei.warehouse import inflow_schema  # noqa: F401 - its tables register on the same metadata
+from chufei.warehouse.metadata import metadata
+
+SCHEMA_VERSION = 2  # bump with every schema change (a table, column or index): ensure_schema upgrades on it
+_SQL_TYPES = {"text": Text, "choice": Text, "date": Date, "fen": BigInteger, "count": Integer,
+              "flag": Boolean}
+
+schema_version = Table(
+    "chufei_schema_version", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False))
+
+received_file = Table(
+    "received_file", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("source", String(32), nullable=False),
+    Column("original_name", Text, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("archive_path", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("dataset", String(64)),
+    Column("unit_code", String(16)),
+    Column("period_key", String(16)),
+    Column("rows_total", Integer, nullable=False, default=0),
+    Column("rows_accepted", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("message", Text))
+
+# Every arrival of a file, duplicates included: what arrived is never forgotten.
+file_arrival = Table(
+    "file_arrival", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), ForeignKey("received_file.sha256"), nullable=False, index=True),
+    Column("original_name", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(32), nullable=False))
+
+submission = Table(
+    "submission", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset", String(64), nullable=False),
+    Column("unit_code", String(16), nullable=False),
+    Column("period_key", String(16), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("file_sha256", String(64), ForeignKey("received_file.sha256"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("is_current", Boolean, nullable=False),
+    Column("rows_accepted", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("filled_by", Text),
+    Column("phone", Text),
+    Column("filled_on", Text),
+    UniqueConstraint("dataset", "unit_code", "period_key", "version"),
+    Index("ix_submission_current", "dataset", "unit_code", "is_current", "period_start"))
+
+rejected_row = Table(
+    "rejected_row", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_sha256", String(64), ForeignKey("received_file.sha256"), nullable=False, index=True),
+    Column("dataset", String(64), nullable=False),
+    Column("sheet", Text, nullable=False),
+    Column("row_no", Integer, nullable=False),
+    Column("raw_json", Text, nullable=False),
+    Column("reasons_json", Text, nullable=False))
+
+
+def _dataset_columns(dataset: Dataset) -> list[Column]:
+    return [Column(c.name, _SQL_TYPES[c.sql_kind]) for c in dataset.columns]
+
+
+def row_table(dataset: Dataset) -> Table:
+    """Every accepted row of every version of ``dataset`` (history included)."""
+    return metadata.tables[f"{dataset.name}_row"]
+
+
+for _dataset in DATASETS.values():
+    Table(f"{_dataset.name}_row", metadata,
+          Column("submission_id", Integer, ForeignKey("submission.id"), primary_key=True),
+          Column("row_no", Integer, primary_key=True),
+          Column("unit_code", String(16), nullable=False),
+          Column("period_start", Date, nullable=False),
+          *_dataset_columns(_dataset))
+
+# The latest known version of each case (across a unit's current ledgers): what statistics read.
+case_current = Table(
+    "case_current", metadata,
+    Column("unit_code", String(16), primary_key=True),
+    Column("case_no", Text, primary_key=True),
+    Column("submission_id", Integer, nullable=False),
+    Column("period_start", Date, nullable=False),
+    *[c for c in _dataset_columns(DATASETS["case_ledger"]) if c.name != "case_no"],
+    Index("ix_case_current_filed", "filed_date"),
+    Index("ix_case_current_closed", "closed_date"))
+
+
+@cache
+def engine_for(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+    return engine
+
+
+def ensure_schema(engine: Engine) -> int:
+    """Create or upgrade the schema; safe to call from every task and concurrently.
+
+    A warehouse at SCHEMA_VERSION costs one version query, without a lock (every task and the
+    dashboard call this); an older one is upgraded under the schema lock in one transaction:
+    missing tables, missing indexes, then the data steps of each version it lacks.
+    """
+    if _stored_version(engine) >= SCHEMA_VERSION:
+        return SCHEMA_VERSION
+    with engine.begin() as connection:
+        from chufei.inbox.claims import serialize  # concurrent first runs on PostgreSQL: one creates, others wait
+        serialize(connection, "chufei.schema")
+        metadata.create_all(connection, checkfirst=True)
+        current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
+        if current < SCHEMA_VERSION:
+            create_missing_indexes(connection)
+            if current < 2:  # the monthly facts are new in version 2: fill them
+                refresh_case_facts(connection)
+                refresh_action_facts(connection)
+            connection.execute(insert(schema_version), {"version": SCHEMA_VERSION, "applied_at": now_utc()})
+    return SCHEMA_VERSION
+
+
+def _stored_version(engine: Engine) -> int:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(schema_version.name):
+            return 0
+        return connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
+
+
+def create_missing_indexes(connection: Connection) -> list[str]:
+    """Create every index ``metadata`` declares that the database lacks; returns their names."""
+    inspector = inspect(connection)
+    tables = set(inspector.get_table_names())
+    created = []
+    for table in metadata.sorted_tables:
+        if table.name not in tables or not table.indexes:
+            continue
+        present = {index["name"] for index in inspector.get_indexes(table.name)}
+        for index in sorted(table.indexes, key=lambda index: index.name):
+            if index.name not in present:
+                index.create(connection)
+                created.append(index.name)
+    return created
+
+
+def now_utc() -> datetime:
+    """Wall-clock time for audit columns only; reports never contain it."""
+    return datetime.now(UTC)
+
+
+def file_known(connection: Connection, sha256: str) -> dict | None:
+    row = connection.execute(select(received_file).where(received_file.c.sha256 == sha256)).mappings().first()
+    return dict(row) if row else None
+
+
+def record_arrival(connection: Connection, sha256: str, original_name: str, outcome: str) -> None:
+    connection.execute(insert(file_arrival), {"sha256": sha256, "original_name": original_name,
+                                              "received_at": now_utc(), "outcome": outcome})
+
+
+def replace_submission(connection: Connection, dataset: Dataset, unit_code: str, period_key: str,
+                       period_start, period_end, file_sha256: str, header: dict,
+                       rows: Iterable[tuple[int, dict]]) -> tuple[int, int, str | None]:
+    """Load a submission as the current version for (dataset, unit, period); keep older ones as history.
+
+    Returns (submission id, version, sha256 of the version it replaced).
+    """
+    previous = connection.execute(
+        select(submission.c.id, submission.c.version, submission.c.file_sha256)
+        .where(submission.c.dataset == dataset.name, submission.c.unit_code == unit_code,
+               submission.c.period_key == period_key)
+        .order_by(submission.c.version.desc()).limit(1)).first()
+    connection.execute(update(submission).where(
+        submission.c.dataset == dataset.name, submission.c.unit_code == unit_code,
+        submission.c.period_key == period_key, submission.c.is_current.is_(True)).values(is_current=False))
+    rows = list(rows)
+    version = (previous.version + 1) if previous else 1
+    submission_id = connection.execute(insert(submission).returning(submission.c.id), {
+        "dataset": dataset.name, "unit_code": unit_code, "period_key": period_key,
+        "period_start": period_start, "period_end": period_end, "file_sha256": file_sha256,
+        "version": version, "is_current": True, "rows_accepted": len(rows), "received_at": now_utc(),
+        "filled_by": _text(header.get("填表人")), "phone": _text(header.get("联系电话")),
+        "filled_on": _text(header.get("填报日期"))}).scalar_one()
+    if rows:
+        connection.execute(insert(row_table(dataset)), [
+            {"submission_id": submission_id, "row_no": row_no, "unit_code": unit_code,
+             "period_start": period_start, **values} for row_no, values in rows])
+    refresh_current(connection, dataset, unit_code)
+    return submission_id, version, previous.file_sha256 if previous else None
+
+
+def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) -> None:
+    """Rebuild a unit's slice of the dataset's current-state table (and its monthly facts), if it has one."""
+    if dataset.name == "case_ledger":
+        connection.execute(case_current.delete().where(case_current.c.unit_code == unit_code))
+        run_sql(connection, "refresh_case_current", unit_code=unit_code)
+        refresh_case_facts(connection, unit_code)
+    elif dataset.name == "admin_action":
+        refresh_action_facts(connection, unit_code)
+
+
+def refresh_case_facts(connection: Connection, unit_code: str | None = None) -> None:
+    """Rebuild ``case_month_fact`` and the case rows of ``month_source`` from ``case_current``
+    for one unit (None: every unit).
+
+    Whatever writes ``case_current`` calls this in the same transaction (``refresh_current``
+    does), so the monthly facts never disagree with the cases they sum.
+    """
+    from chufei.warehouse.facts import case_month_facts
+
+    for code in _clear_facts(connection, case_month_fact, "case_ledger", unit_code, case_current.c.unit_code):
+        facts, sources = case_month_facts(code, run_sql(connection, "case_facts_of_unit", unit_code=code).mappings())
+        _insert(connection, case_month_fact, facts)
+        _insert(connection, month_source, sources)
+
+
+def refresh_action_facts(connection: Connection, unit_code: str | None = None) -> None:
+    """Rebuild ``admin_action_month_fact`` and the action rows of ``month_source`` from the
+    current admin-action rows of one unit (None: every unit)."""
+    from chufei.warehouse.facts import action_month_facts
+
+    units_column = row_table(DATASETS["admin_action"]).c.unit_code
+    for code in _clear_facts(connection, admin_action_month_fact, "admin_action", unit_code, units_column):
+        facts, sources = action_month_facts(code, run_sql(connection, "admin_actions_of_unit", unit_code=code).mappings(),
+                                            run_sql(connection, "admin_action_dates_of_unit", unit_code=code).mappings())
+        _insert(connection, admin_action_month_fact, facts)
+        _insert(connection, month_source, sources)
+
+
+def _clear_facts(connection: Connection, facts: Table, dataset: str, unit_code: str | None, units_column) -> list[str]:
+    """Delete one unit's (or every unit's) facts and sources; returns the units to rebuild."""
+    sources = month_source.delete().where(month_source.c.dataset == dataset)
+    if unit_code is None:
+        connection.execute(facts.delete())
+        connection.execute(sources)
+        return list(connection.execute(select(units_column).distinct()).scalars().all())
+    connection.execute(facts.delete().where(facts.c.unit_code == unit_code))
+    connection.execute(sources.where(month_source.c.unit_code == unit_code))
+    return [unit_code]
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict]) -> None:
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+
+# Statistics read the event-like rows by date range: index those dates (issue 4).
+Index("ix_admin_action_row_date", metadata.tables["admin_action_row"].c.action_date)
+Index("ix_risk_warning_row_date", metadata.tables["risk_warning_row"].c.issued_date)
+Index("ix_report_reward_row_received", metadata.tables["report_reward_row"].c.received_date)
+Index("ix_report_reward_row_paid", metadata.tables["report_reward_row"].c.paid_date)
+
+# Every delivery attempt of a package to the province (portal) or the staff (email): issue 4.
+package_delivery = Table(
+    "package_delivery", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report", String(64), nullable=False),
+    Column("period_key", String(16), nullable=False),
+    Column("version", String(16), nullable=False),
+    Column("channel", String(16), nullable=False),  # portal | email
+    Column("idempotency_key", String(160), nullable=False),
+    Column("status", String(16), nullable=False),  # accepted | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("http_status", Integer),
+    Column("package_sha256", String(64), nullable=False),
+    Column("detail", Text),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_package_delivery_key", "channel", "idempotency_key", "status"))
+
+# Year-level old-case aggregates (stock on 1 January, pre-2019 payouts) per unit, pre-computed
+# once per year and data mark so a month's statistics do not re-read the whole history (issue 4).
+old_case_year = Table(
+    "old_case_year", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("data_mark", Integer, nullable=False),
+    Column("stock", Integer, nullable=False),
+    Column("payout_cases", Integer, nullable=False),
+    Column("unpaid_fen", BigInteger, nullable=False),
+    Column("repaid_fen", BigInteger, nullable=False),
+    Column("cleared", Integer, nullable=False))
+
+# Case figures per unit, 行业领域 and calendar month, summed from ``case_current``
+# (chufei.statistics.cases.case_month_facts): a period's statistics read units × 行业领域 × months rows
+# instead of its cases, so a month costs the same after one year or five (issue 4). New-case
+# figures sit in the month of 立案日期; old_cases_closed (filed before 1 January of the closing
+# year) and closed_cases in the month of 结案日期.
+case_month_fact = Table(
+    "case_month_fact", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(16), nullable=False),
+    Column("industry", Text),
+    Column("month_start", Date, nullable=False),
+    Column("new_cases", Integer, nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("participants", BigInteger, nullable=False),
+    Column("cross_region_cases", Integer, nullable=False),
+    Column("over_100m_cases", Integer, nullable=False),
+    Column("over_1000_cases", Integer, nullable=False),
+    Column("old_cases_closed", Integer, nullable=False),
+    Column("closed_cases", Integer, nullable=False),
+    Index("ix_case_month_fact_month", "month_start", "unit_code"),
+    Index("ix_case_month_fact_unit", "unit_code"))
+
+# Administrative actions per unit, 行业领域 and calendar month of 处置日期, one per action as
+# admin_action_figures.sql counts them (chufei.statistics.cases.action_month_facts); rebuilt with each
+# admin-action submission of the unit (issue 4).
+admin_action_month_fact = Table(
+    "admin_action_month_fact", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(16), nullable=False),
+    Column("industry", Text),
+    Column("month_start", Date, nullable=False),
+    Column("filed_cases", Integer, nullable=False),
+    Column("admin_actions", Integer, nullable=False),
+    Index("ix_admin_action_month_fact_month", "month_start", "unit_code"),
+    Index("ix_admin_action_month_fact_unit", "unit_code"))
+
+# Which submissions' rows fall in each month (the 来源 of a package's manifest), per dataset and
+# unit: cases filed or closed in the month, every current admin-action row dated in it.
+month_source = Table(
+    "month_source", metadata,
+    Column("dataset", String(64), primary_key=True),
+    Column("unit_code", String(16), primary_key=True),
+    Column("month_start", Date, primary_key=True),
+    Column("submission_id", Integer, primary_key=True),
+    Index("ix_month_source_month", "dataset", "month_start"))
