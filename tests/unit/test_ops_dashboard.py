@@ -97,3 +97,15 @@ def test_download_stays_inside_the_outbox(data):
     assert package_file(data.outbox, "r", "..", "warehouse.db") is None
     assert package_file(data.outbox, "..", "..", "etc") is None
     assert package_file(data.outbox, "r", "2020-01", "missing.csv") is None
+
+
+def test_page_escapes_what_it_shows():
+    from chufei.ops.dashboard import Dashboard
+    from chufei.ops.ui import render
+
+    dash = Dashboard(packages=[{"report": "r", "period": "2020-01", "version": "",
+                                "files": ["<script>alert(1)</script>.xlsx"]}])
+    html = render(dash)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;.xlsx" in html
+    assert "/chufei/download/r/2020-01/%3Cscript%3Ealert%281%29%3C/script%3E.xlsx" in html
