@@ -131,7 +131,7 @@ def step_naive(path: Path) -> dict:
     import pandas as pd
     from sqlalchemy import create_engine
 
-    from chufei.ingest.grid import FIELDS
+    from chufei.kinds.grid_report import FIELDS
 
     started = time.perf_counter()
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])

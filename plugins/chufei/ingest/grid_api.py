@@ -26,7 +26,8 @@ from sqlalchemy.engine import Connection, Engine
 from chufei.warehouse import schema as warehouse
 from chufei.core.settings import DataDir
 from chufei.core.periods import TZ as TIMEZONE
-from chufei.ingest.grid import DATASET, FIELDS, RawBatch, load_batches, raw_table
+from chufei.ingest.grid import RawBatch, load_batches, raw_table
+from chufei.kinds.grid_report import DATASET, FIELDS
 from chufei.ingest.submissions import archive_bytes, record_loading, record_outcome
 from chufei.warehouse.inflow_schema import grid_sync_state
 
