@@ -41,7 +41,7 @@ from airflow.sdk import Asset, dag, task
 from chufei.dagkit import DEFAULT_ARGS, configured_start_date
 
 CASE_LEDGER = Asset("warehouse.case_ledger")
-# One Asset per submission kind (chufei.kinds.datasets.DATASETS; tests/dags checks the two agree). Named
+# One Asset per submission kind (chufei.kinds.datasets.DATASETS; tests/integration/test_ingest_unit_submissions_dag.py checks the two agree). Named
 # here rather than imported so parsing this file stays as cheap as an empty DAG's.
 SUBMISSION_ASSETS = [CASE_LEDGER] + [Asset(f"warehouse.{name}") for name in (
     "risk_ledger", "report_reward", "old_case_progress", "risk_warning", "admin_action", "publicity")]

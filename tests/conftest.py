@@ -45,6 +45,14 @@ def airflow_db() -> Path:
     return _SESSION_HOME
 
 
+@pytest.fixture(scope="session")
+def dagbag():
+    """Every DAG in dags/, parsed once as the dag-processor does; parsing needs no metadata DB."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(REPO / "dags"))
+
+
 def _pg_admin():
     import psycopg
 

@@ -3,22 +3,56 @@
 ``faults`` maps the n-th request (1-based, retries included) to one of: ``503`` (an error
 status), ``timeout`` (answers only after the client's read timeout), ``reset`` (drops the TCP
 connection with RST, no answer), ``malformed`` (HTTP 200 with a truncated JSON body),
-``repeat`` (the previous response again, byte for byte).
+``repeat`` (the previous response again, byte for byte). ``record`` builds one clue as the
+platform sends it; ``server_records`` the set the API tests pull, with corrections and one bad code.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import socket
 import struct
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 import contextlib
 
 TOKEN = "test-token"
+T0 = datetime.fromisoformat("2020-06-01T08:00:00+08:00")
+
+
+def _uscc(rng: random.Random) -> str:
+    from stdnum.cn import uscc
+
+    body = "91420700" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+def record(n: int, version: int, minutes: int, status: str = "待核查", **changes) -> dict:
+    rng = random.Random(n)
+    base = {
+        "clue_id": f"WG2020{n:06d}", "version": version,
+        "updated_at": (T0 + timedelta(minutes=minutes)).isoformat(),
+        "reported_at": (T0 + timedelta(minutes=n)).isoformat(), "district_code": "420704",
+        "town": "凤凰街道", "community": "滨湖社区", "grid_code": f"420704001{n % 30:02d}",
+        "worker_id": f"GW{n:04d}", "discovery_method": "巡查", "subject_name": f"鄂州第{n}投资管理有限公司",
+        "credit_code": _uscc(rng), "address": "鄂州市凤凰街道", "industry": "投资咨询",
+        "risk_signs": ["承诺高额回报", "发展下线"], "estimated_people": 10 + n,
+        "estimated_amount_wan": f"{n}.25", "judgement": "疑似", "transfer_unit": None, "status": status,
+        "closed_date": "2020-07-01" if status == "已办结" else None,
+    }
+    return {**base, **changes}
+
+
+def server_records() -> list[dict]:
+    records = [record(n, 1, n) for n in range(1, 31)]
+    records += [record(n, 2, 100, status="已办结") for n in range(1, 8)]  # one instant across a page boundary
+    records += [record(n, 2, 200 + n, status="核查中") for n in range(20, 26)]
+    records.append(record(99, 1, 300, credit_code="91420700MA4ABCDE10"))  # bad check character
+    return records
 
 
 class FakeGridPlatform:

@@ -16,7 +16,7 @@ from chufei.warehouse import schema as warehouse
 from chufei.outbox.case_reports import case_statistics_forms
 from chufei.core.periods import month_period, parse_period, quarter_period, year_period
 from chufei.statistics.cases import case_sources
-from tests.integration.test_case_statistics import FIGURES, as_number, cells, expected_figures
+from tests.forms import FIGURES, as_number, cells, expected_figures
 from tests.statsfacts import case_row, generate, load_facts, load_submission
 
 FACT_COLUMNS = ("new_cases", "amount_fen", "participants", "cross_region_cases", "over_100m_cases",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -11,50 +10,13 @@ from chufei.outbox.case_reports import case_statistics_forms
 from chufei.core.settings import code_lists
 from chufei.core.periods import month_period, quarter_period, year_period
 from chufei.core.units import units
+from tests.forms import FIGURES, as_number, cells, expected_figures
 from tests.statsfacts import generate, load_facts
-
-FIGURES = ["新发案件数(件)", "涉案金额(万元)", "集资参与人数(人)", "立案数(件)", "行政处置数(件)",
-           "跨区域案件数(件)", "超亿元案件数(件)", "超千人案件数(件)", "存量(陈案)办结数(件)"]
-
-
-def expected_figures(cases, actions, start: date, end: date, select) -> dict[str, Decimal]:
-    """Each figure for [start, end) over the facts ``select`` keeps, computed in plain Python."""
-    new = [c for c in cases if select(c.unit_code, c.industry) and start <= c.filed < end]
-    acts = [a for a in actions if select(a.unit_code, a.industry) and start <= a.day < end]
-    year_start = date(start.year, 1, 1)
-    return {
-        "新发案件数(件)": len(new),
-        "涉案金额(万元)": Decimal(sum(c.amount_fen for c in new)) / 1_000_000,
-        "集资参与人数(人)": sum(c.participants for c in new),
-        "立案数(件)": sum(1 for a in acts if a.action_type == "行政处罚"),
-        "行政处置数(件)": len(acts),
-        "跨区域案件数(件)": sum(1 for c in new if c.cross_region),
-        "超亿元案件数(件)": sum(1 for c in new if c.amount_fen >= 10_000_000_000),
-        "超千人案件数(件)": sum(1 for c in new if c.participants >= 1000),
-        "存量(陈案)办结数(件)": sum(1 for c in cases if select(c.unit_code, c.industry) and c.filed < year_start
-                                 and c.closed and start <= c.closed < end),
-    }
-
 
 def pct(now, before) -> Decimal | None:
     if not before:
         return None
     return (Decimal(now - before) * 100 / Decimal(before)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def as_number(value) -> Decimal:
-    return Decimal(0) if value is None else Decimal(value)
-
-
-def cells(form, period_kind: str) -> dict[tuple[str, str, str], object]:
-    """(row name, figure, span) → value, with money turned into 万元 as printed."""
-    from chufei.outbox.reports import _cell
-
-    out = {}
-    for row in form.rows:
-        for column, value in zip(form.columns[2:], row[2:], strict=False):
-            out[(row[1], column.group, column.label)] = _cell(column.kind, value)
-    return out
 
 
 @pytest.fixture

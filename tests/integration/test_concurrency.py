@@ -23,7 +23,7 @@ from demo.generate import generate_cases, write_demo_inbox
 from chufei.ingest.submissions import claim_files
 from chufei.core.periods import month_period
 from chufei.statistics.cases import case_statistics
-from tests.integration.expected import expected_figures, figures_by_unit
+from tests.expected import expected_figures, figures_by_unit
 
 REPO = Path(__file__).resolve().parents[2]
 UNITS = ["420704", "EZGD01"]

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from chufei.outbox.office_reports import build_office_package, reward_forms, risk_rollup_forms, warning_forms
 from chufei.core.periods import half_period, parse_period, quarter_period
 from chufei.core.units import units
-from tests.integration.test_packages import check_csv, check_workbook
+from tests.forms import check_csv, check_workbook
 from tests.statsfacts import load_submission
 
 REPORTER = "王小明"
@@ -158,7 +158,7 @@ def test_risk_warnings_and_admin_actions(engine, data):
 def test_advert_screening_campaign_figures(engine, data):
     """Workbooks go through the real ingest; the expected figures are counted from the rows sent."""
     from chufei.ingest.ad_screening import ACTIONS, CARRIERS, ingest_ad_screening, write_screening
-    from tests.integration.test_ad_screening import advert
+    from tests.screening import advert
 
     def counts(staff, removed):
         return {"出动人次": staff, "检查户数": 10, "核查条数": 20, "线上监测条次": 300, "清理条数": removed,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from decimal import Decimal
 from pathlib import Path
 
 from chufei.outbox.case_reports import build_case_statistics_package
 from chufei.core.periods import month_period, year_period
+from tests.forms import check_csv, check_workbook
 from tests.statsfacts import case_row, generate, load_facts, load_submission
 
 
@@ -64,43 +62,6 @@ def _unit_name(code: str) -> str:
     from chufei.core.units import unit_by_code
 
     return unit_by_code(code).name
-
-
-def check_workbook(path: Path) -> None:
-    """合计 adds up, no formulas, number formats, frozen header, A4 landscape."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(path)
-    for sheet in book.worksheets:
-        assert sheet.freeze_panes is not None, path
-        assert sheet.page_setup.orientation == "landscape"
-        assert int(sheet.page_setup.paperSize) == 9
-        rows = list(sheet.iter_rows())
-        for row in rows:
-            for cell in row:
-                assert cell.data_type != "f", (path, cell.coordinate)
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith("="), (path, cell.coordinate)
-        total_at = next(i for i, row in enumerate(rows) if any(c.value == "合计" for c in row[:3]))
-        header = next(i for i, row in enumerate(rows) if row[0].value in ("代码", "案件编号", "序号", "月份", "填报单位"))
-        body = rows[header + 2:total_at] if rows[header + 1][0].value is None else rows[header + 1:total_at]
-        for column, total in enumerate(rows[total_at]):
-            fmt = total.number_format
-            if not isinstance(total.value, (int, float)) or fmt in ("0.00",):
-                continue
-            assert fmt in ("#,##0", "#,##0.00####", "#,##0.00"), (path, total.coordinate, fmt)
-            values = [row[column].value for row in body]
-            assert all(isinstance(v, (int, float)) or v is None for v in values), (path, total.coordinate)
-            assert sum(Decimal(str(v)) for v in values if v is not None) == Decimal(str(total.value)), (
-                path, sheet.title, total.coordinate)
-
-
-def check_csv(path: Path) -> None:
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf"), path
-    rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
-    assert rows, path
-    assert any("合计" in row[:3] for row in rows), path
 
 
 def test_every_case_workbook_keeps_the_form_conventions(engine, data):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from chufei.core.periods import half_period, year_period
 from chufei.outbox.situation import analysis_period, build_situation_package, situation_forms
-from tests.integration.test_packages import check_csv, check_workbook
+from tests.forms import check_csv, check_workbook
 from tests.statsfacts import generate, load_facts
 
 
@@ -59,7 +59,7 @@ def test_situation_analysis_package(engine, data):
 def test_the_bulletin_reports_the_prevention_work_of_the_period(engine, data):
     """风险提示 and the advert screening reach the summary; figures counted from what was sent."""
     from chufei.ingest.ad_screening import ingest_ad_screening, write_screening
-    from tests.integration.test_ad_screening import advert
+    from tests.screening import advert
     from tests.statsfacts import load_submission
     from chufei.core.periods import parse_period
 

@@ -38,7 +38,7 @@ def period_param(kind: str):
                              f"{PERIOD_EXAMPLES[kind]} to (re)compute that {kind} from a manual run.")
 
 
-# --- Period schedules (issue 5): one line per period DAG ------------------------------------------
+# --- Period schedules: one line per period DAG ----------------------------------------------------
 # Every option below is read from the environment / airflow.cfg when the DAG file is parsed, never
 # from the metadata database:  [chufei] start_date (AIRFLOW__CHUFEI__START_DATE, default 2020-01-01),
 # [chufei] catchup (AIRFLOW__CHUFEI__CATCHUP, default False), [chufei] grace_days
@@ -96,7 +96,7 @@ def period_deadline_alert():
     ``deadline_hours = 0`` switches it off. ``dag.test()`` in Airflow 3.3.2 cannot finish a run of
     a DAG that has a DeadlineAlert (it looks the alert up by the serialized dict instead of its id),
     so the test suite and ``make demo`` set AIRFLOW__CHUFEI__DEADLINE_HOURS=0; the scheduler path
-    (tests/integration/test_ops_backfill.py) keeps it on.
+    (tests/system/test_ops_backfill.py) keeps it on.
     """
     from airflow.sdk.definitions.callback import SyncCallback
     from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference

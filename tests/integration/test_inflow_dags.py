@@ -10,9 +10,8 @@ from chufei.ingest.ad_screening import write_screening
 from demo.inflows import grid_rows, write_grid_csv
 from chufei.warehouse.schema import engine_for
 from tests.conftest import REPO
-from tests.grid_platform import TOKEN, FakeGridPlatform
-from tests.integration.test_ad_screening import COUNTS, advert
-from tests.integration.test_grid_api import server_records
+from tests.grid_platform import TOKEN, FakeGridPlatform, server_records
+from tests.screening import COUNTS, advert
 
 
 def _run(dag_id: str):

@@ -18,7 +18,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 AIRFLOW = [sys.executable, "-m", "airflow"]
 # [database] sql_alchemy_connect_args for the stack: SQLite waits for a lock instead of failing.
 SQLITE_CONNECT_ARGS = {"timeout": 60, "check_same_thread": False}
@@ -54,7 +54,7 @@ class AirflowStack:
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.url}/execution/",
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.db}",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "tests.ops_stack.SQLITE_CONNECT_ARGS",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "tests.system.ops_stack.SQLITE_CONNECT_ARGS",
             "AIRFLOW__API__PORT": str(self.port),
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API__BASE_URL": self.url,

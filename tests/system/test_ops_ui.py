@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 import requests
 
-from tests.ops_browser import Browser
-from tests.ops_stack import REPO, AirflowStack
+from tests.system.ops_browser import Browser
+from tests.system.ops_stack import REPO, AirflowStack
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = REPO / "test-artifacts"

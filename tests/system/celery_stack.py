@@ -3,7 +3,7 @@
 Airflow runs with the CeleryExecutor, its metadata in a fresh PostgreSQL database, Redis as the
 broker (a dedicated db number and a queue of its own, so nothing else on the server is touched),
 a temporary AIRFLOW_HOME and free ports. Everything is stopped and the databases dropped by
-``close()``. Used by tests/integration/test_celery_stack.py.
+``close()``. Used by tests/system/test_celery_stack.py.
 """
 
 from __future__ import annotations

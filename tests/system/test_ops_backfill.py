@@ -15,7 +15,7 @@ import time
 import pytest
 
 from chufei.outbox.reports import latest_version
-from tests.ops_stack import AirflowStack
+from tests.system.ops_stack import AirflowStack
 
 pytestmark = pytest.mark.slow
 DAG_ID = "case_statistics_monthly"

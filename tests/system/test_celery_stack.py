@@ -1,6 +1,6 @@
 """The scale-out stack for real: CeleryExecutor, PostgreSQL metadata and warehouse, Redis broker.
 
-The same roles as docker-compose.yaml run as local processes (tests/integration/celery_stack.py):
+The same roles as docker-compose.yaml run as local processes (tests/system/celery_stack.py):
 an api-server (the Execution API the workers talk to), a scheduler, a dag-processor and Celery
 workers. The DAGs are triggered on generated workbooks; the figures in the PostgreSQL warehouse
 and in the published forms are checked against the generated truth, computed independently.
@@ -21,8 +21,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from tests.integration.celery_stack import REDIS_HOST, REDIS_PORT, CeleryStack, redis_client
-from tests.integration.expected import expected_figures, figures_by_unit
+from tests.system.celery_stack import REDIS_HOST, REDIS_PORT, CeleryStack, redis_client
+from tests.expected import expected_figures, figures_by_unit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}  # as tests/conftest.py decides

@@ -1,4 +1,4 @@
-"""What an operator sees of the DAGs this branch schedules: periods, Params, docs, retries, owner."""
+"""What chufei.dagkit gives every period DAG: its schedule, start date, catch-up, deadline alert and period Param."""
 
 from __future__ import annotations
 
@@ -6,46 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from chufei.outbox.reports import latest_version
-from tests.conftest import REPO
 
-OPS_DAGS = ("case_statistics_monthly", "ingest_unit_submissions", "submission_watch")
-AREAS = {"ingest", "statistics", "delivery", "watch"}
-
-
-@pytest.fixture(scope="module")
-def bag():
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(REPO / "dags"))
-    assert not bag.import_errors, bag.import_errors
-    return bag
-
-
-@pytest.mark.parametrize("dag_id", OPS_DAGS)
-def test_dag_tells_the_operator_what_it_does(bag, dag_id):
-    dag = bag.dags[dag_id]
-    doc = dag.doc_md or ""
-    for heading in ("**Consumes**", "**Produces**", "Re-run"):
-        assert heading in doc, f"{dag_id} doc_md lacks {heading}"
-    assert set(dag.tags) & AREAS, f"{dag_id} has no area tag"
-    assert str(dag.timezone) == "Asia/Shanghai"
-    for task in dag.tasks:
-        assert task.owner == "chufei-office"
-        assert task.retries >= 2
-        assert task.retry_exponential_backoff
-        assert task.on_failure_callback, f"{dag_id}.{task.task_id} sends no failure notice"
-
-
-def test_monthly_statistics_runs_once_per_month_after_the_due_date(bag):
+def test_monthly_statistics_runs_once_per_month_after_the_due_date(dagbag):
     from chufei.dagkit.timetables import PeriodTimetable
 
-    dag = bag.dags["case_statistics_monthly"]
+    dag = dagbag.dags["case_statistics_monthly"]
     assert isinstance(dag.timetable, PeriodTimetable)
     assert dag.timetable.kind == "month"
     assert dag.max_active_runs == 1
     assert dag.catchup is False  # default; [chufei] catchup switches it on
-
 
 
 def test_period_dags_carry_a_deadline_alert_unless_switched_off(monkeypatch):
@@ -108,33 +77,6 @@ def test_a_run_without_period_or_interval_fails_with_an_instruction():
         run_period("month", {"params": {"period": "2020Q2"}})
     with pytest.raises(PeriodError, match="period Param '2020-13' is not a valid month: month 13 is not between 1 and 12; use e.g. 2020-06"):
         run_period("month", {"params": {"period": "2020-13"}})
-
-
-def test_dag_test_with_a_logical_date_builds_the_previous_month(airflow_env, warehouse_url, bag):
-    """``dag.test(logical_date=<local midnight 1 July>)`` is how the demo and operators run June."""
-    from chufei.core.periods import local_midnight, month_period
-
-    run = bag.dags["case_statistics_monthly"].test(logical_date=local_midnight(month_period(2020, 7).start))
-    assert str(run.state) == "success"
-    assert (latest_version(airflow_env.outbox / "case_statistics_monthly" / "2020-06") / "manifest.json").is_file()
-
-
-def test_submission_watch_run_writes_the_matrix_for_the_day_asked(airflow_env, warehouse_url, bag):
-    from sqlalchemy import func, select
-
-    from chufei.warehouse.schema import engine_for
-    from chufei.ops.watch import submission_status
-
-    run = bag.dags["submission_watch"].test(run_conf={"as_of": "2020-12-31"})
-    assert str(run.state) == "success"
-    assert (airflow_env.outbox / "submission_watch" / "2020-12-31" / "submission_matrix_2020-12-31.xlsx").is_file()
-    with engine_for(warehouse_url).connect() as connection:
-        statuses = dict(connection.execute(select(submission_status.c.status, func.count())
-                                           .group_by(submission_status.c.status)).all())
-    # empty warehouse: everything due in 2020 is missing. Due by 31 Dec (work_plan_tasks.json):
-    # case ledgers Jan–Nov × 20 units, old-case progress Jan–Nov × 5, report rewards and risk
-    # warnings Q1–Q3 × 5, admin actions Q1–Q3 × 15, publicity Q1–Q3 × 20, risk ledgers H1+H2 × 20.
-    assert statuses == {"missing": 11 * 20 + 11 * 5 + 3 * 5 + 3 * 5 + 3 * 15 + 3 * 20 + 2 * 20}
 
 
 @pytest.mark.parametrize(("kind", "param", "key"), [("month", "2020-06", "2020-06"), ("quarter", "2020Q2", "2020Q2"),
