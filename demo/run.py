@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"demo: {len(demo.files)} files from every unit in {data.inbox('submissions')}", flush=True)
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
     run_dag("ingest_unit_submissions")
-    from demo.inflows import write_demo_inflows  # grid clues and advert screening (issue 3)
+    from demo.inflows import write_demo_inflows  # grid clues and advert screening
 
     print(write_demo_inflows(data, year=args.year, seed=args.seed), flush=True)
     run_dag("ingest_grid_reports")  # without a grid_platform connection the API pull is skipped
@@ -92,7 +92,7 @@ def _issued(period_folder):
 
 
 def run_report_dags(year: int) -> list:
-    """Run every other report DAG for each of its data intervals in ``year`` (issue 4)."""
+    """Run every other report DAG for each of its data intervals in ``year``."""
     from chufei.outbox.packages import REPORT_DAGS, intervals
 
     data = data_dir()

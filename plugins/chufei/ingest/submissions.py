@@ -188,7 +188,7 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         result = validate(parsed)
     except (ImportError, MemoryError, OSError):
         raise  # the platform, not the file: fail the task so Airflow retries
-    except Exception as error:  # noqa: BLE001 - a file must never stop the inbox (issue #3)
+    except Exception as error:  # noqa: BLE001 - one bad file must never stop the rest of the inbox
         log.exception("file %s…: validation failed with an internal error; the file is refused", sha256[:12])
         receipt.message = (f"处理该文件时发生内部错误（{type(error).__name__}），文件已存档，处非办将人工核查；"
                            "如需更正请修改后重新报送")

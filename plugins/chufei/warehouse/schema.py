@@ -285,13 +285,15 @@ def _text(value: object) -> str | None:
 
 
 
-# Statistics read the event-like rows by date range: index those dates (issue 4).
+# Statistics read the event-like rows by date range: index those dates, so a period reads its
+# own rows rather than the whole history.
 Index("ix_admin_action_row_date", metadata.tables["admin_action_row"].c.action_date)
 Index("ix_risk_warning_row_date", metadata.tables["risk_warning_row"].c.issued_date)
 Index("ix_report_reward_row_received", metadata.tables["report_reward_row"].c.received_date)
 Index("ix_report_reward_row_paid", metadata.tables["report_reward_row"].c.paid_date)
 
-# Every delivery attempt of a package to the province (portal) or the staff (email): issue 4.
+# Every delivery attempt of a package to the province (portal) or the staff (email): a version
+# the portal accepted (or that was emailed) is not sent again.
 package_delivery = Table(
     "package_delivery", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -309,7 +311,7 @@ package_delivery = Table(
     Index("ix_package_delivery_key", "channel", "idempotency_key", "status"))
 
 # Year-level old-case aggregates (stock on 1 January, pre-2019 payouts) per unit, pre-computed
-# once per year and data mark so a month's statistics do not re-read the whole history (issue 4).
+# once per year and data mark so a month's statistics do not re-read the whole history.
 old_case_year = Table(
     "old_case_year", metadata,
     Column("year", Integer, primary_key=True),
@@ -323,7 +325,7 @@ old_case_year = Table(
 
 # Case figures per unit, 行业领域 and calendar month, summed from ``case_current``
 # (chufei.statistics.cases.case_month_facts): a period's statistics read units × 行业领域 × months rows
-# instead of its cases, so a month costs the same after one year or five (issue 4). New-case
+# instead of its cases, so a month costs the same after one year or five. New-case
 # figures sit in the month of 立案日期; old_cases_closed (filed before 1 January of the closing
 # year) and closed_cases in the month of 结案日期.
 case_month_fact = Table(
@@ -345,7 +347,7 @@ case_month_fact = Table(
 
 # Administrative actions per unit, 行业领域 and calendar month of 处置日期, one per action as
 # admin_action_figures.sql counts them (chufei.statistics.cases.action_month_facts); rebuilt with each
-# admin-action submission of the unit (issue 4).
+# admin-action submission of the unit.
 admin_action_month_fact = Table(
     "admin_action_month_fact", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
