@@ -4,7 +4,7 @@ The package always stays in the outbox. Each latest version of each package is d
 per channel: a delivery is recorded in ``package_delivery``, and a version already accepted by
 the portal (or already emailed) is skipped. The portal receives the version as one reproducible
 zip with an ``Idempotency-Key`` built from report, period and version, so a retried POST can
-never be counted twice. Transient failures are retried by urllib3 ``Retry`` with timeouts.
+never be counted twice. Transient failures are retried by the session of ``chufei.core.http``.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from sqlalchemy.engine import Engine
 
 from chufei.warehouse import schema as warehouse
 from chufei.core.settings import REFERENCE_DIR, DataDir
+from chufei.core import http
 from chufei.core.masking import mask_text
 from chufei.outbox.reports import latest_version, read_manifest
 
 log = logging.getLogger(__name__)
-RETRY_STATUSES = (429, 500, 502, 503, 504)
 
 
 @lru_cache(maxsize=1)
@@ -116,21 +116,15 @@ def package_zip(package: Package) -> bytes:
 
 
 def _session(config: PortalConfig):
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
+    """The portal's session: the POST is retried too, since its Idempotency-Key makes a repeat harmless."""
+    from chufei.core.http import session
 
-    retry = Retry(total=config.retries, connect=config.retries, read=config.retries, status=config.retries,
-                  backoff_factor=config.backoff_factor, status_forcelist=RETRY_STATUSES,
-                  allowed_methods=frozenset({"POST"}), raise_on_status=False, respect_retry_after_header=True)
-    session = requests.Session()
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
+    headers = {"Authorization": f"Bearer {config.token}"} if config.token else None
+    portal = session(retries=config.retries, backoff_factor=config.backoff_factor,
+                     timeout=(config.connect_timeout, config.read_timeout), methods={"POST"}, headers=headers)
     if config.auth:
-        session.auth = config.auth
-    if config.token:
-        session.headers["Authorization"] = f"Bearer {config.token}"
-    return session
+        portal.auth = config.auth
+    return portal
 
 
 def _already(engine: Engine, channel: str, key: str, status: str) -> bool:
@@ -165,10 +159,8 @@ def post_package(engine: Engine, package: Package, config: PortalConfig) -> bool
     attempts, status, detail = 1, None, None
     try:
         with _session(config) as session:
-            response = session.post(config.url, data=body, headers=headers,
-                                    timeout=(config.connect_timeout, config.read_timeout))
-        retries = getattr(response.raw, "retries", None)
-        attempts = 1 + len(retries.history) if retries is not None else 1
+            response = session.post(config.url, data=body, headers=headers)
+        attempts = http.attempts(response)
         status, detail = response.status_code, response.text[:500]
         accepted = 200 <= status < 300 or status == 409  # 409: the portal already holds this key
     except requests.RequestException as error:

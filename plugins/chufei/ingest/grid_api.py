@@ -2,8 +2,8 @@
 
 Incremental: each sync asks for records changed since the stored watermark (``grid_sync_state``)
 and follows ``next_cursor`` to the last page. Transport faults (connection refused or reset, read
-timeouts, 429/5xx) are retried with exponential backoff by urllib3 ``Retry`` mounted on the
-session; anything still failing raises, so the Airflow task fails and is retried.
+timeouts, 429/5xx) are retried with exponential backoff by the session of ``chufei.core.http``
+(urllib3 ``Retry``); anything still failing raises, so the Airflow task fails and is retried.
 
 Exactly once: every page is archived byte-for-byte and loaded in one transaction together with
 the watermark advance, and records load by (线索编号, 版本) — a page fetched twice, or records
@@ -82,22 +82,12 @@ def config_from_airflow(conn_id: str = CONN_ID) -> GridApiConfig | None:
 
 
 def session_for(config: GridApiConfig):
-    """A requests session that retries transient faults with backoff (never a hand-written loop)."""
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
+    """The grid platform's session: only GETs, retried with backoff, raising once the retries are spent."""
+    from chufei.core.http import session
 
-    retry = Retry(total=config.retries, connect=config.retries, read=config.retries, status=config.retries,
-                  backoff_factor=config.backoff_factor, backoff_max=config.backoff_max,
-                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"GET"}),
-                  respect_retry_after_header=True, raise_on_status=True)
-    session = requests.Session()
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers.update({"Authorization": f"Bearer {config.token}", "Accept": "application/json",
-                            "User-Agent": "chufei-grid-sync/1"})
-    return session
+    return session(retries=config.retries, backoff_factor=config.backoff_factor, backoff_max=config.backoff_max,
+                   timeout=(config.connect_timeout, config.read_timeout), methods={"GET"}, raise_on_status=True,
+                   headers={"Authorization": f"Bearer {config.token}", "Accept": "application/json"})
 
 
 @dataclass
@@ -112,8 +102,7 @@ def fetch_page(session, config: GridApiConfig, updated_since: str, cursor: str |
     params = {"updated_since": updated_since, "page_size": config.page_size}
     if cursor:
         params["cursor"] = cursor
-    response = session.get(config.base_url + CLUES_PATH, params=params,
-                           timeout=(config.connect_timeout, config.read_timeout))
+    response = session.get(config.base_url + CLUES_PATH, params=params)
     if response.status_code >= 400:
         raise GridApiError(f"grid platform answered HTTP {response.status_code} for {CLUES_PATH} "
                            f"(updated_since={updated_since}, cursor={cursor}): {response.text[:200]}")

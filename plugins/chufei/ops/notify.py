@@ -4,7 +4,7 @@
 
 - ``log`` (default): the message goes to the task log only;
 - ``webhook``: JSON ``{"subject", "text", "items"}`` POSTed to ``[chufei] webhook_url``, or to the
-  host of the Airflow connection ``chufei_webhook`` (retried with urllib3 ``Retry``);
+  host of the Airflow connection ``chufei_webhook`` (sent by ``chufei.core.http``);
 - ``email``: through the SMTP connection ``[chufei] smtp_conn_id`` (default ``smtp_default``) to
   ``[chufei] notify_to`` (comma-separated addresses).
 
@@ -48,17 +48,17 @@ def _webhook_url() -> str:
 
 
 def post_webhook(url: str, payload: dict, timeout: float = 10.0) -> int:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
+    """POST the message once; repeated only when the webhook says it did not act on it.
 
-    session = requests.Session()
-    retry = Retry(total=3, backoff_factor=0.5, status_forcelist=(429, 500, 502, 503, 504),
-                  allowed_methods=frozenset({"POST"}))
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    response = session.post(url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-                            headers={"Content-Type": "application/json; charset=utf-8"}, timeout=timeout)
+    A webhook has no idempotency key, so a POST that may have been received (a 5xx other than
+    503, a read timeout) is not sent again: the same notice twice would read as two.
+    """
+    from chufei.core.http import NOT_ACTED_ON, session
+
+    with session(retries=3, backoff_factor=0.5, timeout=timeout, methods={"POST"}, statuses=NOT_ACTED_ON,
+                 retry_reads=False) as webhook:
+        response = webhook.post(url, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+                                headers={"Content-Type": "application/json; charset=utf-8"})
     if response.status_code >= 400:
         raise ChannelError(f"webhook answered HTTP {response.status_code}")
     return response.status_code
