@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 INCLUDE_DIR = REPO_ROOT / "include"
@@ -59,50 +58,18 @@ def data_dir() -> DataDir:
     return DataDir(Path(os.environ.get("CHUFEI_DATA_DIR") or REPO_ROOT / "data").resolve())
 
 
-def _sqlalchemy_scheme(scheme: str) -> str:
-    scheme = scheme.lower()
-    if scheme in {"postgres", "postgresql", "postgresql+psycopg"}:
-        return "postgresql+psycopg"
-    return scheme
-
-
-def sqlalchemy_url_from_airflow_uri(uri: str) -> str:
-    """Turn an Airflow connection URI (``postgres://…``, ``sqlite:///…``) into a SQLAlchemy URL."""
-    parts = urlsplit(uri)
-    rest = uri[len(parts.scheme):]
-    return _sqlalchemy_scheme(parts.scheme) + rest
-
-
-def _url_from_airflow_connection() -> str | None:
-    try:
-        from airflow.sdk import BaseHook
-    except ImportError:  # plain Python without Airflow: the default applies
-        return None
-    try:
-        conn = BaseHook.get_connection(WAREHOUSE_CONN_ID)
-    except Exception:  # noqa: BLE001 - "not defined" surfaces as several exception types
-        return None
-    if conn.conn_type == "sqlite":
-        return f"sqlite:///{conn.host}"
-    return sqlalchemy_url_from_airflow_uri(conn.get_uri())
-
-
 def warehouse_url() -> str:
-    """The warehouse's SQLAlchemy URL: the ``chufei_warehouse`` connection, else SQLite."""
-    env_value = os.environ.get("AIRFLOW_CONN_" + WAREHOUSE_CONN_ID.upper())
-    if env_value:
-        if env_value.lstrip().startswith("{"):
-            spec = json.loads(env_value)
-            if spec.get("conn_type") == "sqlite":
-                return f"sqlite:///{spec['host']}"
-            user = spec.get("login") or ""
-            password = f":{spec['password']}" if spec.get("password") else ""
-            auth = f"{user}{password}@" if user else ""
-            port = f":{spec['port']}" if spec.get("port") else ""
-            return (f"{_sqlalchemy_scheme(spec['conn_type'])}://{auth}{spec.get('host', '')}"
-                    f"{port}/{spec.get('schema', '')}")
-        return sqlalchemy_url_from_airflow_uri(env_value)
-    return _url_from_airflow_connection() or f"sqlite:///{data_dir().root / 'warehouse.db'}"
+    """The warehouse's SQLAlchemy URL: the ``chufei_warehouse`` connection, else SQLite in the data directory.
+
+    The connection is read by Airflow (any form: URI or JSON in ``AIRFLOW_CONN_CHUFEI_WAREHOUSE``,
+    the metadata database, a secrets backend); ``postgres://`` becomes ``postgresql+psycopg://``.
+    """
+    from chufei.core.connections import optional, sqlalchemy_url
+
+    conn = optional(WAREHOUSE_CONN_ID)
+    if conn is None:
+        return f"sqlite:///{data_dir().root / 'warehouse.db'}"
+    return sqlalchemy_url(conn)
 
 
 @cache

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from chufei.warehouse import schema as warehouse
 from chufei.core.settings import REFERENCE_DIR, DataDir
-from chufei.core import http
+from chufei.core import connections, http
 from chufei.core.masking import mask_text
 from chufei.outbox.reports import latest_version, read_manifest
 
@@ -258,19 +258,10 @@ def smtp_config_from_connection(conn) -> SmtpConfig:
                       timeout=float(extra.get("timeout", 30)))
 
 
-def _connection(conn_id: str):
-    from airflow.sdk import BaseHook
-
-    try:
-        return BaseHook.get_connection(conn_id)
-    except Exception:  # noqa: BLE001 - "not defined" surfaces as several exception types
-        return None
-
-
 def configured_channels() -> tuple[PortalConfig | None, SmtpConfig | None]:
     """The portal and SMTP settings from the Airflow connections, None for each one absent."""
     settings = delivery_settings()
-    portal = _connection(settings["portal_connection"])
-    smtp = _connection(settings["smtp_connection"])
+    portal = connections.optional(settings["portal_connection"])
+    smtp = connections.optional(settings["smtp_connection"])
     return (portal_config_from_connection(portal) if portal else None,
             smtp_config_from_connection(smtp) if smtp else None)

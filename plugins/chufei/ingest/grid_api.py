@@ -24,6 +24,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from chufei.warehouse import schema as warehouse
+from chufei.core import connections
 from chufei.core.settings import DataDir
 from chufei.core.periods import TZ as TIMEZONE
 from chufei.ingest.grid import RawBatch, load_batches, raw_table
@@ -61,11 +62,8 @@ def config_from_airflow(conn_id: str = CONN_ID) -> GridApiConfig | None:
     host (with or without scheme) and port; the token in the password, or ``extra.token``;
     optional extras: scheme, page_size, read_timeout, retries, backoff_factor.
     """
-    from airflow.sdk import BaseHook
-
-    try:
-        conn = BaseHook.get_connection(conn_id)
-    except Exception:  # noqa: BLE001 - "not defined" surfaces as several exception types
+    conn = connections.optional(conn_id)
+    if conn is None:
         return None
     extra = conn.extra_dejson or {}
     host = (conn.host or "").rstrip("/")

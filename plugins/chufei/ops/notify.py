@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from airflow.sdk import BaseNotifier
 
+from chufei.core import connections
 from chufei.core.settings import chufei_option
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,9 @@ def _webhook_url() -> str:
     url = chufei_option("webhook_url", "")
     if url:
         return url
-    try:
-        from airflow.sdk import BaseHook
-
-        conn = BaseHook.get_connection(WEBHOOK_CONN_ID)
-    except Exception as error:  # noqa: BLE001
-        raise ChannelError(
-            f"notify_channel=webhook needs [chufei] webhook_url or the connection {WEBHOOK_CONN_ID!r}") from error
+    conn = connections.optional(WEBHOOK_CONN_ID)
+    if conn is None:
+        raise ChannelError(f"notify_channel=webhook needs [chufei] webhook_url or the connection {WEBHOOK_CONN_ID!r}")
     host = conn.host or ""
     if "://" in host:
         return host
