@@ -28,14 +28,21 @@ def _records(engine):
                                                     .order_by(warehouse.package_delivery.c.id)).mappings()]
 
 
-def test_portal_failing_twice_gets_exactly_one_copy_and_staff_get_email(engine, data):
+def _smtp_connection(monkeypatch, port: int) -> SmtpConfig:
+    """An Airflow SMTP connection to the loopback server (plain SMTP: no SSL, no STARTTLS)."""
+    monkeypatch.setenv("AIRFLOW_CONN_CHUFEI_TEST_SMTP", json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
+        "extra": {"disable_ssl": True, "disable_tls": True, "timeout": 5, "retry_limit": 0}}))
+    return SmtpConfig("chufei_test_smtp", "chufei@example.org", ("a@example.org", "b@example.org"))
+
+
+def test_portal_failing_twice_gets_exactly_one_copy_and_staff_get_email(engine, data, monkeypatch):
     load_facts(engine, *generate())
     build_case_statistics_package(engine, data, month_period(2020, 6))
     (package,) = issued_packages(data)
     smtp_server = SmtpServer()
     with Portal(fail_first=2) as portal, smtp_server:
-        smtp = SmtpConfig("127.0.0.1", smtp_server.port, "chufei@example.org", ("a@example.org", "b@example.org"),
-                          timeout=5)
+        smtp = _smtp_connection(monkeypatch, smtp_server.port)
         result = deliver(engine, data, _portal(portal.port), smtp)
         assert result.delivered == [package.label]
         assert result.emailed == [package.label]
@@ -59,8 +66,16 @@ def test_portal_failing_twice_gets_exactly_one_copy_and_staff_get_email(engine, 
     assert len(smtp_server.messages) == 1
     mail = smtp_server.messages[0]
     assert sorted(mail["to"]) == ["a@example.org", "b@example.org"]
-    attached = sorted(part.get_filename() for part in mail["message"].iter_attachments())
-    assert attached == sorted(["manifest.json"] + [f["name"] for f in manifest["files"]])
+    assert mail["from"] == "chufei@example.org"
+    assert mail["message"]["Subject"] == "【处非办】case_statistics_monthly 2020-06 v1"
+    body = mail["message"].get_body(("html",)).get_content()
+    assert "报告期：2020-06" in body
+    assert all(f"{f['name']}  sha256 {f['sha256']}" in body for f in manifest["files"])
+    attachments = {part.get_filename(): part.get_content() for part in mail["message"].iter_attachments()}
+    assert sorted(attachments) == sorted(["manifest.json"] + [f["name"] for f in manifest["files"]])
+    for entry in manifest["files"]:
+        import hashlib
+        assert hashlib.sha256(attachments[entry["name"]]).hexdigest() == entry["sha256"]
     records = _records(engine)
     assert [(r["channel"], r["status"], r["attempts"]) for r in records] == [("portal", "accepted", 3),
                                                                              ("email", "sent", 1)]

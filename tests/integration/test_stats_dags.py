@@ -66,7 +66,8 @@ def test_provincial_delivery_dag_uses_the_airflow_connections(airflow_env, wareh
             "conn_type": "http", "host": "127.0.0.1", "port": portal.port, "schema": "http",
             "extra": {"endpoint": "/upload", "backoff_factor": 0.01, "read_timeout": 5}}))
         monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps({
-            "conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port}))
+            "conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
+            "extra": {"disable_ssl": True, "disable_tls": True}}))
         run = dag.test()
         assert str(run.state) == "success"
         assert len(portal.state.requests) == 3

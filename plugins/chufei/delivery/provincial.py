@@ -1,4 +1,4 @@
-"""Delivering issued packages: to the provincial portal (HTTP POST) and to the staff (email).
+"""Delivering issued packages: to the provincial portal (HTTP POST) and to the staff (email, ``chufei.core.mail``).
 
 The package always stays in the outbox. Each latest version of each package is delivered once
 per channel: a delivery is recorded in ``package_delivery``, and a version already accepted by
@@ -13,10 +13,8 @@ import hashlib
 import io
 import json
 import logging
-import smtplib
 import zipfile
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from chufei.warehouse import schema as warehouse
 from chufei.core.settings import REFERENCE_DIR, DataDir
-from chufei.core import connections, http
+from chufei.core import connections, http, mail
 from chufei.core.masking import mask_text
 from chufei.outbox.reports import latest_version, read_manifest
 
@@ -51,14 +49,11 @@ class PortalConfig:
 
 @dataclass(frozen=True)
 class SmtpConfig:
-    host: str
-    port: int
+    """Who gets the packages; how to reach the server is the SMTP connection's (``chufei.core.mail``)."""
+
+    conn_id: str
     sender: str
     recipients: tuple[str, ...]
-    login: str | None = None
-    password: str | None = None
-    starttls: bool = False
-    timeout: float = 30.0
 
 
 @dataclass
@@ -179,37 +174,21 @@ def email_package(engine: Engine, package: Package, config: SmtpConfig) -> bool:
     if _already(engine, "email", key, "sent") or not config.recipients:
         return False
     manifest = read_manifest(package.folder)
-    message = EmailMessage()
-    message["Subject"] = f"【处非办】{package.report} {package.period} {package.version}"
-    message["From"] = config.sender
-    message["To"] = ", ".join(config.recipients)
-    message["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@chufei>"
     lines = [f"报表：{package.report}", f"报告期：{package.period}", f"版本：{package.version}",
              f"数据版本：{manifest['data_version']}", "", "附件："]
     lines += [f"  {entry['name']}  sha256 {entry['sha256']}" for entry in manifest["files"]]
     if manifest.get("changes"):
         lines += ["", f"本版本替代 {manifest['supersedes']}，变更 {manifest['changes']['figures_changed_total']} 项数据。"]
-    message.set_content("\n".join(lines) + "\n")
+    files = package.files()
     digest = hashlib.sha256()
-    for path in package.files():
-        content = path.read_bytes()
-        digest.update(content)
-        maintype, subtype = _mime(path)
-        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=path.name)
-    with smtplib.SMTP(config.host, config.port, timeout=config.timeout) as smtp:
-        if config.starttls:
-            smtp.starttls()
-        if config.login:
-            smtp.login(config.login, config.password or "")
-        smtp.send_message(message)
+    for path in files:
+        digest.update(path.read_bytes())
+    # The Message-ID follows the idempotency key, so a mail client can tell a resent copy.
+    mail.send(config.conn_id, to=config.recipients, sender=config.sender, files=files,
+              subject=f"【处非办】{package.report} {package.period} {package.version}", text="\n".join(lines) + "\n",
+              headers={"Message-ID": f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@chufei>"})
     _record(engine, package, "email", "sent", 1, digest.hexdigest(), detail=f"to {len(config.recipients)} recipients")
     return True
-
-
-def _mime(path: Path) -> tuple[str, str]:
-    return {".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            ".csv": ("text", "csv"), ".json": ("application", "json"),
-            ".txt": ("text", "plain")}.get(path.suffix, ("application", "octet-stream"))
 
 
 class DeliveryError(RuntimeError):
@@ -250,12 +229,11 @@ def portal_config_from_connection(conn) -> PortalConfig:
 
 
 def smtp_config_from_connection(conn) -> SmtpConfig:
+    """The SMTP connection's extra ``from_email`` and ``staff`` override include/reference/delivery.json."""
     settings = delivery_settings()
     extra = conn.extra_dejson or {}
-    return SmtpConfig(host=conn.host, port=int(conn.port or 25), sender=extra.get("from_email", settings["email_from"]),
-                      recipients=tuple(extra.get("staff", settings["staff"])), login=conn.login or None,
-                      password=conn.password or None, starttls=bool(extra.get("starttls", False)),
-                      timeout=float(extra.get("timeout", 30)))
+    return SmtpConfig(conn_id=conn.conn_id, sender=extra.get("from_email", settings["email_from"]),
+                      recipients=tuple(extra.get("staff", settings["staff"])))
 
 
 def configured_channels() -> tuple[PortalConfig | None, SmtpConfig | None]:

@@ -5,8 +5,9 @@
 - ``log`` (default): the message goes to the task log only;
 - ``webhook``: JSON ``{"subject", "text", "items"}`` POSTed to ``[chufei] webhook_url``, or to the
   host of the Airflow connection ``chufei_webhook`` (sent by ``chufei.core.http``);
-- ``email``: through the SMTP connection ``[chufei] smtp_conn_id`` (default ``smtp_default``) to
-  ``[chufei] notify_to`` (comma-separated addresses).
+- ``email``: through the SMTP connection ``[chufei] smtp_conn_id`` (default ``smtp_default``, sent
+  by ``SmtpHook``; the sender is the connection's extra ``from_email``) to ``[chufei] notify_to``
+  (comma-separated addresses).
 
 Messages name units, periods and dataset kinds only — never personal data.
 """
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 
 from airflow.sdk import BaseNotifier
 
-from chufei.core import connections
+from chufei.core import connections, mail
 from chufei.core.settings import chufei_option
 
 log = logging.getLogger(__name__)
@@ -69,14 +70,10 @@ def send(subject: str, text: str, items: Sequence[dict] = ()) -> str:
     elif channel == "webhook":
         post_webhook(_webhook_url(), {"subject": subject, "text": text, "items": list(items)})
     elif channel == "email":
-        from airflow.providers.smtp.hooks.smtp import SmtpHook
-
         recipients = [a.strip() for a in chufei_option("notify_to", "").split(",") if a.strip()]
         if not recipients:
             raise ChannelError("notify_channel=email needs [chufei] notify_to (comma-separated addresses)")
-        html = "<pre>" + text.replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
-        with SmtpHook(smtp_conn_id=chufei_option("smtp_conn_id", "smtp_default")) as hook:
-            hook.send_email_smtp(to=recipients, subject=subject, html_content=html)
+        mail.send(chufei_option("smtp_conn_id", "smtp_default"), to=recipients, subject=subject, text=text)
     else:
         raise ChannelError(f"unknown [chufei] notify_channel {channel!r}: use log, webhook or email")
     return channel
