@@ -12,8 +12,9 @@ there):
   `Idempotency-Key` of report, period and version (urllib3 `Retry` on 429/5xx and connection
   errors, connect/read timeouts; connection extra: `url` or `endpoint`, `token`, `retries`,
   `backoff_factor`, `connect_timeout`, `read_timeout`);
-- when the SMTP connection `smtp_default` exists: emails the files to the staff list in
-  `include/reference/delivery.json` (or the connection extra `staff`);
+- when the SMTP connection `smtp_default` exists: emails the files through `SmtpHook` to the
+  staff list in `include/reference/delivery.json` (or the connection extra `staff`; TLS, login
+  and timeouts are the connection's, see `docs/connections.md`);
 - records every attempt in the warehouse table `package_delivery`; a version already accepted
   (or emailed) is never sent again.
 
