@@ -45,6 +45,17 @@ def test_without_a_connection_the_warehouse_is_sqlite_in_the_data_directory(monk
     assert warehouse_url() == f"sqlite:///{tmp_path / 'data' / 'warehouse.db'}"
 
 
+def test_the_password_is_masked_in_task_logs_in_either_spelling(monkeypatch):
+    from airflow.sdk.log import redact
+
+    monkeypatch.setenv(VAR, PG_JSON)
+    url = warehouse_url()
+    line = redact(f"warehouse {url}; password {PASSWORD}")
+    assert "s%40cret%2F1" not in line
+    assert PASSWORD not in line
+    assert "db.example.org" in line  # only the secret is hidden
+
+
 def test_a_malformed_variable_is_an_error_that_does_not_repeat_the_secret(monkeypatch):
     monkeypatch.setenv(VAR, PG_JSON[:-5])  # truncated JSON: never silently the SQLite default
     with pytest.raises(ConnectionUnreadable, match=VAR) as raised:

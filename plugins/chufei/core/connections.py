@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 POSTGRES_TYPES = frozenset({"postgres", "postgresql", "postgresql+psycopg"})
 
@@ -68,8 +69,14 @@ def sqlalchemy_url(conn: Any) -> str:
 
         query = {key: str(value) for key, value in (conn.extra_dejson or {}).items()
                  if isinstance(value, (str, int, float)) and not isinstance(value, bool)}
-        return URL.create("postgresql+psycopg", username=conn.login or None, password=conn.password or None,
-                          host=conn.host or None, port=conn.port or None, database=conn.schema or None,
-                          query=query).render_as_string(hide_password=False)
+        url = URL.create("postgresql+psycopg", username=conn.login or None, password=conn.password or None,
+                         host=conn.host or None, port=conn.port or None, database=conn.schema or None,
+                         query=query).render_as_string(hide_password=False)
+        if conn.password:
+            # Airflow masks the password as stored; a URL carries it percent-escaped, so mask that too.
+            from airflow.sdk.log import mask_secret
+
+            mask_secret(urlsplit(url).password)
+        return url
     raise ConnectionUnreadable(f"the connection {conn.conn_id!r} is of type {conn.conn_type!r}; "
                                "the warehouse is SQLite or PostgreSQL")
