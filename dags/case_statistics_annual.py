@@ -7,8 +7,9 @@
 **Produces** `<data dir>/outbox/case_statistics_annual/<YYYY>/v<n>/` (and a `latest` file
 naming the newest version):
 - `case_statistics_annual_<YYYY>.xlsx` — by unit, with a 合计 row: 新发案件数, 涉案金额,
-  集资参与人数, 立案数, 行政处置数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本期, 本年累计,
-  上年同期累计, 同比%;
+  集资参与人数, 立案数, 行政处置数, 跨区域, 超亿元, 超千人, 存量(陈案)办结数 — each 本年累计
+  (the year's own figure, so no separate 本期), 上年同期累计, 同比% ("—" where the base was never
+  reported); printed as three numbered forms 表一–表三 (sheets), see docs/statistics.md;
 - `…_by_industry.xlsx` — the same figures by 行业领域;
 - `…_old_cases.xlsx` — old-case disposal (陈案) per unit against the −50 % and 清退 targets, and
   `…_old_case_payouts.xlsx` — every case filed before 2019 with its 清退率 (formulas in

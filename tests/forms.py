@@ -48,6 +48,9 @@ def cells(form, period_kind: str) -> dict[tuple[str, str, str], object]:
     for row in form.rows:
         for column, value in zip(form.columns[2:], row[2:], strict=False):
             out[(row[1], column.group, column.label)] = _cell(column.kind, value)
+            if period_kind == "year" and column.label == "本年累计":  # a year's 本期 is printed once, as 本年累计
+                assert (row[1], column.group, "本期") not in out
+                out[(row[1], column.group, "本期")] = out[(row[1], column.group, column.label)]
     return out
 
 
@@ -74,7 +77,7 @@ def check_workbook(path: Path) -> None:
             if not isinstance(total.value, (int, float)) or fmt in ("0.00",):
                 continue
             assert fmt in ("#,##0", "#,##0.00####", "#,##0.00"), (path, total.coordinate, fmt)
-            values = [row[column].value for row in body]
+            values = [row[column].value for row in body if row[column].value != "—"]  # "—": no data
             assert all(isinstance(v, (int, float)) or v is None for v in values), (path, total.coordinate)
             assert sum(Decimal(str(v)) for v in values if v is not None) == Decimal(str(total.value)), (
                 path, sheet.title, total.coordinate)

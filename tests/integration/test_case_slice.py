@@ -41,8 +41,8 @@ def _run(dag_id: str, **kwargs):
 
 def _number(text: str):
     """A CSV cell as the number the workbook holds (None for an empty cell)."""
-    if text == "":
-        return None
+    if text in ("", "—"):  # "—": a comparison base never reported
+        return text or None
     value = Decimal(text)
     return int(value) if value == value.to_integral_value() and "." not in text else float(value)
 
@@ -155,8 +155,19 @@ def test_monthly_form_matches_independent_figures_and_reruns_byte_identically(in
     text = (folder / "case_statistics_monthly_2020-03.csv").read_bytes().decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
     by_name = {row[1]: dict(zip(table[0], row, strict=False)) for row in table[1:]}
-    sheet = openpyxl.load_workbook(folder / "case_statistics_monthly_2020-03.xlsx").active
-    sheet_rows = {row[1].value: [c.value for c in row] for row in sheet.iter_rows(min_row=7) if row[1].value}
+    # The workbook prints the nine figures as three numbered forms (表一 … 表三), one sheet each.
+    book = openpyxl.load_workbook(folder / "case_statistics_monthly_2020-03.xlsx")
+    assert book.sheetnames == ["表一", "表二", "表三"]
+    sheet_rows: dict[str, dict[str, object]] = {}
+    for sheet in book.worksheets:
+        groups, labels = ([c.value for c in row] for row in sheet.iter_rows(min_row=5, max_row=6))
+        group = None
+        for index, label in enumerate(labels):
+            group = groups[index] or group  # a merged group header is read in its first column
+            labels[index] = f"{group}·{label}"
+        for row in sheet.iter_rows(min_row=7):
+            if row[1].value:
+                sheet_rows.setdefault(row[1].value, {}).update(zip(labels[2:], (c.value for c in row[2:]), strict=False))
     last_year = period.shift_years(-1)
     for code in UNITS:
         name = unit_by_code(code).name
@@ -172,11 +183,15 @@ def test_monthly_form_matches_independent_figures_and_reruns_byte_identically(in
                 value = expected[figure.key]
                 shown = Decimal(cell) * 1_000_000 if figure.money else int(cell)
                 assert shown == value, f"{code} {figure.label} {span}"
-        assert sheet_rows[name][2:] == [_number(v) for v in list(by_name[name].values())[2:]], \
+        assert sheet_rows[name] == {column: _number(v) for column, v in list(by_name[name].items())[2:]}, \
             "the workbook and its CSV twin disagree"
     for column in table[0][2:]:
         if column.endswith(("本期", "累计")):
-            body = sum(Decimal(by_name[unit_by_code(code).name][column] or 0) for code in UNITS)
+            cells = [by_name[unit_by_code(code).name][column] for code in UNITS]
+            if by_name["合计"][column] == "—":  # no unit reported this base
+                assert set(cells) == {"—"}, column
+                continue
+            body = sum(Decimal(cell) for cell in cells if cell not in ("", "—"))
             assert Decimal(by_name["合计"][column]) == body, column
     assert manifest["sources"]
     assert {"case_statistics_monthly_2020-03.xlsx", "case_statistics_monthly_2020-03.csv"} \

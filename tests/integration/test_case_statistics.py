@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -69,3 +70,31 @@ def test_figures_match_independent_computation_and_reconcile(engine, facts):
                 december = cells(forms["2020-12"][suffix], "month")[(name, figure, "本年累计")]
                 assert as_number(december) == as_number(year[(name, figure, "本期")])
     assert sum(as_number(cells(forms["2020"][""], "year")[("合计", f, "本期")]) for f in FIGURES) > 0
+
+
+def test_a_base_never_reported_is_no_data_not_zero(engine, tmp_path):
+    """上年同期累计 of 立案数 shows "—" (and no 同比) where the unit sent no 2019 admin-action
+    return; a unit that sent one, even with no rows (零报告), shows its 0."""
+    from chufei.core.periods import parse_period
+    from chufei.outbox.reports import write_csv
+    from tests.statsfacts import load_submission
+
+    action = {"action_date": date(2020, 2, 3), "subject_name": "某某公司", "credit_code": None,
+              "action_type": "行政处罚", "industry": code_lists()["行业领域"][0], "result": None, "penalty_fen": None}
+    with engine.begin() as connection:
+        load_submission(connection, "admin_action", "420704", parse_period("2020Q1"), [action])
+        load_submission(connection, "admin_action", "420703", parse_period("2020Q1"), [action])
+        load_submission(connection, "admin_action", "420703", parse_period("2019Q1"), [])  # 零报告
+    forms, _ = case_statistics_forms(engine, quarter_period(2020, 1))
+    form = forms[""]
+    write_csv(form, tmp_path / "f.csv")
+    import csv
+    import io
+    table = list(csv.reader(io.StringIO((tmp_path / "f.csv").read_bytes().decode("utf-8-sig"))))
+    rows = {row[1]: dict(zip(table[0], row, strict=False)) for row in table[1:]}
+    assert rows["鄂城区"]["立案数(件)·本年累计"] == "1"
+    assert rows["鄂城区"]["立案数(件)·上年同期累计"] == "—"
+    assert rows["鄂城区"]["立案数(件)·同比%"] == ""
+    assert rows["华容区"]["立案数(件)·上年同期累计"] == "0"
+    assert rows["合计"]["立案数(件)·上年同期累计"] == "0"  # one unit reported: a total of what was reported
+    assert any("“—”表示比较基期无数据" in note for note in form.notes)

@@ -14,17 +14,65 @@ from chufei.warehouse import schema as warehouse
 from chufei.core.settings import DataDir
 from chufei.statistics.old_cases import old_case_facts, old_case_forms, old_case_summary
 from chufei.core.periods import Period
-from chufei.statistics.forms import FormColumn, StatForm
-from chufei.outbox.reports import write_package
-from chufei.statistics.cases import CASE_FIGURES, case_sources, case_statistics, industry_rows, spans_for, unit_rows
+from chufei.statistics.forms import FormColumn, FormPart, StatForm
+from chufei.outbox.reports import issue_date, write_package
+from chufei.statistics.cases import (CASE_FIGURES, base_reported, case_sources, case_statistics, industry_rows,
+                                     spans_for, unit_rows)
 
 REPORT_TITLES = {"month": "月", "quarter": "季", "year": "年"}
 FORM_NUMBERS = {"month": "鄂处非统1表", "quarter": "鄂处非统2表", "year": "鄂处非统3表"}
 REPORTS = {"month": "case_statistics_monthly", "quarter": "case_statistics_quarterly",
            "year": "case_statistics_annual"}
-NOTE = ("注：新发案件按立案日期统计；立案数为行政处置中“行政处罚”立案查处的件数，行政处置数为各类行政处置的件数；"
-        "存量(陈案)办结数指本年以前立案、本期结案的案件数；超亿元指涉案金额≥1亿元，超千人指集资参与人数≥1000人；"
-        "同比% =（本年累计−上年同期累计）÷上年同期累计×100；环比% =（本期−上期）÷上期×100；分母为0时不计算。")
+# The nine figures, too many for one page side by side, as three numbered forms of three.
+PARTS = (("一", "案件基本情况", ("new_cases", "amount_fen", "participants")),
+         ("二", "重大案件情况", ("cross_region_cases", "over_100m_cases", "over_1000_cases")),
+         ("三", "处置情况", ("filed_cases", "admin_actions", "old_cases_closed")))
+NO_BASE_NOTE = ("“—”表示比较基期无数据：该单位（合计行及按行业领域各行为全部单位）未报送上年同期的{what}，"
+                "不能视为0，同比不计算。")
+
+
+def notes(kind: str) -> list[str]:
+    """The form's footnotes: definitions, and only the ratios the form has."""
+    ratios = "同比% =（本年累计−上年同期累计）÷上年同期累计×100"
+    if kind == "month":
+        ratios += "；环比% =（本期−上期）÷上期×100"
+    period_word = "本年" if kind == "year" else "本期"
+    return [f"注：1. 新发案件按立案日期统计；立案数为行政处置中“行政处罚”立案查处的件数，行政处置数为各类行政处置的件数；"
+            f"存量(陈案)办结数指本年以前立案、{period_word}结案的案件数；超亿元指涉案金额≥1亿元，超千人指集资参与人数≥1000人。"
+            f"2. {ratios}；分母为0或无数据时不计算。3. 校验关系：合计 = 各行之和"
+            + ("。" if kind == "year" else "；本年累计 ≥ 本期。")]
+
+
+def _parts(kind: str) -> tuple[FormPart, ...]:
+    spans = len(spans_for(kind))
+    position = {figure.key: index for index, figure in enumerate(CASE_FIGURES)}
+    return tuple(FormPart(number, title, tuple(2 + position[key] * spans + offset for key in keys
+                                               for offset in range(spans)))
+                 for number, title, keys in PARTS)
+
+
+def _no_data(kind: str, rows: list[list], covered) -> frozenset:
+    """Cells of 上年同期累计 with no submission behind them (and nothing counted): "—".
+    ``covered(row, dataset)`` says whether the row's units reported that base."""
+    spans = spans_for(kind)
+    base = spans.index("上年同期累计")
+    cells = set()
+    for figure_index, figure in enumerate(CASE_FIGURES):
+        column = 2 + figure_index * len(spans) + base
+        for row_index, values in enumerate(rows):
+            if not values[column] and not covered(values, figure.dataset):
+                cells.add((row_index, column))
+    return frozenset(cells)
+
+
+def _with_no_data(form: StatForm, kind: str, cells: frozenset) -> StatForm:
+    if cells:
+        spans = len(spans_for(kind))
+        datasets = {CASE_FIGURES[(column - 2) // spans].dataset for _, column in cells}
+        what = "、".join(sorted({"案件台账" if d == "case_ledger" else "行政处置情况" for d in datasets}))
+        form.no_data = cells
+        form.notes = [*form.notes, "注：" + NO_BASE_NOTE.format(what=what)]
+    return form
 
 
 def case_columns(kind: str = "quarter", first: str = "单位") -> list[FormColumn]:
@@ -43,19 +91,27 @@ def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, Sta
         figures = case_statistics(connection, period)
         sources = case_sources(connection, period)
         listing = old_case_facts(connection) if period.kind == "year" else None
+        reported = base_reported(connection, period)
     old = old_case_summary(engine, period) if period.kind in ("month", "year") else None
     title = f"非法集资案件统计{REPORT_TITLES[period.kind]}报表"
+    by_unit = unit_rows(figures)
+    by_industry = industry_rows(figures)
+    unit_body = [[code, name, *cells] for code, name, cells in by_unit]
+    industry_body = [[code, name, *cells] for code, name, cells in by_industry]
     forms = {
         "": StatForm(title=f"{title}（按单位）", form_no=FORM_NUMBERS[period.kind], period_label=period.label,
-                     unit_of_measure="件、万元、人", columns=case_columns(period.kind),
-                     rows=[[code, name, *cells] for code, name, cells in unit_rows(figures)],
-                     sheet="按单位", notes=[NOTE]),
+                     unit_of_measure="件、万元、人", columns=case_columns(period.kind), rows=unit_body,
+                     sheet="按单位", notes=notes(period.kind), parts=_parts(period.kind)),
         "_by_industry": StatForm(title=f"{title}（按行业领域）", form_no=FORM_NUMBERS[period.kind] + "-2",
                                  period_label=period.label, unit_of_measure="件、万元、人",
-                                 columns=case_columns(period.kind, "行业领域"),
-                                 rows=[[code, name, *cells] for code, name, cells in industry_rows(figures)],
-                                 sheet="按行业领域", notes=[NOTE]),
+                                 columns=case_columns(period.kind, "行业领域"), rows=industry_body,
+                                 sheet="按行业领域", notes=notes(period.kind), parts=_parts(period.kind)),
     }
+    # A unit's row: did it report? 合计 and the 行业领域 rows sum every unit: did any?
+    forms[""] = _with_no_data(forms[""], period.kind, _no_data(
+        period.kind, unit_body, lambda row, dataset: row[0] in reported[dataset] if row[0] else bool(reported[dataset])))
+    forms["_by_industry"] = _with_no_data(forms["_by_industry"], period.kind, _no_data(
+        period.kind, industry_body, lambda row, dataset: bool(reported[dataset])))
     if old is not None:
         forms.update({f"_{stem}": form for stem, form in
                       old_case_forms(old, listing, period, FORM_NUMBERS[period.kind] + "-3").items()})
@@ -69,4 +125,5 @@ def build_case_statistics_package(engine: Engine, data: DataDir, period: Period,
     forms, sources = case_statistics_forms(engine, period)
     root: Path = data.outbox / report / period.key
     return write_package(root, report, period.key,
-                         {f"{report}_{period.key}{suffix}": form for suffix, form in forms.items()}, sources)
+                         {f"{report}_{period.key}{suffix}": form for suffix, form in forms.items()}, sources,
+                         issued=issue_date(period.end))

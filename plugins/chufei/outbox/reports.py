@@ -11,129 +11,32 @@ import csv
 import os
 import threading
 from contextlib import contextmanager
-from copy import copy
 import hashlib
 import io
 import json
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from chufei.core.settings import office
-from chufei.core.masking import mask_text
 from chufei.core.normalise import FEN_PER_WAN
-from chufei.core.xlsx import csv_safe, put, save_reproducibly
-from chufei.statistics.forms import FOOTER_FIELDS, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan  # noqa: F401
+from chufei.core.xlsx import csv_safe, save_reproducibly
+from chufei.outbox.layout import _cell, _converter, displayed_rows, sheet_forms, write_sheet  # noqa: F401
+from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan  # noqa: F401
 
-def _cell(kind: str, value: object) -> object:
-    """The value as written: 分 shown in 万元, text with any ID or mobile number masked."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return mask_text(value)
-    if kind == "yuan":
-        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
-    return wan(int(value)) if kind == "wan" else value
-
-
-def _converter():
-    """``_cell`` with the masked form of each distinct text kept: long lists repeat their unit
-    names, dates and states on every row."""
-    masked: dict[str, str] = {}
-
-    def convert(kind: str, value: object) -> object:
-        if isinstance(value, str):
-            text = masked.get(value)
-            if text is None:
-                text = masked[value] = mask_text(value)
-            return text
-        return _cell(kind, value)
-
-    return convert
-
-
-def _headers(form: StatForm) -> tuple[list[str], list[str]]:
-    return [c.group for c in form.columns], [c.label for c in form.columns]
-
-
-def write_xlsx(form: StatForm, path: Path) -> None:
+def write_xlsx(form: StatForm, path: Path, issued: str | None = None) -> None:
+    """Write ``form`` (one sheet, or one per numbered part) with its 报出日期 ``issued`` (ISO date)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
-    sheet = book.active
-    sheet.title = form.sheet
-    width = len(form.columns)
-    last = get_column_letter(width)
-    put(sheet, 1, 1, form.title).font = Font(size=16, bold=True)
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    info = [("表号", form.form_no), ("制定机关", office()["office_name"]), ("报告期", form.period_label),
-            ("填报单位", office()["office_name"]), ("计量单位", form.unit_of_measure)]
-    for index, (label, value) in enumerate(info):
-        put(sheet, 2 + index // 3, 1 + (index % 3) * max(1, width // 3), f"{label}：{value}")
-    groups, labels = _headers(form)
-    top = 5
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    position = 1
-    while position <= width:
-        group = groups[position - 1]
-        span = 1
-        while position + span <= width and groups[position + span - 1] == group and group != labels[position - 1]:
-            span += 1
-        put(sheet, top, position, group)
-        if group == labels[position - 1] and span == 1:
-            sheet.merge_cells(start_row=top, start_column=position, end_row=top + 1, end_column=position)
-        else:
-            if span > 1:
-                sheet.merge_cells(start_row=top, start_column=position, end_row=top, end_column=position + span - 1)
-            for offset in range(span):
-                put(sheet, top + 1, position + offset, labels[position + offset - 1])
-        position += span
-    for row in (top, top + 1):
-        for column in range(1, width + 1):
-            cell = sheet.cell(row=row, column=column)
-            cell.font, cell.border = Font(bold=True), border
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    styled: dict[tuple[int, bool], object] = {}  # (column, is total) → a styled cell to copy from
-    streamed = _streamable(form)
-    for offset, values in enumerate(form.rows, top + 2):
-        is_total = offset == top + 1 + len(form.rows)
-        if streamed and top + 2 < offset and not is_total:
-            continue  # body rows after the first: written straight into the sheet's XML at save
-        for column_index, (column, value) in enumerate(zip(form.columns, values, strict=False), 1):
-            cell = put(sheet, offset, column_index, _cell(column.kind, value))
-            model = styled.get((column_index, is_total))
-            if model is not None:  # copying the style ids is much cheaper than re-hashing styles
-                cell._style = copy(model._style)
-                continue
-            cell.number_format = NUMBER_FORMATS[column.kind]
-            cell.border = border
-            if is_total:
-                cell.font = Font(bold=True)
-            styled[(column_index, is_total)] = cell
-    footer_row = top + 2 + len(form.rows) + 1
-    signatories = office().get("signatories", {})
-    for index, label in enumerate(FOOTER_FIELDS):
-        put(sheet, footer_row, 1 + index * max(1, width // len(FOOTER_FIELDS)),
-            mask_text(f"{label}：{signatories.get(label, '')}"))
-    for index, note in enumerate(form.notes, footer_row + 2):
-        put(sheet, index, 1, mask_text(note))
-    for column_index, column in enumerate(form.columns, 1):
-        sheet.column_dimensions[get_column_letter(column_index)].width = 16 if column.kind == "text" else 11
-    sheet.freeze_panes = sheet.cell(row=top + 2, column=3 if width > 2 else 1)
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{top}:{top + 1}"
-    if form.chart is not None:
-        _add_chart(sheet, form, top + 2, top + len(form.rows), footer_row + 3 + len(form.notes))
+    parts = sheet_forms(form)
+    for index, sheet_form in enumerate(parts):
+        sheet = book.active if index == 0 else book.create_sheet()
+        write_sheet(sheet, sheet_form, issued, streamed=len(parts) == 1 and _streamable(form))
     patches = None
-    if streamed:
-        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, top + 2)}
+    if len(parts) == 1 and _streamable(form):
+        rows = displayed_rows(form)
+        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, 7, rows)}
     save_reproducibly(book, path, patches=patches)
 
 
@@ -147,13 +50,13 @@ _PLAIN_TYPES = (str, int, Decimal, type(None))
 
 
 def _streamable(form: StatForm) -> bool:
-    if len(form.rows) <= STREAM_ROWS + 1 or form.chart is not None:
+    if len(form.rows) <= STREAM_ROWS + 1 or form.charts or form.parts:
         return False
     width = len(form.columns)
     return all(len(values) == width and all(type(v) in _PLAIN_TYPES for v in values) for values in form.rows)
 
 
-def _insert_body_rows(xml: bytes, form: StatForm, first_row: int) -> bytes:
+def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, rows: list[list[object]]) -> bytes:
     """Insert the body rows after ``first_row`` (written by openpyxl) into the sheet XML."""
     import re
     from xml.sax.saxutils import escape
@@ -171,7 +74,7 @@ def _insert_body_rows(xml: bytes, form: StatForm, first_row: int) -> bytes:
     convert = _converter()
     parts: list[str] = []
     append = parts.append
-    for number, values in enumerate(form.rows[1:-1], first_row + 1):
+    for number, values in enumerate(rows[1:-1], first_row + 1):
         append(f'<row r="{number}">')
         for (letter, kind, style), value in zip(columns, values, strict=False):
             if kind == "wan" and type(value) is int:  # safe_string(wan(value)) without the Decimal
@@ -194,20 +97,6 @@ def _insert_body_rows(xml: bytes, form: StatForm, first_row: int) -> bytes:
     return xml[:end] + "".join(parts).encode("utf-8") + xml[end:]
 
 
-def _add_chart(sheet, form: StatForm, first_row: int, last_row: int, anchor_row: int) -> None:
-    from openpyxl.chart import BarChart, LineChart, Reference, Series
-
-    spec = form.chart
-    chart = LineChart() if spec.kind == "line" else BarChart()
-    chart.title, chart.y_axis.title = spec.title, spec.y_title
-    chart.width, chart.height = 24, 9
-    for index in spec.series:
-        values = Reference(sheet, min_col=index + 1, min_row=first_row, max_row=last_row)
-        chart.series.append(Series(values, title=form.columns[index].label))
-    chart.set_categories(Reference(sheet, min_col=spec.category + 1, min_row=first_row, max_row=last_row))
-    sheet.add_chart(chart, f"A{anchor_row}")
-
-
 def write_csv(form: StatForm, path: Path) -> None:
     """The CSV twin: one header line (group·label), the same rows, UTF-8 with BOM for Excel."""
     buffer = io.StringIO()
@@ -215,7 +104,7 @@ def write_csv(form: StatForm, path: Path) -> None:
     writer.writerow([c.label if c.group == c.label else f"{c.group}·{c.label}" for c in form.columns])
     convert = _converter()
     kinds = [c.kind for c in form.columns]
-    for values in form.rows:
+    for values in displayed_rows(form):
         writer.writerow(["" if v is None else csv_safe(convert(kind, v)) for kind, v in zip(kinds, values, strict=False)])
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
@@ -256,14 +145,19 @@ def read_manifest(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
-def _render(forms: dict[str, StatForm], folder: Path) -> list[dict]:
+def _render(forms: dict[str, StatForm], folder: Path, issued: str | None, attachments: Attachments) -> list[dict]:
     files = []
     for stem, form in sorted(forms.items()):
-        for suffix, writer in ((".xlsx", write_xlsx), (".csv", write_csv)):
+        for suffix in (".xlsx", ".csv"):
             path = folder / f"{stem}{suffix}"
-            writer(form, path)
+            write_xlsx(form, path, issued) if suffix == ".xlsx" else write_csv(form, path)
             files.append({"name": path.name, "sha256": sha256_bytes(path), "bytes": path.stat().st_size,
                           "rows": len(form.rows)})
+    extra = attachments(issued) if callable(attachments) else attachments
+    for name, content in sorted((extra or {}).items()):
+        (folder / name).write_bytes(content)
+        files.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
+                      "rows": content.count(b"\n")})
     return files
 
 
@@ -308,6 +202,10 @@ def describe_changes(old_folder: Path, old: dict, new_folder: Path, new_files: l
     }
 
 
+def _issued_of(folder: Path | None) -> str | None:
+    return read_manifest(folder).get("issued") if folder is not None else None
+
+
 @contextmanager
 def _publishing(root: Path):
     """Hold an exclusive lock on ``root/.publish.lock`` (flock: across threads and processes)."""
@@ -321,16 +219,37 @@ def _publishing(root: Path):
         os.close(descriptor)  # closing drops the lock
 
 
+Attachments = dict[str, bytes] | Callable[[str | None], dict[str, bytes]] | None
+
+
+def issue_date(period_end: date, arrivals: Iterable[datetime] = ()) -> str:
+    """The 报出日期 of a new version: the day its last source arrived (Beijing time), and never
+    before the period is over (``period_end``, the day after its last day). Both come from the
+    data, not the clock, so a rebuild from scratch gives the same bytes; a correction that
+    arrives later makes a new version with a later date."""
+    from chufei.core.periods import TZ
+
+    day = period_end
+    for moment in arrivals:
+        if moment is not None:
+            local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(TZ).date()
+            day = max(day, local)
+    return day.isoformat()
+
+
 def write_package(root: Path, report: str, period_key: str, forms: dict[str, StatForm],
-                  sources: list[str], attachments: dict[str, bytes] | None = None) -> dict:
+                  sources: list[str], attachments: Attachments = None, issued: str | None = None) -> dict:
     """Write a period's package as an issued version under ``root`` = outbox/<report>/<period>/.
 
     Layout: ``root/v1/`` (files + manifest.json), ``root/v2/`` … and ``root/latest`` (a text file
     naming the newest version). ``forms`` maps a file stem to its form; each is written as xlsx and
-    its CSV twin; ``attachments`` are further files (name → bytes, e.g. a text summary). When the newly rendered files equal the latest version's (same bytes, same
-    sources), nothing is written and that version is returned: re-running is idempotent and
-    byte-for-byte reproducible. Otherwise the package becomes the next version beside the old
-    ones, and its manifest says what changed (``changes``). Returns the manifest plus ``folder``.
+    its CSV twin; ``attachments`` are further files (name → bytes, e.g. a text summary, or a
+    function of the 报出日期 giving them). ``issued`` is the 报出日期 (ISO date) a new version gets;
+    the manifest records it, and a rebuild of an issued version keeps that version's date. When
+    the newly rendered files equal the latest version's (same bytes, same sources), nothing is
+    written and that version is returned: re-running is idempotent and byte-for-byte reproducible.
+    Otherwise the package becomes the next version beside the old ones, and its manifest says
+    what changed (``changes``). Returns the manifest plus ``folder``.
     """
     import shutil
     import tempfile
@@ -339,23 +258,28 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
     version_of = data_version(sources)
     with tempfile.TemporaryDirectory(dir=root, prefix=".render-") as tmp:
         staging = Path(tmp)
-        files = _render(forms, staging)
-        for name, content in sorted((attachments or {}).items()):
-            (staging / name).write_bytes(content)
-            files.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content),
-                          "rows": content.count(b"\n")})
+        current = latest_version(root)
+        rendered_with = _issued_of(current) or issued  # a rebuild of the latest version keeps its date
+        files = _render(forms, staging, rendered_with, attachments)
         with _publishing(root):  # concurrent builds of one period: one publishes, the others find it
             current = latest_version(root)
             if current is not None:
-                issued = read_manifest(current)
-                same_files = {(f["name"], f["sha256"]) for f in issued["files"]} == {(f["name"], f["sha256"])
-                                                                                   for f in files}
-                if same_files and issued["data_version"] == version_of:
-                    for entry in files:  # repair a deleted file from identical bytes
-                        target = current / entry["name"]
-                        if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
-                            shutil.copyfile(staging / entry["name"], target)
-                    return {**issued, "folder": str(current)}
+                issued_before = read_manifest(current)
+                if _issued_of(current) == rendered_with:
+                    same_files = ({(f["name"], f["sha256"]) for f in issued_before["files"]}
+                                  == {(f["name"], f["sha256"]) for f in files})
+                    if same_files and issued_before["data_version"] == version_of:
+                        for entry in files:  # repair a deleted file from identical bytes
+                            target = current / entry["name"]
+                            if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
+                                shutil.copyfile(staging / entry["name"], target)
+                        return {**issued_before, "folder": str(current)}
+            own = max(filter(None, (issued, _issued_of(current))), default=None)  # a new version: its own date
+            if own != rendered_with:
+                for path in staging.iterdir():
+                    path.unlink()
+                files = _render(forms, staging, own, attachments)
+            issued = own
             number = int(current.name[1:]) + 1 if current is not None else 1
             versions = package_versions(root)
             if versions:
@@ -366,12 +290,13 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
                 "period": period_key,
                 "version": name,
                 "data_version": version_of,
+                "issued": issued,
                 "sources": sorted(sources),
                 "files": files,
             }
             if current is not None:
                 manifest["supersedes"] = current.name
-                manifest["changes"] = describe_changes(current, issued, staging, files, sources)
+                manifest["changes"] = describe_changes(current, issued_before, staging, files, sources)
             (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                    encoding="utf-8")
             folder = root / name

@@ -20,7 +20,7 @@ from chufei.statistics.old_cases import percent
 from chufei.core.periods import Period
 from chufei.core.units import units
 from chufei.statistics.forms import ChartSpec, FormColumn, StatForm, wan
-from chufei.outbox.reports import write_package
+from chufei.outbox.reports import issue_date, write_package
 from chufei.core.sql import fetch_rows
 from chufei.statistics.cases import Figures, case_figures, case_sources, growth_percent
 
@@ -137,18 +137,21 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
     for month, now, year_before in months:
         month_rows.append([month.key, f"{month.start.month}月", _total(now, "new_cases"), _total(year_before, "new_cases"),
                            _total(now, "amount_fen"), _total(year_before, "amount_fen"), _total(now, "participants"),
-                           _total(now, "admin_actions"), _total(now, "old_cases_closed")])
-    month_rows.append(["", "合计", *[sum(row[i] for row in month_rows) for i in range(2, 9)]])
+                           _total(year_before, "participants"), _total(now, "admin_actions"),
+                           _total(now, "old_cases_closed")])
+    month_rows.append(["", "合计", *[sum(row[i] for row in month_rows) for i in range(2, 10)]])
     trend = StatForm(
         title=f"{period.label}非法集资案件月度趋势", form_no="鄂处非析1表", period_label=period.label,
         unit_of_measure="件、万元、人", sheet="月度趋势", rows=month_rows,
         columns=[FormColumn("代码", "代码", "text"), FormColumn("月份", "月份", "text"),
                  FormColumn("新发案件数(件)", "本年", "count"), FormColumn("新发案件数(件)", "上年同月", "count"),
                  FormColumn("涉案金额(万元)", "本年", "wan"), FormColumn("涉案金额(万元)", "上年同月", "wan"),
-                 FormColumn("集资参与人数(人)", "集资参与人数(人)", "count"),
+                 FormColumn("集资参与人数(人)", "本年", "count"), FormColumn("集资参与人数(人)", "上年同月", "count"),
                  FormColumn("行政处置数(件)", "行政处置数(件)", "count"),
                  FormColumn("存量(陈案)办结数(件)", "存量(陈案)办结数(件)", "count")],
-        chart=ChartSpec("line", "新发案件数月度趋势", "件", 1, (2, 3)))
+        charts=(ChartSpec("line", "新发案件数月度趋势（本年与上年同月）", "件", 1, (2, 3)),
+                ChartSpec("line", "涉案金额月度趋势（本年与上年同月）", "万元", 1, (4, 5)),
+                ChartSpec("line", "集资参与人数月度趋势（本年与上年同月）", "人", 1, (6, 7))))
 
     territorial = [u for u in units() if u.kind == "territorial"]
     departmental = {u.code for u in units() if u.kind != "territorial"}
@@ -159,7 +162,9 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
     district = StatForm(
         title=f"{period.label}非法集资案件分地区情况", form_no="鄂处非析2表", period_label=period.label,
         unit_of_measure="件、万元、人", sheet="分地区", rows=district_rows, columns=_compare_columns("地区"),
-        chart=ChartSpec("bar", "分地区新发案件数", "件", 1, (2, 3)))
+        charts=(ChartSpec("bar", "分地区新发案件数（本期与上年同期）", "件", 1, (2, 3)),
+                ChartSpec("bar", "分地区涉案金额（本期与上年同期）", "万元", 1, (5, 6)),
+                ChartSpec("bar", "分地区集资参与人数（本期与上年同期）", "人", 1, (8, 9))))
 
     industries = code_lists()["行业领域"]
     industry_rows = [[f"{i:02d}", name, *_compare_cells(current, before, lambda g, n=name: g[1] == n)]
@@ -168,7 +173,7 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
     industry = StatForm(
         title=f"{period.label}非法集资案件分行业情况", form_no="鄂处非析3表", period_label=period.label,
         unit_of_measure="件、万元、人", sheet="分行业", rows=industry_rows, columns=_compare_columns("行业领域"),
-        chart=ChartSpec("bar", "分行业新发案件数", "件", 1, (2, 3)))
+        charts=(ChartSpec("bar", "分行业新发案件数（本期与上年同期）", "件", 1, (2, 3), rotate_labels=True),))
     prevention = prevention_work(engine, period)
     text = summary_text(period, current, before, old["stock"], old["resolved"], prevention)
     return ({"_by_month": trend, "_by_district": district, "_by_industry": industry}, text,
@@ -190,4 +195,5 @@ def build_situation_package(engine: Engine, data: DataDir, period: Period) -> di
     root: Path = data.outbox / REPORT / period.key
     stem = f"{REPORT}_{period.key}"
     return write_package(root, REPORT, period.key, {stem + suffix: form for suffix, form in forms.items()},
-                         sources, attachments={f"{stem}_summary.txt": text.encode("utf-8")})
+                         sources, attachments={f"{stem}_summary.txt": text.encode("utf-8")},
+                         issued=issue_date(period.end))

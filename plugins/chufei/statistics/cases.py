@@ -36,14 +36,15 @@ class Figure:
     label: str
     unit: str  # 件 | 万元 | 人
     money: bool = False
+    dataset: str = "case_ledger"  # the submissions it is counted from
 
 
 CASE_FIGURES = (
     Figure("new_cases", "新发案件数", "件"),
     Figure("amount_fen", "涉案金额", "万元", money=True),
     Figure("participants", "集资参与人数", "人"),
-    Figure("filed_cases", "立案数", "件"),
-    Figure("admin_actions", "行政处置数", "件"),
+    Figure("filed_cases", "立案数", "件", dataset="admin_action"),
+    Figure("admin_actions", "行政处置数", "件", dataset="admin_action"),
     Figure("cross_region_cases", "跨区域案件数", "件"),
     Figure("over_100m_cases", "超亿元案件数", "件"),
     Figure("over_1000_cases", "超千人案件数", "件"),
@@ -51,13 +52,14 @@ CASE_FIGURES = (
 )
 SPANS = ("本期", "本年累计", "上年同期累计", "同比%")
 MONTHLY_SPANS = SPANS + ("环比%",)
+ANNUAL_SPANS = SPANS[1:]  # a year's 本期 is its 本年累计: printed once
 
 Key = tuple[str, str]  # (unit code, 行业领域)
 Figures = dict[Key, dict[str, int]]
 
 
 def spans_for(kind: str) -> tuple[str, ...]:
-    return MONTHLY_SPANS if kind == "month" else SPANS
+    return {"month": MONTHLY_SPANS, "year": ANNUAL_SPANS}.get(kind, SPANS)
 
 
 def whole_months(start: date, end: date, year_start: date) -> bool:
@@ -128,7 +130,8 @@ class SpanFigures:
             current = value(self.current, figure.key)
             ytd = value(self.year_to_date, figure.key)
             last = value(self.last_year_to_date, figure.key)
-            cells += [current, ytd, last, growth_percent(ytd, last)]
+            cells += [ytd, last, growth_percent(ytd, last)] if self.period.kind == "year" else \
+                [current, ytd, last, growth_percent(ytd, last)]
             if self.previous is not None:
                 cells.append(growth_percent(current, value(self.previous, figure.key)))
         return cells
@@ -184,6 +187,23 @@ def case_sources(connection: Connection, period: Period) -> list[str]:
         for name in ("case_sources", "admin_action_sources"):
             shas.update(row[0] for row in run_sql(connection, name, range_start=start, range_end=end))
     return sorted(shas)
+
+
+CUMULATIVE = {"case_ledger"}  # a unit's ledger lists every case so far, not the month's events
+
+
+def reporting_units(connection: Connection, dataset: str, start: date, end: date) -> set[str]:
+    """The units whose submissions of ``dataset`` cover [start, end) (include/sql/units_reporting.sql)."""
+    return {row[0] for row in run_sql(connection, "units_reporting", dataset=dataset, range_start=start,
+                                      range_end=end, cumulative=1 if dataset in CUMULATIVE else 0)}
+
+
+def base_reported(connection: Connection, period: Period) -> dict[str, set[str]]:
+    """Per dataset, the units that reported the 上年同期累计 span: where none did, that base is
+    "no data", not 0."""
+    last = period.shift_years(-1)
+    return {dataset: reporting_units(connection, dataset, last.year_start, last.end)
+            for dataset in sorted({f.dataset for f in CASE_FIGURES})}
 
 
 def unit_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:

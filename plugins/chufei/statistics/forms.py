@@ -11,6 +11,7 @@ from decimal import Decimal
 from chufei.core.normalise import FEN_PER_WAN
 
 FOOTER_FIELDS = ("单位负责人", "审核人", "填表人", "联系电话", "报出日期")
+NO_DATA = "—"  # shown where a figure's base was never reported: "no data" is not 0
 NUMBER_FORMATS = {"count": "#,##0", "wan": "#,##0.00####", "pct": "0.00", "text": "@", "yuan": "#,##0.00"}
 
 
@@ -31,6 +32,18 @@ class ChartSpec:
     y_title: str
     category: int
     series: tuple[int, ...]
+    rotate_labels: bool = False  # long category names (行业领域) are set at 45° to stay readable
+
+
+@dataclass(frozen=True)
+class FormPart:
+    """One numbered form (表一, 表二 …) of a form too wide for one page: the key columns (代码 and
+    name) followed by ``columns`` (0-based indexes into ``StatForm.columns``), on a sheet of its own.
+    The CSV twin keeps the whole table in one file."""
+
+    number: str  # 一 | 二 | 三 …
+    title: str
+    columns: tuple[int, ...]
 
 
 @dataclass
@@ -43,7 +56,12 @@ class StatForm:
     rows: list[list[object]]  # the last row is the 合计 row
     sheet: str = "统计表"
     notes: list[str] = field(default_factory=list)
-    chart: ChartSpec | None = None
+    charts: tuple[ChartSpec, ...] = ()
+    parts: tuple[FormPart, ...] = ()
+    key_columns: int = 2  # leading identifying columns (代码, name) repeated on every part
+    # (row index, column index) of cells whose comparison base was never reported: printed "—"
+    # whatever the figure (0, as nothing was counted) in ``rows`` is.
+    no_data: frozenset[tuple[int, int]] = frozenset()
 
 
 def wan(fen: int) -> Decimal:

@@ -1,0 +1,277 @@
+"""How a statistical form is laid out on an A4 landscape page.
+
+A form prints the way the office's recipients read national statistical forms: the title
+centred; 填报单位 and 报告期 on the left, 表号, 制定机关 and 计量单位 on the right; the table with its
+two header rows repeated on every page; the footer (单位负责人 … 报出日期) and the notes under it.
+Everything is in one CJK font at 10 pt (9 pt for the notes), every column as wide as its widest
+value, so nothing is cut, and header texts wrap inside their cells with row heights to match.
+
+Widths are estimated from the text, in Excel's width unit (the width of a digit of the
+workbook's default 11 pt font): a CJK character of the 10 pt font is about 1.9 units, a Latin
+character or digit about 1. ``print_scale`` says at which scale the table fits the page's
+width; the forms are designed so that it is at least ``MIN_SCALE`` (tests check every form).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from copy import copy
+from decimal import Decimal
+
+from chufei.core.masking import mask_text
+from chufei.core.settings import office
+from chufei.core.xlsx import put
+from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, StatForm, wan
+
+FONT = "宋体"
+SIZE = 10
+NOTE_SIZE = 9
+MIN_SCALE = 80  # %: below it a clerk can no longer read the figures
+# A4 landscape, 297 mm wide, less 10 mm margins each side: the width the table may use.
+PAGE_WIDTH_MM = 277.0
+PAGE_HEIGHT_MM = 186.0  # 210 mm less the top, bottom, header and footer margins
+MARGIN_IN = 10 / 25.4
+PX_PER_MM = 96 / 25.4
+LINE_PT = 14.0  # the height of a line of 10 pt text
+MAX_TEXT_WIDTH = 48.0  # a name column wider than this wraps instead
+MIN_NUMBER_WIDTH = 7.0
+
+
+def text_width(text: str, size: int = SIZE) -> float:
+    """Width of ``text`` (its longest line) in column-width units at ``size`` pt."""
+    widest = 0.0
+    for line in str(text).split("\n"):
+        units = sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
+        widest = max(widest, units)
+    return widest * size / SIZE
+
+
+def lines_needed(text: str, width: float, size: int = SIZE) -> int:
+    """How many lines ``text`` wraps to in a cell ``width`` units wide."""
+    usable = max(width - 1.0, 1.0)
+    return max(1, sum(max(1, math.ceil(text_width(line, size) / usable)) for line in str(text).split("\n")))
+
+
+def width_px(widths: Sequence[float]) -> float:
+    return sum(w * 7 + 5 for w in widths)
+
+
+def print_scale(widths: Sequence[float]) -> int:
+    """The print scale (%) at which columns of ``widths`` fill the page's width, at most 100."""
+    available = PAGE_WIDTH_MM * PX_PER_MM * 0.97  # a little room for LibreOffice's own rounding
+    return min(100, math.floor(available / width_px(widths) * 100))
+
+
+def column_widths(kinds: Sequence[str], labels: Sequence[str], shown_rows: Sequence[Sequence[str]]) -> list[float]:
+    """Each column's width: its widest value (text in full, up to ``MAX_TEXT_WIDTH``), and room
+    for its header label on at most two lines."""
+    widths = []
+    for index, kind in enumerate(kinds):
+        values = max((text_width(row[index]) for row in shown_rows if index < len(row)), default=0.0)
+        label = text_width(labels[index])
+        if kind == "text":
+            width = min(max(values, label / 2, 4.0) + 1.5, MAX_TEXT_WIDTH)
+        else:
+            width = max(values + 1.5, label / 2 + 1.5, MIN_NUMBER_WIDTH)
+        widths.append(round(width, 1))
+    return widths
+
+
+def shown(kind: str, value: object) -> str:
+    """The text a cell shows, as far as its width goes (numbers with their thousands separators)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if kind == "pct":
+        return f"{Decimal(value):.2f}"
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    return f"{value:,}"
+
+
+def _cell(kind: str, value: object) -> object:
+    """The value as written: 分 shown in 万元, text with any ID or mobile number masked."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return mask_text(value)
+    if kind == "yuan":
+        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+    return wan(int(value)) if kind == "wan" else value
+
+
+def _converter():
+    """``_cell`` with the masked form of each distinct text kept: long lists repeat their unit
+    names, dates and states on every row."""
+    masked: dict[str, str] = {}
+
+    def convert(kind: str, value: object) -> object:
+        if isinstance(value, str):
+            text = masked.get(value)
+            if text is None:
+                text = masked[value] = mask_text(value)
+            return text
+        return _cell(kind, value)
+
+    return convert
+
+
+def _headers(form: StatForm) -> tuple[list[str], list[str]]:
+    return [c.group for c in form.columns], [c.label for c in form.columns]
+
+
+def displayed_rows(form: StatForm) -> list[list[object]]:
+    """The rows as written: figures whose base was never reported become "—"."""
+    if not form.no_data:
+        return form.rows
+    return [[NO_DATA if (r, c) in form.no_data else value for c, value in enumerate(values)]
+            for r, values in enumerate(form.rows)]
+
+
+def sheet_forms(form: StatForm) -> list[StatForm]:
+    """The forms a workbook's sheets hold: the form itself, or each of its numbered parts."""
+    from dataclasses import replace
+
+    if not form.parts:
+        return [form]
+    result = []
+    for part in form.parts:
+        keep = [*range(form.key_columns), *part.columns]
+        position = {old: new for new, old in enumerate(keep)}
+        result.append(replace(
+            form, title=f"{form.title}之{part.number}：{part.title}", form_no=f"{form.form_no}之{part.number}",
+            sheet=f"表{part.number}", columns=[form.columns[i] for i in keep],
+            rows=[[values[i] for i in keep] for values in form.rows], parts=(), charts=(),
+            no_data=frozenset((r, position[c]) for r, c in form.no_data if c in position)))
+    return result
+
+
+def issued_label(issued: str | None) -> str:
+    """报出日期 as printed: 2020年4月8日 (the manifest keeps the ISO date)."""
+    if not issued:
+        return ""
+    year, month, day = (int(part) for part in issued.split("-"))
+    return f"{year}年{month}月{day}日"
+
+
+def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = False) -> None:
+    """One form on one sheet, laid out for A4 landscape; with ``streamed`` only the first and
+    last body rows are written (the others are streamed into the XML at save)."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
+
+    sheet.title = form.sheet
+    rows = displayed_rows(form)
+    width = len(form.columns)
+    groups, labels = _headers(form)
+    kinds = [c.kind for c in form.columns]
+    sample = rows if len(rows) <= 2000 else rows[:1000] + rows[-1000:]
+    widths = column_widths(kinds, labels, [[shown(k, _cell(k, v)) for k, v in zip(kinds, values, strict=False)]
+                                                  for values in sample])
+    for column_index, column_width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(column_index)].width = column_width
+    font, bold = Font(name=FONT, size=SIZE), Font(name=FONT, size=SIZE, bold=True)
+    wrap_left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    wrap_right = Alignment(horizontal="right", vertical="center", wrap_text=True)
+
+    def block(row: int, first: int, last: int, text: str, alignment=wrap_left, cell_font=font) -> None:
+        """A merged, wrapping text cell over columns first..last, its row tall enough for it."""
+        cell = put(sheet, row, first, text)
+        cell.font, cell.alignment = cell_font, alignment
+        if last > first:
+            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        size = cell_font.sz or SIZE
+        lines = lines_needed(text, sum(widths[first - 1:last]), int(size))
+        height = max(sheet.row_dimensions[row].height or 0, lines * LINE_PT * size / SIZE + 4)
+        sheet.row_dimensions[row].height = height
+
+    block(1, 1, width, form.title, Alignment(horizontal="center", vertical="center", wrap_text=True),
+          Font(name=FONT, size=16, bold=True))
+    sheet.row_dimensions[1].height = max(sheet.row_dimensions[1].height, 30)
+    split = max(1, (width + 1) // 2)
+    right_first = split + 1 if width > 1 else 1
+    left = [f"填报单位：{office()['office_name']}", f"报告期：{form.period_label}", ""]
+    right = [f"表号：{form.form_no}", f"制定机关：{office()['office_name']}", f"计量单位：{form.unit_of_measure}"]
+    for offset, (left_text, right_text) in enumerate(zip(left, right, strict=True), 2):
+        if width > 1:
+            block(offset, 1, split, left_text)
+            block(offset, right_first, width, right_text, wrap_right)
+        else:
+            block(offset, 1, 1, "\n".join(t for t in (left_text, right_text) if t))
+    top = 5
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    position = 1
+    while position <= width:
+        group = groups[position - 1]
+        span = 1
+        while position + span <= width and groups[position + span - 1] == group and group != labels[position - 1]:
+            span += 1
+        put(sheet, top, position, group)
+        if group == labels[position - 1] and span == 1:
+            sheet.merge_cells(start_row=top, start_column=position, end_row=top + 1, end_column=position)
+        else:
+            if span > 1:
+                sheet.merge_cells(start_row=top, start_column=position, end_row=top, end_column=position + span - 1)
+            for offset in range(span):
+                put(sheet, top + 1, position + offset, labels[position + offset - 1])
+        position += span
+    group_lines, label_lines = 1, 1
+    for index in range(width):
+        span = [i for i in range(width) if groups[i] == groups[index]]
+        if groups[index] == labels[index]:
+            label_lines = max(label_lines, (lines_needed(labels[index], widths[index]) + 1) // 2)
+        else:
+            group_lines = max(group_lines, lines_needed(groups[index], sum(widths[i] for i in span)))
+            label_lines = max(label_lines, lines_needed(labels[index], widths[index]))
+    sheet.row_dimensions[top].height = group_lines * LINE_PT + 6
+    sheet.row_dimensions[top + 1].height = label_lines * LINE_PT + 6
+    for row in (top, top + 1):
+        for column in range(1, width + 1):
+            cell = sheet.cell(row=row, column=column)
+            cell.font, cell.border = bold, border
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    styled: dict[tuple[int, bool], object] = {}  # (column, is total) → a styled cell to copy from
+    for offset, values in enumerate(rows, top + 2):
+        is_total = offset == top + 1 + len(rows)
+        if streamed and top + 2 < offset and not is_total:
+            continue  # body rows after the first: written straight into the sheet's XML at save
+        for column_index, (column, value) in enumerate(zip(form.columns, values, strict=False), 1):
+            cell = put(sheet, offset, column_index, _cell(column.kind, value))
+            model = styled.get((column_index, is_total))
+            if model is not None:  # copying the style ids is much cheaper than re-hashing styles
+                cell._style = copy(model._style)
+                continue
+            cell.number_format = NUMBER_FORMATS[column.kind]
+            cell.border = border
+            cell.font = bold if is_total else font
+            cell.alignment = Alignment(horizontal="left" if column.kind == "text" else "right", vertical="center")
+            styled[(column_index, is_total)] = cell
+    footer_row = top + 2 + len(rows) + 1
+    signatories = office().get("signatories", {})
+    filled = {**signatories, "报出日期": issued_label(issued)}
+    block(footer_row, 1, width, mask_text("　　".join(f"{label}：{filled.get(label, '')}" for label in FOOTER_FIELDS)))
+    note_font = Font(name=FONT, size=NOTE_SIZE)
+    for index, note in enumerate(form.notes, footer_row + 1):
+        block(index, 1, width, mask_text(note), cell_font=note_font)
+    sheet.freeze_panes = sheet.cell(row=top + 2, column=3 if width > 2 else 1)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.scale = print_scale(widths)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(left=MARGIN_IN, right=MARGIN_IN, top=0.6, bottom=0.6,
+                                     header=0.3, footer=0.3)
+    sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    sheet.oddFooter.center.size = 9
+    sheet.print_title_rows = f"{top}:{top + 1}"
+    if form.charts:
+        from chufei.outbox.charts import add_charts
+
+        add_charts(sheet, form, top + 2, top + len(rows), footer_row + 1 + len(form.notes), FONT)
