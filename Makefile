@@ -45,7 +45,7 @@ airflow: install
 	$(VENV)/bin/airflow standalone
 
 templates: install
-	$(PY) -c "from chufei.kinds.templates import write_templates; from chufei.ingest.ad_screening import write_template; \
+	$(PY) -c "from chufei.kinds.templates import write_templates; from chufei.kinds.ad_screening import write_template; \
 	  from chufei.core.settings import data_dir; folder = data_dir().root / 'templates'; \
 	  print(*write_templates(folder), write_template(folder), sep='\n')"
 

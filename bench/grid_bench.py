@@ -80,7 +80,7 @@ def step_pyarrow(path: Path) -> dict:
 
 
 def step_parse(path: Path) -> dict:
-    from chufei.ingest.grid import read_batches
+    from chufei.read.grid_export import read_batches
 
     started, rows = time.perf_counter(), 0
     for batch in read_batches(path, path.name):
@@ -89,7 +89,9 @@ def step_parse(path: Path) -> dict:
 
 
 def step_validate(path: Path) -> dict:
-    from chufei.ingest.grid import normalise, read_batches, validate
+    from chufei.read.grid_export import read_batches
+    from chufei.validate.grid_normalise import normalise
+    from chufei.validate.grid_rules import validate
 
     started, rows, rejected, seen = time.perf_counter(), 0, 0, {}
     for batch in read_batches(path, path.name):

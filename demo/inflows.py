@@ -210,7 +210,7 @@ def screening_rows(rng: random.Random, year: int, month: int, count: int, unit_n
 def write_ad_screening_inbox(data: DataDir, year: int = 2020, seed: int = 2020) -> ScreeningTruth:
     """Each campaign unit's monthly workbooks for May–September; a few rows break rules, and one
     unit sends a corrected June workbook that replaces its first one."""
-    from chufei.ingest.ad_screening import write_screening
+    from chufei.kinds.ad_screening import write_screening
     from chufei.core.units import unit_by_code
 
     rng = random.Random(seed)
@@ -251,7 +251,7 @@ def write_ad_screening_inbox(data: DataDir, year: int = 2020, seed: int = 2020) 
 
 def write_demo_inflows(data: DataDir, year: int = 2020, seed: int = 2020) -> str:
     """``make demo``: grid exports, the screening campaign and its template; says what it wrote."""
-    from chufei.ingest.ad_screening import write_template
+    from chufei.kinds.ad_screening import write_template
 
     grid = write_grid_exports(data, seed=seed, year=year)
     screening = write_ad_screening_inbox(data, year=year, seed=seed)

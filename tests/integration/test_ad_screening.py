@@ -9,8 +9,8 @@ from datetime import date
 import openpyxl
 from sqlalchemy import text
 
-from chufei.ingest.ad_screening import (AD_SCREENING, SUMMARY_SHEET, ingest_ad_screening, write_screening,
-                                 write_template)
+from chufei.ingest.ad_screening import ingest_ad_screening
+from chufei.kinds.ad_screening import AD_SCREENING, SUMMARY_SHEET, write_screening, write_template
 from tests.screening import COUNTS, advert
 
 def loaded(engine) -> tuple[list[tuple], list[tuple]]:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from chufei.ingest import grid_api
+from chufei.warehouse import grid_sync
 from chufei.ingest.grid_api import GridApiConfig, GridApiError
 from tests.grid_platform import TOKEN, FakeGridPlatform, record, server_records
 
@@ -53,7 +54,7 @@ def test_transient_faults_malformed_and_repeated_pages_load_exactly_once(engine,
         loaded_first = versions(engine)
         assert 0 < len(loaded_first) < len(expected_versions(records))
         with engine.connect() as connection:
-            mark = grid_api.watermark(connection)
+            mark = grid_sync.watermark(connection, grid_api.SOURCE)
         assert mark > records[0]["updated_at"]
 
         assert len(platform.requests) == 10  # every transient fault was retried, then the bad page stopped it

@@ -290,7 +290,7 @@ def test_scratch_databases_never_outlive_their_load(data, tmp_path, monkeypatch)
     import subprocess
     import sys
 
-    from chufei.ingest import grid
+    from chufei.warehouse import grid_staging
     from chufei.warehouse.schema import engine_for, ensure_schema
 
     engine = engine_for(f"sqlite:///{tmp_path / 'warehouse.db'}")
@@ -307,7 +307,7 @@ def test_scratch_databases_never_outlive_their_load(data, tmp_path, monkeypatch)
 
     write_grid_csv(data.inbox("grid_reports") / "first.csv", [row("WG2020000001")])
     with monkeypatch.context() as patch:
-        patch.setattr(grid.ClueStaging, "close", failing_close)
+        patch.setattr(grid_staging.ClueStaging, "close", failing_close)
         with pytest.raises(OSError, match="disk full"):
             ingest_grid_files(engine, data)
     assert not abandoned.exists()

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import text
 
-from chufei.ingest.ad_screening import write_screening
+from chufei.kinds.ad_screening import write_screening
 from demo.inflows import grid_rows, write_grid_csv
 from chufei.warehouse.schema import engine_for
 from tests.conftest import REPO

@@ -157,7 +157,8 @@ def test_risk_warnings_and_admin_actions(engine, data):
 
 def test_advert_screening_campaign_figures(engine, data):
     """Workbooks go through the real ingest; the expected figures are counted from the rows sent."""
-    from chufei.ingest.ad_screening import ACTIONS, CARRIERS, ingest_ad_screening, write_screening
+    from chufei.ingest.ad_screening import ingest_ad_screening
+    from chufei.kinds.ad_screening import ACTIONS, CARRIERS, write_screening
     from tests.screening import advert
 
     def counts(staff, removed):

@@ -58,7 +58,8 @@ def test_situation_analysis_package(engine, data):
 
 def test_the_bulletin_reports_the_prevention_work_of_the_period(engine, data):
     """风险提示 and the advert screening reach the summary; figures counted from what was sent."""
-    from chufei.ingest.ad_screening import ingest_ad_screening, write_screening
+    from chufei.ingest.ad_screening import ingest_ad_screening
+    from chufei.kinds.ad_screening import write_screening
     from tests.screening import advert
     from tests.statsfacts import load_submission
     from chufei.core.periods import parse_period

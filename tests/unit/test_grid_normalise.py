@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 import pyarrow.compute as pc
 
-from chufei.ingest.grid import normalise, raw_table
+from chufei.read.grid_export import raw_table
+from chufei.validate.grid_normalise import normalise
 
 
 def typed_column(name: str, values: list) -> list:

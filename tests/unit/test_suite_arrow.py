@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chufei.ingest.grid import normalise, raw_table
+from chufei.read.grid_export import raw_table
+from chufei.validate.grid_normalise import normalise
 from chufei.validate.suite_arrow import evaluate_suite
 from chufei.validate.validation import ROW_ID, _gx, _suite
 

@@ -17,27 +17,23 @@ import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
-from chufei.warehouse import schema as warehouse
 from chufei.core import connections
 from chufei.core.settings import DataDir
-from chufei.core.periods import TZ as TIMEZONE
-from chufei.ingest.grid import RawBatch, load_batches, raw_table
-from chufei.kinds.grid_report import DATASET, FIELDS
+from chufei.ingest.grid import load_batches
 from chufei.ingest.submissions import archive_bytes, record_loading, record_outcome
-from chufei.warehouse.inflow_schema import grid_sync_state
+from chufei.kinds.grid_report import DATASET
+from chufei.read.grid_export import RawBatch, raw_table, record_row
+from chufei.warehouse import schema as warehouse
+from chufei.warehouse.grid_sync import EPOCH, advance_watermark, watermark
 
 log = logging.getLogger(__name__)
 
 CONN_ID = "grid_platform"
 SOURCE = "grid_api"
 CLUES_PATH = "/api/v1/clues"
-EPOCH = "2015-01-01T00:00:00+08:00"
 
 
 class GridApiError(RuntimeError):
@@ -119,65 +115,6 @@ def fetch_page(session, config: GridApiConfig, updated_since: str, cursor: str |
                 f"GET {CLUES_PATH}?updated_since={updated_since}&cursor={cursor or ''}")
 
 
-def _local_time(value: Any) -> Any:
-    """ISO 8601 with offset → Asia/Shanghai wall time text; anything else is left for validation."""
-    if not isinstance(value, str):
-        return value
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(TIMEZONE).replace(tzinfo=None)
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def record_row(item: dict) -> dict[str, Any]:
-    """One API record as export-like text columns (same path as files from here on)."""
-    row: dict[str, Any] = {}
-    for f in FIELDS:
-        value = item.get(f.api_key)
-        if isinstance(value, list):
-            value = "、".join(str(v) for v in value)
-        elif isinstance(value, bool):
-            value = None
-        if f.kind == "timestamp":
-            value = _local_time(value)
-        row[f.name] = value
-    return row
-
-
-def _parse_instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=TIMEZONE)
-
-
-def watermark(connection: Connection) -> str:
-    value = connection.execute(select(grid_sync_state.c.updated_since)
-                               .where(grid_sync_state.c.source == SOURCE)).scalar()
-    return value or EPOCH
-
-
-def _advance(connection: Connection, items: list[dict], current: str, records: int) -> str:
-    instants = [i for i in (_parse_instant(item.get("updated_at")) for item in items) if i]
-    newest = max([*instants, _parse_instant(current)])
-    value = newest.isoformat()
-    values = {"updated_since": value, "synced_at": warehouse.now_utc()}
-    known = connection.execute(select(grid_sync_state.c.records_loaded)
-                               .where(grid_sync_state.c.source == SOURCE)).first()
-    if known is None:
-        connection.execute(insert(grid_sync_state), {"source": SOURCE, "records_loaded": records, **values})
-    else:
-        connection.execute(update(grid_sync_state).where(grid_sync_state.c.source == SOURCE)
-                           .values(records_loaded=known.records_loaded + records, **values))
-    return value
-
-
 @dataclass
 class SyncSummary:
     pages: int = 0
@@ -194,11 +131,11 @@ def load_page(engine: Engine, data: DataDir, page: Page, summary: SyncSummary) -
     sha256 = hashlib.sha256(page.body).hexdigest()
     archive_name = archive_bytes(page.body, sha256, ".json", data).name
     with engine.begin() as connection:
-        current = watermark(connection)
+        current = watermark(connection, SOURCE)
         if warehouse.file_known(connection, sha256):
             warehouse.record_arrival(connection, sha256, page.request, "duplicate")
             summary.duplicate_pages += 1
-            summary.watermark = _advance(connection, page.items, current, 0)
+            summary.watermark = advance_watermark(connection, SOURCE, page.items, current, 0)
             return
         record_loading(connection, sha256=sha256, source=SOURCE, original_name=page.request[:500],
                        size_bytes=len(page.body), archive_name=archive_name, dataset=DATASET)
@@ -207,7 +144,7 @@ def load_page(engine: Engine, data: DataDir, page: Page, summary: SyncSummary) -
         status = "accepted" if not result.rejected else ("partially_accepted" if result.accepted else "rejected")
         record_outcome(connection, sha256=sha256, original_name=page.request[:500], status=status,
                        rows=result.rows, accepted=result.accepted, rejected=result.rejected)
-        summary.watermark = _advance(connection, page.items, current, result.new_versions)
+        summary.watermark = advance_watermark(connection, SOURCE, page.items, current, result.new_versions)
     summary.records += result.rows
     summary.accepted += result.accepted
     summary.rejected += result.rejected
@@ -221,7 +158,7 @@ def sync(engine: Engine, data: DataDir, config: GridApiConfig) -> dict:
     """Fetch every record changed since the watermark, page by page; returns counts for XCom."""
     warehouse.ensure_schema(engine)
     with engine.connect() as connection:
-        since = watermark(connection)
+        since = watermark(connection, SOURCE)
     summary = SyncSummary(watermark=since)
     log.info("grid API sync from %s, updated_since=%s", config.base_url, since)
     cursor = None

@@ -242,7 +242,7 @@ def warning_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], 
 def ad_screening_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], set[str]]:
     """The campaign's figures: the units' 排查汇总 counts (本期, 本年累计) and their checked
     adverts by 载体类型 and 处置措施, both per unit with a 合计 row."""
-    from chufei.ingest.ad_screening import ACTIONS, CARRIERS, SUMMARY_COUNTS
+    from chufei.kinds.ad_screening import ACTIONS, CARRIERS, SUMMARY_COUNTS
 
     counts = fetch_rows(engine, "ad_screening_counts", range_start=period.year_start, range_end=period.end)
     adverts = fetch_rows(engine, "ad_screening_rows", range_start=period.year_start, range_end=period.end)

@@ -168,10 +168,18 @@ def _refuse_dtds(path: Path) -> None:
                 raise FileRejected(f"文件中 {member.filename} 含有 XML 实体定义（DOCTYPE/ENTITY，疑似 XML 炸弹），已拒收")
 
 
-def _find_header(rows: list[tuple], dataset: Dataset) -> tuple[int, dict[str, int]] | None:
-    """The first row holding at least 60% of the dataset's labels (and two at least)."""
-    found = _best_header(rows, dataset)
-    return (found[0], found[1]) if found else None
+def header_rows(sheet) -> list[tuple]:
+    """The rows at the top of ``sheet`` in which a table's header and header fields are looked for."""
+    return [tuple(row) for row in sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
+
+
+def read_table(sheet, dataset: Dataset, top: list[tuple] | None = None) -> ParsedWorkbook | None:
+    """``sheet`` read as ``dataset`` when its header row (at least 60% of the dataset's labels, and
+    two at least) is among the top rows (``header_rows``), else None; FileRejected as
+    ``read_workbook`` for a table it cannot take (a required column missing, unit or period)."""
+    top = header_rows(sheet) if top is None else top
+    found = _best_header(top, dataset)
+    return _read_sheet(sheet, dataset, top, found[0], found[1]) if found else None
 
 
 def _best_header(rows: list[tuple], dataset: Dataset) -> tuple[int, dict[str, int], float] | None:
@@ -288,7 +296,7 @@ def _identify_and_read(book) -> ParsedWorkbook:
     for _order, sheet in enumerate(book.worksheets):
         if getattr(sheet, "sheet_state", "visible") != "visible":
             continue
-        top = [tuple(row) for row in sheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)]
+        top = header_rows(sheet)
         best = None
         for dataset in DATASETS.values():
             found = _best_header(top, dataset)
