@@ -7,7 +7,8 @@ records as JSON pages (``chufei.ingest.grid_api``). Both become Arrow batches of
 * ``chufei.validate.grid_normalise`` turns the text into typed columns;
 * ``chufei.validate.grid_rules`` evaluates the GX suite and the rules it cannot express;
 * ``chufei.warehouse.grid_load`` merges the valid rows into ``grid_clue_version`` (history,
-  exactly once per 线索编号 + 版本), staged through ``chufei.warehouse.grid_staging`` on SQLite.
+  exactly once per 线索编号 + 版本), a file's rows staged in bulk first
+  (``chufei.warehouse.grid_staging``: ADBC on SQLite, COPY on PostgreSQL).
 
 This module only orchestrates: one transaction per file or page, rejected rows kept with their
 reasons, the receipt. Memory is bounded by the chunk size (one Arrow record batch).
@@ -33,7 +34,7 @@ from chufei.validate.grid_normalise import normalise
 from chufei.validate.grid_rules import Rejected, validate
 from chufei.warehouse import schema as warehouse
 from chufei.warehouse.grid_load import ClueLoader, LoadChunk
-from chufei.warehouse.grid_staging import ClueStaging, clue_staging
+from chufei.warehouse.grid_staging import ClueStaging, CopyClueStaging, clue_staging
 
 RECEIPT_ERROR_LIMIT = 1000  # every rejected row is in the warehouse; the receipt lists the first ones
 
@@ -55,7 +56,7 @@ class _Prepared:
 
 
 def load_batches(connection: Connection, batches, load_id: str, source: str, dataset: str = DATASET,
-                 timings: dict[str, float] | None = None, staging: ClueStaging | None = None) -> LoadResult:
+                 timings: dict[str, float] | None = None, staging: ClueStaging | CopyClueStaging | None = None) -> LoadResult:
     """Normalise, validate and load every batch; rejected rows go to ``rejected_row``.
 
     The next batch is read, validated and turned into bound values (``ClueLoader.prepare``) in a

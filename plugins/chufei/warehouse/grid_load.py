@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from chufei.core.sql import statement
 from chufei.kinds.grid_report import CLUE_COLUMNS
 from chufei.warehouse import schema as warehouse
-from chufei.warehouse.grid_staging import ClueStaging
+from chufei.warehouse.grid_staging import ClueStaging, CopyClueStaging
 from chufei.warehouse.inflow_schema import grid_clue_version
 
 _LOOKUP_BATCH = 500
@@ -86,17 +86,6 @@ def _sqlite_values(values: pa.Array) -> list:
     return objects.tolist()
 
 
-def _sqlite_arrow(values: pa.Array) -> pa.Array:
-    """A column as ``ClueStaging`` stores it: the SQLite text of times and dates (as
-    ``_sqlite_values``), everything else as it is, missing values as NULL."""
-    if pa.types.is_timestamp(values.type):
-        text = pc.cast(pc.cast(values, pa.timestamp("s")), pa.string())
-        return pc.binary_join_element_wise(text, ".000000", "")
-    if pa.types.is_date(values.type):
-        return pc.cast(values, pa.string())
-    return values
-
-
 @dataclass
 class LoadChunk:
     rows: pa.Table  # the valid rows of a batch
@@ -106,13 +95,16 @@ class LoadChunk:
 class ClueLoader:
     """Loads the valid rows of one file or API page inside the caller's transaction.
 
-    Each chunk goes straight into the history through the driver (``grid_insert_version``: only
-    (线索编号, 版本) not stored yet) — no per-row ORM or dict work: ``prepare`` turns whole Arrow
-    columns into the values the driver binds, ``stage`` settles the versions and writes them, many
-    rows per statement on SQLite (``_sqlite_bulk``). ``grid_clue_current`` is a view over it.
+    No per-row ORM or dict work: ``prepare`` turns whole Arrow columns into what the staging or the
+    driver takes, ``stage`` settles the versions and writes them. A file's chunks go to its
+    ``staging`` (``chufei.warehouse.grid_staging``) and reach the history in ``finish``; an API page
+    (no staging) goes straight in through the driver (``grid_insert_version``: only (线索编号, 版本)
+    not stored yet), many rows per statement on SQLite (``_sqlite_bulk``). ``grid_clue_current``
+    is a view over the history.
     """
 
-    def __init__(self, connection: Connection, load_id: str, source: str, staging: ClueStaging | None = None):
+    def __init__(self, connection: Connection, load_id: str, source: str,
+                 staging: ClueStaging | CopyClueStaging | None = None):
         self.connection, self.load_id, self.source, self.staging = connection, load_id, source, staging
         self.sqlite = connection.dialect.name == "sqlite"
         self.paramstyle = "qmark" if self.sqlite else "format"
@@ -184,7 +176,7 @@ class ClueLoader:
         """
         rows = typed.filter(ok)
         numbers = pc.filter(pa.array(row_numbers, type=pa.int64()), ok)
-        convert = _sqlite_arrow if self.staging else (_sqlite_values if self.sqlite else _python_values)
+        convert = self.staging.convert if self.staging else (_sqlite_values if self.sqlite else _python_values)
         return LoadChunk(rows, {name: convert(numbers if name == "row_no" else rows[name].combine_chunks())
                                 for name in self._row_names if name != "version"})
 

@@ -1,13 +1,17 @@
-"""Scratch SQLite databases that stage a grid file's clue versions (ADBC, Arrow in C).
+"""Staging a grid file's clue versions in bulk, then one ``INSERT … SELECT`` into the history.
 
-A file's chunks are written into a scratch database beside its work folder while the file is
-validated, then moved into the history with one ``INSERT … SELECT`` inside the load's own
-transaction: the file still loads entirely or not at all. The scratch database never outlives
-its load, even a killed one (``_remove_abandoned_scratch``).
+Binding values row by row from Python is most of a big load. So a file's valid rows are written
+in bulk while the file is still being validated — on SQLite by the ADBC driver (Arrow in C) into
+a scratch database beside the file's work folder, on PostgreSQL by ``COPY … FROM STDIN`` into a
+temporary table — and move into ``grid_clue_version`` with one ``grid_insert_staged`` inside the
+load's own transaction: the file still loads entirely or not at all, and each (线索编号, 版本)
+is stored once. A scratch database never outlives its load, even a killed one
+(``_remove_abandoned_scratch``); the temporary table is dropped with the transaction.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import threading
@@ -17,9 +21,25 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy.engine import Connection
 
 from chufei.core.sql import statement
+
+
+_TABLE = "grid_clue_stage"  # the table include/sql/grid_insert_staged.sql reads
+
+
+def _sqlite_arrow(values: pa.Array) -> pa.Array:
+    """A column as ``ClueStaging`` stores it: times and dates as the text SQLAlchemy's SQLite
+    ``DateTime``/``Date`` write and read (``2020-06-03 14:20:00.000000``, ``2020-06-03``),
+    everything else as it is, missing values as NULL."""
+    if pa.types.is_timestamp(values.type):
+        text = pc.cast(pc.cast(values, pa.timestamp("s")), pa.string())
+        return pc.binary_join_element_wise(text, ".000000", "")
+    if pa.types.is_date(values.type):
+        return pc.cast(values, pa.string())
+    return values
 
 
 class ClueStaging:
@@ -30,10 +50,12 @@ class ClueStaging:
     file's work folder; ``move`` then copies them into ``grid_clue_version`` with one
     ``INSERT … SELECT`` (``grid_insert_staged``) inside the load's own transaction, so the file
     still loads entirely or not at all. Use through ``clue_staging``, which attaches the scratch
-    database as ``grid_stage`` before that transaction begins (SQLite cannot attach inside one).
+    database as ``grid_stage`` before that transaction begins (SQLite cannot attach inside one);
+    the statement names the table alone, and SQLite finds it in the attached database.
     """
 
-    TABLE = "clue_version"
+    TABLE = _TABLE
+    convert = staticmethod(_sqlite_arrow)  # how ``ClueLoader.prepare`` hands over a column
 
     def __init__(self, path: Path):
         self.path = path
@@ -65,14 +87,66 @@ class ClueStaging:
             self._connection = None
 
 
+class CopyClueStaging:
+    """A file load's clue versions on their way into a PostgreSQL warehouse, by COPY.
+
+    Bound INSERTs cost PostgreSQL a round of parsing, planning and WAL per row even pipelined.
+    Here each chunk's Arrow columns are written as CSV by Arrow (in C) and streamed with
+    ``COPY … FROM STDIN`` into a temporary table created by the first chunk inside the load's
+    transaction (``ON COMMIT DROP``: it goes with the commit or the rollback, so a failed file
+    leaves nothing, and a pooled connection never keeps it). ``move`` then copies it into the
+    history with the same ``grid_insert_staged`` as SQLite.
+    """
+
+    TABLE = _TABLE
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.staged = 0
+        self._created = False
+
+    @staticmethod
+    def convert(values: pa.Array) -> pa.Array:
+        return values  # Arrow's CSV text of times, dates and numbers is what COPY reads
+
+    def append(self, rows: pa.Table) -> None:
+        import pyarrow.csv as pacsv
+
+        cursor = self.connection.connection.driver_connection.cursor()
+        try:
+            if not self._created:
+                cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} ON COMMIT DROP AS "
+                               f"SELECT {', '.join(rows.column_names)} FROM grid_clue_version WITH NO DATA")
+                self._created = True
+            text = io.BytesIO()  # strings quoted, missing values unquoted-empty: COPY's NULL
+            pacsv.write_csv(rows, text, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+            with cursor.copy(f"COPY {self.TABLE} ({', '.join(rows.column_names)}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(text.getbuffer())
+        finally:
+            cursor.close()
+        self.staged += rows.num_rows
+
+    def move(self, connection: Connection, source: str, load_id: str, loaded_at: datetime) -> int:
+        """Into the history; returns how many versions were new."""
+        if not self.staged:
+            return 0
+        moved = connection.execute(statement("grid_insert_staged"),
+                                   {"source": source, "load_id": load_id, "loaded_at": loaded_at})
+        return max(moved.rowcount, 0)
+
+    def close(self) -> None:
+        """Nothing to release: the table is dropped with the transaction."""
+
+
 @contextmanager
-def clue_staging(connection: Connection, folder: Path, load_id: str) -> Iterator[ClueStaging | None]:
-    """A ``ClueStaging`` attached to ``connection`` for one file load (None on PostgreSQL, where
-    psycopg pipelines the rows). Enter before the load's transaction begins; the scratch database
+def clue_staging(connection: Connection, folder: Path, load_id: str
+                 ) -> Iterator[ClueStaging | CopyClueStaging]:
+    """The staging of one file load on ``connection``: a ``CopyClueStaging`` on PostgreSQL, else a
+    ``ClueStaging`` attached to it. Enter before the load's transaction begins; the scratch database
     is detached and deleted when the block ends, loaded or not, and every cleanup step runs even
     when one before it fails, so the pooled connection never keeps it attached."""
-    if connection.dialect.name != "sqlite":
-        yield None
+    if connection.dialect.name == "postgresql":
+        yield CopyClueStaging(connection)
         return
     host = socket.gethostname()
     _remove_abandoned_scratch(folder, host)

@@ -1,0 +1,119 @@
+"""Grid exports into a PostgreSQL warehouse through COPY: a file's rows are streamed into a
+temporary table inside the load's transaction and reach the history in one statement, so a file
+still loads entirely or not at all, each (线索编号, 版本) once, every rejected row kept."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from chufei.ingest.grid import ingest_grid_files
+from demo.inflows import write_grid_csv
+from tests.integration.test_grid_files import clues, receipts, row
+
+pytestmark = pytest.mark.postgres
+CHUNK = 16 * 1024  # a few dozen rows a chunk: many chunks from a small file
+
+
+@pytest.fixture
+def pg_engine(pg_database, monkeypatch):
+    """A PostgreSQL warehouse whose file loads may not fall back to row-by-row INSERTs."""
+    from chufei.warehouse.grid_load import ClueLoader
+    from chufei.warehouse.schema import engine_for, ensure_schema
+
+    def bound_inserts(self, columns):
+        raise AssertionError("a file's clue versions went through bound INSERTs, not COPY")
+
+    monkeypatch.setattr(ClueLoader, "_insert", bound_inserts)
+    engine = engine_for(pg_database)
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def _write_versioned(path, rows, encoding: str = "utf-8") -> None:
+    """An export carrying 版本号, as the platform writes once it numbers versions itself."""
+    import csv
+
+    from demo.inflows import GRID_LABELS
+
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*GRID_LABELS, "版本号"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _staging_left(engine) -> bool:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT to_regclass('pg_temp.grid_clue_stage')")).scalar() is not None
+
+
+def test_a_file_that_breaks_after_many_good_chunks_loads_nothing(pg_engine, data):
+    path = data.inbox("grid_reports") / "truncated.csv"
+    good = [row(f"WG2020{n:06d}") for n in range(1, 1201)]
+    write_grid_csv(path, good)
+    with path.open("ab") as broken:  # an unterminated quote: the reader gives up near the end
+        broken.write(b'"WG2020999999,2020-06-03 14:22:00,420704\n' + b"x" * 40_000 + b"\n")
+
+    summary = ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)
+
+    assert (summary["rejected"], summary["rows_accepted"]) == (1, 0)
+    (receipt,) = receipts(data)
+    assert receipt["status"] == "rejected"
+    assert "无法解析" in receipt["message"]
+    assert clues(pg_engine, "grid_clue_version") == []
+    with pg_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM rejected_row")).scalar() == 0
+    assert not _staging_left(pg_engine)
+
+    # The same rows whole load on the same pooled connections: the staging table went with the rollback.
+    write_grid_csv(data.inbox("grid_reports") / "good.csv", good)
+    again = ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)
+    assert (again["rows_accepted"], again["new_versions"]) == (1200, 1200)
+    assert [c["clue_no"] for c in clues(pg_engine, "grid_clue_version")] == [f"WG2020{n:06d}" for n in range(1, 1201)]
+    assert not _staging_left(pg_engine)
+
+
+def test_re_delivered_clue_versions_load_exactly_once(pg_engine, data):
+    inbox = data.inbox("grid_reports")
+    first = [{**row(f"WG2020{n:06d}"), "版本号": "1"} for n in range(1, 601)]
+    _write_versioned(inbox / "1.csv", first)
+    assert ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)["new_versions"] == 600
+
+    # A later export repeats every version already delivered and adds version 2 of every third clue.
+    later = first + [{**row(f"WG2020{n:06d}", status="核查中"), "版本号": "2"} for n in range(3, 601, 3)]
+    _write_versioned(inbox / "2.csv", later, "gbk")
+    summary = ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)
+
+    assert (summary["rows_accepted"], summary["rows_rejected"], summary["new_versions"]) == (800, 0, 200)
+    history = [(c["clue_no"], c["version"]) for c in clues(pg_engine, "grid_clue_version")]
+    assert len(history) == len(set(history)) == 800
+    current = {c["clue_no"]: (c["version"], c["status"]) for c in clues(pg_engine)}
+    assert current["WG2020000003"] == (2, "核查中")
+    assert current["WG2020000004"] == (1, "待核查")
+    assert sum(version == 2 for version, _ in current.values()) == 200
+
+
+def test_rejected_rows_are_kept_and_the_valid_ones_load(pg_engine, data):
+    rows = []
+    for n in range(1, 1001):
+        if n % 10 == 0:  # every tenth row names a district outside the units registry
+            rows.append(row(f"WG2020{n:06d}", 区县代码="110101"))
+        else:
+            rows.append(row(f"WG2020{n:06d}", **{"估计金额(万元)": f"{n}.000001"}))
+    write_grid_csv(data.inbox("grid_reports") / "mixed.csv", rows)
+
+    summary = ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)
+
+    assert (summary["rows_accepted"], summary["rows_rejected"], summary["new_versions"]) == (900, 100, 900)
+    loaded = clues(pg_engine, "grid_clue_version")
+    assert [c["clue_no"] for c in loaded] == [f"WG2020{n:06d}" for n in range(1, 1001) if n % 10]
+    assert [c["amount_fen"] for c in loaded] == [n * 1_000_000 + 1 for n in range(1, 1001) if n % 10]
+    with pg_engine.connect() as connection:
+        kept = connection.execute(text("SELECT row_no, raw_json, reasons_json FROM rejected_row ORDER BY row_no")).all()
+    assert [r.row_no for r in kept] == [n + 1 for n in range(10, 1001, 10)]  # line 1 is the header
+    assert {json.loads(r.raw_json)["区县代码"] for r in kept} == {"110101"}
+    assert all(json.loads(r.reasons_json)[0]["column"] == "区县代码" for r in kept)
+    assert receipts(data)[0]["status"] == "partially_accepted"
