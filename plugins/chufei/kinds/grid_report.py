@@ -3,7 +3,7 @@
 Clues arrive continuously, as CSV/XLSX exports in ``inbox/grid_reports/`` or as JSON pages from
 the platform's API (docs/grid_api.md); both carry the fields below. The GX suite is
 ``include/expectations/grid_report.json``; the rules GX cannot express run vectorised over Arrow
-batches in the grid pipeline (``chufei.ingest.grid``), because a grid export can be far larger
+batches (``chufei.validate.grid_rules``), because a grid export can be far larger
 than a unit's workbook.
 """
 
