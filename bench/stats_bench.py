@@ -1,32 +1,42 @@
-"""Statistics bench: a five-year case warehouse (~200k cases, admin actions), timed.
+"""Statistics bench: one-, two- and five-year case warehouses (~200k cases, admin actions), timed
+on SQLite and on PostgreSQL side by side in one run.
 
-Reports, from one run, on SQLite:
-- one month's full statistics (every form of the monthly package, computed) at one, two and five
-  years of history, and the ratios (target: five years ≤ 1.2× one year; one month within 3 s);
-- the whole year's packages (every report DAG's work for the year, written; target 10 s), with
-  the annual case-statistics package (its 清退 list has a row per pre-2019 case) apart.
+Reports, for each database:
+- one month's full statistics (every form of the monthly package, computed) and the month's
+  package (forms, xlsx and CSV files, manifest) at one, two and five years of history: the median
+  of many runs taken in turns on the three warehouses, so that a busy machine's noise falls on all
+  of them alike; the target is five years ÷ two years ≤ 1.1 (both have a previous year, so both
+  compute 上年同期; the one-year warehouse has none, so its month does less work and is shown
+  only for reference);
+- the whole year's packages (every report DAG's work for the year, written) on the five-year
+  warehouse, median of ``--repeats`` (default 3); target 5 s.
 
-The five-year warehouse also holds --clues grid-worker clue versions (default 10 million,
+Every PostgreSQL warehouse is a new database, created and dropped (``bench/pg.py``). The
+five-year SQLite warehouse also holds --clues grid-worker clue versions (default 10 million,
 generated inside SQLite by bench/generate_clues.sql): no statistic reads them, and they are
 there to show that a month's statistics do not pay for them (make bench-grid measures their load).
+The figures and the target lines go under ``statistics`` in bench-out/results.json.
 
-    PYTHONPATH=plugins .venv/bin/python bench/stats_bench.py [--cases 200000]
+    PYTHONPATH=plugins .venv/bin/python bench/stats_bench.py [--cases 200000] [--databases sqlite,postgresql]
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import statistics
 import os
 import random
 import shutil
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "plugins"), str(Path(__file__).resolve().parent)]
 
 from sqlalchemy import insert  # noqa: E402
 
@@ -136,76 +146,126 @@ def year_packages(engine, data) -> dict[str, float]:
 
 
 WAREHOUSES = (("one year", [2020]), ("two years", [2019, 2020]), ("five years", [2016, 2017, 2018, 2019, 2020]))
+DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+OUT = Path(__file__).resolve().parents[1] / "bench-out"
+TARGET_RATIO, TARGET_YEAR_SECONDS = 1.1, 5.0
+
+
+def _interleaved_medians(engines: dict, make, repeats: int) -> dict[str, float]:
+    """The median seconds of ``make(engine)()`` per warehouse, the runs taken in turns."""
+    runs = {label: [] for label in engines}
+    for _ in range(repeats):
+        for label, engine in engines.items():
+            runs[label].append(seconds(make(engine)))
+    return {label: statistics.median(times) for label, times in runs.items()}
+
+
+def bench_database(database: str, args, stack: ExitStack, tmp: Path) -> dict:
+    """Every figure of one database: the three warehouses built, then timed."""
+    per_year = args.cases // 5
+    engines = {}
+    for label, years in WAREHOUSES:
+        if database == "sqlite":
+            url = f"sqlite:///{tmp / (label.replace(' ', '_') + '.db')}"
+        else:
+            from pg import fresh_database
+
+            url = stack.enter_context(fresh_database("stats_bench"))
+        engine = engines[label] = warehouse.engine_for(url)
+        stack.callback(engine.dispose)
+        warehouse.ensure_schema(engine)
+        print(f"{DATABASES[database]}, {label}: loading {per_year * len(years):,} cases …", flush=True)
+        populate(engine, years, per_year)
+        if label == "five years" and args.clues and database == "sqlite":
+            timed(f"generating {args.clues:,} grid clues", lambda: add_clues(engine, args.clues))  # noqa: B023 - used at once, inside the loop
+        month_statistics(engine)()  # warm caches (and the year's old-case aggregate)
+    forms = _interleaved_medians(engines, month_statistics, REPEATS)
+    scratch = tmp / f"month-packages-{database}"
+    scratch.mkdir()
+    month_packages = _interleaved_medians(engines, lambda engine: month_package(engine, scratch), REPEATS)
+    year_runs = []
+    for run in range(args.repeats):
+        data = DataDir(tmp / f"data-{database}-{run}").ensure()
+        year_runs.append(year_packages(engines["five years"], data))
+        print(f"  {DATABASES[database]}: the whole year's packages (five years), run {run + 1}: "
+              f"{sum(year_runs[-1].values()):.2f} s", flush=True)
+    totals = [sum(times.values()) for times in year_runs]
+    median_run = year_runs[totals.index(sorted(totals)[(len(totals) - 1) // 2])]
+    return {"month_forms_seconds": forms, "month_package_seconds": month_packages,
+            "year_packages_seconds": statistics.median(totals), "year_packages_runs": totals,
+            "year_packages": len(median_run), "year_package_seconds": median_run,
+            "clues_in_five_years": args.clues if database == "sqlite" else 0}
+
+
+def write_results(section: str, figures: dict) -> Path:
+    """``figures`` under ``section`` in bench-out/results.json, keeping the other bench's section."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "results.json"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        results = {}
+    results[section] = figures
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=200_000, help="cases over five years")
-    parser.add_argument("--clues", type=int, default=10_000_000, help="grid clues in the five-year warehouse (0: none)")
+    parser.add_argument("--clues", type=int, default=10_000_000,
+                        help="grid clues in the five-year SQLite warehouse (0: none)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of the year's packages (the median counts)")
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="chufei-bench-"))
-    per_year = args.cases // 5
-    results, packages, month_packages = {}, {}, {}
+    databases = [name.strip() for name in args.databases.split(",") if name.strip()]
+    results = {"cases": args.cases, "load_average_at_start": os.getloadavg(), "cpus": os.cpu_count()}
     print(f"load average at start: {' '.join(f'{v:.1f}' for v in os.getloadavg())}", flush=True)
-    engines = {}
+    tmp = Path(tempfile.mkdtemp(prefix="chufei-bench-"))
     try:
-        for label, years in WAREHOUSES:
-            engine = engines[label] = warehouse.engine_for(f"sqlite:///{tmp / (label.replace(' ', '_') + '.db')}")
-            warehouse.ensure_schema(engine)
-            print(f"{label}: loading {per_year * len(years):,} cases …", flush=True)
-            populate(engine, years, per_year)
-            if label == "five years" and args.clues:
-                timed(f"generating {args.clues:,} grid clues", lambda: add_clues(engine, args.clues))  # noqa: B023 - used at once, inside the loop
-            month_statistics(engine)()  # warm caches (and the year's old-case aggregate)
-        # A month takes tens of milliseconds: the fastest of many runs, taken in turns on the
-        # three warehouses, so that a busy machine's noise falls on all of them alike.
-        runs = {label: [] for label in engines}
-        for _ in range(REPEATS):
-            for label, engine in engines.items():
-                runs[label].append(seconds(month_statistics(engine)))
-        for label, times in runs.items():
-            times.sort()
-            results[label] = times[0]
-            print(f"  one month's statistics ({label}): fastest of {REPEATS} {times[0] * 1000:.1f} ms, "
-                  f"median {times[REPEATS // 2] * 1000:.1f} ms", flush=True)
-        scratch = tmp / "month-packages"
-        scratch.mkdir()
-        package_runs = {label: [] for label in engines}
-        for _ in range(REPEATS):
-            for label, engine in engines.items():
-                package_runs[label].append(seconds(month_package(engine, scratch)))
-        for label, times in package_runs.items():
-            times.sort()
-            month_packages[label] = times[0]
-            print(f"  one month's package ({label}): fastest of {REPEATS} {times[0] * 1000:.1f} ms, "
-                  f"median {times[REPEATS // 2] * 1000:.1f} ms", flush=True)
-        data = DataDir(tmp / "data").ensure()
-        packages = year_packages(engines["five years"], data)
-        print(f"  {'the whole year’s packages (five years)':<44} {sum(packages.values()):7.2f} s", flush=True)
+        for database in databases:
+            with ExitStack() as stack:  # the database's warehouses disposed (PostgreSQL ones dropped) after it
+                results[database] = bench_database(database, args, stack, tmp)
     finally:
-        for engine in engines.values():
-            engine.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
-    annual = packages["case_statistics_annual 2020"]
-    total = sum(packages.values())
+    results["load_average_at_end"] = os.getloadavg()
+    targets = {}
+    for database in databases:
+        figures, label = results[database], DATABASES[database]
+        forms = figures["month_forms_seconds"]
+        targets[f"a month's forms, five years ÷ two years, {label}"] = {
+            "value": forms["five years"] / forms["two years"], "target": TARGET_RATIO}
+        targets[f"the year's {figures['year_packages']} packages, five-year warehouse, {label}, s"] = {
+            "value": figures["year_packages_seconds"], "target": TARGET_YEAR_SECONDS}
+    results["targets"] = targets
+    written = write_results("statistics", results)
+
     print("\n=== statistics bench ===")
-    print(f"load average at end            : {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
-    for label, _ in WAREHOUSES:
-        clues = f" + {args.clues:,} clues" if label == "five years" and args.clues else ""
-        print(f"one month, {label:<19} : {results[label] * 1000:6.1f} ms (target ≤ 3 s){clues}")
-    print(f"five-year / one-year ratio     : {results['five years'] / results['one year']:.2f} (target ≤ 1.2)")
-    print(f"five-year / two-year ratio     : {results['five years'] / results['two years']:.2f} "
-          "(both have last year's 上年同期 data)")
-    for label, _ in WAREHOUSES:
-        print(f"one month's package, {label:<10}: {month_packages[label] * 1000:6.1f} ms "
-              "(forms, xlsx + CSV files, manifest)")
-    print(f"package five-year / one-year   : {month_packages['five years'] / month_packages['one year']:.2f} "
-          "(target ≤ 1.2)")
-    print(f"whole year's packages          : {total:.2f} s for {len(packages)} packages (target ≤ 10 s)")
-    print(f"  of which case_statistics_annual (清退 list of every pre-2019 case): {annual:.2f} s")
-    others = sorted(((t, name) for name, t in packages.items() if name != "case_statistics_annual 2020"), reverse=True)
-    print(f"  the other {len(others)} packages: {total - annual:.2f} s; slowest: "
-          + ", ".join(f"{name} {t:.2f} s" for t, name in others[:3]))
+    print(f"machine: {os.cpu_count()} CPUs, load average {results['load_average_at_start'][0]:.1f} at start, "
+          f"{results['load_average_at_end'][0]:.1f} at end")
+    for database in databases:
+        figures, label = results[database], DATABASES[database]
+        clues = f" (+ {figures['clues_in_five_years']:,} clues in the five-year one)" if figures["clues_in_five_years"] else ""
+        print(f"{label}{clues}, median of {REPEATS}:")
+        for name, _ in WAREHOUSES:
+            print(f"  one month, {name:<10}: forms {figures['month_forms_seconds'][name] * 1000:7.1f} ms, "
+                  f"package {figures['month_package_seconds'][name] * 1000:7.1f} ms")
+        forms, package = figures["month_forms_seconds"], figures["month_package_seconds"]
+        print(f"  five ÷ one year (no 上年同期 in the one-year warehouse, for reference): forms "
+              f"{forms['five years'] / forms['one year']:.2f}, package "
+              f"{package['five years'] / package['one year']:.2f}")
+        print(f"  package five ÷ two years: {package['five years'] / package['two years']:.2f}")
+        times = figures["year_package_seconds"]
+        slowest = sorted(((t, name) for name, t in times.items()), reverse=True)[:3]
+        print(f"  the year's packages, median of {len(figures['year_packages_runs'])}: "
+              f"{figures['year_packages_seconds']:.2f} s; slowest: "
+              + ", ".join(f"{name} {t:.2f} s" for t, name in slowest))
+    print()
+    for line, figure in targets.items():
+        verdict = "met" if figure["value"] <= figure["target"] else "NOT met"
+        print(f"{line:64s}: {figure['value']:.2f} (target <= {figure['target']}) {verdict}")
+    print("a month's forms, ten years ÷ two years                          : not measured (no ten-year warehouse)")
+    print(f"\nresults: {written}")
 
 
 if __name__ == "__main__":
