@@ -132,12 +132,12 @@ def test_ensure_schema_upgrades_an_old_warehouse_without_changing_a_figure(engin
         for table, names in OLD_INDEXES.items():
             assert not names & _index_names(connection, table)
 
-    assert warehouse.ensure_schema(engine) == warehouse.SCHEMA_VERSION == 2
+    assert warehouse.ensure_schema(engine) == warehouse.SCHEMA_VERSION
     with engine.connect() as connection:
         for table, names in OLD_INDEXES.items():
             assert names <= _index_names(connection, table), table
         assert {"ix_case_month_fact_month", "ix_case_month_fact_unit"} <= _index_names(connection, "case_month_fact")
-        assert connection.execute(select(func.max(warehouse.schema_version.c.version))).scalar() == 2
+        assert connection.execute(select(func.max(warehouse.schema_version.c.version))).scalar() == warehouse.SCHEMA_VERSION
     assert stored_facts(engine) == expected_facts(cases)
     assert stored_action_facts(engine) == expected_action_facts(actions)
 
@@ -152,7 +152,7 @@ def test_ensure_schema_upgrades_an_old_warehouse_without_changing_a_figure(engin
             assert as_number(total[("合计", figure, "本期")]) == expected[figure], (period.key, figure)
 
     # Once upgraded, calling it again (as every task does) changes nothing.
-    assert warehouse.ensure_schema(engine) == 2
+    assert warehouse.ensure_schema(engine) == warehouse.SCHEMA_VERSION
     assert stored_facts(engine) == expected_facts(cases)
 
 

@@ -6,7 +6,9 @@ Amounts are integers of 分 (fen), never floats. The schema is created and upgra
 Schema versions: 1 = the tables; 2 = every index of ``metadata`` (also on warehouses created
 before the index was declared: ``create_all`` adds missing tables, never indexes of existing
 ones), ``case_month_fact``, ``admin_action_month_fact`` and ``month_source``, back-filled
-from the current cases and administrative actions.
+from the current cases and administrative actions; 3 = ``arrived_at`` of ``received_file`` and
+``file_arrival`` (when the file landed in the inbox, beside ``received_at``, when it was
+processed; NULL for files received before it was recorded).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from chufei.core.sql import run_sql
 from chufei.warehouse import inflow_schema  # noqa: F401 - its tables register on the same metadata
 from chufei.warehouse.metadata import metadata
 
-SCHEMA_VERSION = 2  # bump with every schema change (a table, column or index): ensure_schema upgrades on it
+SCHEMA_VERSION = 3  # bump with every schema change (a table, column or index): ensure_schema upgrades on it
 _SQL_TYPES = {"text": Text, "choice": Text, "date": Date, "fen": BigInteger, "count": Integer,
               "flag": Boolean}
 
@@ -41,7 +43,8 @@ received_file = Table(
     Column("original_name", Text, nullable=False),
     Column("size_bytes", BigInteger, nullable=False),
     Column("archive_path", Text, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),  # processed by chufei
+    Column("arrived_at", DateTime(timezone=True)),  # landed in the inbox (its mtime, never after received_at)
     Column("status", String(32), nullable=False),
     Column("dataset", String(64)),
     Column("unit_code", String(16)),
@@ -58,6 +61,7 @@ file_arrival = Table(
     Column("sha256", String(64), ForeignKey("received_file.sha256"), nullable=False, index=True),
     Column("original_name", Text, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("arrived_at", DateTime(timezone=True)),
     Column("outcome", String(32), nullable=False))
 
 submission = Table(
@@ -149,6 +153,8 @@ def ensure_schema(engine: Engine) -> int:
         current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
         if current < SCHEMA_VERSION:
             create_missing_indexes(connection)
+            if current < 3:
+                add_missing_columns(connection, (received_file, file_arrival))
             if current < 2:  # the monthly facts are new in version 2: fill them
                 refresh_case_facts(connection)
                 refresh_action_facts(connection)
@@ -179,6 +185,21 @@ def create_missing_indexes(connection: Connection) -> list[str]:
     return created
 
 
+def add_missing_columns(connection: Connection, tables: Iterable[Table]) -> list[str]:
+    """Add the nullable columns ``metadata`` declares that an existing table lacks (``create_all``
+    never alters a table); returns them as ``table.column``."""
+    inspector = inspect(connection)
+    added = []
+    for table in tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
+                added.append(f"{table.name}.{column.name}")
+    return added
+
+
 def now_utc() -> datetime:
     """Wall-clock time for audit columns only; reports never contain it."""
     return datetime.now(UTC)
@@ -189,9 +210,11 @@ def file_known(connection: Connection, sha256: str) -> dict | None:
     return dict(row) if row else None
 
 
-def record_arrival(connection: Connection, sha256: str, original_name: str, outcome: str) -> None:
+def record_arrival(connection: Connection, sha256: str, original_name: str, outcome: str,
+                   arrived_at: datetime | None = None) -> None:
     connection.execute(insert(file_arrival), {"sha256": sha256, "original_name": original_name,
-                                              "received_at": now_utc(), "outcome": outcome})
+                                              "received_at": now_utc(), "arrived_at": arrived_at,
+                                              "outcome": outcome})
 
 
 def replace_submission(connection: Connection, dataset: Dataset, unit_code: str, period_key: str,
