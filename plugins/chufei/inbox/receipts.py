@@ -18,7 +18,8 @@ class Receipt:
     sha256: str
     source: str
     status: str
-    received_at: str
+    received_at: str  # when chufei processed it
+    arrived_at: str | None = None  # when it landed in the inbox (chufei.inbox.arrival)
     dataset: str | None = None
     dataset_title: str | None = None
     unit: dict | None = None
@@ -88,6 +89,7 @@ def render_text(receipt: Receipt) -> str:
     lines = ["鄂州市处非办 报送回执", "",
              f"文件名称：{receipt.file}",
              f"文件指纹(SHA-256)：{receipt.sha256}",
+             *([f"到达时间：{_local_time(receipt.arrived_at)}"] if receipt.arrived_at else []),
              f"接收时间：{_local_time(receipt.received_at)}"]
     if receipt.dataset_title:
         lines.append(f"报表种类：{receipt.dataset_title}")

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from chufei.core.settings import DataDir
 from chufei.inbox.receipts import Receipt
+from chufei.inbox.arrival import as_instant
 from chufei.ingest.submissions import IngestSummary, process_inbox, receive, record_loading, record_outcome
 from chufei.kinds.grid_report import DATASET, SOURCE, TITLE
 from chufei.read.grid_export import BLOCK_BYTES, CHUNK_ROWS, RawBatch, read_batches
@@ -163,17 +164,18 @@ def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: s
                 receipt.status = "partially_accepted" if result.rejected else "accepted"
             record_outcome(connection, sha256=sha256, original_name=original_name, status=receipt.status,
                            rows=result.rows, accepted=result.accepted, rejected=result.rejected,
-                           message=receipt.message)
+                           message=receipt.message, arrived_at=as_instant(receipt.arrived_at))
     except FileRejected as rejection:
         receipt.status, receipt.message = "rejected", rejection.message
         receipt.counts = {"rows": 0, "accepted": 0, "rejected": 0}
         receipt.errors = [rejection.as_error()]
         with engine.begin() as connection:
             record_loading(connection, **_received(receipt, archived, path), status="rejected", message=receipt.message)
-            warehouse.record_arrival(connection, sha256, original_name, "rejected")
+            warehouse.record_arrival(connection, sha256, original_name, "rejected", as_instant(receipt.arrived_at))
     return receipt
 
 
 def _received(receipt: Receipt, archived: Path, path: Path) -> dict:
     return {"sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
-            "size_bytes": path.stat().st_size, "archive_name": archived.name, "dataset": DATASET}
+            "size_bytes": path.stat().st_size, "archive_name": archived.name, "dataset": DATASET,
+            "arrived_at": as_instant(receipt.arrived_at)}

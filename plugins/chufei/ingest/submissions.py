@@ -15,6 +15,7 @@ import shutil
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from chufei.inbox import claims
+from chufei.inbox.arrival import arrival_of, as_instant
 
 from chufei.warehouse import schema as warehouse
 from chufei.inbox.claims import Claim, ClaimLock, DeadOwner
@@ -120,15 +122,17 @@ def receive(engine: Engine, data: DataDir, path: Path, original_name: str, sourc
     """What every inbox file goes through first: its sha256, its bytes archived, and its receipt,
     "rejected" until the ingest decides. A file received before gets its duplicate receipt and no
     archive path: there is nothing more to do with it."""
+    now = warehouse.now_utc()
+    arrived = arrival_of(path, now)  # before reading: the mtime is the sender's, not ours
     sha256 = sha256_of(path)
     archived = archive_file(path, sha256, data)
     receipt = Receipt(file=original_name, sha256=sha256, source=source, status="rejected",
-                      received_at=warehouse.now_utc().isoformat(timespec="seconds"),
+                      received_at=now.isoformat(timespec="seconds"), arrived_at=arrived.isoformat(),
                       dataset=dataset, dataset_title=dataset_title)
     with engine.begin() as connection:
         known = warehouse.file_known(connection, sha256)
         if known:
-            warehouse.record_arrival(connection, sha256, original_name, "duplicate")
+            warehouse.record_arrival(connection, sha256, original_name, "duplicate", arrived)
             return duplicate_receipt(receipt, known), None
     return receipt, archived
 
@@ -212,29 +216,34 @@ def record_received(connection, receipt: Receipt, archived: Path, path: Path) ->
     connection.execute(insert(warehouse.received_file), {
         "sha256": receipt.sha256, "source": receipt.source, "original_name": receipt.file,
         "size_bytes": path.stat().st_size, "archive_path": archived.name,
-        "received_at": warehouse.now_utc(), "status": receipt.status, "dataset": receipt.dataset,
+        "received_at": warehouse.now_utc(), "arrived_at": as_instant(receipt.arrived_at),
+        "status": receipt.status, "dataset": receipt.dataset,
         "unit_code": (receipt.unit or {}).get("code"), "period_key": receipt.period,
         "rows_total": receipt.counts["rows"], "rows_accepted": receipt.counts["accepted"],
         "rows_rejected": receipt.counts["rejected"], "message": receipt.message})
-    warehouse.record_arrival(connection, receipt.sha256, receipt.file, receipt.status)
+    warehouse.record_arrival(connection, receipt.sha256, receipt.file, receipt.status, as_instant(receipt.arrived_at))
 
 
 def record_loading(connection, *, sha256: str, source: str, original_name: str, size_bytes: int,
-                   archive_name: str, dataset: str, status: str = "processing", message: str | None = None) -> None:
+                   archive_name: str, dataset: str, status: str = "processing", message: str | None = None,
+                   arrived_at: datetime | None = None) -> None:
     """The ``received_file`` row of a grid export or API page, written in the load's transaction
-    before its rows: their counts are known only once they are loaded (``record_outcome``)."""
+    before its rows: their counts are known only once they are loaded (``record_outcome``).
+    ``arrived_at``: when the export landed in the inbox, or the page was fetched."""
+    now = warehouse.now_utc()
     connection.execute(insert(warehouse.received_file), {
         "sha256": sha256, "source": source, "original_name": original_name, "size_bytes": size_bytes,
-        "archive_path": archive_name, "received_at": warehouse.now_utc(), "status": status, "dataset": dataset,
+        "archive_path": archive_name, "received_at": now, "arrived_at": arrived_at or now,
+        "status": status, "dataset": dataset,
         "rows_total": 0, "rows_accepted": 0, "rows_rejected": 0, "message": message})
 
 
 def record_outcome(connection, *, sha256: str, original_name: str, status: str, rows: int, accepted: int,
-                   rejected: int, message: str | None = None) -> None:
+                   rejected: int, message: str | None = None, arrived_at: datetime | None = None) -> None:
     """The verdict and counts of a file recorded with ``record_loading``, and its arrival."""
     connection.execute(update(warehouse.received_file).where(warehouse.received_file.c.sha256 == sha256).values(
         status=status, rows_total=rows, rows_accepted=accepted, rows_rejected=rejected, message=message))
-    warehouse.record_arrival(connection, sha256, original_name, status)
+    warehouse.record_arrival(connection, sha256, original_name, status, arrived_at)
 
 
 def duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
@@ -274,6 +283,7 @@ def record_submission(engine: Engine, receipt: Receipt, archived: Path, path: Pa
             known = warehouse.file_known(connection, receipt.sha256)
             if not known:
                 raise
-            warehouse.record_arrival(connection, receipt.sha256, receipt.file, "duplicate")
+            warehouse.record_arrival(connection, receipt.sha256, receipt.file, "duplicate",
+                                     as_instant(receipt.arrived_at))
         return duplicate_receipt(receipt, known)
     return receipt
