@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     os.environ.setdefault("AIRFLOW__CHUFEI__DEADLINE_HOURS", "0")  # dag.test() and DeadlineAlert, see dagkit
+    os.environ.setdefault("AIRFLOW__CHUFEI__INBOX_QUIET_SECONDS", "0")  # the demo's inbox is written whole, then read
 
     from demo.generate import write_demo_inbox
     from chufei.kinds.templates import write_templates

@@ -31,6 +31,8 @@ os.environ.update({
 })
 # dag.test() cannot finish a run of a DAG with a DeadlineAlert in Airflow 3.3.2 (see chufei.dagkit).
 os.environ.setdefault("AIRFLOW__CHUFEI__DEADLINE_HOURS", "0")
+# Tests write whole files and ingest them at once; the quiet period has tests of its own.
+os.environ.setdefault("AIRFLOW__CHUFEI__INBOX_QUIET_SECONDS", "0")
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "plugins"), os.environ.get("PYTHONPATH")]))
 
 PG_HOST, PG_PORT, PG_ADMIN_DB = "127.0.0.1", 5432, "test"

@@ -36,19 +36,20 @@ class Receipt:
         return {key: value for key, value in self.__dict__.items()}
 
 
-def write_receipt(receipt: Receipt, receipts_dir: Path) -> Path:
+def write_receipt(receipt: Receipt, receipts_dir: Path, keep_existing: bool = False) -> Path:
     """receipts/<sha256>.json and .txt; a duplicate arrival gets <sha256>.duplicate-<n>.json so
-    the first receipt stays. Each file appears whole (written aside, then linked or renamed into
-    place), and a duplicate's name is claimed by the link itself: two workers recording
+    the first receipt stays, and so does any receipt written with ``keep_existing`` when
+    <sha256>.json is already there (an abandoned upload whose bytes were also sent whole). Each
+    file appears whole (written aside, then linked or renamed into place), and a duplicate's name is claimed by the link itself: two workers recording
     duplicates of the same file at once each get their own n, never one another's."""
     receipts_dir.mkdir(parents=True, exist_ok=True)
     body = json.dumps(receipt.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
     written = _written_aside(receipts_dir, body)
     try:
-        if receipt.status != "duplicate":
-            json_path = receipts_dir / f"{receipt.sha256}.json"
+        json_path = receipts_dir / f"{receipt.sha256}.json"
+        if receipt.status != "duplicate" and not keep_existing:
             os.replace(written, json_path)
-        else:
+        elif receipt.status == "duplicate" or not _linked(written, json_path):
             n = 1
             while True:
                 json_path = receipts_dir / f"{receipt.sha256}.duplicate-{n}.json"
@@ -61,6 +62,14 @@ def write_receipt(receipt: Receipt, receipts_dir: Path) -> Path:
         written.unlink(missing_ok=True)
     os.replace(_written_aside(receipts_dir, render_text(receipt)), json_path.with_suffix(".txt"))
     return json_path
+
+
+def _linked(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        return False
+    return True
 
 
 def _written_aside(folder: Path, text: str) -> Path:

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import shutil
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from chufei.inbox import claims
+from chufei.inbox import claims, entries
+from chufei.inbox.entries import Verdict
 from chufei.inbox.arrival import arrival_of, as_instant
 
 from chufei.warehouse import schema as warehouse
@@ -31,6 +33,7 @@ from chufei.inbox.claims import Claim, ClaimLock, DeadOwner
 from chufei.core.settings import DataDir
 from chufei.core.pseudonym import protect_rows, pseudonym_key
 from chufei.inbox.receipts import Receipt, write_receipt
+from chufei.ingest.rebuild import rebuilt_receipt, receipt_missing
 from chufei.validate.validation import validate
 from chufei.read.workbook import FileRejected, read_workbook
 
@@ -42,20 +45,32 @@ _CLAIM_SEPARATOR = "__"
 class ClaimedFile:
     path: Path
     original_name: str
+    verdict: Verdict = Verdict(entries.READY)  # READY, or INCOMPLETE / REFUSED with the reason
 
 
 def claim_files(data: DataDir, source: str) -> list[ClaimedFile]:
-    """Move the inbox's files (and left-overs of a failed attempt) into work/ under a fresh token.
+    """Move the inbox's complete entries (and left-overs of a failed attempt) into work/ under a
+    fresh token.
 
-    ``os.rename`` is atomic, so when two runs see the same inbox exactly one of them wins each file.
-    Files in work/ are taken over only when the run that claimed them is gone (``chufei.inbox.claims``):
-    a concurrent live run keeps its files. The claim lock is held until the returned ``Claim`` is
-    released or dropped (after ``for claimed in claim_files(...)``).
+    What an entry is comes from ``lstat`` only (``chufei.inbox.entries``): uploads still under way
+    stay in the inbox; strange entries (links, directories, devices, FIFOs) are claimed to be
+    refused unread. ``os.rename`` is atomic and moves a link, never its target, so when two runs see
+    the same inbox exactly one of them wins each entry; what arrived in work/ is judged again, in
+    case the entry was swapped between the look and the rename. Files in work/ are taken over only
+    when the run that claimed them is gone (``chufei.inbox.claims``): a concurrent live run keeps
+    its files. The claim lock is held until the returned ``Claim`` is released or dropped (after
+    ``for claimed in claim_files(...)``).
     """
     data.ensure()
     work = data.work(source)
     lock = ClaimLock(work)
-    candidates = [(path, path.name) for path in data.inbox(source).iterdir()]
+    now = time.time()
+    candidates = []
+    for path in data.inbox(source).iterdir():
+        verdict = _judged(path, path.name, now)
+        if verdict is None or verdict.kind == entries.WAIT:
+            continue  # gone, or still being written: the next run looks again
+        candidates.append((path, path.name))
     owners: dict[str, DeadOwner | None] = {}
     for path in work.iterdir():
         if path.name.startswith(".") or claims.owner_of(path.name) == lock.token:
@@ -67,23 +82,30 @@ def claim_files(data: DataDir, source: str) -> list[ClaimedFile]:
             candidates.append((path, claims.original_name(path.name)))
     claimed = []
     for path, original in sorted(candidates, key=lambda item: (_mtime(item[0]), item[1])):
-        if not path.is_file() or original.startswith((".", "~$")):
-            continue
         target = work / lock.name_for(original)
         try:
             os.rename(path, target)
         except FileNotFoundError:
             continue  # another run claimed it first
-        claimed.append(ClaimedFile(target, original))
+        verdict = _judged(target, original, now, quiet=0, stale=0)  # claimed once: complete by now
+        if verdict is not None:
+            claimed.append(ClaimedFile(target, original, verdict))
     for owner in owners.values():
         if owner is not None:
             owner.close()
     return Claim(claimed, lock)
 
 
+def _judged(path: Path, name: str, now: float, **limits) -> Verdict | None:
+    try:
+        return entries.judge(name, os.lstat(path), now, **limits)
+    except FileNotFoundError:
+        return None
+
+
 def _mtime(path: Path) -> float:
     try:
-        return path.stat().st_mtime
+        return path.lstat().st_mtime
     except FileNotFoundError:
         return 0.0
 
@@ -121,7 +143,8 @@ def receive(engine: Engine, data: DataDir, path: Path, original_name: str, sourc
             dataset: str | None = None, dataset_title: str | None = None) -> tuple[Receipt, Path | None]:
     """What every inbox file goes through first: its sha256, its bytes archived, and its receipt,
     "rejected" until the ingest decides. A file received before gets its duplicate receipt and no
-    archive path: there is nothing more to do with it."""
+    archive path: there is nothing more to do with it. If that earlier load committed but its
+    receipt was never written, the receipt is rebuilt from the load record instead."""
     now = warehouse.now_utc()
     arrived = arrival_of(path, now)  # before reading: the mtime is the sender's, not ours
     sha256 = sha256_of(path)
@@ -131,6 +154,8 @@ def receive(engine: Engine, data: DataDir, path: Path, original_name: str, sourc
                       dataset=dataset, dataset_title=dataset_title)
     with engine.begin() as connection:
         known = warehouse.file_known(connection, sha256)
+        if known and receipt_missing(data.receipts, sha256):
+            return rebuilt_receipt(connection, known, dataset_title), None
         if known:
             warehouse.record_arrival(connection, sha256, original_name, "duplicate", arrived)
             return duplicate_receipt(receipt, known), None
@@ -157,18 +182,55 @@ class IngestSummary:
 
 def process_inbox(data: DataDir, source: str, ingest_one: Callable[[Path, str], Receipt],
                   summary: IngestSummary) -> IngestSummary:
-    """Every file claimed from inbox/<source>: ingested by ``ingest_one(path, original name)``,
-    its receipt written, then out of the inbox."""
+    """Every entry claimed from inbox/<source> ends with a receipt, then leaves the inbox: a complete
+    file ingested by ``ingest_one(path, original name)``; an upload never completed archived and
+    refused; a strange entry (link, directory, device…) refused unread and moved to refused/."""
     for claimed in claim_files(data, source):
-        receipt = ingest_one(claimed.path, claimed.original_name)
-        write_receipt(receipt, data.receipts)
-        claimed.path.unlink()
+        if claimed.verdict.kind == entries.REFUSED:
+            receipt = refuse_entry(data, source, claimed)
+        elif claimed.verdict.kind == entries.INCOMPLETE:
+            receipt = refuse_incomplete(data, source, claimed)
+        else:
+            receipt = ingest_one(claimed.path, claimed.original_name)
+            write_receipt(receipt, data.receipts)
+            claimed.path.unlink()
         summary.add(receipt)
         log.info("%s file %s… %s %s %s: %s, rows accepted %d, rejected %d", source, receipt.sha256[:12],
                  receipt.dataset or "unidentified", (receipt.unit or {}).get("code", ""), receipt.period or "",
                  receipt.status, receipt.counts["accepted"], receipt.counts["rejected"])
     log.info("%s ingest finished: %s", source, summary)
     return summary
+
+
+def refuse_entry(data: DataDir, source: str, claimed: ClaimedFile) -> Receipt:
+    """A link, directory, device or FIFO: its receipt says what it is, from ``lstat`` and
+    ``readlink`` only, and the entry itself is moved unread to refused/<source>/."""
+    status = os.lstat(claimed.path)
+    now = warehouse.now_utc()
+    receipt = Receipt(file=claimed.original_name, source=source, status="rejected",
+                      sha256=hashlib.sha256(entries.describe(claimed.original_name, claimed.path, status)).hexdigest(),
+                      received_at=now.isoformat(timespec="seconds"), arrived_at=arrival_of(status, now).isoformat(),
+                      message=claimed.verdict.reason)
+    write_receipt(receipt, data.receipts, keep_existing=True)
+    refused = data.root / "refused" / source
+    refused.mkdir(parents=True, exist_ok=True)
+    os.rename(claimed.path, refused / claimed.path.name)
+    return receipt
+
+
+def refuse_incomplete(data: DataDir, source: str, claimed: ClaimedFile) -> Receipt:
+    """An upload left under its temporary name for too long: its bytes archived as they are, and a
+    receipt saying it was never completed (never read: a half-written workbook means nothing)."""
+    now = warehouse.now_utc()
+    arrived = arrival_of(claimed.path, now)
+    sha256 = sha256_of(claimed.path)
+    archive_file(claimed.path, sha256, data)
+    receipt = Receipt(file=claimed.original_name, sha256=sha256, source=source, status="rejected",
+                      received_at=now.isoformat(timespec="seconds"), arrived_at=arrived.isoformat(),
+                      message=claimed.verdict.reason)
+    write_receipt(receipt, data.receipts, keep_existing=True)
+    claimed.path.unlink()
+    return receipt
 
 
 def ingest_submissions(engine: Engine, data: DataDir) -> IngestSummary:
