@@ -8,9 +8,6 @@ Figures are written as values, never formulas; text is always text. Same figures
 from __future__ import annotations
 
 import csv
-import os
-import threading
-from contextlib import contextmanager
 import hashlib
 import io
 import json
@@ -20,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from chufei.core.normalise import FEN_PER_WAN
+from chufei.outbox.publishing import (LATEST_POINTER, adopt_orphan, point_latest, publishing, remove_abandoned,
+                                      render_folder)
 from chufei.core.xlsx import csv_safe, save_reproducibly
 from chufei.outbox.layout import _cell, _converter, displayed_rows, sheet_forms, write_sheet  # noqa: F401
 from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan  # noqa: F401
@@ -113,7 +112,6 @@ def sha256_bytes(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-LATEST_POINTER = "latest"
 MAX_LISTED_CHANGES = 200
 
 
@@ -130,13 +128,21 @@ def package_versions(root: Path) -> list[str]:
     return sorted(found, key=lambda name: int(name[1:]))
 
 
-def latest_version(root: Path) -> Path | None:
-    """The folder the ``latest`` pointer names (falling back to the highest version)."""
+def _pointed(root: Path) -> str | None:
+    """The version ``latest`` names, if it names one whose manifest is there."""
     pointer = root / LATEST_POINTER
     if pointer.is_file():
         name = pointer.read_text(encoding="utf-8").strip()
         if (root / name / "manifest.json").is_file():
-            return root / name
+            return name
+    return None
+
+
+def latest_version(root: Path) -> Path | None:
+    """The folder the ``latest`` pointer names (falling back to the highest version)."""
+    name = _pointed(root)
+    if name is not None:
+        return root / name
     versions = package_versions(root)
     return root / versions[-1] if versions else None
 
@@ -206,19 +212,6 @@ def _issued_of(folder: Path | None) -> str | None:
     return read_manifest(folder).get("issued") if folder is not None else None
 
 
-@contextmanager
-def _publishing(root: Path):
-    """Hold an exclusive lock on ``root/.publish.lock`` (flock: across threads and processes)."""
-    import fcntl
-
-    descriptor = os.open(root / ".publish.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(descriptor)  # closing drops the lock
-
-
 Attachments = dict[str, bytes] | Callable[[str | None], dict[str, bytes]] | None
 
 
@@ -252,16 +245,17 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
     what changed (``changes``). Returns the manifest plus ``folder``.
     """
     import shutil
-    import tempfile
 
     root.mkdir(parents=True, exist_ok=True)
     version_of = data_version(sources)
-    with tempfile.TemporaryDirectory(dir=root, prefix=".render-") as tmp:
-        staging = Path(tmp)
+    with publishing(root):  # what a killed build left: its orphan version adopted, its render folder removed
+        remove_abandoned(root)
+        adopt_orphan(root, package_versions(root), _pointed(root))
+    with render_folder(root) as staging:
         current = latest_version(root)
         rendered_with = _issued_of(current) or issued  # a rebuild of the latest version keeps its date
         files = _render(forms, staging, rendered_with, attachments)
-        with _publishing(root):  # concurrent builds of one period: one publishes, the others find it
+        with publishing(root):  # concurrent builds of one period: one publishes, the others find it
             current = latest_version(root)
             if current is not None:
                 issued_before = read_manifest(current)
@@ -300,10 +294,7 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
             (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                    encoding="utf-8")
             folder = root / name
-            staging.chmod(0o755)  # TemporaryDirectory's 0700 would hide an issued package from the staff's accounts
+            staging.chmod(0o755)  # mkdtemp's 0700 would hide an issued package from the staff's accounts
             staging.rename(folder)
-            staging.mkdir()  # TemporaryDirectory cleans up the (now empty) staging path
-            pointer = root / f".{LATEST_POINTER}.{os.getpid()}-{threading.get_ident()}.tmp"
-            pointer.write_text(name + "\n", encoding="utf-8")
-            pointer.replace(root / LATEST_POINTER)
+            point_latest(root, name)
     return {**manifest, "folder": str(folder)}
