@@ -71,7 +71,10 @@ def judge(name: str, status: os.stat_result, now: float, quiet: float | None = N
         return Verdict(REFUSED, "这不是一个普通文件；未读取其内容")
     if status.st_nlink > 1:
         return Verdict(REFUSED, HARD_LINK)
-    unchanged_for = now - max(status.st_mtime, status.st_ctime)
+    # A stamp in the future (a sender's clock, or a copy tool that kept one) says nothing about
+    # when the bytes last changed; with no stamp left to judge by, the entry counts as quiet.
+    stamps = [stamp for stamp in (status.st_mtime, status.st_ctime) if stamp <= now]
+    unchanged_for = now - max(stamps) if stamps else float("inf")
     if is_temporary(name):
         stale = incomplete_seconds() if stale is None else stale
         if unchanged_for < stale:
