@@ -113,3 +113,33 @@ def test_no_export_leaks_personal_numbers_or_formulas(engine, data):
     values = [c.value for row in load_workbook(payouts).active.iter_rows() for c in row]
     assert any(isinstance(v, str) and v.startswith("=HYPERLINK") for v in values)  # text, not a formula
     assert scan(data.outbox) > 30
+
+
+def test_the_risk_ledger_rollup_masks_every_form_of_number_and_the_names_before_them(engine, data):
+    import unicodedata
+
+    unit = "420704"
+    with engine.begin() as connection:
+        load_submission(connection, "risk_ledger", unit, half_period(2020, 2), [{
+            "subject_name": "某某商贸", "credit_code": None, "subject_type": "自然人", "industry": "网络借贷",
+            "clue_source": "网格排查", "found_date": date(2020, 8, 2), "risk_signs": "法人手机+8613971234567",
+            "people": 3, "amount_fen": 100, "risk_level": "高", "monitoring": "联系 139-7123-4567",
+            "responsible_unit": "鄂城区", "responsible_person": "孙悟能13307112345",
+            "rectification": "身份证 420703 19851120 4569", "rectify_deadline": None, "progress": "电话 139 7123 4567",
+            "resolved": False, "resolved_date": None}, {
+            "subject_name": "另一主体", "credit_code": None, "subject_type": "自然人", "industry": "网络借贷",
+            "clue_source": "网格排查", "found_date": date(2020, 8, 3), "risk_signs": "无", "people": 1,
+            "amount_fen": 100, "risk_level": "低", "monitoring": None, "responsible_unit": "鄂城区",
+            "responsible_person": "王五", "rectification": None, "rectify_deadline": None, "progress": None,
+            "resolved": False, "resolved_date": None}])
+    build_office_package(engine, data, half_period(2020, 2), "risk_ledger_rollup")
+    ledger = data.outbox / "risk_ledger_rollup" / "2020H2" / "v1" / "risk_ledger_rollup_2020H2_city_ledger.csv"
+    text = ledger.read_bytes().decode("utf-8-sig")
+    digits = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())
+    assert "71234567" not in digits
+    assert "19851120" not in digits
+    assert "07112345" not in digits
+    assert "悟能" not in text
+    assert "孙**" in text
+    assert "王*" in text and "王五" not in text
+    assert text.count("139****4567") == 3

@@ -12,6 +12,52 @@ def test_id_numbers_and_mobiles_inside_text_are_masked():
 
 
 def test_mask_value_keeps_only_the_ends():
-    assert mask_value("张三") == "**"
+    assert mask_value("张三") == "张*"
     assert mask_value("13812345678").startswith("13")
     assert "*" in mask_value("13812345678")
+
+
+PHONE_FORMS = ["+8613971234567", "8613971234567", "139-7123-4567", "139 7123 4567", "+86 139 7123 4567",
+               "(+86)13971234567", "0086-139-7123-4567", "139.7123.4567", "１３９７１２３４５６７", "Tel13971234567"]
+ID_FORMS = ["420703198511204569", "420703 19851120 4569", "4207 0319 8511 2045 69", "420703-19851120-4569",
+            "42070319851120456x", "４２０７０３１９８５１１２０４５６９"]
+
+
+def _digits(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())
+
+
+def test_every_common_way_of_writing_a_mobile_is_masked():
+    for form in PHONE_FORMS:
+        masked = mask_text(f"联系方式：{form}，请回电")
+        assert "71234567" not in _digits(masked), (form, masked)
+        assert "139****4567" in masked, (form, masked)
+        assert masked.endswith("，请回电")
+
+
+def test_id_numbers_with_spaces_or_hyphens_are_masked():
+    for form in ID_FORMS:
+        masked = mask_text(f"身份证 {form} 已核实")
+        assert "19851120" not in _digits(masked), (form, masked)
+        assert "420703********" in masked, (form, masked)
+
+
+def test_a_name_written_before_a_number_is_masked_with_it():
+    assert mask_text("孙悟能13307112345") == "孙**133****2345"
+    assert mask_text("联系人王五 电话：139-7123-4567") == "联系人王* 电话：139****4567"
+    assert mask_value("孙悟能13307112345") == "孙**133****2345"
+
+
+def test_names_keep_their_surname_only():
+    assert mask_value("王五") == "王*"
+    assert mask_value("李建国") == "李**"
+    assert mask_value("欧阳明远") == "欧***"
+
+
+def test_hashes_codes_and_landlines_are_left_alone():
+    sha = "a13912345678b" + "0" * 51
+    assert mask_text(sha) == sha
+    assert mask_text("座机 027-12345678，案件编号 XU0001") == "座机 027-12345678，案件编号 XU0001"
+    assert mask_text("金额 1234567890123 元") == "金额 1234567890123 元"

@@ -1,28 +1,96 @@
-"""Masking personal data (ID numbers, mobile numbers, reporters) for receipts, exports and logs."""
+"""Masking personal data (ID numbers, mobile numbers, names, reporters) for receipts, exports and logs.
+
+Numbers are found in the forms people write them: ``13971234567``, ``+86 139 7123 4567``,
+``8613971234567``, ``0086-139-7123-4567``, ``139-7123-4567``, ``139.7123.4567``, full-width
+digits, and 18-character ID numbers with spaces or hyphens anywhere (``420704 19851120 4569``).
+A name written right before such a number (``孙悟能13307112345``, ``王五 电话：139…``) is masked
+with it: a number tells whose it is only together with the name. Names keep their surname only
+(``王*``, ``孙**``). Landlines (``027-12345678``) are an office's, not a person's: they stay.
+"""
 
 from __future__ import annotations
 
 import re
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_D = r"[0-9０-９]"
+_SEP = r"[ \u3000.\-－]"
+# 17 digits and a check character, with at most one separator between any two of them.
+_ID_NUMBER = re.compile(rf"(?<![0-9０-９A-Za-z]){_D}(?:{_SEP}?{_D}){{16}}{_SEP}?[0-9０-９XxＸｘ](?![0-9０-９A-Za-z])")
+# An optional country code, then 1[3-9]x, written 3-4-4 with or without separators.
+# Not inside a longer run of letters and digits (a sha256, a code), except right after "Tel".
+_MOBILE = re.compile(rf"(?:(?<![0-9０-９A-Za-z])|(?<=[Tt][Ee][Ll]))"
+                     rf"(?:[(（]?(?:[+＋]|00|００)?(?:86|８６)[)）]?{_SEP}?)?"
+                     rf"(?:1|１)[3-9３-９]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}(?![0-9０-９A-Za-z])")
+_MANY_DIGITS = re.compile(r"(?:\d\D{0,2}){11}")  # every pattern needs 11 digits close together: most text has none
+_LABELS = re.compile(r"(?:[\s:：,，、()（）=＝]|联系电话|联系方式|手机号码|手机号|手机|电话号码|电话|身份证号码|身份证号|身份证|"
+                     r"证件号码|证件号|号码|[Tt][Ee][Ll]|举报人|联系人|责任人|填表人|负责人|经办人|当事人|本人)*$")
+_NAME_AT_END = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,2}$")
+_NAME_AFTER_ROLE = re.compile(r"(?:举报人|联系人|责任人|填表人|负责人|经办人|当事人|姓名)[:：]?\s*"
+                              r"([\u4e00-\u9fff][\u4e00-\u9fff·]{1,4})$")
+_NO_NAME = re.compile("").match("")
+_NAME = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,9}$")
 
 
-_ELEVEN_DIGITS = re.compile(r"\d{11}")  # both patterns need 11 digits in a row: most text has none
+def _digits(text: str) -> str:
+    return "".join(str(int(c)) if c.isdigit() else c.upper() for c in text if c.isdigit() or c in "XxＸｘ")
+
+
+def _masked_id(match: re.Match) -> str:
+    compact = _digits(match.group(0)).replace("Ｘ", "X")
+    return compact[:6] + "*" * 8 + compact[-4:]
+
+
+def _masked_mobile(match: re.Match) -> str:
+    compact = _digits(match.group(0))[-11:]
+    return compact[:3] + "****" + compact[-4:]
+
+
+def mask_name(name: str) -> str:
+    """A person's name by its surname only: 王五 → 王*, 孙悟能 → 孙**."""
+    return name[:1] + "*" * (len(name) - 1)
 
 
 def mask_text(text: str) -> str:
-    """Mask every 18-digit ID number and 11-digit mobile number inside free text."""
-    if not _ELEVEN_DIGITS.search(text):
+    """Mask every ID number and mobile number inside free text, and a name written just before one."""
+    if not _MANY_DIGITS.search(text):
         return text
-    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(2), text)
-    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+    pieces, last = [], 0
+    for match in _numbers(text):
+        before = text[last:match.start()]
+        label = _LABELS.search(before)  # 王五 电话：139…: the name is before the label
+        core = before[:label.start()]
+        role = _NAME_AFTER_ROLE.search(core)
+        span = role.span(1) if role else (_NAME_AT_END.search(core) or _NO_NAME).span()
+        if span[1] > span[0]:
+            before = before[:span[0]] + mask_name(before[span[0]:span[1]]) + before[span[1]:]
+        pieces += [before, _masked_id(match) if match.re is _ID_NUMBER else _masked_mobile(match)]
+        last = match.end()
+    return "".join(pieces) + text[last:]
+
+
+def _numbers(text: str) -> list[re.Match]:
+    """ID numbers first (a mobile pattern could match inside one), then mobiles outside them."""
+    ids = list(_ID_NUMBER.finditer(text))
+    taken = [(m.start(), m.end()) for m in ids]
+    mobiles = [m for m in _MOBILE.finditer(text) if not any(a < m.end() and m.start() < b for a, b in taken)]
+    return sorted(ids + mobiles, key=lambda m: m.start())
 
 
 def mask_value(value: object) -> str:
-    """A personal value shown only by its shape: first and last characters kept."""
+    """A personal value (a name, a number, or both) shown only by its shape: numbers as in
+    ``mask_text``, names by their surname, anything else by its first and last characters."""
     text = str(value)
+    masked = mask_text(text)
+    if masked != text:
+        return mask_names(masked)
+    if _NAME.match(text.strip()):
+        return mask_name(text.strip())
     if len(text) <= 2:
-        return "*" * len(text)
+        return text[:1] + "*" * (len(text) - 1)
     keep = max(1, min(4, len(text) // 4))
     return text[:keep] + "*" * (len(text) - 2 * keep) + text[-keep:]
+
+
+def mask_names(text: str) -> str:
+    """Every run of Chinese characters (a personal value's names) by its first character."""
+    return re.sub(r"[\u4e00-\u9fff][\u4e00-\u9fff·]+", lambda m: mask_name(m.group(0)), text)
