@@ -42,12 +42,13 @@ PACKAGE = Asset("outbox.case_statistics_annual")
 def case_statistics_annual():
     @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
+        from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime
         from chufei.outbox.case_reports import build_case_statistics_package
         from chufei.core.periods import parse_period
 
-        return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
-                                             parse_period(period_key), "case_statistics_annual")
+        return package_summary(build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
+                                             parse_period(period_key), "case_statistics_annual"))
 
     build_package(resolve_period("year"))
 

@@ -61,12 +61,13 @@ def case_statistics_monthly():
 
     @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
+        from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime
         from chufei.outbox.case_reports import build_case_statistics_package
         from chufei.core.periods import parse_period
 
-        return build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
-                                             parse_period(period_key), "case_statistics_monthly")
+        return package_summary(build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
+                                             parse_period(period_key), "case_statistics_monthly"))
 
     period = resolve_period("month")
     waited = wait_for_submissions(period)

@@ -33,12 +33,13 @@ PACKAGE = Asset("outbox.warnings_actions_quarterly")
 def warnings_actions_quarterly():
     @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
+        from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime
         from chufei.outbox.office_reports import build_office_package
         from chufei.core.periods import parse_period
 
-        return build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
-                                    "warnings_actions_quarterly")
+        return package_summary(build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
+                                    "warnings_actions_quarterly"))
 
     build_package(resolve_period("quarter"))
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from chufei.core.masking import mask_text
 
 STATUS_ZH = {"accepted": "已接收", "partially_accepted": "部分接收", "rejected": "已退回",
              "duplicate": "重复报送（与已收文件完全相同，未重复入库）"}
@@ -43,6 +46,7 @@ def write_receipt(receipt: Receipt, receipts_dir: Path, keep_existing: bool = Fa
     file appears whole (written aside, then linked or renamed into place), and a duplicate's name is claimed by the link itself: two workers recording
     duplicates of the same file at once each get their own n, never one another's."""
     receipts_dir.mkdir(parents=True, exist_ok=True)
+    receipt = masked(receipt)
     body = json.dumps(receipt.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
     written = _written_aside(receipts_dir, body)
     try:
@@ -62,6 +66,32 @@ def write_receipt(receipt: Receipt, receipts_dir: Path, keep_existing: bool = Fa
         written.unlink(missing_ok=True)
     os.replace(_written_aside(receipts_dir, render_text(receipt)), json_path.with_suffix(".txt"))
     return json_path
+
+
+def masked(receipt: Receipt) -> Receipt:
+    """The receipt as units may read it: every ID and mobile number (and a name written before
+    one) masked as in exports, in the file name, the message and each problem's value, message,
+    sheet and column. Personal columns' values are masked already where the problem is found."""
+    def mask(value: object) -> object:
+        return mask_text(value) if isinstance(value, str) else value
+
+    errors = [{key: mask(value) for key, value in error.items()} for error in receipt.errors]
+    return replace(receipt, file=mask(receipt.file), message=mask(receipt.message), errors=errors)
+
+
+def one_line(value: object) -> str:
+    """Text shown on one line of the text receipt: line breaks, tabs and other control or
+    format characters (a right-to-left override…) escaped as \\n, \\uXXXX, so a file name or a cell
+    can never forge a line such as “处理结果：已接收”."""
+    out = []
+    for char in str(value):
+        if char in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char])
+        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _linked(source: Path, target: Path) -> bool:
@@ -96,16 +126,16 @@ def _local_time(instant: str) -> str:
 def render_text(receipt: Receipt) -> str:
     """The receipt a person reads: what was received, the verdict, and each problem by cell."""
     lines = ["鄂州市处非办 报送回执", "",
-             f"文件名称：{receipt.file}",
+             f"文件名称：{one_line(receipt.file)}",
              f"文件指纹(SHA-256)：{receipt.sha256}",
              *([f"到达时间：{_local_time(receipt.arrived_at)}"] if receipt.arrived_at else []),
              f"接收时间：{_local_time(receipt.received_at)}"]
     if receipt.dataset_title:
-        lines.append(f"报表种类：{receipt.dataset_title}")
+        lines.append(f"报表种类：{one_line(receipt.dataset_title)}")
     if receipt.unit:
-        lines.append(f"填报单位：{receipt.unit['name']}（{receipt.unit['code']}）")
+        lines.append(f"填报单位：{one_line(receipt.unit['name'])}（{receipt.unit['code']}）")
     if receipt.period_label:
-        lines.append(f"报告期：{receipt.period_label}")
+        lines.append(f"报告期：{one_line(receipt.period_label)}")
     lines.append(f"处理结果：{STATUS_ZH[receipt.status]}")
     counts = receipt.counts
     lines.append(f"数据行：共 {counts['rows']} 行，接收 {counts['accepted']} 行，退回 {counts['rejected']} 行")
@@ -115,17 +145,17 @@ def render_text(receipt: Receipt) -> str:
     if receipt.duplicate_of:
         lines.append(f"说明：本文件与此前报送的文件完全相同，以首次报送的回执为准（{receipt.duplicate_of}.json）。")
     if receipt.message:
-        lines.append(f"退回原因：{receipt.message}")
+        lines.append(f"退回原因：{one_line(receipt.message)}")
     if receipt.errors:
         lines += ["", "问题明细（请按单元格位置修改后重新报送整个文件）："]
         for number, error in enumerate(receipt.errors, 1):
             where = "，".join(part for part in (
-                f"工作表“{error['sheet']}”" if error.get("sheet") else "",
+                f"工作表“{one_line(error['sheet'])}”" if error.get("sheet") else "",
                 f"第 {error['row']} 行" if error.get("row") else "",
-                f"“{error['column']}”列" if error.get("column") else "",
-                f"单元格 {error['cell']}" if error.get("cell") else "") if part)
-            value = f"（填写值：{error['value']}）" if error.get("value") not in (None, "") else ""
-            lines.append(f"{number}. {where}：{error['message']}{value}")
+                f"“{one_line(error['column'])}”列" if error.get("column") else "",
+                f"单元格 {one_line(error['cell'])}" if error.get("cell") else "") if part)
+            value = f"（填写值：{one_line(error['value'])}）" if error.get("value") not in (None, "") else ""
+            lines.append(f"{number}. {where}：{one_line(error['message'])}{value}")
     if receipt.status in ("partially_accepted", "rejected"):
         lines += ["", "更正后请重新报送完整文件；同一单位同一报告期的新文件将替换旧版本。"]
     return "\n".join(lines) + "\n"

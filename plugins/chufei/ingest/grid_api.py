@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy.engine import Engine
 
 from chufei.core import connections
+from chufei.core.masking import mask_text
 from chufei.core.settings import DataDir
 from chufei.ingest.grid import load_batches
 from chufei.ingest.submissions import archive_bytes, record_loading, record_outcome
@@ -151,7 +152,7 @@ def load_page(engine: Engine, data: DataDir, page: Page, summary: SyncSummary) -
     summary.new_versions += result.new_versions
     for issue in result.errors[:20]:
         log.warning("grid API record rejected: row %s %s: %s", issue.get("row"), issue.get("column"),
-                    issue.get("message"))
+                    mask_text(str(issue.get("message"))))
 
 
 def sync(engine: Engine, data: DataDir, config: GridApiConfig) -> dict:

@@ -298,3 +298,14 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
             staging.rename(folder)
             point_latest(root, name)
     return {**manifest, "folder": str(folder)}
+
+
+def package_summary(manifest: dict) -> dict:
+    """What a package build returns to Airflow (XCom and the task log): counts and paths only.
+
+    The manifest itself lists changed figures with their old and new cell text, which can be a
+    row's content (a subject's name, a masked responsible person); it stays in the package."""
+    changes = manifest.get("changes") or {}
+    return {"report": manifest["report"], "period": manifest["period"], "version": manifest["version"],
+            "folder": manifest["folder"], "files": len(manifest["files"]), "supersedes": manifest.get("supersedes"),
+            "figures_changed": changes.get("figures_changed_total", 0)}

@@ -83,11 +83,13 @@ class RowValidator:
         if column_name and any(i.column == column.label and i.message == message for i in outcome.issues):
             return
         letter = self.parsed.column_letters.get(column_name or "")
+        raw = outcome.raw.get(column_name) if column_name else None
+        shown = _cell_value(column, raw) if column_name else None
+        if column is not None and column.personal and raw not in (None, "") and str(raw) in message:
+            message = message.replace(str(raw), str(shown))  # the message must not repeat what the value hides
         outcome.issues.append(Issue(
             sheet=self.parsed.sheet, row=row, column=column.label if column else None,
-            cell=f"{letter}{row}" if letter else None,
-            value=_cell_value(column, outcome.raw.get(column_name)) if column_name else None,
-            message=message))
+            cell=f"{letter}{row}" if letter else None, value=shown, message=message))
 
     def run(self) -> ValidationResult:
         for sheet_row in self.parsed.rows:
