@@ -47,3 +47,11 @@ def test_risk_signs_split_on_any_separator():
     assert typed_column("risk_signs", ["承诺高额回报", "承诺高额回报，发展下线", "发展下线/ 以养老为名;其他",
                                        "虚构项目、、其他、", ""]) == [
         "承诺高额回报", "承诺高额回报、发展下线", "发展下线、以养老为名、其他", "虚构项目、其他", None]
+
+
+def test_a_comma_counts_only_as_a_thousands_separator():
+    values = ["12,5", "1,2,3,4", "1,234", "12,345.6万", "1234,5", ",123", "1,23"]
+    typed, checks = normalise(raw_table([{"amount_fen": v} for v in values]))
+    assert typed["amount_fen"].to_pylist() == [None, None, 1_234_000_000, 12_345_600_000, None, None, None]
+    unreadable = next(c for c in checks if c.column == "amount_fen")
+    assert unreadable.mask.to_pylist() == [True, True, False, False, True, True, True]

@@ -78,3 +78,19 @@ def test_text_is_folded_and_full_width_normalised():
     assert clean_text("  某某　公司（ＡＢＣ）  ") == "某某 公司(ABC)"
     assert clean_text(12.0) == "12"
     assert clean_text("   ") is None
+
+
+def test_a_comma_counts_only_as_a_thousands_separator():
+    import pytest
+
+    from chufei.core.normalise import parse_amount_wan, parse_amount_yuan, parse_count
+
+    assert parse_amount_wan("1,234") == 1_234_000_000
+    assert parse_amount_wan("12,345.6万") == 12_345_600_000
+    assert parse_amount_yuan("5,000") == 500_000
+    assert parse_count("1,500人") == 1500
+    for text in ("12,5", "1,2,3,4", "1234,5", ",123", "1,23", "12，5"):
+        with pytest.raises(ValueError, match="千位分隔符"):
+            parse_amount_wan(text)
+    with pytest.raises(ValueError, match="千位分隔符"):
+        parse_count("1,2")

@@ -23,6 +23,8 @@ _DATE_PATTERNS = [
 _AMOUNT_UNITS = {"": Decimal(1), "万": Decimal(1), "万元": Decimal(1), "亿": Decimal(10000),
                  "亿元": Decimal(10000), "元": Decimal("0.0001")}
 _AMOUNT = re.compile(r"^(-?\d+(?:\.\d+)?)(万元|万|亿元|亿|元)?$")
+# A comma is accepted only as a thousands separator: 1,234 and 12,345.6 (12,5 and 1,2,3,4 are not numbers).
+THOUSANDS = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:万元|万|亿元|亿|元|人|件|户|条|次|人次|个)?$")
 _TRUE = {"是", "Y", "YES", "TRUE", "1", "√", "✓"}
 _FALSE = {"否", "N", "NO", "FALSE", "0", "×", "✗", "X"}
 FEN_PER_WAN = 1_000_000
@@ -74,9 +76,14 @@ def _decimal(value: object, units: dict[str, Decimal], what: str) -> Decimal | N
         if value != value or value in (float("inf"), float("-inf")):  # NaN/INF cells in a crafted file
             raise ValueError(f"“{value}”不是{what}")
         return Decimal(repr(value))
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).replace(",", "")
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
     if not text:
         return None
+    if "," in text:
+        if not THOUSANDS.match(text):
+            raise ValueError(f"“{value}”中的逗号不是千位分隔符（应每三位一组，如 1,234.5）：小数请用小数点，"
+                             "如 12.5；不要用逗号分隔几个数")
+        text = text.replace(",", "")
     match = _AMOUNT.match(text)
     if not match or (match.group(2) or "") not in units:
         raise ValueError(f"“{value}”不是有效的{what}")

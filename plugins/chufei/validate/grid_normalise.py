@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from chufei.core.normalise import THOUSANDS
 from chufei.kinds.grid_report import FIELDS
 
 _TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
@@ -87,7 +88,11 @@ def _digits(values, suffix: str):
 
 
 def _amount_fen(values):
-    text = pc.replace_substring_regex(pc.replace_substring(_code(values), ",", ""), r"(万元|万)$", "")
+    code = _code(values)
+    # A comma only as a thousands separator (normalise.THOUSANDS): 12,5 and 1,2,3,4 stay unread.
+    misused = pc.and_(pc.match_substring(code, ","), pc.invert(pc.match_substring_regex(code, THOUSANDS.pattern)))
+    code = pc.if_else(misused, _NULL_STRING, code)
+    text = pc.replace_substring_regex(pc.replace_substring(code, ",", ""), r"(万元|万)$", "")
     parts = pc.extract_regex(pc.if_else(pc.match_substring_regex(text, r"^\d{1,9}(\.\d{1,6})?$"),
                                         text, _NULL_STRING), r"^(?P<i>\d+)(?:\.(?P<f>\d*))?$")
     whole = pc.cast(pc.struct_field(parts, "i"), pa.int64())
