@@ -16,9 +16,10 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _SPACES = re.compile(r"\s+")
 _DATE_PATTERNS = [
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]0{1,2}:0{2}(?::0{2})?)?$"),
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+_MIDNIGHT = re.compile(r"(?<=\d)(?:\s+|T)0{1,2}:0{2}(?::0{2}(?:\.0+)?)?$")
 # 万元 is the unit of every amount column; a written unit overrides it.
 _AMOUNT_UNITS = {"": Decimal(1), "万": Decimal(1), "万元": Decimal(1), "亿": Decimal(10000),
                  "亿元": Decimal(10000), "元": Decimal("0.0001")}
@@ -48,10 +49,14 @@ def parse_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value == value and 19000101 <= value <= 29991231 and float(value).is_integer():
+            return _yyyymmdd(int(value))  # 20200503 typed as a number: the date written without separators
         if not 1 <= value < 2958466:
             raise ValueError(f"日期序号 {value} 超出 Excel 日期范围")
         return _EXCEL_EPOCH + timedelta(days=int(value))
-    text = _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
+    # a midnight time after the date (2020-05-03 00:00:00, as Excel exports a date) says nothing more
+    text = _MIDNIGHT.sub("", unicodedata.normalize("NFKC", str(value)).strip())
+    text = _SPACES.sub("", text)
     if re.fullmatch(r"\d{5}(?:\.0+)?", text):
         return parse_date(float(text))
     for pattern in _DATE_PATTERNS:
@@ -63,6 +68,14 @@ def parse_date(value: object) -> date | None:
             except ValueError:
                 raise ValueError(f"“{value}”不是有效日期") from None
     raise ValueError(f"“{value}”不是可识别的日期，请填写如 2020年6月3日 或 2020-06-03")
+
+
+def _yyyymmdd(number: int) -> date:
+    try:
+        return date(number // 10000, number // 100 % 100, number % 100)
+    except ValueError:
+        raise ValueError(f"“{number}”不是有效日期：按年月日（如 20200503）读作 {number // 10000} 年 "
+                         f"{number // 100 % 100} 月 {number % 100} 日，不存在这一天") from None
 
 
 def _decimal(value: object, units: dict[str, Decimal], what: str) -> Decimal | None:

@@ -34,6 +34,7 @@ class Receipt:
     duplicate_of: str | None = None
     message: str | None = None
     errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # shaped like errors; pointed out, nothing refused
 
     def as_dict(self) -> dict:
         return {key: value for key, value in self.__dict__.items()}
@@ -75,8 +76,11 @@ def masked(receipt: Receipt) -> Receipt:
     def mask(value: object) -> object:
         return mask_text(value) if isinstance(value, str) else value
 
-    errors = [{key: mask(value) for key, value in error.items()} for error in receipt.errors]
-    return replace(receipt, file=mask(receipt.file), message=mask(receipt.message), errors=errors)
+    def masked_list(problems: list[dict]) -> list[dict]:
+        return [{key: mask(value) for key, value in problem.items()} for problem in problems]
+
+    return replace(receipt, file=mask(receipt.file), message=mask(receipt.message),
+                   errors=masked_list(receipt.errors), warnings=masked_list(receipt.warnings))
 
 
 def one_line(value: object) -> str:
@@ -146,16 +150,20 @@ def render_text(receipt: Receipt) -> str:
         lines.append(f"说明：本文件与此前报送的文件完全相同，以首次报送的回执为准（{receipt.duplicate_of}.json）。")
     if receipt.message:
         lines.append(f"退回原因：{one_line(receipt.message)}")
-    if receipt.errors:
-        lines += ["", "问题明细（请按单元格位置修改后重新报送整个文件）："]
-        for number, error in enumerate(receipt.errors, 1):
-            where = "，".join(part for part in (
-                f"工作表“{one_line(error['sheet'])}”" if error.get("sheet") else "",
-                f"第 {error['row']} 行" if error.get("row") else "",
-                f"“{one_line(error['column'])}”列" if error.get("column") else "",
-                f"单元格 {one_line(error['cell'])}" if error.get("cell") else "") if part)
-            value = f"（填写值：{one_line(error['value'])}）" if error.get("value") not in (None, "") else ""
-            lines.append(f"{number}. {where}：{one_line(error['message'])}{value}")
+    for title, problems in (("问题明细（请按单元格位置修改后重新报送整个文件）：", receipt.errors),
+                            ("提醒（不影响本次入库，请核对）：", receipt.warnings)):
+        if problems:
+            lines += ["", title] + [f"{number}. {_problem(problem)}" for number, problem in enumerate(problems, 1)]
     if receipt.status in ("partially_accepted", "rejected"):
         lines += ["", "更正后请重新报送完整文件；同一单位同一报告期的新文件将替换旧版本。"]
     return "\n".join(lines) + "\n"
+
+
+def _problem(error: dict) -> str:
+    where = "，".join(part for part in (
+        f"工作表“{one_line(error['sheet'])}”" if error.get("sheet") else "",
+        f"第 {error['row']} 行" if error.get("row") else "",
+        f"“{one_line(error['column'])}”列" if error.get("column") else "",
+        f"单元格 {one_line(error['cell'])}" if error.get("cell") else "") if part)
+    value = f"（填写值：{one_line(error['value'])}）" if error.get("value") not in (None, "") else ""
+    return f"{where}：{one_line(error['message'])}{value}"

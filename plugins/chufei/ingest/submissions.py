@@ -266,6 +266,7 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
     receipt.period, receipt.period_label = parsed.period.key, parsed.period.label
     receipt.counts = {"rows": len(parsed.rows), "accepted": len(result.valid), "rejected": len(result.rejected)}
     receipt.errors = [issue.as_dict() for issue in result.issues]
+    receipt.warnings = parsed.warnings
     if result.rejected and not result.valid:
         receipt.status, receipt.message = "rejected", "所有数据行均未通过校验，本次报送未入库"
     else:

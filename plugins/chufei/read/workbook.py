@@ -19,6 +19,7 @@ from chufei.kinds.datasets import DATASETS, Dataset
 from chufei.core.normalise import parse_date
 from chufei.core.periods import Period, PeriodError, half_period, parse_period
 from chufei.core.units import Unit, resolve_unit
+from chufei.read.sheet_checks import header_warnings, stacked_refusal, stacked_table
 
 HEADER_FIELDS = ("填报单位", "报告期", "填表人", "联系电话", "填报日期")
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
@@ -61,6 +62,7 @@ class ParsedWorkbook:
     header: dict[str, object]
     column_letters: dict[str, str]  # dataset column name → Excel column letter
     rows: list[SheetRow] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # what the receipt points out without refusing
 
 
 def label_key(text: object) -> str:
@@ -292,11 +294,13 @@ def _identify_and_read(book) -> ParsedWorkbook:
     A workbook with template tables on several visible sheets is refused: reading one and
     ignoring the others would silently drop data, and guessing which one counts is not ours to do.
     """
-    found_sheets = []
+    found_sheets, hidden = [], []
     for _order, sheet in enumerate(book.worksheets):
-        if getattr(sheet, "sheet_state", "visible") != "visible":
-            continue
         top = header_rows(sheet)
+        if getattr(sheet, "sheet_state", "visible") != "visible":
+            if any(_best_header(top, dataset) for dataset in DATASETS.values()):
+                hidden.append(sheet.title)
+            continue
         best = None
         for dataset in DATASETS.values():
             found = _best_header(top, dataset)
@@ -307,6 +311,9 @@ def _identify_and_read(book) -> ParsedWorkbook:
                 best = (rank, sheet, dataset, top, found[0], found[1])
         if best is not None:
             found_sheets.append(best)
+    if not found_sheets and hidden:
+        raise FileRejected(f"工作表“{'”、“'.join(hidden)}”含有模板表格，但该工作表被隐藏了；隐藏的工作表不读取。"
+                           "请在 Excel 中右键工作表标签选择“取消隐藏”后重新报送", sheet=hidden[0])
     if not found_sheets:
         raise FileRejected("未识别出报表种类：没有找到任何模板的表头行（如“案件编号、案件名称、立案日期…”），"
                            "请使用处非办下发的模板")
@@ -339,15 +346,24 @@ def _read_sheet(sheet, dataset: Dataset, top: list[tuple], header_index: int,
         raise FileRejected(f"{dataset.title}按{_KIND_ZH[dataset.period_kind]}报送，报告期“{period_text}”"
                            f"是{_KIND_ZH[period.kind]}", sheet=sheet.title, column="报告期", value=period_text)
     parsed = ParsedWorkbook(dataset=dataset, sheet=sheet.title, unit=unit, period=period, header=header,
-                            column_letters={name: _letter(pos) for name, pos in mapping.items()})
+                            column_letters={name: _letter(pos) for name, pos in mapping.items()},
+                            warnings=header_warnings(top[header_index], mapping, dataset, sheet.title,
+                                                     header_index + 1, _letter))
     first_data_row = header_index + 2
+    ended = False  # past the notes and footer: only a second table may follow
     for row_no, row in enumerate(sheet.iter_rows(min_row=first_data_row, values_only=True), first_data_row):
         cells = [cell for cell in row if cell not in (None, "") and not (isinstance(cell, str) and not cell.strip())]
         if not cells:
             continue
+        stacked = stacked_table(row, dataset)
+        if stacked:
+            raise FileRejected(stacked_refusal(sheet.title, row_no, stacked), sheet=sheet.title, row=row_no)
+        if ended:
+            continue
         first = re.sub(r"\s", "", unicodedata.normalize("NFKC", cells[0])) if isinstance(cells[0], str) else ""
         if first and _NOTE.match(unicodedata.normalize("NFKC", cells[0]).strip()):
-            break
+            ended = True
+            continue
         if first in _TOTAL:
             continue  # a 合计 row people add: the pipeline computes its own totals
         if len(parsed.rows) >= MAX_ROWS:
