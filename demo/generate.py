@@ -16,7 +16,7 @@ from pathlib import Path
 
 from chufei.core.settings import DataDir, code_lists
 from chufei.kinds.datasets import CASE_LEDGER
-from chufei.core.periods import Period, month_period
+from chufei.core.periods import Period, local_midnight, month_period
 from chufei.core.units import Unit, units
 from chufei.kinds.templates import write_submission
 from demo.messy import messy_amount as _messy_amount, messy_date as _messy_date
@@ -150,10 +150,12 @@ def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_cod
     periods = [month_period(year - 1, 12)] + [month_period(year, m) for m in (months or range(1, 13))]
     clock = datetime(year, 1, 1).timestamp()
 
-    def emit(path: Path) -> Path:
+    def emit(path: Path, period=None) -> Path:
         nonlocal clock
         clock += 60
-        os.utime(path, (clock, clock))  # processing order = the order units "sent" them
+        if period is not None:  # a unit sends a period's report once it has ended (chufei refuses it earlier)
+            clock = max(clock, local_midnight(period.end).timestamp() + 2 * 86400)
+        os.utime(path, (clock, clock))  # arrival = processing order = the order units "sent" them
         demo.files.append(path)
         return path
 
@@ -170,9 +172,9 @@ def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_cod
                 # First a version with a wrong amount, then the unit's corrected resubmission.
                 wrong = [dict(rows[0], **{"涉案金额(万元)": 999999})] + rows[1:]
                 emit(write_submission(inbox / f"{unit.name}_{period.key}_案件台账(初报).xlsx", CASE_LEDGER,
-                                      unit.name, period.label, wrong, "张三", "13812345678", str(period.end)))
+                                      unit.name, period.label, wrong, "张三", "13812345678", str(period.end)), period)
             emit(write_submission(inbox / name, CASE_LEDGER, unit.name, period.label, rows,
-                                  "张三", "13812345678", str(period.end)))
+                                  "张三", "13812345678", str(period.end)), period)
     if faults:
         _write_faulty_files(inbox, year, selected[0], demo, emit)
     if other_kinds:

@@ -155,7 +155,7 @@ def _selected(period: Period, months: list[int] | None) -> bool:
 
 
 def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] | None, months: list[int] | None,
-                      faults: bool, emit: Callable[[Path], Path], cases: list) -> list[KindFile]:
+                      faults: bool, emit: Callable[..., Path], cases: list) -> list[KindFile]:
     """Write every other kind's submissions for the owing (selected) units; returns what was written."""
     rng = random.Random(seed + 3)
     messy = _Messy(rng)
@@ -171,7 +171,7 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
         path = inbox / f"{unit.name}_{period.key}_{dataset.title}.xlsx"
         write_submission(path, dataset, unit.name, label or period.label, rows, person(rng),
                          f"0711-{rng.randint(3000000, 3999999)}", str(period.end))
-        emit(path)
+        emit(path, period)
         written.append(KindFile(path, dataset_name, unit.code, period.key, rows, dict(faulty)))
 
     first_faulty = {name: (owing(name) or [None])[0] for name in DATASETS}

@@ -24,3 +24,10 @@ def arrival_of(path: Path | os.stat_result, now: datetime | None = None) -> date
 def as_instant(text: str | None) -> datetime | None:
     """A receipt's ISO instant back as a datetime (None stays None)."""
     return datetime.fromisoformat(text) if text else None
+
+
+def local_date(moment: datetime | None):
+    """The Beijing calendar day of an arrival: what "arrived on" means for periods and dates."""
+    from chufei.core.periods import TZ
+
+    return moment.astimezone(TZ).date() if moment is not None else None

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from chufei.inbox import claims, entries
 from chufei.inbox.entries import Verdict
-from chufei.inbox.arrival import arrival_of, as_instant
+from chufei.inbox.arrival import arrival_of, as_instant, local_date
 
 from chufei.warehouse import schema as warehouse
 from chufei.inbox.claims import Claim, ClaimLock, DeadOwner
@@ -34,7 +34,7 @@ from chufei.core.settings import DataDir
 from chufei.core.pseudonym import protect_rows, pseudonym_key
 from chufei.inbox.receipts import Receipt, write_receipt
 from chufei.ingest.rebuild import rebuilt_receipt, receipt_missing
-from chufei.validate.validation import validate
+from chufei.validate.validation import period_not_over, validate
 from chufei.read.workbook import FileRejected, read_workbook
 
 log = logging.getLogger(__name__)
@@ -250,8 +250,18 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
     except FileRejected as rejection:
         receipt.message, receipt.errors = rejection.message, [rejection.as_error()]
         return record_submission(engine, receipt, archived, path)
+    receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
+    receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}
+    receipt.period, receipt.period_label = parsed.period.key, parsed.period.label
+    arrived_on = local_date(as_instant(receipt.arrived_at))
+    too_early = period_not_over(parsed.dataset, parsed.period, arrived_on)
+    if too_early:
+        receipt.message = too_early
+        receipt.errors = [{"sheet": parsed.sheet, "row": None, "column": "报告期", "cell": None,
+                           "value": parsed.period.label, "message": too_early}]
+        return record_submission(engine, receipt, archived, path)
     try:
-        result = validate(parsed)
+        result = validate(parsed, arrived_on)
     except (ImportError, MemoryError, OSError):
         raise  # the platform, not the file: fail the task so Airflow retries
     except Exception as error:  # noqa: BLE001 - one bad file must never stop the rest of the inbox
@@ -261,9 +271,6 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         return record_submission(engine, receipt, archived, path)
     if any(column.pseudonymised for column in parsed.dataset.columns):
         protect_rows(parsed.dataset, result.valid + result.rejected, pseudonym_key(data))
-    receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
-    receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}
-    receipt.period, receipt.period_label = parsed.period.key, parsed.period.label
     receipt.counts = {"rows": len(parsed.rows), "accepted": len(result.valid), "rejected": len(result.rejected)}
     receipt.errors = [issue.as_dict() for issue in result.issues]
     receipt.warnings = parsed.warnings

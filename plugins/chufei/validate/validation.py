@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache, cache
 from typing import Any
 from collections.abc import Callable
@@ -70,11 +70,13 @@ def _cell_value(column: Column | None, value: object) -> object:
 
 
 class RowValidator:
-    """Validates the rows of one parsed workbook against its dataset."""
+    """Validates the rows of one parsed workbook against its dataset; ``arrived_on`` (the file's
+    arrival, Beijing date) refuses dates a unit cannot have known when it sent the file."""
 
-    def __init__(self, parsed: ParsedWorkbook):
+    def __init__(self, parsed: ParsedWorkbook, arrived_on: date | None = None):
         self.parsed = parsed
         self.dataset = parsed.dataset
+        self.arrived_on = arrived_on
         self.outcomes: dict[int, RowOutcome] = {}
 
     def add(self, row: int, column_name: str | None, message: str) -> None:
@@ -112,9 +114,21 @@ class RowValidator:
                 for column_name, message in rule(outcome.values, self.parsed.period):
                     self.add(outcome.row, column_name, message)
         self._check_unique_keys()
+        self._check_not_after_arrival()
         outcomes = sorted(self.outcomes.values(), key=lambda o: o.row)
         return ValidationResult(valid=[o for o in outcomes if not o.issues],
                                 rejected=[o for o in outcomes if o.issues])
+
+    def _check_not_after_arrival(self) -> None:
+        if self.arrived_on is None:
+            return
+        dates = [column for column in self.dataset.columns if column.kind == "date"]
+        for outcome in self.outcomes.values():
+            for column in dates:
+                day = outcome.values.get(column.name)
+                if isinstance(day, date) and day > self.arrived_on:
+                    self.add(outcome.row, column.name, f"{column.label} {day} 晚于本文件的到达日期 {self.arrived_on}："
+                                                       "不能填写尚未发生的日期，请核实")
 
     def _check_unique_keys(self) -> None:
         if not self.dataset.key:
@@ -131,8 +145,27 @@ class RowValidator:
                 first_seen[key] = outcome.row
 
 
-def validate(parsed: ParsedWorkbook) -> ValidationResult:
-    return RowValidator(parsed).run()
+def validate(parsed: ParsedWorkbook, arrived_on: date | None = None) -> ValidationResult:
+    return RowValidator(parsed, arrived_on).run()
+
+
+# A snapshot kind may be sent before its period ends: the 风险监测台账 of H1 is due on 6月20日.
+SENT_BEFORE_PERIOD_END = {"risk_ledger"}
+
+
+def period_not_over(dataset: Dataset, period: Period, arrived_on: date | None) -> str | None:
+    """Why a file that arrived on ``arrived_on`` cannot report ``period`` yet (None: it can)."""
+    if arrived_on is None:
+        return None
+    if dataset.name in SENT_BEFORE_PERIOD_END:
+        if arrived_on < period.start:
+            return (f"报告期“{period.label}”尚未开始（文件到达日期 {arrived_on}）：请核对报告期，"
+                    "不能报送未来报告期的数据")
+        return None
+    if arrived_on < period.end:
+        return (f"报告期“{period.label}”截至 {period.end - timedelta(days=1)}，文件到达时（{arrived_on}）尚未结束："
+                "报告期结束后才能报送该期数据，请核对报告期或在期末后报送")
+    return None
 
 
 # --- Great Expectations ------------------------------------------------------------------
