@@ -35,6 +35,7 @@ from chufei.core.pseudonym import protect_rows, pseudonym_key
 from chufei.inbox.receipts import Receipt, write_receipt
 from chufei.ingest.rebuild import rebuilt_receipt, receipt_missing
 from chufei.validate.validation import period_not_over, validate
+from chufei.warehouse.versions import current_version
 from chufei.read.workbook import FileRejected, read_workbook
 
 log = logging.getLogger(__name__)
@@ -316,6 +317,13 @@ def record_outcome(connection, *, sha256: str, original_name: str, status: str, 
     warehouse.record_arrival(connection, sha256, original_name, status, arrived_at)
 
 
+def _not_current(sheet: str, version: int, kept: int) -> dict:
+    message = (f"本文件已作为第 {version} 版保存，但当前有效的仍是第 {kept} 版：按更正顺序规则（先看到达时间，再看填报日期，"
+               f"再看文件名中的“更正”标记），第 {kept} 版较新。如本文件才是更正版，请在文件名中注明“更正”或填写更晚的"
+               "填报日期后重新报送")
+    return {"sheet": sheet, "row": None, "column": None, "cell": None, "value": None, "message": message}
+
+
 def duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
     receipt.status, receipt.duplicate_of = "duplicate", known["sha256"]
     receipt.dataset, receipt.period = known["dataset"], known["period_key"]
@@ -341,6 +349,9 @@ def record_submission(engine: Engine, receipt: Receipt, archived: Path, path: Pa
                     [(outcome.row, outcome.values) for outcome in result.valid])
                 if with_version is not None:
                     with_version(connection, submission_id)
+                kept = current_version(connection, submission_id)
+                if kept is not None:
+                    receipt.warnings.append(_not_current(parsed.sheet, receipt.version, kept))
             if result.rejected:
                 connection.execute(insert(warehouse.rejected_row), [{
                     "file_sha256": receipt.sha256, "dataset": parsed.dataset.name, "sheet": parsed.sheet,

@@ -222,13 +222,17 @@ def replace_submission(connection: Connection, dataset: Dataset, unit_code: str,
                        rows: Iterable[tuple[int, dict]]) -> tuple[int, int, str | None]:
     """Load a submission as the current version for (dataset, unit, period); keep older ones as history.
 
-    Returns (submission id, version, sha256 of the version it replaced).
+    Returns (submission id, version, sha256 of the version it replaced, None when an earlier
+    current version stays current: see ``chufei.warehouse.versions``).
     """
     previous = connection.execute(
         select(submission.c.id, submission.c.version, submission.c.file_sha256)
         .where(submission.c.dataset == dataset.name, submission.c.unit_code == unit_code,
                submission.c.period_key == period_key)
         .order_by(submission.c.version.desc()).limit(1)).first()
+    previous_current = connection.execute(select(submission.c.file_sha256).where(
+        submission.c.dataset == dataset.name, submission.c.unit_code == unit_code,
+        submission.c.period_key == period_key, submission.c.is_current.is_(True))).scalar()
     connection.execute(update(submission).where(
         submission.c.dataset == dataset.name, submission.c.unit_code == unit_code,
         submission.c.period_key == period_key, submission.c.is_current.is_(True)).values(is_current=False))
@@ -244,8 +248,13 @@ def replace_submission(connection: Connection, dataset: Dataset, unit_code: str,
         connection.execute(insert(row_table(dataset)), [
             {"submission_id": submission_id, "row_no": row_no, "unit_code": unit_code,
              "period_start": period_start, **values} for row_no, values in rows])
+    from chufei.warehouse.versions import choose_current
+
+    current = choose_current(connection, dataset.name, unit_code, period_key)  # by arrival, not processing
     refresh_current(connection, dataset, unit_code)
-    return submission_id, version, previous.file_sha256 if previous else None
+    if current != submission_id:
+        return submission_id, version, None
+    return submission_id, version, previous_current if previous else None
 
 
 def refresh_current(connection: Connection, dataset: Dataset, unit_code: str) -> None:
