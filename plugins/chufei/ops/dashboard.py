@@ -215,11 +215,16 @@ def package_file(outbox: Path, report: str, period: str, name: str) -> Path | No
     """The file a download link names (in the period's latest version), only if it lies inside the outbox."""
     from chufei.outbox.reports import latest_version
 
-    root = outbox.resolve()
-    period_folder = (root / report / period).resolve()
-    if period_folder.parent.parent != root or "/" in name or "\\" in name or name.startswith("."):
-        return None
-    path = ((latest_version(period_folder) or period_folder) / name).resolve()
-    if not path.is_file() or root not in path.parents:
+    if any(not part or not part.isprintable() for part in (report, period, name)):
+        return None  # NUL (%00) and other control characters name no file; the OS would raise on them
+    try:
+        root = outbox.resolve()
+        period_folder = (root / report / period).resolve()
+        if period_folder.parent.parent != root or "/" in name or "\\" in name or name.startswith("."):
+            return None
+        path = ((latest_version(period_folder) or period_folder) / name).resolve()
+        if not path.is_file() or root not in path.parents:
+            return None
+    except (OSError, ValueError):  # a name too long, or one the file system cannot hold: no such file
         return None
     return path
