@@ -81,7 +81,7 @@ def test_an_internal_error_on_one_file_refuses_that_file_and_the_inbox_moves_on(
     files = corpus(tmp_path)
     (data.inbox("submissions") / "a.xlsx").write_bytes(files["鄂城区 2020 二季度 风险提示.xlsx"][0])
 
-    def broken(parsed):
+    def broken(parsed, *args, **kwargs):
         raise TypeError("a bug that only this file triggers")
 
     monkeypatch.setattr(ingest, "validate", broken)

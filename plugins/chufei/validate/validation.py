@@ -18,6 +18,7 @@ from chufei.core.settings import EXPECTATIONS_DIR
 from chufei.kinds.datasets import Column, Dataset
 from chufei.core.masking import mask_value
 from chufei.core.periods import Period
+from chufei.kinds.ranges import expand
 from chufei.kinds.rules import DATASET_RULES, storage_problem
 from chufei.read.workbook import ParsedWorkbook
 
@@ -172,7 +173,9 @@ def period_not_over(dataset: Dataset, period: Period, arrived_on: date | None) -
 
 @cache
 def load_suite_spec(dataset_name: str) -> dict:
-    return json.loads((EXPECTATIONS_DIR / f"{dataset_name}.json").read_text(encoding="utf-8"))
+    """The dataset's suite, each named range filled in from its one definition (``kinds.ranges``)."""
+    spec = json.loads((EXPECTATIONS_DIR / f"{dataset_name}.json").read_text(encoding="utf-8"))
+    return {**spec, "expectations": [expand(expectation) for expectation in spec["expectations"]]}
 
 
 @lru_cache(maxsize=1)
