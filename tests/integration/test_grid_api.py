@@ -3,7 +3,7 @@ page and repeats a page: every (线索编号, 版本) loads exactly once, on SQL
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,8 +36,11 @@ def detect_encoding(path: Path) -> str:
         raise FileRejected("文件为空（0 字节），请重新导出后报送")
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"  # Excel's "Unicode text" export
     if b"\x00" in head:
-        raise FileRejected("文件不是文本格式的 CSV（含二进制内容），请从网格平台重新导出")
+        raise FileRejected("文件含零字节：可能是不带 BOM 的 UTF-16 文本或二进制文件；请在导出时选择 UTF-8 "
+                           "（或带 BOM 的 Unicode/UTF-16）编码，或从网格平台重新导出")
     for encoding in ("utf-8", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
@@ -78,10 +82,31 @@ class RawBatch:
     row_numbers: list[int] | None = None  # when rows are not consecutive (blank sheet rows skipped)
 
 
+def _utf8_copy(path: Path) -> Path:
+    target = path.with_name(f".utf8-{uuid.uuid4().hex}.csv")
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    try:
+        with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+            for block in iter(lambda: source.read(BLOCK_BYTES), b""):
+                out.write(decoder.decode(block))
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as error:
+        target.unlink(missing_ok=True)
+        raise FileRejected(f"UTF-16 文件中第 {error.start} 字节附近有无法解码的内容，请重新导出") from None
+    return target
+
+
 def read_csv_batches(path: Path, chunk_bytes: int = BLOCK_BYTES) -> Iterator[RawBatch]:
     import pyarrow.csv as pacsv
 
     encoding = detect_encoding(path)
+    if encoding == "utf-16":  # Arrow reads UTF-8: a UTF-8 copy beside the file, removed when read
+        converted = _utf8_copy(path)
+        try:
+            yield from read_csv_batches(converted, chunk_bytes)
+        finally:
+            converted.unlink(missing_ok=True)
+        return
     with path.open("rb") as handle:
         first_line = handle.readline(1 << 20)
     try:
