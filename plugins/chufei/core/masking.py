@@ -15,12 +15,12 @@ import re
 _D = r"[0-9０-９]"
 _SEP = r"[ \u3000.\-－]"
 # 17 digits and a check character, with at most one separator between any two of them.
-_ID_NUMBER = re.compile(rf"(?<![0-9０-９A-Za-z]){_D}(?:{_SEP}?{_D}){{16}}{_SEP}?[0-9０-９XxＸｘ](?![0-9０-９A-Za-z])")
+_ID_NUMBER = re.compile(rf"(?<![0-9０-９]){_D}(?:{_SEP}?{_D}){{16}}{_SEP}?[0-9０-９XxＸｘ](?![0-9０-９])")
 # An optional country code, then 1[3-9]x, written 3-4-4 with or without separators.
-# Not inside a longer run of letters and digits (a sha256, a code), except right after "Tel".
-_MOBILE = re.compile(rf"(?:(?<![0-9０-９A-Za-z])|(?<=[Tt][Ee][Ll]))"
-                     rf"(?:[(（]?(?:[+＋]|00|００)?(?:86|８６)[)）]?{_SEP}?)?"
-                     rf"(?:1|１)[3-9３-９]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}(?![0-9０-９A-Za-z])")
+# Wherever digits end; a match inside a sha256 or another long hexadecimal run is not a number (_hexadecimal).
+_MOBILE = re.compile(rf"(?<![0-9０-９])(?:[(（]?(?:[+＋]|00|００)?(?:86|８６)[)）]?{_SEP}?)?"
+                     rf"(?:1|１)[3-9３-９]{_D}{_SEP}?{_D}{{4}}{_SEP}?{_D}{{4}}(?![0-9０-９])")
+_HEX_RUN = re.compile(r"[0-9A-Fa-f]{32,}")
 _MANY_DIGITS = re.compile(r"(?:\d\D{0,2}){11}")  # every pattern needs 11 digits close together: most text has none
 _LABELS = re.compile(r"(?:[\s:：,，、()（）=＝]|联系电话|联系方式|手机号码|手机号|手机|电话号码|电话|身份证号码|身份证号|身份证|"
                      r"证件号码|证件号|号码|[Tt][Ee][Ll]|举报人|联系人|责任人|填表人|负责人|经办人|当事人|本人)*$")
@@ -70,8 +70,9 @@ def mask_text(text: str) -> str:
 
 def _numbers(text: str) -> list[re.Match]:
     """ID numbers first (a mobile pattern could match inside one), then mobiles outside them."""
-    ids = list(_ID_NUMBER.finditer(text))
-    taken = [(m.start(), m.end()) for m in ids]
+    hashes = [(m.start(), m.end()) for m in _HEX_RUN.finditer(text)]
+    ids = [m for m in _ID_NUMBER.finditer(text) if not any(a < m.end() and m.start() < b for a, b in hashes)]
+    taken = [(m.start(), m.end()) for m in ids] + hashes
     mobiles = [m for m in _MOBILE.finditer(text) if not any(a < m.end() and m.start() < b for a, b in taken)]
     return sorted(ids + mobiles, key=lambda m: m.start())
 
