@@ -70,6 +70,10 @@ def _cell_value(column: Column | None, value: object) -> object:
     return shown if isinstance(shown, (str, int, float, bool)) else str(shown)
 
 
+# Dates that name a plan, not an event: they may well lie after the file's arrival.
+PLANNED_DATES = {"rectify_deadline"}
+
+
 class RowValidator:
     """Validates the rows of one parsed workbook against its dataset; ``arrived_on`` (the file's
     arrival, Beijing date) refuses dates a unit cannot have known when it sent the file."""
@@ -123,7 +127,7 @@ class RowValidator:
     def _check_not_after_arrival(self) -> None:
         if self.arrived_on is None:
             return
-        dates = [column for column in self.dataset.columns if column.kind == "date"]
+        dates = [column for column in self.dataset.columns if column.kind == "date" and column.name not in PLANNED_DATES]
         for outcome in self.outcomes.values():
             for column in dates:
                 day = outcome.values.get(column.name)
