@@ -24,7 +24,9 @@ _HEX_RUN = re.compile(r"[0-9A-Fa-f]{32,}")
 _MANY_DIGITS = re.compile(r"(?:\d\D{0,2}){11}")  # every pattern needs 11 digits close together: most text has none
 _LABELS = re.compile(r"(?:[\s:：,，、()（）=＝]|联系电话|联系方式|手机号码|手机号|手机|电话号码|电话|身份证号码|身份证号|身份证|"
                      r"证件号码|证件号|号码|[Tt][Ee][Ll]|举报人|联系人|责任人|填表人|负责人|经办人|当事人|本人)*$")
-_NAME_AT_END = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,2}$")
+# A whole run of two or three Chinese characters (not a longer phrase such as 不是日期) is taken for a name.
+_NAME_AT_END = re.compile(r"(?<![\u4e00-\u9fff·])[\u4e00-\u9fff][\u4e00-\u9fff·]{1,2}$")
+_NOT_NAMES = {"日期", "金额", "编号", "代码", "时间", "数量", "人数", "填写值", "不是", "应为", "手机", "电话", "号码"}
 _NAME_AFTER_ROLE = re.compile(r"(?:举报人|联系人|责任人|填表人|负责人|经办人|当事人|姓名)[:：]?\s*"
                               r"([\u4e00-\u9fff][\u4e00-\u9fff·]{1,4})$")
 _NO_NAME = re.compile("").match("")
@@ -61,7 +63,7 @@ def mask_text(text: str) -> str:
         core = before[:label.start()]
         role = _NAME_AFTER_ROLE.search(core)
         span = role.span(1) if role else (_NAME_AT_END.search(core) or _NO_NAME).span()
-        if span[1] > span[0]:
+        if span[1] > span[0] and before[span[0]:span[1]] not in _NOT_NAMES:
             before = before[:span[0]] + mask_name(before[span[0]:span[1]]) + before[span[1]:]
         pieces += [before, _masked_id(match) if match.re is _ID_NUMBER else _masked_mobile(match)]
         last = match.end()
