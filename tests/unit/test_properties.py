@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chufei.core.masking import mask_text
-from chufei.ingest.grid import read_csv_batches
+from chufei.read.grid_export import read_csv_batches
 from chufei.kinds.datasets import DATASETS
 from chufei.kinds.templates import write_submission
 from chufei.read.workbook import FileRejected, read_workbook
@@ -59,6 +59,15 @@ def _template_bytes() -> bytes:
 TEMPLATE = _template_bytes()
 
 
+def _refusal(read) -> str | None:
+    """None when ``read()`` succeeds, the refusal's message when it refuses; anything else raises."""
+    try:
+        read()
+    except FileRejected as refused:
+        return refused.message
+    return None
+
+
 @BUDGET
 @given(flips=st.lists(st.tuples(st.integers(0, len(TEMPLATE) - 1), st.integers(0, 255)), min_size=1, max_size=6),
        cut=st.one_of(st.none(), st.integers(0, len(TEMPLATE))))
@@ -70,11 +79,8 @@ def test_a_damaged_workbook_is_refused_never_a_crash(flips, cut):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "damaged.xlsx"
         path.write_bytes(body)
-        try:
-            read_workbook(path)
-        except FileRejected as refused:
-            assert refused.message
-            assert "Traceback" not in refused.message
+        message = _refusal(lambda: read_workbook(path))
+        assert message is None or (message and "Traceback" not in message)
 
 
 @BUDGET
@@ -87,8 +93,5 @@ def test_any_text_as_a_grid_csv_is_read_or_refused_never_a_crash(text, encoding)
             path.write_bytes((header + text).encode(encoding))
         except UnicodeEncodeError:
             return
-        try:
-            for batch in read_csv_batches(path):
-                assert batch.table.num_rows >= 0
-        except FileRejected as refused:
-            assert refused.message
+        message = _refusal(lambda: [batch.table.num_rows for batch in read_csv_batches(path)])
+        assert message is None or message
