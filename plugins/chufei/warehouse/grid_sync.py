@@ -19,7 +19,7 @@ from chufei.warehouse.inflow_schema import grid_sync_state
 EPOCH = "2015-01-01T00:00:00+08:00"  # the watermark of a source never synced
 
 
-def _parse_instant(value: Any) -> datetime | None:
+def parse_instant(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -35,10 +35,14 @@ def watermark(connection: Connection, source: str) -> str:
     return value or EPOCH
 
 
-def advance_watermark(connection: Connection, source: str, items: list[dict], current: str, records: int) -> str:
-    """The watermark past ``items`` (records with ``updated_at``), stored with the count loaded."""
-    instants = [i for i in (_parse_instant(item.get("updated_at")) for item in items) if i]
-    newest = max([*instants, _parse_instant(current)])
+def advance_watermark(connection: Connection, source: str, items: list[dict], current: str, records: int,
+                      ceiling: datetime | None = None) -> str:
+    """The watermark past ``items`` (records with ``updated_at``), stored with the count loaded;
+    never after ``ceiling`` (the sync's start: no record can have changed later than it asked)."""
+    instants = [i for i in (parse_instant(item.get("updated_at")) for item in items) if i]
+    newest = max([*instants, parse_instant(current)])
+    if ceiling is not None:
+        newest = min(newest, ceiling.astimezone(TIMEZONE))
     value = newest.isoformat()
     values = {"updated_since": value, "synced_at": warehouse.now_utc()}
     known = connection.execute(select(grid_sync_state.c.records_loaded)
