@@ -250,3 +250,64 @@ def test_a_warehouse_built_by_the_pre_alembic_code_upgrades_with_identical_figur
     assert warehouse.ensure_schema(engine) == head_revision()
     assert _revisions(engine) == [head_revision()]
     engine.dispose()
+
+
+# --- a later revision that alters a table on SQLite (batch mode) -----------------------------------
+LATER_REVISION = '''
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{rev}"
+down_revision = "{down}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # SQLite cannot alter a column in place: batch mode rebuilds received_file, which three tables reference.
+    with op.batch_alter_table("received_file") as batch_op:
+        batch_op.add_column(sa.Column("checked_by", sa.Text, nullable=False, server_default="无"))
+        batch_op.alter_column("message", existing_type=sa.Text, type_=sa.String(2000))
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_later_revision_can_alter_a_referenced_table_without_losing_rows(warehouse_url, monkeypatch, tmp_path):
+    from chufei.warehouse import upgrade
+
+    engine = warehouse.engine_for(warehouse_url)
+    cases, actions = generate(seed=41)
+    warehouse.ensure_schema(engine)
+    load_facts(engine, cases, actions)
+    before, forms = _snapshot(engine), _forms(engine)
+    baseline_head = head_revision()
+
+    later = tmp_path / "versions"
+    later.mkdir()
+    (later / "9999_later.py").write_text(LATER_REVISION.format(rev="9999", down=baseline_head), encoding="utf-8")
+    configure = upgrade.alembic_config
+
+    def with_later(*args, **kwargs):
+        config = configure(*args, **kwargs)
+        config.set_main_option("version_locations", os.pathsep.join([str(upgrade.MIGRATIONS / "versions"), str(later)]))
+        return config
+
+    monkeypatch.setattr(upgrade, "alembic_config", with_later)
+    upgrade.head_revision.cache_clear()
+    try:
+        assert warehouse.ensure_schema(engine) == "9999"
+    finally:
+        upgrade.head_revision.cache_clear()
+    with engine.connect() as connection:
+        columns = {c["name"]: c for c in inspect(connection).get_columns("received_file")}
+        assert "checked_by" in columns
+        assert connection.execute(text("SELECT DISTINCT checked_by FROM received_file")).scalars().all() == ["无"]
+        if connection.dialect.name == "sqlite":  # the pooled connection enforces foreign keys again
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    assert _snapshot(engine) == before  # the declared columns of every row, the rebuilt table's included
+    assert _forms(engine) == forms
+    engine.dispose()
