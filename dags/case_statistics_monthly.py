@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag, resolve_period
+from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag, resolve_period, skip_without_data
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.case_statistics_monthly")
@@ -60,6 +60,7 @@ def case_statistics_monthly():
         return period_run.record_missing("case_statistics_monthly", "case_ledger", period_key)
 
     @task(multiple_outputs=True, outlets=[PACKAGE])
+    @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.warehouse import runtime
         from chufei.outbox.case_reports import build_case_statistics_package

@@ -8,6 +8,7 @@ Figures are written as values, never formulas; text is always text. Same figures
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import threading
 from contextlib import contextmanager
@@ -23,6 +24,9 @@ from chufei.core.normalise import FEN_PER_WAN
 from chufei.core.xlsx import csv_safe, save_reproducibly
 from chufei.outbox.layout import _cell, _converter, displayed_rows, sheet_forms, write_sheet  # noqa: F401
 from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan  # noqa: F401
+
+log = logging.getLogger(__name__)
+
 
 def write_xlsx(form: StatForm, path: Path, issued: str | None = None) -> None:
     """Write ``form`` (one sheet, or one per numbered part) with its 报出日期 ``issued`` (ISO date)."""
@@ -254,6 +258,11 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
     import shutil
     import tempfile
 
+    if not sources:  # nothing submitted for the period: an empty form would read as zeros
+        note = f"{period_key} 尚无报送数据，未生成报表包"
+        log.info("%s：%s", report, note)
+        return {"report": report, "period": period_key, "version": None, "files": [], "folder": None,
+                "note": note}
     root.mkdir(parents=True, exist_ok=True)
     version_of = data_version(sources)
     with tempfile.TemporaryDirectory(dir=root, prefix=".render-") as tmp:
@@ -273,6 +282,7 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
                             target = current / entry["name"]
                             if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
                                 shutil.copyfile(staging / entry["name"], target)
+                        log.info("%s：%s %s 未变化，未写新版本", report, period_key, current.name)
                         return {**issued_before, "folder": str(current)}
             own = max(filter(None, (issued, _issued_of(current))), default=None)  # a new version: its own date
             if own != rendered_with:
@@ -306,4 +316,16 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
             pointer = root / f".{LATEST_POINTER}.{os.getpid()}-{threading.get_ident()}.tmp"
             pointer.write_text(name + "\n", encoding="utf-8")
             pointer.replace(root / LATEST_POINTER)
+    log.info("%s：%s", report, version_note(manifest))
     return {**manifest, "folder": str(folder)}
+
+
+def version_note(manifest: dict) -> str:
+    """One sentence on what a newly written version is: "2020-06 写入 v2：3 个数字变化"."""
+    changes = manifest.get("changes")
+    if not changes:
+        return f"{manifest['period']} 写入 {manifest['version']}（首次出具）"
+    parts = [f"{changes['figures_changed_total']} 个数字变化"]
+    if changes["sources_added"] or changes["sources_removed"]:
+        parts.append(f"来源文件新增 {len(changes['sources_added'])} 个、撤下 {len(changes['sources_removed'])} 个")
+    return f"{manifest['period']} 写入 {manifest['version']}：{'，'.join(parts)}（取代 {manifest['supersedes']}）"
