@@ -1,6 +1,11 @@
 """
 ### 非法集资案件统计季报 — quarterly case statistics
 
+**概要**：按季度汇总全市非法集资案件，出具季报表包（xlsx、CSV、manifest），本季、本年累计与上年同期比较。
+季度结束次月10日报送截止后运行；手动补算请填报告期，如 2020Q2。
+
+*English:*
+
 **Consumes** the warehouse's current case facts (`warehouse.case_ledger`, loaded by
 `ingest_unit_submissions`) and the administrative actions (`admin_action` submissions).
 

@@ -1,6 +1,11 @@
 """
 ### 举报奖励情况统计季报 — quarterly report-reward statistics
 
+**概要**：按季度汇总各单位报送的举报奖励情况，出具季报表包（xlsx、CSV、manifest）。季度结束次月10日报送截止后运行；
+手动补算请填报告期，如 2020Q2。
+
+*English:*
+
 **Consumes** the current 举报奖励 submissions (`report_reward_row`, quarterly, task 五/九).
 
 **Produces** `<data dir>/outbox/report_reward_quarterly/<YYYY>Q<n>/v<n>/` (and a `latest` file naming the newest

@@ -1,6 +1,11 @@
 """
 ### 形势分析 — half-year and annual situation analysis
 
+**概要**：形势分析：上半年与全年的案件走势、分地区分行业情况，并附文字摘要（含风险提示、广告排查的防范工作情况）。半年结束次月15日后运行；
+手动补算请填报告期，2020H1 为上半年，2020 为全年。
+
+*English:*
+
 **Consumes** the warehouse's current case facts and administrative actions (the same facts as
 the case-statistics forms), and for the summary's prevention paragraph the current 风险提示 and
 advert-screening (排查汇总) submissions.
