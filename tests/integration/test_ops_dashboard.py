@@ -109,3 +109,39 @@ def test_page_escapes_what_it_shows():
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.xlsx" in html
     assert "/chufei/download/r/2020-01/%3Cscript%3Ealert%281%29%3C/script%3E.xlsx" in html
+
+
+def test_trend_charts_show_months_reported_and_leave_gaps_for_the_rest(engine, data):
+    from decimal import Decimal
+
+    from chufei.ops.dashboard import build
+    from chufei.ops.ui import render
+
+    _seed(engine)
+    dash = build(engine, data.outbox)
+    new_cases, amount, warnings = dash.charts
+    # only March 2020's ledger has arrived: one new case (N1, filed 5 March, 5万元); every other month
+    # of 2020 and all of 2019 is "no data", drawn as a gap rather than a zero
+    assert new_cases.series[0].label == "2020年"
+    assert new_cases.series[0].values == [None, None, 1] + [None] * 9
+    assert new_cases.series[1].values == [None] * 12
+    assert amount.series[0].values[2] == Decimal("5.00")
+    assert not warnings.has_data  # no 风险提示 loaded
+    html = render(dash)
+    assert html.count("<figure class=\"chart\"") == 3
+    assert html.count("<svg") == 2
+    assert "新发案件数（件）：2020年与2019年逐月对比" in html
+    assert "2020年 3月：1" in html  # the point's tooltip
+    assert "http" not in html.split("<svg", 1)[1].split("</svg>")[0].replace("http://www.w3.org/2000/svg", "")
+
+
+def test_warnings_chart_marks_districts_below_the_target():
+    from chufei.ops.charts import Chart, Series, layout
+
+    chart = layout(Chart("w", "风险提示", "次", ["鄂城区", "华容区", "梁子湖区"],
+                         [Series("风险提示", [4, 1, 0], "this")], kind="bar", target=3))
+    assert [(b["label"], b["short"]) for b in chart.bars] == [("4", False), ("1", True), ("0", True)]
+    # a 0–5 axis (the next round number above 4) over a plot 176 px high from y=28: the target
+    # line at 3/5 of the way up, bars 4/5, 1/5 and 0 of it
+    assert chart.target_y == 98.4
+    assert [b["h"] for b in chart.bars] == [140.8, 35.2, 0.0]

@@ -56,6 +56,8 @@ class Dashboard:
     quality: list[dict] = field(default_factory=list)
     rejections: list[dict] = field(default_factory=list)
     packages: list[dict] = field(default_factory=list)
+    charts: list = field(default_factory=list)  # chufei.ops.charts.Chart
+    warning_counts: dict[str, int] = field(default_factory=dict)  # territorial unit code → 风险提示 this year
 
 
 def _has(connection: Connection, table: str) -> bool:
@@ -140,6 +142,7 @@ def targets(connection: Connection, dash: Dashboard) -> None:
         for row in run_sql(connection, "risk_warning_rows", range_start=date(year, 1, 1),
                            range_end=date(year + 1, 1, 1)).mappings():
             counts[row["unit_code"]] = counts.get(row["unit_code"], 0) + 1
+    dash.warning_counts = counts
     if not counts:
         dash.targets.append(Target("风险提示每区全年3次以上", f"每个区 ≥ {WARNINGS_TARGET} 次", None, None,
                                    "暂无风险提示数据"))
@@ -157,6 +160,45 @@ def targets(connection: Connection, dash: Dashboard) -> None:
         None if rate is None else f"{rate}%", None if rate is None else repaid >= unpaid,
         f"{cases} 件案件，已清退 {Decimal(repaid) / 1_000_000:,.2f} 万元 / 核实未兑付本金 "
         f"{Decimal(unpaid) / 1_000_000:,.2f} 万元" if unpaid else "暂无2018年底前案件的未兑付本金数据"))
+
+
+def trend_charts(connection: Connection, dash: Dashboard) -> None:
+    """新发案件数 and 涉案金额 by month, the latest reported year against the one before; 风险提示
+    per district this year against the work plan's target."""
+    from chufei.ops.charts import Chart, Series, layout
+
+    if dash.month is None:
+        return
+    year = dash.month.year
+    by_month: dict[date, dict] = {}
+    for row in run_sql(connection, "dashboard_month_trend", range_start=date(year - 1, 1, 1),
+                       range_end=date(year + 1, 1, 1)).mappings():
+        start = row["month_start"]
+        start = date.fromisoformat(start[:10]) if isinstance(start, str) else start
+        by_month[start] = row
+    months = [f"{m}月" for m in range(1, 13)]
+
+    def series(key: str, y: int, scale=None) -> list:  # noqa: ANN001
+        values = []
+        for m in range(1, 13):
+            row = by_month.get(date(y, m, 1))
+            values.append(None if row is None else (scale(int(row[key])) if scale else int(row[key])))
+        return values
+
+    wan = lambda fen: (Decimal(fen) / 1_000_000).quantize(Decimal("0.01"), ROUND_HALF_UP)  # noqa: E731
+    dash.charts.append(layout(Chart("trend_new_cases", f"新发案件数（件）：{year}年与{year - 1}年逐月对比", "件", months,
+                                    [Series(f"{year}年", series("new_cases", year), "this"),
+                                     Series(f"{year - 1}年", series("new_cases", year - 1), "last")])))
+    dash.charts.append(layout(Chart("trend_amount", f"涉案金额（万元）：{year}年与{year - 1}年逐月对比", "万元", months,
+                                    [Series(f"{year}年", series("amount_fen", year, wan), "this"),
+                                     Series(f"{year - 1}年", series("amount_fen", year - 1, wan), "last")])))
+    territorial = [u for u in units() if u.kind == "territorial"]
+    counts = dash.warning_counts
+    dash.charts.append(layout(Chart(
+        "warnings_by_district", f"{year}年风险提示次数（各区，目标每区 ≥ {WARNINGS_TARGET} 次）", "次",
+        [u.name for u in territorial],
+        [Series("风险提示", [counts.get(u.code, 0) if counts else None for u in territorial], "this")],
+        kind="bar", target=WARNINGS_TARGET)))
 
 
 def quality(connection: Connection, dash: Dashboard, max_rejections: int = 15) -> None:
@@ -206,6 +248,7 @@ def build(engine: Engine, outbox: Path) -> Dashboard:
         completeness_matrix(connection, dash)
         latest_figures(connection, dash)
         targets(connection, dash)
+        trend_charts(connection, dash)
         quality(connection, dash)
     dash.packages = packages(outbox)
     return dash
