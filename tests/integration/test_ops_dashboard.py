@@ -145,3 +145,59 @@ def test_warnings_chart_marks_districts_below_the_target():
     # line at 3/5 of the way up, bars 4/5, 1/5 and 0 of it
     assert chart.target_y == 98.4
     assert [b["h"] for b in chart.bars] == [140.8, 35.2, 0.0]
+
+
+def test_rejection_reasons_name_each_column_once():
+    from chufei.ops.dashboard import reason_text
+
+    assert reason_text([{"column": "排查日期", "message": "排查日期 不是日期：2020-13-01"},
+                        {"column": "载体类型", "message": "不在可选值中：报纸杂志"},
+                        {"column": "排查日期", "message": "排查日期 不是日期：2020-13-01"},
+                        {"column": None, "message": "整行为空"}]) == \
+        "排查日期 不是日期：2020-13-01；载体类型 不在可选值中：报纸杂志；整行为空"
+
+
+def test_whole_package_zip_holds_the_latest_version_and_its_manifest(data):
+    import io
+    import zipfile
+
+    from chufei.ops.dashboard import package_zip
+    from chufei.outbox.reports import write_package
+    from chufei.statistics.forms import FormColumn, StatForm
+
+    form = StatForm(title="测试表", form_no="T1", period_label="2020年3月", unit_of_measure="件",
+                    columns=[FormColumn("单位", "单位", "text"), FormColumn("件数", "本期", "count")],
+                    rows=[["鄂城区", 2], ["合计", 2]])
+    root = data.outbox / "case_statistics_monthly" / "2020-03"
+    write_package(root, "case_statistics_monthly", "2020-03", {"r_2020-03": form}, ["a"])
+    name, content = package_zip(data.outbox, "case_statistics_monthly", "2020-03")
+    assert name == "case_statistics_monthly_2020-03_v1.zip"
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = sorted(archive.namelist())
+        manifest = archive.read("case_statistics_monthly_2020-03_v1/manifest.json")
+        assert manifest == (root / "v1" / "manifest.json").read_bytes()
+    assert names == ["case_statistics_monthly_2020-03_v1/manifest.json",
+                     "case_statistics_monthly_2020-03_v1/r_2020-03.csv",
+                     "case_statistics_monthly_2020-03_v1/r_2020-03.xlsx"]
+    assert package_zip(data.outbox, "case_statistics_monthly", "2020-03")[1] == content  # same bytes each time
+    assert package_zip(data.outbox, "..", "..") is None
+    assert package_zip(data.outbox, "case_statistics_monthly", "2020-04") is None
+
+
+def test_matrix_for_a_chosen_day(engine, data):
+    from chufei.ops.dashboard import build
+    from chufei.ops.ui import render
+    from chufei.ops.watch import run_watch
+
+    _seed(engine)
+    run_watch(engine, data.outbox, date(2026, 12, 1))  # submission_watch ran "today"
+    back = build(engine, data.outbox, as_of=date(2020, 4, 10))
+    assert back.as_of == date(2020, 4, 10)
+    # on 10 April 2020 only March's and earlier items were due; 鄂城区's March ledger was on time
+    assert all(due <= "2020-04-10" for _, _, due in back.matrix_columns)
+    assert back.status_counts["received"] == 1
+    html = render(back)
+    assert 'name="as_of" value="2020-04-10"' in html
+    assert "截至 <b>2020-04-10</b>" in html
+    today = build(engine, data.outbox)
+    assert today.as_of == date(2026, 12, 1)
