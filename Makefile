@@ -35,14 +35,19 @@ lint: install
 	$(VENV)/bin/ruff check .
 	PYTHONPATH=$(CURDIR)/plugins $(VENV)/bin/lint-imports
 
+# make airflow AIRFLOW_PORT=8081 when 8080 is taken: the UI, the REST API and the tasks' Execution
+# API all move to that port.
+AIRFLOW_PORT ?= 8080
 airflow: install
 	@mkdir -p $(AIRFLOW_HOME)
-	@echo "Starting airflow standalone (AIRFLOW_HOME=$(AIRFLOW_HOME), data in $(CHUFEI_DATA_DIR)) ..."
+	@echo "Starting airflow standalone on port $(AIRFLOW_PORT) (AIRFLOW_HOME=$(AIRFLOW_HOME), data in $(CHUFEI_DATA_DIR)) ..."
 	@( pw=$(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated; \
-	   until [ -s $$pw ] && curl -fs -o /dev/null http://localhost:8080/api/v2/monitor/health; do sleep 3; done; \
-	   echo; echo "==> Airflow UI: http://localhost:8080   login: admin / $$($(PY) -c "import json,sys; print(json.load(open(sys.argv[1]))['admin'])" $$pw)"; \
+	   until [ -s $$pw ] && curl -fs -o /dev/null http://localhost:$(AIRFLOW_PORT)/api/v2/monitor/health; do sleep 3; done; \
+	   echo; echo "==> Airflow UI: http://localhost:$(AIRFLOW_PORT)   login: admin / $$($(PY) -c "import json,sys; print(json.load(open(sys.argv[1]))['admin'])" $$pw)"; \
 	   echo "    (password kept in $$pw)"; echo ) &
-	$(VENV)/bin/airflow standalone
+	AIRFLOW__API__PORT=$(AIRFLOW_PORT) AIRFLOW__API__BASE_URL=http://localhost:$(AIRFLOW_PORT) \
+	  AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://localhost:$(AIRFLOW_PORT)/execution/ \
+	  $(VENV)/bin/airflow standalone
 
 templates: install
 	$(PY) -c "from chufei.kinds.templates import write_templates; from chufei.kinds.ad_screening import write_template; \
