@@ -83,8 +83,11 @@ def test_provincial_delivery_without_connections_leaves_packages_in_outbox(airfl
     from chufei.core.periods import month_period
     from chufei.warehouse.schema import engine_for, ensure_schema
 
+    from tests.statsfacts import generate, load_facts
+
     engine = engine_for(warehouse_url)
     ensure_schema(engine)
+    load_facts(engine, *generate())  # a month nobody reported would have no package to leave
     manifest = build_case_statistics_package(engine, airflow_env, month_period(2020, 1))
     run = _dag("provincial_delivery").test()
     assert str(run.state) == "success"
