@@ -1,6 +1,12 @@
 """
 ### 非法集资案件统计年报 — annual case statistics
 
+**概要**：按年汇总全市非法集资案件：各地各部门的新发案件数、涉案金额、集资参与人数、立案与行政处置、陈案办结等，与上年同期比较，
+出具年报表包（xlsx、CSV、manifest）。数据区间为一个公历年（北京时间），次年1月20日报送截止后运行；
+手动补算请填报告期，如 2020。
+
+*English:*
+
 **Consumes** the warehouse's current case facts (`warehouse.case_ledger`, loaded by
 `ingest_unit_submissions`) and the administrative actions (`admin_action` submissions).
 
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag, resolve_period
+from chufei.dagkit import period_dag, resolve_period, skip_without_data
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.case_statistics_annual")
@@ -41,6 +47,7 @@ PACKAGE = Asset("outbox.case_statistics_annual")
 @dag(schedule=PeriodTimetable("year"), **period_dag("year"), tags=["statistics", "annual"], doc_md=__doc__)
 def case_statistics_annual():
     @task(multiple_outputs=True, outlets=[PACKAGE])
+    @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime

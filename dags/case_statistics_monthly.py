@@ -1,6 +1,12 @@
 """
 ### 非法集资案件统计月报 — monthly case statistics
 
+**概要**：按月汇总全市非法集资案件台账，出具月报表包（按单位、按行业、陈案处置三张表，各附 CSV 与 manifest）。
+每月一期：次月5日报送截止、宽限期过后运行，先等各单位台账到齐（最迟到宽限期），缺报单位记入 `period_missing`。
+手动补算请填报告期，如 2020-06；重跑同一月份数字不变则不写新版本，有变化则写入下一版本。
+
+*English:*
+
 **Consumes** the warehouse's current case facts (`warehouse.case_ledger`, loaded by
 `ingest_unit_submissions`) and the administrative actions (`admin_action` submissions).
 
@@ -37,7 +43,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag, resolve_period
+from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag, resolve_period, skip_without_data
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.case_statistics_monthly")
@@ -60,6 +66,7 @@ def case_statistics_monthly():
         return period_run.record_missing("case_statistics_monthly", "case_ledger", period_key)
 
     @task(multiple_outputs=True, outlets=[PACKAGE])
+    @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime

@@ -1,6 +1,11 @@
 """
 ### 非法集资案件统计季报 — quarterly case statistics
 
+**概要**：按季度汇总全市非法集资案件，出具季报表包（xlsx、CSV、manifest），本季、本年累计与上年同期比较。
+季度结束次月10日报送截止后运行；手动补算请填报告期，如 2020Q2。
+
+*English:*
+
 **Consumes** the warehouse's current case facts (`warehouse.case_ledger`, loaded by
 `ingest_unit_submissions`) and the administrative actions (`admin_action` submissions).
 
@@ -28,7 +33,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag, resolve_period
+from chufei.dagkit import period_dag, resolve_period, skip_without_data
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.case_statistics_quarterly")
@@ -37,6 +42,7 @@ PACKAGE = Asset("outbox.case_statistics_quarterly")
 @dag(schedule=PeriodTimetable("quarter"), **period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
 def case_statistics_quarterly():
     @task(multiple_outputs=True, outlets=[PACKAGE])
+    @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime

@@ -1,6 +1,11 @@
 """
 ### 广告资讯信息排查清理 — ingest advert-screening results
 
+**概要**：接收各单位报送的广告资讯信息排查清理工作簿（`inbox/ad_screening/`）：逐行校验，合格行入库，
+不合格行连同原因保留，每个文件都有回执。每30分钟运行一次，重复报送的相同文件不会重复入库。
+
+*English:*
+
 **Consumes** the workbooks units drop into `<data dir>/inbox/ad_screening/` (template
 `广告资讯信息排查清理模板.xlsx`, written by `make demo` into `<data dir>/templates/`): a detail sheet
 with one row per checked advert or message (排查日期, 填报单位, 载体类型, 媒体或平台名称, 发布主体,

@@ -1,6 +1,11 @@
 """
 ### 网格线索上报 — ingest grid-worker clue reports
 
+**概要**：接收网格员上报的线索：从网格平台接口拉取（配置了 `grid_platform` 连接时），并读取 `inbox/grid/` 中的导出文件；
+校验、去重后入库，不合格行连同原因保留。每30分钟运行一次。
+
+*English:*
+
 **Consumes**
 - the grid platform's HTTP API (`GET /api/v1/clues`, contract in `docs/grid_api.md`) through the
   Airflow connection `grid_platform` (host + token). Without that connection the `pull_api`

@@ -1,6 +1,12 @@
 """
 ### 各地各部门报送 — ingest unit submissions
 
+**概要**：接收各地各部门报送的 Excel 报表（案件台账、风险监测台账、举报奖励、陈案处置进展、风险提示、行政处置、宣传教育）：
+原文件按字节存档，逐行校验，合格行入库，不合格行连同原因保留，每个文件写回执。每30分钟运行一次；日志每个文件一行（单位、
+报表、报告期、结果、行数）。
+
+*English:*
+
 **Consumes** every file dropped into `<data dir>/inbox/submissions/` (Excel workbooks filled in
 from the templates: 案件台账, 风险监测台账, 举报奖励, 陈案处置进展, 风险提示, 行政处置, 宣传教育 —
 see docs/datasets.md).

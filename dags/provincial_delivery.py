@@ -1,6 +1,11 @@
 """
 ### 报送省处非办 — deliver issued packages to the province and the staff
 
+**概要**：报表包更新时触发，把各报表的最新版本报送省处非办（门户接口），并发邮件给工作人员；
+每次投递都有记录，已被接收的版本不会重复报送。
+
+*English:*
+
 **Consumes** the report packages in `<data dir>/outbox/`; triggered whenever a report DAG
 updates its package Asset (`outbox.case_statistics_monthly`,
 `…_quarterly`, `…_annual`, `outbox.report_reward_quarterly`, `outbox.risk_ledger_rollup`,

@@ -1,6 +1,11 @@
 """
 ### 举报奖励情况统计季报 — quarterly report-reward statistics
 
+**概要**：按季度汇总各单位报送的举报奖励情况，出具季报表包（xlsx、CSV、manifest）。季度结束次月10日报送截止后运行；
+手动补算请填报告期，如 2020Q2。
+
+*English:*
+
 **Consumes** the current 举报奖励 submissions (`report_reward_row`, quarterly, task 五/九).
 
 **Produces** `<data dir>/outbox/report_reward_quarterly/<YYYY>Q<n>/v<n>/` (and a `latest` file naming the newest
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag, resolve_period
+from chufei.dagkit import period_dag, resolve_period, skip_without_data
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.report_reward_quarterly")
@@ -29,6 +34,7 @@ PACKAGE = Asset("outbox.report_reward_quarterly")
 @dag(schedule=PeriodTimetable("quarter"), **period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
 def report_reward_quarterly():
     @task(multiple_outputs=True, outlets=[PACKAGE])
+    @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime

@@ -1,6 +1,11 @@
 """
 ### 风险监测台账汇总 — risk-ledger rollup (6/20 and 12/10 snapshots)
 
+**概要**：汇总各单位风险监测台账（6月20日、12月10日两次报送），列出新增风险主体，出具半年报表包。报送截止、宽限期过后运行；
+手动补算请填报告期，如 2020H1。
+
+*English:*
+
 **Consumes** the current 风险监测台账 submissions of the half-year (`risk_ledger_row`, task 十) and the previous half-year's for “new since the last snapshot”.
 
 **Produces** `<data dir>/outbox/risk_ledger_rollup/<YYYY>H<n>/v<n>/` (and a `latest` file naming the newest
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag, resolve_period
+from chufei.dagkit import period_dag, resolve_period, skip_without_data
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.risk_ledger_rollup")
@@ -29,6 +34,7 @@ PACKAGE = Asset("outbox.risk_ledger_rollup")
 @dag(schedule=PeriodTimetable("risk_ledger"), **period_dag("risk_ledger"), tags=["statistics", "risk-ledger"], doc_md=__doc__)
 def risk_ledger_rollup():
     @task(multiple_outputs=True, outlets=[PACKAGE])
+    @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime

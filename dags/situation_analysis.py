@@ -1,6 +1,11 @@
 """
 ### 形势分析 — half-year and annual situation analysis
 
+**概要**：形势分析：上半年与全年的案件走势、分地区分行业情况，并附文字摘要（含风险提示、广告排查的防范工作情况）。半年结束次月15日后运行；
+手动补算请填报告期，2020H1 为上半年，2020 为全年。
+
+*English:*
+
 **Consumes** the warehouse's current case facts and administrative actions (the same facts as
 the case-statistics forms), and for the summary's prevention paragraph the current 风险提示 and
 advert-screening (排查汇总) submissions.
@@ -27,16 +32,18 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, Param, dag, task
 
-from chufei.dagkit import period_dag
+from chufei.core.periods import ANALYSIS_FORM
+from chufei.dagkit import period_dag, skip_without_data
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.situation_analysis")
 
 
 # Its period Param differs from the others': H1 is the half-year analysis, a year the annual one.
-ANALYSIS_PERIOD = Param(None, type=["null", "string"], pattern=r"^\d{4}(H1)?$", title="报告期 period",
-                        description="Leave empty to analyse the run's data interval (H1 → half-year, "
-                                    "H2 → the whole year); set 2020H1 or 2020 from a manual run.")
+ANALYSIS_PERIOD = Param(None, type=["null", "string"], pattern=ANALYSIS_FORM[0], title="报告期 period",
+                        examples=["2020H1", "2020"],
+                        description=f"{ANALYSIS_FORM[2]}。留空则按本次运行的数据区间分析（上半年区间 → 上半年，"
+                                    "下半年区间 → 全年）。Leave empty to analyse the run's data interval.")
 
 
 @dag(schedule=PeriodTimetable("half"), **(period_dag("half") | {"params": {"period": ANALYSIS_PERIOD}}), tags=["statistics", "analysis"],
@@ -56,6 +63,7 @@ def situation_analysis():
         return analysis_period(run_period("half", context)).key
 
     @task(multiple_outputs=True, outlets=[PACKAGE])
+    @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime

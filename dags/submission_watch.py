@@ -1,6 +1,11 @@
 """
 ### 报送时限监控 — submission_watch (daily, and after each ingest)
 
+**概要**：报送时限监控：按工作方案的时限，逐单位逐事项核对按时、逾期、未报，写出完成情况矩阵（xlsx），并提醒逾期、未报的单位。
+每天9点运行，收到新报送后也运行；要看某一天的情况请填截至日期，如 2020-12-31。
+
+*English:*
+
 **Consumes** the work plan's deadlines (`include/reference/work_plan_tasks.json`: the 26 tasks, which
 unit kinds owe which submission for which period, and when), the unit registry
 (`include/reference/units.csv`) and the warehouse's `submission` table (what arrived, when).
@@ -38,7 +43,9 @@ CASE_LEDGER = Asset("warehouse.case_ledger")
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     params={"as_of": Param(None, type=["null", "string"], format="date", title="截至日期 as_of",
-                           description="Leave empty for the run's day; e.g. 2020-12-31 for the demo year.")},
+                           examples=["2020-12-31"],
+                           description="截至日期应为 YYYY-MM-DD，如 2020-12-31（演示年份）；留空则为本次运行当天。"
+                                       "Leave empty for the run's day.")},
     tags=["watch"],
     doc_md=__doc__,
 )

@@ -1,6 +1,11 @@
 """
 ### 风险提示、行政处置与广告资讯排查统计 — risk warnings, administrative actions, advert screening
 
+**概要**：按季度汇总风险提示、行政处置和广告资讯排查情况，出具季报表包（xlsx、CSV、manifest）。季度结束次月10日报送截止后运行；
+手动补算请填报告期，如 2020Q2。
+
+*English:*
+
 **Consumes** the current 风险提示 (`risk_warning_row`, task 十一) and 行政处置 (`admin_action_row`, task 十五) submissions
 and the advert-screening workbooks (`ad_screening_row`, `ad_screening_summary`, task 二十二) loaded by `ingest_ad_screening`.
 
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import period_dag, resolve_period
+from chufei.dagkit import period_dag, resolve_period, skip_without_data
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.warnings_actions_quarterly")
@@ -32,6 +37,7 @@ PACKAGE = Asset("outbox.warnings_actions_quarterly")
 @dag(schedule=PeriodTimetable("quarter"), **period_dag("quarter"), tags=["statistics", "quarterly"], doc_md=__doc__)
 def warnings_actions_quarterly():
     @task(multiple_outputs=True, outlets=[PACKAGE])
+    @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime

@@ -1,4 +1,4 @@
-"""The ``chufei`` Airflow plugin: registers chufei's timetable (and the 处非统计 page, see below).
+"""The ``chufei`` Airflow plugin: registers chufei's timetable, the 处非统计 page and the api-server's Chinese Param errors.
 
 Airflow imports every ``.py`` file in the plugins folder; ``plugins/.airflowignore`` keeps it out of
 the ``chufei`` package (imported normally through PYTHONPATH), so only this file is loaded here.
@@ -10,6 +10,14 @@ from __future__ import annotations
 from airflow.plugins_manager import AirflowPlugin
 
 from chufei.dagkit.timetables import PeriodTimetable
+
+
+def _root_middlewares() -> list[dict]:
+    try:  # only the api-server answers triggers; starlette ships with it
+        from chufei.ops.param_messages import ChineseParamErrors
+    except ImportError:
+        return []
+    return [{"middleware": ChineseParamErrors, "args": [], "kwargs": {}, "name": "参数错误提示（中文）"}]
 
 
 def _fastapi_apps() -> list[dict]:
@@ -24,6 +32,8 @@ class ChufeiPlugin(AirflowPlugin):
     name = "chufei"
     timetables = [PeriodTimetable]
     fastapi_apps = _fastapi_apps()
+    # A bad Param (e.g. period 2020-13) is refused with what to type, in Chinese.
+    fastapi_root_middlewares = _root_middlewares()
     # The page in Airflow's navigation, shown inside the UI (iframe of /chufei/).
     external_views = [{"name": "处非统计", "href": "/chufei/", "destination": "nav", "url_route": "chufei",
                        "nav_top_level": True}]

@@ -7,7 +7,7 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import inspect, select
 
 from chufei.ingest.submissions import ingest_submissions
 from chufei.kinds.datasets import DATASETS
@@ -68,13 +68,14 @@ def test_a_duplicate_records_its_own_arrival(engine, data):
     assert [(outcome, _as_utc(at)) for outcome, at in arrivals] == [("accepted", first), ("duplicate", second)]
 
 
-def test_a_version_2_warehouse_gains_the_arrival_columns(engine, data):
+def test_a_warehouse_at_the_baseline_revision_gains_the_arrival_columns(engine, data):
+    from chufei.warehouse.upgrade import current_revision, head_revision
+
     with engine.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE file_arrival DROP COLUMN arrived_at")
         connection.exec_driver_sql("ALTER TABLE received_file DROP COLUMN arrived_at")
-        connection.execute(delete(warehouse.schema_version))
-        connection.execute(warehouse.schema_version.insert(), {"version": 2, "applied_at": warehouse.now_utc()})
-    assert warehouse.ensure_schema(engine) == warehouse.SCHEMA_VERSION
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+    assert warehouse.ensure_schema(engine) == head_revision() == current_revision(engine)
     with engine.connect() as connection:
         for table in ("received_file", "file_arrival"):
             assert "arrived_at" in {c["name"] for c in inspect(connection).get_columns(table)}

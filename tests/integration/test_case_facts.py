@@ -1,7 +1,7 @@
-"""The monthly case and action facts (case_month_fact, admin_action_month_fact) and the schema
-upgrade that adds them, on SQLite and PostgreSQL: the facts equal sums computed in plain Python
-from the generated cases and actions, a reload replaces them, and an old-shape warehouse gets
-its missing indexes and facts from ``ensure_schema`` with every figure unchanged."""
+"""The monthly case and action facts (case_month_fact, admin_action_month_fact), on SQLite and
+PostgreSQL: the facts equal sums computed in plain Python from the generated cases and actions,
+and a reload replaces them. (A warehouse from before the facts gets them when it is upgraded:
+tests/integration/test_warehouse_migrations.py.)"""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import select
 
 from chufei.warehouse import schema as warehouse
-from chufei.outbox.case_reports import case_statistics_forms
 from chufei.core.periods import month_period, parse_period, quarter_period, year_period
 from chufei.statistics.cases import case_sources
-from tests.forms import FIGURES, as_number, cells, expected_figures
+from tests.forms import FIGURES, expected_figures
 from tests.statsfacts import case_row, generate, load_facts, load_submission
 
 FACT_COLUMNS = ("new_cases", "amount_fen", "participants", "cross_region_cases", "over_100m_cases",
@@ -98,62 +97,7 @@ def test_monthly_facts_equal_the_cases_and_follow_a_reload(engine):
     assert stored_action_facts(engine) == expected_action_facts(remaining)
 
 
-OLD_INDEXES = {  # indexes a warehouse created before they were declared does not have
-    "case_current": {"ix_case_current_filed", "ix_case_current_closed"},
-    "admin_action_row": {"ix_admin_action_row_date"},
-    "risk_warning_row": {"ix_risk_warning_row_date"},
-    "report_reward_row": {"ix_report_reward_row_received", "ix_report_reward_row_paid"},
-}
 PERIODS = [month_period(2020, 1), month_period(2020, 7), quarter_period(2020, 3), year_period(2020)]
-
-
-def _index_names(connection, table: str) -> set[str]:
-    return {index["name"] for index in inspect(connection).get_indexes(table)}
-
-
-def test_ensure_schema_upgrades_an_old_warehouse_without_changing_a_figure(engine):
-    cases, actions = generate(seed=29)
-    load_facts(engine, cases, actions)
-    before = {p.key: case_statistics_forms(engine, p)[0] for p in PERIODS}
-
-    # Make it the shape of a version-1 warehouse: no monthly facts, no year cache, no date indexes.
-    with engine.begin() as connection:
-        for table, names in OLD_INDEXES.items():
-            for index in warehouse.metadata.tables[table].indexes:
-                if index.name in names:
-                    index.drop(connection)
-        warehouse.case_month_fact.drop(connection)
-        warehouse.admin_action_month_fact.drop(connection)
-        warehouse.old_case_year.drop(connection)
-        connection.execute(delete(warehouse.schema_version).where(warehouse.schema_version.c.version > 1))
-    with engine.connect() as connection:
-        assert not inspect(connection).has_table("case_month_fact")
-        assert not inspect(connection).has_table("admin_action_month_fact")
-        for table, names in OLD_INDEXES.items():
-            assert not names & _index_names(connection, table)
-
-    assert warehouse.ensure_schema(engine) == warehouse.SCHEMA_VERSION
-    with engine.connect() as connection:
-        for table, names in OLD_INDEXES.items():
-            assert names <= _index_names(connection, table), table
-        assert {"ix_case_month_fact_month", "ix_case_month_fact_unit"} <= _index_names(connection, "case_month_fact")
-        assert connection.execute(select(func.max(warehouse.schema_version.c.version))).scalar() == warehouse.SCHEMA_VERSION
-    assert stored_facts(engine) == expected_facts(cases)
-    assert stored_action_facts(engine) == expected_action_facts(actions)
-
-    after = {p.key: case_statistics_forms(engine, p)[0] for p in PERIODS}
-    for period in PERIODS:
-        assert set(after[period.key]) == set(before[period.key])
-        for suffix, form in after[period.key].items():
-            assert form.rows == before[period.key][suffix].rows, (period.key, suffix)
-        total = cells(after[period.key][""], period.kind)
-        expected = expected_figures(cases, actions, period.start, period.end, lambda unit, industry: True)
-        for figure in FIGURES:
-            assert as_number(total[("合计", figure, "本期")]) == expected[figure], (period.key, figure)
-
-    # Once upgraded, calling it again (as every task does) changes nothing.
-    assert warehouse.ensure_schema(engine) == warehouse.SCHEMA_VERSION
-    assert stored_facts(engine) == expected_facts(cases)
 
 
 def test_package_sources_are_the_files_whose_rows_fall_in_the_periods(engine):

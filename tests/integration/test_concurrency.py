@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from chufei.warehouse import schema as warehouse
 from chufei.outbox.case_reports import build_case_statistics_package
@@ -120,14 +120,15 @@ def test_two_ingest_runs_on_one_inbox_then_statistics_in_parallel(data, engine, 
 def test_first_runs_racing_on_a_fresh_postgresql_warehouse_create_one_schema(pg_database):
     """Several tasks starting at once on a new warehouse (e.g. right after `docker compose up`)."""
     from chufei.warehouse.schema import engine_for, ensure_schema
+    from chufei.warehouse.upgrade import head_revision
 
     engine = engine_for(pg_database)
     with ThreadPoolExecutor(max_workers=4) as pool:
-        versions = list(pool.map(lambda _: ensure_schema(engine), range(4)))
-    assert versions == [warehouse.SCHEMA_VERSION] * 4
+        revisions = list(pool.map(lambda _: ensure_schema(engine), range(4)))
+    assert revisions == [head_revision()] * 4
     with engine.connect() as connection:
-        rows = connection.execute(select(warehouse.schema_version.c.version)).scalars().all()
-    assert rows == [warehouse.SCHEMA_VERSION]
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert rows == [head_revision()]
     engine.dispose()
 
 

@@ -109,3 +109,95 @@ def test_page_escapes_what_it_shows():
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.xlsx" in html
     assert "/chufei/download/r/2020-01/%3Cscript%3Ealert%281%29%3C/script%3E.xlsx" in html
+
+
+def test_trend_charts_show_months_reported_and_leave_gaps_for_the_rest(engine, data):
+    from decimal import Decimal
+
+    from chufei.ops.dashboard import build
+    from chufei.ops.ui import render
+
+    _seed(engine)
+    dash = build(engine, data.outbox)
+    new_cases, amount, warnings = dash.charts
+    # only March 2020's ledger has arrived: one new case (N1, filed 5 March, 5万元); every other month
+    # of 2020 and all of 2019 is "no data", drawn as a gap rather than a zero
+    assert new_cases.series[0].label == "2020年"
+    assert new_cases.series[0].values == [None, None, 1] + [None] * 9
+    assert new_cases.series[1].values == [None] * 12
+    assert amount.series[0].values[2] == Decimal("5.00")
+    assert not warnings.has_data  # no 风险提示 loaded
+    html = render(dash)
+    assert html.count("<figure class=\"chart\"") == 3
+    assert html.count("<svg") == 2
+    assert "新发案件数（件）：2020年与2019年逐月对比" in html
+    assert "2020年 3月：1" in html  # the point's tooltip
+    assert "http" not in html.split("<svg", 1)[1].split("</svg>")[0].replace("http://www.w3.org/2000/svg", "")
+
+
+def test_warnings_chart_marks_districts_below_the_target():
+    from chufei.ops.charts import Chart, Series, layout
+
+    chart = layout(Chart("w", "风险提示", "次", ["鄂城区", "华容区", "梁子湖区"],
+                         [Series("风险提示", [4, 1, 0], "this")], kind="bar", target=3))
+    assert [(b["label"], b["short"]) for b in chart.bars] == [("4", False), ("1", True), ("0", True)]
+    # a 0–5 axis (the next round number above 4) over a plot 176 px high from y=28: the target
+    # line at 3/5 of the way up, bars 4/5, 1/5 and 0 of it
+    assert chart.target_y == 98.4
+    assert [b["h"] for b in chart.bars] == [140.8, 35.2, 0.0]
+
+
+def test_rejection_reasons_name_each_column_once():
+    from chufei.ops.dashboard import reason_text
+
+    assert reason_text([{"column": "排查日期", "message": "排查日期 不是日期：2020-13-01"},
+                        {"column": "载体类型", "message": "不在可选值中：报纸杂志"},
+                        {"column": "排查日期", "message": "排查日期 不是日期：2020-13-01"},
+                        {"column": None, "message": "整行为空"}]) == \
+        "排查日期 不是日期：2020-13-01；载体类型 不在可选值中：报纸杂志；整行为空"
+
+
+def test_whole_package_zip_holds_the_latest_version_and_its_manifest(data):
+    import io
+    import zipfile
+
+    from chufei.ops.dashboard import package_zip
+    from chufei.outbox.reports import write_package
+    from chufei.statistics.forms import FormColumn, StatForm
+
+    form = StatForm(title="测试表", form_no="T1", period_label="2020年3月", unit_of_measure="件",
+                    columns=[FormColumn("单位", "单位", "text"), FormColumn("件数", "本期", "count")],
+                    rows=[["鄂城区", 2], ["合计", 2]])
+    root = data.outbox / "case_statistics_monthly" / "2020-03"
+    write_package(root, "case_statistics_monthly", "2020-03", {"r_2020-03": form}, ["a"])
+    name, content = package_zip(data.outbox, "case_statistics_monthly", "2020-03")
+    assert name == "case_statistics_monthly_2020-03_v1.zip"
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = sorted(archive.namelist())
+        manifest = archive.read("case_statistics_monthly_2020-03_v1/manifest.json")
+        assert manifest == (root / "v1" / "manifest.json").read_bytes()
+    assert names == ["case_statistics_monthly_2020-03_v1/manifest.json",
+                     "case_statistics_monthly_2020-03_v1/r_2020-03.csv",
+                     "case_statistics_monthly_2020-03_v1/r_2020-03.xlsx"]
+    assert package_zip(data.outbox, "case_statistics_monthly", "2020-03")[1] == content  # same bytes each time
+    assert package_zip(data.outbox, "..", "..") is None
+    assert package_zip(data.outbox, "case_statistics_monthly", "2020-04") is None
+
+
+def test_matrix_for_a_chosen_day(engine, data):
+    from chufei.ops.dashboard import build
+    from chufei.ops.ui import render
+    from chufei.ops.watch import run_watch
+
+    _seed(engine)
+    run_watch(engine, data.outbox, date(2026, 12, 1))  # submission_watch ran "today"
+    back = build(engine, data.outbox, as_of=date(2020, 4, 10))
+    assert back.as_of == date(2020, 4, 10)
+    # on 10 April 2020 only March's and earlier items were due; 鄂城区's March ledger was on time
+    assert all(due <= "2020-04-10" for _, _, due in back.matrix_columns)
+    assert back.status_counts["received"] == 1
+    html = render(back)
+    assert 'name="as_of" value="2020-04-10"' in html
+    assert "截至 <b>2020-04-10</b>" in html
+    today = build(engine, data.outbox)
+    assert today.as_of == date(2026, 12, 1)

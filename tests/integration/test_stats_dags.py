@@ -16,14 +16,15 @@ def _dag(dag_id: str):
     return bag.get_dag(dag_id)
 
 
-def test_dag_test_with_a_logical_date_builds_the_previous_month(airflow_env, warehouse_url, dagbag):
-    """``dag.test(logical_date=<local midnight 1 July>)`` is how the demo and operators run June."""
+def test_a_month_nobody_reported_ends_with_a_note_and_no_package(airflow_env, warehouse_url, dagbag):
+    """``dag.test(logical_date=<local midnight 1 July>)`` runs June; the warehouse has nothing for it."""
     from chufei.core.periods import local_midnight, month_period
-    from chufei.outbox.reports import latest_version
 
     run = dagbag.dags["case_statistics_monthly"].test(logical_date=local_midnight(month_period(2020, 7).start))
     assert str(run.state) == "success"
-    assert (latest_version(airflow_env.outbox / "case_statistics_monthly" / "2020-06") / "manifest.json").is_file()
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    assert states["build_package"] == "skipped"  # "2020-06 尚无报送数据，未生成报表包", no Asset event
+    assert not (airflow_env.outbox / "case_statistics_monthly" / "2020-06").exists()
 
 
 def test_quarterly_dag_run_writes_a_reconciling_package(airflow_env, warehouse_url):
@@ -82,8 +83,11 @@ def test_provincial_delivery_without_connections_leaves_packages_in_outbox(airfl
     from chufei.core.periods import month_period
     from chufei.warehouse.schema import engine_for, ensure_schema
 
+    from tests.statsfacts import generate, load_facts
+
     engine = engine_for(warehouse_url)
     ensure_schema(engine)
+    load_facts(engine, *generate())  # a month nobody reported would have no package to leave
     manifest = build_case_statistics_package(engine, airflow_env, month_period(2020, 1))
     run = _dag("provincial_delivery").test()
     assert str(run.state) == "success"

@@ -1,16 +1,18 @@
-"""An operator backfills three missed months with the real scheduler — twice — and gets three packages.
+"""After the demo's runs, an operator's backfills agree with the scheduler.
 
 Starts api-server (Execution API), scheduler and dag-processor (LocalExecutor, SQLite metadata,
-temporary AIRFLOW_HOME, free port), creates the backfill through ``airflow backfill create`` and
-waits for the runs. The second backfill (``--reprocess-behavior completed``) must replace the
-packages with identical bytes and duplicate nothing, neither runs nor outbox folders nor rows.
+temporary AIRFLOW_HOME, free port). The scheduler first catches up on 2020-01..2020-03 the way
+``make demo`` has it do for the whole year (``demo.scheduler``). Then a backfill of those months
+with the default reprocessing creates no run, and one with "reprocess completed" re-runs exactly
+the three months, each over its own data interval, leaving every package at v1 byte for byte and
+duplicating nothing, neither runs nor outbox folders nor rows.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import time
+from datetime import datetime
 
 import pytest
 
@@ -85,9 +87,16 @@ def _wait_backfill_done(stack: AirflowStack, backfill_id: int, timeout: float) -
     return stack.wait_for(f"backfill {backfill_id} to finish", done, timeout)
 
 
-def test_backfill_three_months_twice_gives_three_packages_and_no_duplicates(airflow_db, tmp_path):
+def _log_text(stack: AirflowStack, run_id: str, task_id: str) -> str:
+    folder = stack.home / "logs" / f"dag_id={DAG_ID}" / f"run_id={run_id}" / f"task_id={task_id}"
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(folder.glob("attempt=*.log")))
+
+
+def test_backfill_after_the_demo_runs_agrees_with_the_scheduler(airflow_db, tmp_path):
+    """The demo's way (catch-up, then paused), then an operator's backfills of 2020-01..2020-03."""
     from chufei.core.settings import DataDir
     from demo.generate import write_demo_inbox
+    from demo.scheduler import catchup_env
     from chufei.ingest.submissions import ingest_submissions
     from chufei.warehouse.schema import engine_for
 
@@ -101,42 +110,75 @@ def test_backfill_three_months_twice_gives_three_packages_and_no_duplicates(airf
     stack = AirflowStack(tmp_path / "airflow", airflow_db / "airflow.db", [DAG_ID], data.root,
                          extra_env={"AIRFLOW_CONN_CHUFEI_WAREHOUSE": warehouse,
                                     "AIRFLOW__CHUFEI__DEADLINE_HOURS": "6",
-                                    # no scheduled run for the current month next to the backfill
-                                    "AIRFLOW__CHUFEI__END_DATE": "2020-12-31"})
+                                    # the demo's settings, on a quarter instead of the year
+                                    **catchup_env(2020), "AIRFLOW__CHUFEI__END_DATE": "2020-03-31"})
     started = time.monotonic()
     try:
         stack.start()
         stack.wait_for("the DAG to be parsed and serialized",
                        lambda: stack.query("SELECT 1 FROM serialized_dag WHERE dag_id = ?", DAG_ID), 90)
-        # backfill runs of a paused DAG wait in the queue: the runbook says unpause first
         stack.wait_http()
         unpause = stack.api("PATCH", f"/dags/{DAG_ID}", json={"is_paused": False})
         assert unpause.status_code == 200, unpause.text
 
-        first = _wait_backfill_done(stack, _create_backfill(stack, "--max-active-runs", "3"), 150)
+        def scheduled_done():
+            runs = stack.query("SELECT run_id, state, logical_date, data_interval_start, data_interval_end, "
+                               "start_date, end_date FROM dag_run WHERE dag_id = ? AND run_type = 'scheduled' "
+                               "ORDER BY logical_date", DAG_ID)
+            if any(r[1] == "failed" for r in runs):
+                raise AssertionError(f"a scheduled run failed: {runs}\n" + stack.logs(80))
+            return runs if len(runs) == 3 and all(r[1] == "success" for r in runs) else None
+
+        scheduled = stack.wait_for("the scheduler's catch-up runs", scheduled_done, 900)
+        # as the timetable makes them: named by the period, logical date = the month's first day
+        # (midnight in Asia/Shanghai, UTC+8), data interval = the month
+        assert [r[0] for r in scheduled] == ["scheduled__2020-01", "scheduled__2020-02", "scheduled__2020-03"]
+        assert [(r[2][:16], r[3][:16], r[4][:16]) for r in scheduled] == [
+            ("2019-12-31 16:00", "2019-12-31 16:00", "2020-01-31 16:00"),
+            ("2020-01-31 16:00", "2020-01-31 16:00", "2020-02-29 16:00"),
+            ("2020-02-29 16:00", "2020-02-29 16:00", "2020-03-31 16:00")]
+        for run in scheduled:  # real durations, not "since the logical date"
+            seconds = (datetime.fromisoformat(run[6]) - datetime.fromisoformat(run[5])).total_seconds()
+            assert 0 < seconds < 900, run
+        # the task logs the UI shows were written, and say what happened in Chinese
+        log = _log_text(stack, "scheduled__2020-01", "build_package")
+        assert "case_statistics_monthly：2020-01 写入 v1（首次出具）" in log
         outbox = data.outbox / DAG_ID
         assert sorted(p.name for p in outbox.iterdir()) == MONTHS
-        for month in MONTHS:
-            manifest = json.loads((latest_version(outbox / month) / "manifest.json").read_text(encoding="utf-8"))
-            assert f"{DAG_ID}_{month}.xlsx" in {entry["name"] for entry in manifest["files"]}
         packages = _tree(outbox)
+        # the demo pauses the DAG when done; an operator unpauses it to backfill
+        assert stack.cli("dags", "pause", DAG_ID, attempts=5).returncode == 0
+        assert stack.cli("dags", "unpause", DAG_ID, attempts=5).returncode == 0
 
-        # the second one through the REST API (what the UI's Backfill dialog calls), re-running completed runs
-        second = _wait_backfill_done(stack, _create_backfill_api(stack), 150)
+        # default reprocessing: every month already ran, so nothing is created
+        nothing = _create_backfill(stack)
+        assert stack.query("SELECT dag_run_id, exception_reason FROM backfill_dag_run WHERE backfill_id = ? "
+                           "ORDER BY logical_date", nothing) == [(None, "already exists")] * 3
+        assert stack.query("SELECT COUNT(*) FROM dag_run WHERE dag_id = ? AND run_type != 'manual'",
+                           DAG_ID) == [(3,)]
+        # the scheduler closes it at once (one backfill per DAG at a time)
+        stack.wait_for("the empty backfill to complete", lambda: stack.query(
+            "SELECT completed_at FROM backfill WHERE id = ?", nothing)[0][0], 120)
+
+        # "reprocess completed" (the REST API the UI's Backfill dialog calls): exactly the three months
+        second = _wait_backfill_done(stack, _create_backfill_api(stack), 1500)
     finally:
         stack.stop()
 
-    # the same three runs were re-run, not new ones added
-    assert [run_id for run_id, _ in second] == [run_id for run_id, _ in first]
+    assert [run_id for run_id, _ in second] == ["scheduled__2020-01", "scheduled__2020-02", "scheduled__2020-03"]
     # (the metadata DB is a copy of the session's, which may hold earlier tests' manual runs)
     assert stack.query("SELECT COUNT(*) FROM dag_run WHERE dag_id = ? AND run_type != 'manual'", DAG_ID) == [(3,)]
     intervals = stack.query("SELECT data_interval_start, data_interval_end FROM dag_run "
                             "WHERE dag_id = ? AND run_type != 'manual' ORDER BY logical_date", DAG_ID)
-    # each run's data interval is exactly its month, midnight to midnight in Asia/Shanghai (UTC+8)
     assert [(start[:16], end[:16]) for start, end in intervals] == [
         ("2019-12-31 16:00", "2020-01-31 16:00"), ("2020-01-31 16:00", "2020-02-29 16:00"),
         ("2020-02-29 16:00", "2020-03-31 16:00")]
+    # each month's package stays at v1, byte for byte; nothing duplicated in the warehouse
     assert sorted(p.name for p in outbox.iterdir()) == MONTHS
-    assert _tree(outbox) == packages  # replaced with identical bytes
+    for month in MONTHS:
+        assert latest_version(outbox / month).name == "v1"
+        assert sorted(p.name for p in (outbox / month).iterdir() if p.is_dir()) == ["v1"]
+    assert _tree(outbox) == packages
     assert _warehouse_counts(warehouse) == loaded
-    assert time.monotonic() - started < 300
+    assert "2020-01 v1 未变化，未写新版本" in _log_text(stack, "scheduled__2020-01", "build_package")
+    assert time.monotonic() - started < 3000

@@ -109,6 +109,8 @@ def test_celery_executor_with_redis_broker_and_postgres_metadata(compose):
         assert env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC") == env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://airflow-apiserver:8080/")
     assert "celery worker" in str(services["airflow-worker"]["command"])
+    # The warehouse is created or upgraded (Alembic) before any service that runs tasks starts.
+    assert "python -m chufei.warehouse.upgrade" in str(services["airflow-init"]["command"])
     # Scalable: `docker compose up --scale airflow-worker=N` fails with a fixed name or host port.
     assert "container_name" not in services["airflow-worker"]
     assert "ports" not in services["airflow-worker"]

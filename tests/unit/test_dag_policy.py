@@ -66,8 +66,6 @@ def first_paragraph(doc: str) -> str:
     return " ".join(lines[:lines.index("")] if "" in lines else lines)
 
 
-@pytest.mark.xfail(strict=False, reason="doc_md is still English-first; the Chinese summaries are being "
-                                        "written. Remove this mark once every DAG opens in Chinese.")
 @per_dag
 def test_doc_md_opens_with_a_chinese_summary(dag):
     summary = CODE_SPAN.sub("", first_paragraph(dag.doc_md or ""))

@@ -71,11 +71,11 @@ def test_a_run_without_period_or_interval_fails_with_an_instruction():
     from chufei.dagkit import run_period
     from chufei.core.periods import PeriodError
 
-    with pytest.raises(PeriodError, match="give the 'period' Param, e.g. 2020-06"):
+    with pytest.raises(PeriodError, match="请填写报告期 period，应为 YYYY-MM，如 2020-06"):
         run_period("month", {"params": {"period": None}})
-    with pytest.raises(PeriodError, match="'2020Q2' is a quarter, this DAG reports a month; use e.g. 2020-06"):
+    with pytest.raises(PeriodError, match="'2020Q2' 是季度报告期，本 DAG 按月出表：报告期应为 YYYY-MM，如 2020-06"):
         run_period("month", {"params": {"period": "2020Q2"}})
-    with pytest.raises(PeriodError, match="period Param '2020-13' is not a valid month: month 13 is not between 1 and 12; use e.g. 2020-06"):
+    with pytest.raises(PeriodError, match="报告期 '2020-13' 无法识别：报告期应为 YYYY-MM，如 2020-06（月份 13 不在 1–12 之间）"):
         run_period("month", {"params": {"period": "2020-13"}})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, UTC
 from zoneinfo import ZoneInfo
 
@@ -130,9 +131,24 @@ def test_run_id_names_the_period():
 
     tt = PeriodTimetable("month", grace=2)
     info = first_run(tt, sh(2020, 6, 1))
-    run_id = tt.generate_run_id(run_type=DagRunType.SCHEDULED, run_after=info.run_after,
-                                data_interval=info.data_interval)
-    assert run_id.startswith("scheduled__2020-06_")
+    ids = {kind: tt.generate_run_id(run_type=kind, run_after=info.run_after, data_interval=info.data_interval)
+           for kind in (DagRunType.SCHEDULED, DagRunType.BACKFILL_JOB, DagRunType.MANUAL)}
+    assert ids[DagRunType.SCHEDULED] == "scheduled__2020-06"
+    assert ids[DagRunType.BACKFILL_JOB] == "backfill__2020-06"
+    # a month may be triggered by hand again and again: the id adds when (Beijing time), Airflow accepts it
+    assert ids[DagRunType.MANUAL] == "manual__2020-06_20200708T000000"
+    from airflow.configuration import conf
+    assert all(re.match(conf.get("scheduler", "allowed_run_id_pattern"), run_id) for run_id in ids.values())
+
+
+@pytest.mark.parametrize(("tt", "text"), [
+    (PeriodTimetable("month", grace=2), "每月一期：次月5日前报送，到期后2天运行（北京时间）"),
+    (PeriodTimetable("quarter", grace=1.5), "每季度一期：季度结束次月10日前报送，到期后1.5天运行（北京时间）"),
+    (PeriodTimetable("year", grace=0), "每年一期：次年1月20日前报送，到期后0天运行（北京时间）"),
+    (PeriodTimetable("risk_ledger", grace=2), "风险监测台账每半年一期：当期6月20日、12月10日前报送，到期后2天运行（北京时间）"),
+])
+def test_schedule_reads_in_chinese(tt, text):
+    assert tt.summary == tt.description == text
 
 
 def test_serialization_round_trip_through_airflow_keeps_the_schedule():

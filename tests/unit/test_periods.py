@@ -24,7 +24,7 @@ def test_parse_period_accepts_keys_and_chinese_labels(text, key, start, end):
 
 @pytest.mark.parametrize("text", ["2020-13", "June", "", "2020Q5", "20-06"])
 def test_parse_period_rejects_nonsense_with_the_text_in_the_message(text):
-    with pytest.raises(PeriodError, match="is not a period|not between"):
+    with pytest.raises(PeriodError, match="不是报告期|不在 1–1?[24] 之间"):
         parse_period(text)
 
 
@@ -51,9 +51,9 @@ def test_interval_not_on_local_midnight_is_refused():
 
 def test_run_period_prefers_the_param_and_checks_its_kind():
     assert resolve_run_period("month", "2020-03", None, None) == month_period(2020, 3)
-    with pytest.raises(PeriodError, match="is a quarter"):
+    with pytest.raises(PeriodError, match="'2020Q1' 是季度报告期，本 DAG 按月出表：报告期应为 YYYY-MM，如 2020-06"):
         resolve_run_period("month", "2020Q1", None, None)
-    with pytest.raises(PeriodError, match="give the 'period' Param"):
+    with pytest.raises(PeriodError, match="请填写报告期 period，应为 YYYY-MM，如 2020-06"):
         resolve_run_period("month", None, None, None)
 
 

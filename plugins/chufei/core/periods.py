@@ -19,6 +19,18 @@ KINDS = ("month", "quarter", "half", "year")
 _CN_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
+# How an operator writes each kind of period, and what to tell them when they don't.
+PERIOD_FORMS = {
+    "month": (r"^\d{4}-(0[1-9]|1[0-2])$", "2020-06", "报告期应为 YYYY-MM，如 2020-06"),
+    "quarter": (r"^\d{4}Q[1-4]$", "2020Q2", "报告期应为 YYYYQn（n 为 1–4），如 2020Q2"),
+    "half": (r"^\d{4}H[12]$", "2020H1", "报告期应为 YYYYH1 或 YYYYH2，如 2020H1"),
+    "year": (r"^\d{4}$", "2020", "报告期应为 YYYY，如 2020"),
+}
+# The situation analysis covers a half year (H1) or the whole year.
+ANALYSIS_FORM = (r"^\d{4}(H1)?$", "2020H1", "报告期应为 YYYY（全年）或 YYYYH1（上半年），如 2020H1")
+KIND_ZH = {"month": "月", "quarter": "季度", "half": "半年", "year": "年度"}
+
+
 class PeriodError(ValueError):
     """A period text or data interval that does not name a reporting period."""
 
@@ -97,19 +109,19 @@ def _months_period(year: int, month: int, kind: str) -> Period:
 
 def month_period(year: int, month: int) -> Period:
     if not 1 <= month <= 12:
-        raise PeriodError(f"month {month} is not between 1 and 12")
+        raise PeriodError(f"月份 {month} 不在 1–12 之间")
     return _months_period(year, month, "month")
 
 
 def quarter_period(year: int, quarter: int) -> Period:
     if not 1 <= quarter <= 4:
-        raise PeriodError(f"quarter {quarter} is not between 1 and 4")
+        raise PeriodError(f"季度 {quarter} 不在 1–4 之间")
     return _months_period(year, 3 * quarter - 2, "quarter")
 
 
 def half_period(year: int, half: int) -> Period:
     if half not in (1, 2):
-        raise PeriodError(f"half {half} is not 1 or 2")
+        raise PeriodError(f"半年 {half} 应为 1 或 2")
     return _months_period(year, 1 if half == 1 else 7, "half")
 
 
@@ -143,7 +155,7 @@ def parse_period(text: str) -> Period:
         number = _CN_NUMERALS.get(part) or int(part)
         return month_period(year, number) if kind == "month" else quarter_period(year, number)
     raise PeriodError(
-        f"'{text}' is not a period: use 2020-06 (month), 2020Q2 (quarter), 2020H1 (half) or 2020 (year)")
+        f"'{text}' 不是报告期：月如 2020-06，季度如 2020Q2，半年如 2020H1，年度如 2020")
 
 
 def _local_date(moment: datetime) -> date:
@@ -174,11 +186,12 @@ def resolve_run_period(kind: str, param: str | None, interval_start: datetime | 
     if param:
         period = parse_period(param)
         if period.kind != kind:
-            raise PeriodError(f"period Param '{param}' is a {period.kind}, this DAG reports a {kind}")
+            raise PeriodError(f"报告期 '{param}' 是{KIND_ZH[period.kind]}报告期，本 DAG 按{KIND_ZH[kind]}出表："
+                              f"{PERIOD_FORMS[kind][2]}")
         return period
     if interval_start is None or interval_end is None or interval_start == interval_end:
-        raise PeriodError(
-            "this run has no data interval (a manual run?): give the 'period' Param, e.g. 2020-06")
+        raise PeriodError(f"本次运行没有数据区间（手动触发且未填报告期？）：请填写报告期 period，"
+                          f"{PERIOD_FORMS[kind][2].removeprefix('报告期')}")
     return period_from_interval(interval_start, interval_end, kind)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chufei.core.periods import TZ
+from chufei.core.periods import KIND_ZH, PERIOD_FORMS, TZ
 from chufei.core.settings import chufei_option
 
 TIMEZONE = TZ
@@ -19,23 +19,24 @@ DEFAULT_ARGS = {
 # The first reporting year the demo and a fresh deployment cover.
 START_DATE = datetime(2020, 1, 1, tzinfo=TIMEZONE)
 
-PERIOD_PATTERNS = {
-    "month": r"^\d{4}-(0[1-9]|1[0-2])$",
-    "quarter": r"^\d{4}Q[1-4]$",
-    "half": r"^\d{4}H[12]$",
-    "year": r"^\d{4}$",
-}
-PERIOD_EXAMPLES = {"month": "2020-06", "quarter": "2020Q2", "half": "2020H1", "year": "2020"}
+PERIOD_PATTERNS = {kind: form[0] for kind, form in PERIOD_FORMS.items()}
+PERIOD_EXAMPLES = {kind: form[1] for kind, form in PERIOD_FORMS.items()}
+PERIOD_HINTS = {kind: form[2] for kind, form in PERIOD_FORMS.items()}
 
 
 def period_param(kind: str):
-    """The ``period`` Param of a period DAG: empty means 'the run's data interval'."""
+    """The ``period`` Param of a period DAG: empty means 'the run's data interval'.
+
+    Airflow checks it against ``pattern`` when a run is triggered (form, REST API, CLI); the
+    api-server's answer is put in Chinese by ``chufei.ops.param_messages``.
+    """
     from airflow.sdk import Param
 
-    return Param(None, type=["null", "string"], pattern=PERIOD_PATTERNS[kind],
-                 title="报告期 period",
-                 description=f"Leave empty to report the run's data interval; set e.g. "
-                             f"{PERIOD_EXAMPLES[kind]} to (re)compute that {kind} from a manual run.")
+    form = "half" if kind == "risk_ledger" else kind
+    return Param(None, type=["null", "string"], pattern=PERIOD_PATTERNS[form],
+                 title="报告期 period", examples=[PERIOD_EXAMPLES[form]],
+                 description=f"{PERIOD_HINTS[form]}。留空则按本次运行的数据区间出表；填写则（重新）计算该"
+                             f"{KIND_ZH[form]}报告期。Leave empty to report the run's data interval.")
 
 
 # --- Period schedules: one line per period DAG ----------------------------------------------------
@@ -47,6 +48,7 @@ def period_param(kind: str):
 # default 6: a period run still running that long after it was queued raises a DeadlineAlert).
 PERIOD_PATTERNS.setdefault("risk_ledger", PERIOD_PATTERNS["half"])  # half years, due 6/20 and 12/10
 PERIOD_EXAMPLES.setdefault("risk_ledger", "2020H1")
+PERIOD_HINTS.setdefault("risk_ledger", PERIOD_HINTS["half"])
 
 
 def configured_start_date() -> datetime:
@@ -155,13 +157,32 @@ def run_period(kind: str, context):  # noqa: ANN001
         return periods.resolve_run_period("half" if kind == "risk_ledger" else kind, value,
                                           context.get("data_interval_start"), context.get("data_interval_end"))
     except periods.PeriodError as error:
-        example = PERIOD_EXAMPLES.get(kind, "2020-06")
-        if value and "is a" in str(error):
-            raise periods.PeriodError(f"{error}; use e.g. {example}") from None
-        if value:
-            raise periods.PeriodError(
-                f"period Param {value!r} is not a valid {kind}: {error}; use e.g. {example}") from None
+        if value and "报告期" not in str(error):
+            raise periods.PeriodError(f"报告期 {value!r} 无法识别：{PERIOD_HINTS[kind]}（{error}）") from None
         raise
+
+
+def skip_without_data(build):  # noqa: ANN001, ANN201
+    """Wraps a period DAG's ``build_package``: a period nobody has reported for yet ends as *skipped*
+    with the note "2026-10 尚无报送数据，未生成报表包" instead of an empty package (and no Asset
+    event, so nothing is delivered)::
+
+        @task(multiple_outputs=True, outlets=[PACKAGE])
+        @skip_without_data
+        def build_package(period_key: str) -> dict: ...
+    """
+    import functools
+
+    @functools.wraps(build)
+    def run(*args, **kwargs) -> dict:
+        result = build(*args, **kwargs)
+        if result.get("folder") is None and result.get("note"):
+            from airflow.sdk.exceptions import AirflowSkipException
+
+            raise AirflowSkipException(result["note"])
+        return result
+
+    return run
 
 
 def resolve_period(kind: str):

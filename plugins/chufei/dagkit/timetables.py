@@ -48,8 +48,9 @@ DEFAULT_GRACE_DAYS = 2.0
 _KIND_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 # Risk-monitoring ledger snapshots: due (inclusive) on these (month, day) pairs.
 RISK_LEDGER_DUE = ((6, 20), (12, 10))
-_KIND_LABEL = {"month": "monthly", "quarter": "quarterly", "half": "half-yearly", "year": "annual",
-               "risk_ledger": "risk-ledger snapshot (6/20, 12/10)"}
+_KIND_LABEL = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年",
+               "risk_ledger": "风险监测台账每半年"}
+_DUE_LABEL = {"month": "次月{day}日", "quarter": "季度结束次月{day}日", "half": "半年结束次月{day}日", "year": "次年1月{day}日"}
 
 
 class PeriodScheduleError(ValueError):
@@ -182,9 +183,12 @@ class PeriodTimetable(Timetable):
     # --- the Timetable protocol -------------------------------------------------------------------
     @property
     def summary(self) -> str:
-        due = "6/20, 12/10" if self.kind == "risk_ledger" else f"day {self.due_day} of the next month"
+        """Shown in the DAG list and the DAG's details, e.g. "每月一期：次月5日前报送，到期后2天运行（北京时间）"."""
+        due = ("当期6月20日、12月10日" if self.kind == "risk_ledger"
+               else _DUE_LABEL[self.kind].format(day=self.due_day))
         days = self.grace / timedelta(days=1)
-        return f"{_KIND_LABEL[self.kind]}; due {due}; runs {days:g} day(s) later ({self.timezone})"
+        zone = "北京时间" if self.timezone == DEFAULT_TIMEZONE else self.timezone
+        return f"{_KIND_LABEL[self.kind]}一期：{due}前报送，到期后{days:g}天运行（{zone}）"
 
     def infer_manual_data_interval(self, *, run_after: datetime) -> DataInterval:
         """A manual run covers the latest whole period that ended at or before ``run_after``."""
@@ -211,12 +215,18 @@ class PeriodTimetable(Timetable):
         return self.run_info(window)
 
     def generate_run_id(self, *, run_type, run_after, data_interval, **extra) -> str:  # noqa: ANN001
-        """``scheduled__2020-06`` style ids: the operator sees the period in the run list."""
+        """Ids that name the period, so the runs list shows it: ``scheduled__2020-06``.
+
+        The scheduler creates one run per period, so its ids need nothing more; a period may be
+        triggered by hand many times, so a manual id adds when (``manual__2020-06_20200708T093000``).
+        """
         if data_interval is None:
             return super().generate_run_id(run_type=run_type, run_after=run_after,
                                            data_interval=data_interval, **extra)
         key = self.window_of_interval(data_interval).key
-        return run_type.generate_run_id(suffix=f"{key}_{run_after.isoformat()}")
+        if str(getattr(run_type, "value", run_type)) == "manual":
+            return run_type.generate_run_id(suffix=f"{key}_{self._local(run_after):%Y%m%dT%H%M%S}")
+        return run_type.generate_run_id(suffix=key)
 
     def serialize(self) -> dict[str, Any]:
         return {"kind": self.kind, "due_day": self.due_day,

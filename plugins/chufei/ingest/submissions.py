@@ -32,7 +32,7 @@ from chufei.warehouse import schema as warehouse
 from chufei.inbox.claims import Claim, ClaimLock, DeadOwner
 from chufei.core.settings import DataDir
 from chufei.core.pseudonym import protect_rows, pseudonym_key
-from chufei.inbox.receipts import Receipt, write_receipt
+from chufei.inbox.receipts import STATUS_ZH, Receipt, write_receipt
 from chufei.ingest.rebuild import rebuilt_receipt, receipt_missing
 from chufei.validate.validation import period_not_over, validate
 from chufei.warehouse.versions import current_version
@@ -181,6 +181,20 @@ class IngestSummary:
             self.rows_rejected += receipt.counts["rejected"]
 
 
+def file_line(receipt: Receipt) -> str:
+    """The task log's line for one file, in Chinese and masked like the receipt it names, e.g.
+    "鄂城区 案件台账 2020年3月《鄂城区3月台账.xlsx》：部分接收，20 行中接收 18 行，退回 2 行（回执 9ec4dbc19345）"."""
+    from chufei.core.masking import mask_text
+
+    unit = (receipt.unit or {}).get("name") or "（未识别单位）"
+    kind = receipt.dataset_title or receipt.dataset or "（未识别报表）"
+    period = receipt.period_label or receipt.period or "（报告期未识别）"
+    counts = receipt.counts
+    return (f"{unit} {kind} {period}《{mask_text(receipt.file)}》：{STATUS_ZH[receipt.status]}，"
+            f"{counts.get('rows', 0)} 行中接收 {counts.get('accepted', 0)} 行，退回 {counts.get('rejected', 0)} 行"
+            f"（回执 {receipt.sha256[:12]}）")
+
+
 def process_inbox(data: DataDir, source: str, ingest_one: Callable[[Path, str], Receipt],
                   summary: IngestSummary) -> IngestSummary:
     """Every entry claimed from inbox/<source> ends with a receipt, then leaves the inbox: a complete
@@ -196,10 +210,10 @@ def process_inbox(data: DataDir, source: str, ingest_one: Callable[[Path, str], 
             write_receipt(receipt, data.receipts)
             claimed.path.unlink()
         summary.add(receipt)
-        log.info("%s file %s… %s %s %s: %s, rows accepted %d, rejected %d", source, receipt.sha256[:12],
-                 receipt.dataset or "unidentified", (receipt.unit or {}).get("code", ""), receipt.period or "",
-                 receipt.status, receipt.counts["accepted"], receipt.counts["rejected"])
-    log.info("%s ingest finished: %s", source, summary)
+        log.info("%s", file_line(receipt))
+    log.info("本次共处理 %d 个文件：已接收 %d，部分接收 %d，已退回 %d，重复 %d；接收 %d 行，退回 %d 行", summary.files,
+             summary.accepted, summary.partially_accepted, summary.rejected, summary.duplicate,
+             summary.rows_accepted, summary.rows_rejected)
     return summary
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -56,19 +56,29 @@ class Dashboard:
     quality: list[dict] = field(default_factory=list)
     rejections: list[dict] = field(default_factory=list)
     packages: list[dict] = field(default_factory=list)
+    charts: list = field(default_factory=list)  # chufei.ops.charts.Chart
+    warning_counts: dict[str, int] = field(default_factory=dict)  # territorial unit code → 风险提示 this year
 
 
 def _has(connection: Connection, table: str) -> bool:
     return inspect(connection).has_table(table)
 
 
-def completeness_matrix(connection: Connection, dash: Dashboard, max_columns: int = 12) -> None:
-    from chufei.ops.watch import STATUS_LABELS, submission_status
+def completeness_matrix(connection: Connection, dash: Dashboard, max_columns: int = 12,
+                        as_of: date | None = None) -> None:
+    """The matrix submission_watch stored last, or, for a chosen 截至 day, computed for that day."""
+    from chufei.ops.watch import STATUS_LABELS, completeness, submission_status
 
-    if not _has(connection, "submission_status"):
+    if as_of is not None:
+        rows = [{"unit_code": r.item.unit_code, "dataset": r.item.dataset, "period_key": r.item.period_key,
+                 "due_date": r.item.due_date, "status": r.status, "as_of": as_of}
+                for r in completeness(connection, as_of)]
+    elif not _has(connection, "submission_status"):
         return
-    rows = connection.execute(select(submission_status)).mappings().all()
+    else:
+        rows = connection.execute(select(submission_status)).mappings().all()
     if not rows:
+        dash.as_of = as_of
         return
     dash.as_of = max(r["as_of"] for r in rows)
     columns = sorted({(r["dataset"], r["period_key"], r["due_date"]) for r in rows}, key=lambda c: (c[2], c[0], c[1]))
@@ -115,7 +125,7 @@ def latest_figures(connection: Connection, dash: Dashboard) -> None:
                                     else f"{value:,} {figure.unit}")
         complete = period.end <= month.end
         dash.figures.append({"label": period.label + ("" if complete else "（截至" + month.label + "）"),
-                             "values": values})
+                             "key": period.key, "values": values})
 
 
 def targets(connection: Connection, dash: Dashboard) -> None:
@@ -140,6 +150,7 @@ def targets(connection: Connection, dash: Dashboard) -> None:
         for row in run_sql(connection, "risk_warning_rows", range_start=date(year, 1, 1),
                            range_end=date(year + 1, 1, 1)).mappings():
             counts[row["unit_code"]] = counts.get(row["unit_code"], 0) + 1
+    dash.warning_counts = counts
     if not counts:
         dash.targets.append(Target("风险提示每区全年3次以上", f"每个区 ≥ {WARNINGS_TARGET} 次", None, None,
                                    "暂无风险提示数据"))
@@ -159,7 +170,55 @@ def targets(connection: Connection, dash: Dashboard) -> None:
         f"{Decimal(unpaid) / 1_000_000:,.2f} 万元" if unpaid else "暂无2018年底前案件的未兑付本金数据"))
 
 
-def quality(connection: Connection, dash: Dashboard, max_rejections: int = 15) -> None:
+def trend_charts(connection: Connection, dash: Dashboard) -> None:
+    """新发案件数 and 涉案金额 by month, the latest reported year against the one before; 风险提示
+    per district this year against the work plan's target."""
+    from chufei.ops.charts import Chart, Series, layout
+
+    if dash.month is None:
+        return
+    year = dash.month.year
+    by_month: dict[date, dict] = {}
+    for row in run_sql(connection, "dashboard_month_trend", range_start=date(year - 1, 1, 1),
+                       range_end=date(year + 1, 1, 1)).mappings():
+        start = row["month_start"]
+        start = date.fromisoformat(start[:10]) if isinstance(start, str) else start
+        by_month[start] = row
+    months = [f"{m}月" for m in range(1, 13)]
+
+    def series(key: str, y: int, scale=None) -> list:  # noqa: ANN001
+        values = []
+        for m in range(1, 13):
+            row = by_month.get(date(y, m, 1))
+            values.append(None if row is None else (scale(int(row[key])) if scale else int(row[key])))
+        return values
+
+    wan = lambda fen: (Decimal(fen) / 1_000_000).quantize(Decimal("0.01"), ROUND_HALF_UP)  # noqa: E731
+    dash.charts.append(layout(Chart("trend_new_cases", f"新发案件数（件）：{year}年与{year - 1}年逐月对比", "件", months,
+                                    [Series(f"{year}年", series("new_cases", year), "this"),
+                                     Series(f"{year - 1}年", series("new_cases", year - 1), "last")])))
+    dash.charts.append(layout(Chart("trend_amount", f"涉案金额（万元）：{year}年与{year - 1}年逐月对比", "万元", months,
+                                    [Series(f"{year}年", series("amount_fen", year, wan), "this"),
+                                     Series(f"{year - 1}年", series("amount_fen", year - 1, wan), "last")])))
+    territorial = [u for u in units() if u.kind == "territorial"]
+    counts = dash.warning_counts
+    dash.charts.append(layout(Chart(
+        "warnings_by_district", f"{year}年风险提示次数（各区，目标每区 ≥ {WARNINGS_TARGET} 次）", "次",
+        [u.name for u in territorial],
+        [Series("风险提示", [counts.get(u.code, 0) if counts else None for u in territorial], "this")],
+        kind="bar", target=WARNINGS_TARGET)))
+
+
+def reason_text(reasons: list[dict]) -> str:
+    """A rejected row's reasons in one line, each naming its column once ("排查日期 不是日期")."""
+    parts = []
+    for reason in reasons:
+        column, message = (reason.get("column") or "").strip(), (reason.get("message") or "").strip()
+        parts.append(message if not column or message.startswith(column) else f"{column} {message}")
+    return "；".join(dict.fromkeys(p for p in parts if p))
+
+
+def quality(connection: Connection, dash: Dashboard, max_rejections: int = 5) -> None:
     from chufei.kinds.datasets import DATASETS
 
     names = {u.code: u.name for u in units()}
@@ -171,12 +230,12 @@ def quality(connection: Connection, dash: Dashboard, max_rejections: int = 15) -
             "files": int(row["files"]), "rows_total": total, "rows_accepted": accepted,
             "rows_rejected": int(row["rows_rejected"] or 0), "pass_rate": percent(accepted, total)})
     for row in run_sql(connection, "dashboard_latest_rejections", max_rows=max_rejections).mappings():
-        reasons = json.loads(row["reasons_json"] or "[]")
-        text = "；".join(f"{r.get('column') or ''} {r.get('message') or ''}".strip() for r in reasons)
+        text = reason_text(json.loads(row["reasons_json"] or "[]"))
         dash.rejections.append({
             "unit": names.get(row["unit_code"], row["unit_code"] or "（未识别）"),
             "dataset": DATASETS[row["dataset"]].title if row["dataset"] in DATASETS else row["dataset"],
-            "file": mask_text(row["original_name"]), "sheet": row["sheet"], "row": row["row_no"],
+            "file": mask_text(row["original_name"]), "receipt": row["file_sha256"][:12],
+            "sheet": row["sheet"], "row": row["row_no"],
             "reasons": mask_text(text)})
 
 
@@ -197,18 +256,76 @@ def packages(outbox: Path) -> list[dict]:
     return result
 
 
-def build(engine: Engine, outbox: Path) -> Dashboard:
+def build(engine: Engine, outbox: Path, as_of: date | None = None) -> Dashboard:
     from chufei.ops.watch import ensure_watch_schema
 
     ensure_watch_schema(engine)
     dash = Dashboard()
     with engine.connect() as connection:
-        completeness_matrix(connection, dash)
+        completeness_matrix(connection, dash, as_of=as_of)
         latest_figures(connection, dash)
         targets(connection, dash)
+        trend_charts(connection, dash)
         quality(connection, dash)
     dash.packages = packages(outbox)
     return dash
+
+
+def figure_sources(engine: Engine, period_key: str) -> tuple[Period, list[dict]]:
+    """The submissions a period's case figures came from (this period, its year so far, last year's
+    and, for a month, the month before: every span the form shows), with unit, file and receipt."""
+    from chufei.kinds.datasets import DATASETS
+    from chufei.statistics.cases import case_sources
+    from chufei.warehouse.schema import received_file, submission
+
+    period = parse_period(period_key)
+    names = {u.code: u.name for u in units()}
+    with engine.connect() as connection:
+        shas = case_sources(connection, period)
+        rows = connection.execute(
+            select(submission.c.file_sha256, submission.c.dataset, submission.c.unit_code, submission.c.period_key,
+                   submission.c.version, submission.c.is_current, received_file.c.received_at,
+                   received_file.c.original_name)
+            .join(received_file, received_file.c.sha256 == submission.c.file_sha256)
+            .where(submission.c.file_sha256.in_(shas))
+            .order_by(submission.c.period_key.desc(), submission.c.unit_code, submission.c.dataset)).mappings().all() \
+            if shas else []
+    return period, [{
+        "unit": names.get(r["unit_code"], r["unit_code"]), "dataset": DATASETS[r["dataset"]].title
+        if r["dataset"] in DATASETS else r["dataset"], "period": r["period_key"], "version": r["version"],
+        "current": r["is_current"], "file": mask_text(r["original_name"]), "receipt": r["file_sha256"][:12],
+        "received_at": _beijing(r["received_at"])} for r in rows]
+
+
+def _beijing(moment) -> str:  # noqa: ANN001
+    """A stored arrival time as the receipts give it: Beijing time (SQLite hands back naive UTC)."""
+    from datetime import UTC
+
+    from chufei.core.periods import TZ
+
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def package_zip(outbox: Path, report: str, period: str) -> tuple[str, bytes] | None:
+    """The period's latest version as one zip, manifest inside (the bytes the province receives)."""
+    from chufei.delivery.provincial import Package
+    from chufei.delivery.provincial import package_zip as zip_of
+    from chufei.outbox.reports import latest_version
+
+    root = outbox.resolve()
+    period_folder = (root / report / period).resolve()
+    if period_folder.parent.parent != root or not period_folder.is_dir():
+        return None
+    folder = latest_version(period_folder)
+    if folder is None or not (folder / "manifest.json").is_file():
+        return None
+    return f"{report}_{period}_{folder.name}.zip", zip_of(Package(report, period, folder.name, folder))
 
 
 def package_file(outbox: Path, report: str, period: str, name: str) -> Path | None:

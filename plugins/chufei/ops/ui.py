@@ -7,7 +7,9 @@ server-rendered HTML from the Jinja2 templates in ``templates/`` (no script), au
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -43,11 +45,30 @@ def templates():  # noqa: ANN201 - jinja2.Environment, imported lazily with the 
     env = Environment(loader=PackageLoader("chufei.ops", "templates"), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["dataset_title"] = lambda key: DATASETS[key].title if key in DATASETS else key
+    env.filters["report_title"] = report_title
     return env
 
 
-def render(dash, base: str = URL_PREFIX) -> str:  # noqa: ANN001
-    return templates().get_template("page.html").render(dash=dash, base=base)
+def report_title(dag_id: str) -> str:
+    """A report's Chinese title for the page (the reports registry's), else the folder name."""
+    try:
+        from chufei.outbox.registry import title
+    except ImportError:  # a checkout without the reports registry
+        return REPORT_TITLES.get(dag_id, dag_id)
+    return title(dag_id)
+
+
+# Until the reports registry is on every checkout: the DAGs' doc headings.
+REPORT_TITLES = {
+    "case_statistics_monthly": "非法集资案件统计月报", "case_statistics_quarterly": "非法集资案件统计季报",
+    "case_statistics_annual": "非法集资案件统计年报", "report_reward_quarterly": "举报奖励情况统计季报",
+    "risk_ledger_rollup": "风险监测台账汇总", "warnings_actions_quarterly": "风险提示、行政处置与广告资讯排查统计",
+    "situation_analysis": "形势分析", "submission_watch": "报送完成情况矩阵",
+}
+
+
+def render(dash, base: str = URL_PREFIX, as_of_error: str | None = None) -> str:  # noqa: ANN001
+    return templates().get_template("page.html").render(dash=dash, base=base, as_of_error=as_of_error)
 
 
 @app.get("/", response_class=HTMLResponse)
@@ -60,9 +81,56 @@ async def page(request: Request) -> Response:
 
     from chufei.warehouse import runtime
 
-    dash = await run_in_threadpool(lambda: dashboard.build(runtime.warehouse_engine(), runtime.data().outbox))
+    as_of, error = _as_of(request.query_params.get("as_of"))
+    dash = await run_in_threadpool(lambda: dashboard.build(runtime.warehouse_engine(), runtime.data().outbox,
+                                                           as_of=as_of))
     base = request.scope.get("root_path", "") or URL_PREFIX
-    return HTMLResponse(render(dash, base.rstrip("/")))
+    return HTMLResponse(render(dash, base.rstrip("/"), as_of_error=error), status_code=400 if error else 200)
+
+
+def _as_of(text: str | None) -> tuple[date | None, str | None]:
+    """The 截至 day chosen for the matrix (YYYY-MM-DD), or an error saying what to type."""
+    if not text:
+        return None, None
+    try:
+        return date.fromisoformat(text), None
+    except ValueError:
+        return None, f"截至日期应为 YYYY-MM-DD，如 2020-12-31（收到 {text[:20]!r}）"
+
+
+@app.get("/sources/{period}", response_class=HTMLResponse)
+async def sources(request: Request, period: str) -> Response:
+    """Drill-down: the submissions (unit, file, receipt) a period's figures were computed from."""
+    if (denied := await _login_or_redirect(request)) is not None:
+        return denied
+    from starlette.concurrency import run_in_threadpool
+
+    from chufei.core.periods import PeriodError
+    from chufei.ops import dashboard
+    from chufei.warehouse import runtime
+
+    try:
+        found, rows = await run_in_threadpool(lambda: dashboard.figure_sources(runtime.warehouse_engine(), period))
+    except PeriodError as error:
+        return Response(str(error), status_code=404, media_type="text/plain; charset=utf-8")
+    base = (request.scope.get("root_path", "") or URL_PREFIX).rstrip("/")
+    return HTMLResponse(templates().get_template("sources.html").render(period=found, rows=rows, base=base))
+
+
+@app.get("/zip/{report}/{period}")
+async def download_zip(request: Request, report: str, period: str) -> Response:
+    """The whole package (its latest version, manifest inside) as one zip."""
+    if (denied := await _login_or_redirect(request)) is not None:
+        return denied
+    from chufei.ops import dashboard
+    from chufei.warehouse import runtime
+
+    found = dashboard.package_zip(runtime.data().outbox, report, period)
+    if found is None:
+        return Response("not found", status_code=404)
+    name, content = found
+    return Response(content, media_type="application/zip",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
 
 
 @app.get("/download/{report}/{period}/{name}")

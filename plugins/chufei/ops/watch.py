@@ -19,59 +19,25 @@ from functools import lru_cache
 from pathlib import Path
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import (Column, Date, DateTime, Integer, String, Table, UniqueConstraint, delete, func,
-                        insert, select)
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from chufei.core.settings import REFERENCE_DIR
 from chufei.core.periods import TZ, Period, half_period, month_period, quarter_period
 from chufei.core.units import Unit, units
-from chufei.warehouse.schema import metadata, submission
+from chufei.warehouse.schema import ensure_schema, submission
+from chufei.warehouse.watch_tables import period_missing, reminder_log, submission_status
 
 log = logging.getLogger(__name__)
 STATUSES = ("received", "late", "missing")
 STATUS_LABELS = {"received": "按时报送", "late": "逾期报送", "missing": "未报送"}
 
-submission_status = Table(
-    "submission_status", metadata,
-    Column("dataset", String(64), primary_key=True),
-    Column("unit_code", String(16), primary_key=True),
-    Column("period_key", String(16), primary_key=True),
-    Column("task_no", Integer, nullable=False),
-    Column("due_date", Date, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("first_received_at", DateTime(timezone=True)),
-    Column("as_of", Date, nullable=False))
-
-reminder_log = Table(
-    "reminder_log", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("dataset", String(64), nullable=False),
-    Column("unit_code", String(16), nullable=False),
-    Column("period_key", String(16), nullable=False),
-    Column("reminded_on", Date, nullable=False),
-    Column("channel", String(16), nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("dataset", "unit_code", "period_key", "reminded_on"))
-
-# Which units a period run found missing when it went ahead without them.
-period_missing = Table(
-    "period_missing", metadata,
-    Column("report", String(64), primary_key=True),
-    Column("period_key", String(16), primary_key=True),
-    Column("dataset", String(64), primary_key=True),
-    Column("unit_code", String(16), primary_key=True),
-    Column("recorded_at", DateTime(timezone=True), nullable=False))
-
 WATCH_TABLES = (submission_status, reminder_log, period_missing)
 
 
 def ensure_watch_schema(engine: Engine) -> None:
-    from chufei.warehouse.schema import ensure_schema
-
+    """The watch tables are part of the warehouse schema: upgrading the warehouse creates them."""
     ensure_schema(engine)
-    with engine.begin() as connection:
-        metadata.create_all(connection, tables=list(WATCH_TABLES), checkfirst=True)
 
 
 # --- the plan -------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ Figures are written as values, never formulas; text is always text. Same figures
 from __future__ import annotations
 
 import csv
+import logging
 import hashlib
 import io
 import json
@@ -22,6 +23,9 @@ from chufei.outbox.publishing import (LATEST_POINTER, adopt_orphan, point_latest
 from chufei.core.xlsx import csv_safe, save_reproducibly
 from chufei.outbox.layout import _cell, _converter, displayed_rows, sheet_forms, write_sheet  # noqa: F401
 from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan  # noqa: F401
+
+log = logging.getLogger(__name__)
+
 
 def write_xlsx(form: StatForm, path: Path, issued: str | None = None) -> None:
     """Write ``form`` (one sheet, or one per numbered part) with its 报出日期 ``issued`` (ISO date)."""
@@ -246,6 +250,11 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
     """
     import shutil
 
+    if not sources:  # nothing submitted for the period: an empty form would read as zeros
+        note = f"{period_key} 尚无报送数据，未生成报表包"
+        log.info("%s：%s", report, note)
+        return {"report": report, "period": period_key, "version": None, "files": [], "folder": None,
+                "note": note}
     root.mkdir(parents=True, exist_ok=True)
     version_of = data_version(sources)
     with publishing(root):  # what a killed build left: its orphan version adopted, its render folder removed
@@ -267,6 +276,7 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
                             target = current / entry["name"]
                             if not target.is_file() or sha256_bytes(target) != entry["sha256"]:
                                 shutil.copyfile(staging / entry["name"], target)
+                        log.info("%s：%s %s 未变化，未写新版本", report, period_key, current.name)
                         return {**issued_before, "folder": str(current)}
             own = max(filter(None, (issued, _issued_of(current))), default=None)  # a new version: its own date
             if own != rendered_with:
@@ -297,7 +307,19 @@ def write_package(root: Path, report: str, period_key: str, forms: dict[str, Sta
             staging.chmod(0o755)  # mkdtemp's 0700 would hide an issued package from the staff's accounts
             staging.rename(folder)
             point_latest(root, name)
+    log.info("%s：%s", report, version_note(manifest))
     return {**manifest, "folder": str(folder)}
+
+
+def version_note(manifest: dict) -> str:
+    """One sentence on what a newly written version is: "2020-06 写入 v2：3 个数字变化"."""
+    changes = manifest.get("changes")
+    if not changes:
+        return f"{manifest['period']} 写入 {manifest['version']}（首次出具）"
+    parts = [f"{changes['figures_changed_total']} 个数字变化"]
+    if changes["sources_added"] or changes["sources_removed"]:
+        parts.append(f"来源文件新增 {len(changes['sources_added'])} 个、撤下 {len(changes['sources_removed'])} 个")
+    return f"{manifest['period']} 写入 {manifest['version']}：{'，'.join(parts)}（取代 {manifest['supersedes']}）"
 
 
 def package_summary(manifest: dict) -> dict:

@@ -7,6 +7,7 @@ A row with any issue is quarantined with all its reasons; the others are loaded.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -182,10 +183,18 @@ def load_suite_spec(dataset_name: str) -> dict:
     return {**spec, "expectations": [expand(expectation) for expectation in spec["expectations"]]}
 
 
+GX_QUIET_LOGGERS = ("great_expectations._docs_decorators", "great_expectations.data_context",
+                    "great_expectations.datasource")
+
+
 @lru_cache(maxsize=1)
 def _gx():
     """One ephemeral GX context per process; importing GX takes seconds, so only on first use."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # GX logs ~200 "Skipping registering function …" lines at INFO on import, and its context
+    # set-up more: they would bury the task log's one line per file.
+    for name in GX_QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

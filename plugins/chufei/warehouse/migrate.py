@@ -5,7 +5,8 @@
 
 Without ``--to`` the target is the configured warehouse (the ``chufei_warehouse`` connection).
 
-Tables are copied in foreign-key order (``chufei.warehouse.schema.metadata``), in batches, in one
+The target's schema is created (or upgraded) by the warehouse migrations first, exactly as a
+task would (``ensure_schema``). Tables are copied in foreign-key order (``chufei.warehouse.schema.metadata``), in batches, in one
 transaction on the target: either everything arrives or nothing does. Values go through the
 SQLAlchemy column types, so amounts stay exact integers of 分 and dates stay dates; timestamps
 that SQLite kept without a zone are the UTC instants the warehouse wrote (``now_utc``). On
@@ -29,6 +30,9 @@ from chufei.warehouse import schema as warehouse
 
 log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 5000
+# Schema bookkeeping, not data: each warehouse keeps its own (Alembic's, and the pre-Alembic one's).
+BOOKKEEPING = {"alembic_version", "chufei_schema_version"}
+MONTHLY_FACTS = ("case_month_fact", "admin_action_month_fact", "month_source")
 
 
 class MigrationRefused(RuntimeError):
@@ -54,8 +58,8 @@ def _non_empty(connection: Connection) -> dict[str, int]:
     present = _present(connection)
     counts = {}
     for table in warehouse.metadata.sorted_tables:
-        # A schema without data (as airflow-init leaves it) is empty: the version row is bookkeeping.
-        if table.name in present and table is not warehouse.schema_version:
+        # A schema without data (as airflow-init leaves it) is empty.
+        if table.name in present:
             count = connection.execute(select(func.count()).select_from(table)).scalar_one()
             if count:
                 counts[table.name] = count
@@ -88,10 +92,11 @@ def migrate(source: Engine, target: Engine, *, replace: bool = False,
         present = _present(reader)
         if warehouse.received_file.name not in present:
             raise MigrationRefused(f"{source.url.render_as_string(hide_password=True)} holds no chufei warehouse")
-        result.unknown = sorted(present - set(warehouse.metadata.tables))
+        result.unknown = sorted(present - set(warehouse.metadata.tables) - BOOKKEEPING)
         # The source's own columns: an older source lacks columns that later upgrades added.
         source_meta = MetaData()
         source_meta.reflect(reader, only=[t.name for t in warehouse.metadata.sorted_tables if t.name in present])
+        warehouse.ensure_schema(target)
         with target.begin() as writer:
             existing = _non_empty(writer)
             if existing and not replace:
@@ -99,7 +104,6 @@ def migrate(source: Engine, target: Engine, *, replace: bool = False,
                     "the target warehouse already holds rows (" +
                     ", ".join(f"{name} {count}" for name, count in existing.items()) +
                     "); pass --replace to delete them and copy the source instead")
-            warehouse.metadata.create_all(writer, checkfirst=True)
             for table in reversed(warehouse.metadata.sorted_tables):
                 writer.execute(table.delete())
             for table in warehouse.metadata.sorted_tables:
@@ -122,11 +126,14 @@ def migrate(source: Engine, target: Engine, *, replace: bool = False,
                 log.info("copied %s: %d rows", table.name, copied)
             if writer.dialect.name == "postgresql":
                 _reset_sequences(writer)
+            if any(name in result.skipped for name in MONTHLY_FACTS):
+                # A source from before the monthly facts: fill them from the copied cases and actions.
+                warehouse.refresh_case_facts(writer)
+                warehouse.refresh_action_facts(writer)
             for name, copied in result.rows.items():
                 arrived = writer.execute(select(func.count()).select_from(warehouse.metadata.tables[name])).scalar_one()
                 if arrived != copied:
                     raise MigrationRefused(f"{name}: copied {copied} rows but the target holds {arrived}")
-    warehouse.ensure_schema(target)  # records the schema version if the source predates it
     return result
 
 

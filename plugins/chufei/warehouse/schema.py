@@ -1,40 +1,29 @@
 """The warehouse schema and the writes that keep it consistent, on SQLite and PostgreSQL.
 
-Amounts are integers of 分 (fen), never floats. The schema is created and upgraded here
-(``ensure_schema``), versioned in ``chufei_schema_version``; each upgrade step is additive.
-
-Schema versions: 1 = the tables; 2 = every index of ``metadata`` (also on warehouses created
-before the index was declared: ``create_all`` adds missing tables, never indexes of existing
-ones), ``case_month_fact``, ``admin_action_month_fact`` and ``month_source``, back-filled
-from the current cases and administrative actions; 3 = ``arrived_at`` of ``received_file`` and
-``file_arrival`` (when the file landed in the inbox, beside ``received_at``, when it was
-processed; NULL for files received before it was recorded).
+Amounts are integers of 分 (fen), never floats. The tables are declared here (and in
+``inflow_schema`` and ``watch_tables``, on the same ``metadata``); the database is created and
+upgraded by the Alembic revisions in ``chufei/warehouse/migrations`` (``ensure_schema``, see
+``chufei.warehouse.upgrade``). A change to a table here needs a new revision there.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, UTC
-from functools import cache
 from collections.abc import Iterable
 
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
-                        String, Table, Text, UniqueConstraint, create_engine, event, func,
-                        inspect, insert, select, update)
-from sqlalchemy.engine import Connection, Engine
+                        String, Table, Text, UniqueConstraint, insert, select, update)
+from sqlalchemy.engine import Connection
 
 from chufei.kinds.datasets import DATASETS, Dataset
 from chufei.core.sql import run_sql
-from chufei.warehouse import inflow_schema  # noqa: F401 - its tables register on the same metadata
+from chufei.warehouse import inflow_schema, watch_tables  # noqa: F401 - their tables register on the same metadata
+from chufei.warehouse.engine import engine_for  # noqa: F401 - callers reach the engine through the schema
 from chufei.warehouse.metadata import metadata
+from chufei.warehouse.upgrade import ensure_schema  # noqa: F401 - every caller upgrades through the schema
 
-SCHEMA_VERSION = 3  # bump with every schema change (a table, column or index): ensure_schema upgrades on it
 _SQL_TYPES = {"text": Text, "choice": Text, "date": Date, "fen": BigInteger, "count": Integer,
               "flag": Boolean}
-
-schema_version = Table(
-    "chufei_schema_version", metadata,
-    Column("version", Integer, primary_key=True),
-    Column("applied_at", DateTime(timezone=True), nullable=False))
 
 received_file = Table(
     "received_file", metadata,
@@ -121,83 +110,6 @@ case_current = Table(
     *[c for c in _dataset_columns(DATASETS["case_ledger"]) if c.name != "case_no"],
     Index("ix_case_current_filed", "filed_date"),
     Index("ix_case_current_closed", "closed_date"))
-
-
-@cache
-def engine_for(url: str) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-    return engine
-
-
-def ensure_schema(engine: Engine) -> int:
-    """Create or upgrade the schema; safe to call from every task and concurrently.
-
-    A warehouse at SCHEMA_VERSION costs one version query, without a lock (every task and the
-    dashboard call this); an older one is upgraded under the schema lock in one transaction:
-    missing tables, missing indexes, then the data steps of each version it lacks.
-    """
-    if _stored_version(engine) >= SCHEMA_VERSION:
-        return SCHEMA_VERSION
-    with engine.begin() as connection:
-        from chufei.inbox.claims import serialize  # concurrent first runs on PostgreSQL: one creates, others wait
-        serialize(connection, "chufei.schema")
-        metadata.create_all(connection, checkfirst=True)
-        current = connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
-        if current < SCHEMA_VERSION:
-            create_missing_indexes(connection)
-            if current < 3:
-                add_missing_columns(connection, (received_file, file_arrival))
-            if current < 2:  # the monthly facts are new in version 2: fill them
-                refresh_case_facts(connection)
-                refresh_action_facts(connection)
-            connection.execute(insert(schema_version), {"version": SCHEMA_VERSION, "applied_at": now_utc()})
-    return SCHEMA_VERSION
-
-
-def _stored_version(engine: Engine) -> int:
-    with engine.connect() as connection:
-        if not inspect(connection).has_table(schema_version.name):
-            return 0
-        return connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
-
-
-def create_missing_indexes(connection: Connection) -> list[str]:
-    """Create every index ``metadata`` declares that the database lacks; returns their names."""
-    inspector = inspect(connection)
-    tables = set(inspector.get_table_names())
-    created = []
-    for table in metadata.sorted_tables:
-        if table.name not in tables or not table.indexes:
-            continue
-        present = {index["name"] for index in inspector.get_indexes(table.name)}
-        for index in sorted(table.indexes, key=lambda index: index.name):
-            if index.name not in present:
-                index.create(connection)
-                created.append(index.name)
-    return created
-
-
-def add_missing_columns(connection: Connection, tables: Iterable[Table]) -> list[str]:
-    """Add the nullable columns ``metadata`` declares that an existing table lacks (``create_all``
-    never alters a table); returns them as ``table.column``."""
-    inspector = inspect(connection)
-    added = []
-    for table in tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in present:
-                kind = column.type.compile(dialect=connection.dialect)
-                connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
-                added.append(f"{table.name}.{column.name}")
-    return added
 
 
 def now_utc() -> datetime:
