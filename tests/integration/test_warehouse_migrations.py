@@ -48,14 +48,20 @@ def _revisions(engine) -> list[str]:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
 
 
+LATER_COLUMNS = {"received_file": ("arrived_at",), "file_arrival": ("arrived_at",)}  # revision 0002
+
+
 def _snapshot(engine) -> dict[str, list]:
-    """Every row of every table but the derived ones, in key order, timestamps as UTC instants."""
+    """Every row of every table but the derived ones, in key order, timestamps as UTC instants;
+    the columns of the baseline revision only (later revisions add columns, NULL on old rows)."""
     out = {}
     with engine.connect() as connection:
-        present = set(inspect(connection).get_table_names())
+        inspector = inspect(connection)
+        present = set(inspector.get_table_names())
         for table in warehouse.metadata.sorted_tables:
             if table.name in present and table.name not in DERIVED:
-                rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+                columns = [c for c in table.columns if c.name not in LATER_COLUMNS.get(table.name, ())]
+                rows = connection.execute(select(*columns).order_by(*table.primary_key.columns)).all()
                 out[table.name] = [tuple(v.astimezone(UTC) if isinstance(v, datetime) and v.tzinfo else v
                                          for v in row) for row in rows]
     return out
