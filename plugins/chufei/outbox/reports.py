@@ -328,6 +328,10 @@ def package_summary(manifest: dict) -> dict:
     The manifest itself lists changed figures with their old and new cell text, which can be a
     row's content (a subject's name, a masked responsible person); it stays in the package."""
     changes = manifest.get("changes") or {}
-    return {"report": manifest["report"], "period": manifest["period"], "version": manifest["version"],
-            "folder": manifest["folder"], "files": len(manifest["files"]), "supersedes": manifest.get("supersedes"),
-            "figures_changed": changes.get("figures_changed_total", 0)}
+    summary = {"report": manifest.get("report"), "period": manifest.get("period"),
+               "version": manifest.get("version"), "folder": manifest.get("folder"),
+               "files": len(manifest.get("files") or []), "supersedes": manifest.get("supersedes"),
+               "figures_changed": changes.get("figures_changed_total", 0)}
+    if manifest.get("note"):  # a period nobody reported for: the DAG skips with this note
+        summary["note"] = manifest["note"]
+    return summary
