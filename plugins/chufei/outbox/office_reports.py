@@ -4,6 +4,8 @@
   兑现件数, 奖励人数, 奖励金额 — counts only; reporter columns are never read.
 - 风险监测台账汇总 (``risk_ledger_rollup``): per unit and 风险等级 at the 6/20 and 12/10 snapshots;
   units that did not submit; the city-wide ledger with 责任人 masked.
+- 网格监测 (``grid_monitoring_monthly``, task 七): the grid-worker clues per district and 乡镇街道
+  (``chufei.outbox.grid_reports``).
 - 风险提示 and 行政处置 (``warnings_actions_quarterly``): warnings per territorial unit against
   the ≥3-a-year target; administrative actions by type; the advert-screening campaign (广告资讯
   排查清理, task 二十二): the units' summary counts and the checked adverts by 载体类型 and 处置措施.
@@ -26,6 +28,7 @@ from chufei.core.masking import mask_value
 from chufei.core.periods import Period
 from chufei.core.units import units
 from chufei.statistics.forms import FormColumn, StatForm
+from chufei.outbox.grid_reports import grid_monitoring_forms
 from chufei.outbox.reports import issue_date, write_package
 from chufei.core.sql import as_date, fetch_rows
 
@@ -290,7 +293,7 @@ def ad_screening_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFo
 
 
 BUILDERS = {"report_reward_quarterly": reward_forms, "risk_ledger_rollup": risk_rollup_forms,
-            "warnings_actions_quarterly": warning_forms}
+            "warnings_actions_quarterly": warning_forms, "grid_monitoring_monthly": grid_monitoring_forms}
 
 
 def build_office_package(engine: Engine, data: DataDir, period: Period, report: str) -> dict:
