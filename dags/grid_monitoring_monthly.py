@@ -1,6 +1,9 @@
 """
 ### 网格监测月报 — grid monitoring of illegal fundraising clues (task 七)
 
+每月按区县和乡镇街道统计网格员上报的涉非线索：上报线索数（按发现方式）、研判结果、移交单位、月末处置状态、
+办结数、办结率、办结用时中位数、无上报网格，以及风险表现和行业领域排名；本月与本年累计，每条线索取月末已知的最新版本。
+
 **Consumes** the grid-worker clues in the warehouse (`grid_clue_version`, loaded by `ingest_grid_reports`
 from the platform's exports and API), each clue in the version it had at the month's end: the highest
 版本 known by then (from its 更新时间; an export version without one is not known before its 办结日期).
