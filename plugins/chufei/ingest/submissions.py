@@ -197,6 +197,8 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         parsed = read_workbook(path, original_name)
     except FileRejected as rejection:
         receipt.message, receipt.errors = rejection.message, [rejection.as_error()]
+        for key, value in rejection.identified.items():  # what could be read: kind, unit, period
+            setattr(receipt, key, value)
         return record_submission(engine, receipt, archived, path)
     try:
         result = validate(parsed)
