@@ -99,13 +99,22 @@ class RiskLine:
     overdue: int
 
 
-def risk_rollup(rows: list[dict], previous: list[dict], as_of: date) -> list[RiskLine]:
-    """Per submitting unit and 风险等级: entries, new since the last snapshot, 销号, open, overdue."""
+ZERO_RETURN = "零报告"
+
+
+def risk_rollup(rows: list[dict], previous: list[dict], as_of: date,
+                submitted: set[str] | None = None) -> list[RiskLine]:
+    """Per submitting unit and 风险等级: entries, new since the last snapshot, 销号, open, overdue.
+    A unit in ``submitted`` whose ledger had no rows gets one 零报告 line of zeros."""
     before = {(r["unit_code"], r["subject_name"]) for r in previous}
-    submitted = {r["unit_code"] for r in rows}
+    with_rows = {r["unit_code"] for r in rows}
+    submitted = with_rows | (submitted or set())
     lines = []
     for unit in units():
         if unit.code not in submitted:
+            continue
+        if unit.code not in with_rows:
+            lines.append(RiskLine(unit.code, ZERO_RETURN, 0, 0, 0, 0, 0))
             continue
         for level in code_lists()["风险等级"]:
             mine = [r for r in rows if r["unit_code"] == unit.code and r["risk_level"] == level]
@@ -122,12 +131,19 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
     as_of = snapshot_day(period)
     rows = fetch_rows(engine, "risk_ledger_snapshot", period_key=period.key)
     previous = fetch_rows(engine, "risk_ledger_snapshot", period_key=period.previous().key)
+    returns = fetch_rows(engine, "units_submitted", dataset="risk_ledger", period_key=period.key)
+    earlier = {r["unit_code"] for r in fetch_rows(engine, "units_submitted", dataset="risk_ledger",
+                                                   period_key=period.previous().key)}
+    submitted = {r["unit_code"] for r in returns}
     names = {u.code: u.name for u in units()}
-    lines = risk_rollup(rows, previous, as_of)
+    lines = risk_rollup(rows, previous, as_of, submitted)
     figures = ("entries", "new", "resolved", "open", "overdue")
     body = [[line.unit_code, names[line.unit_code], line.level, *[getattr(line, f) for f in figures]]
             for line in lines]
     body.append(["", "合计", "", *[sum(getattr(line, f) for line in lines) for f in figures]])
+    # Without any ledger for the previous snapshot, 较上期新增 would just repeat 台账户数: there is
+    # no base to compare with, so "—". (A unit new to the ledger since then has its subjects new.)
+    no_base = {(index, 4) for index in range(len(body))} if not earlier else set()
     label = f"{period.label}（截至{as_of.month}月{as_of.day}日）"
     rollup = StatForm(
         title="非法集资风险监测台账汇总表", form_no="鄂处非统5表", period_label=label, unit_of_measure="户",
@@ -138,8 +154,9 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
                  FormColumn("尚未化解", "尚未化解", "count"), FormColumn("逾期未整改", "逾期未整改", "count")],
         rows=body,
         notes=[f"注：较上期新增指上期（{period.previous().label}）台账中没有的主体；尚未化解 = 台账户数 − 已化解销号；"
-               f"逾期未整改指尚未化解且整改时限早于{as_of.month}月{as_of.day}日的主体。"])
-    submitted = {r["unit_code"] for r in rows}
+               f"逾期未整改指尚未化解且整改时限早于{as_of.month}月{as_of.day}日的主体；"
+               f"“{ZERO_RETURN}”指报送了台账但无在册主体；“—”指上期无任何单位报送台账，无从比较。"],
+        no_data=frozenset(no_base))
     missing = [u for u in units() if u.code not in submitted]
     missing_form = StatForm(
         title="风险监测台账未报送单位", form_no="鄂处非统5表附1", period_label=label, unit_of_measure="个",
@@ -180,7 +197,8 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
         unit_of_measure="人、万元", sheet="全市台账", columns=ledger_columns, rows=listing,
         notes=["注：责任人已脱敏。"])
     return ({"": rollup, "_missing_units": missing_form, "_city_ledger": ledger},
-            sorted({r["file_sha256"] for r in rows} | {r["file_sha256"] for r in previous}))
+            sorted({r["file_sha256"] for r in rows} | {r["file_sha256"] for r in previous}
+                   | {r["file_sha256"] for r in returns}))
 
 
 # ---------------------------------------------------------------- 风险提示 and 行政处置
