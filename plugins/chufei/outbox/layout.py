@@ -272,7 +272,8 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
     sheet.page_setup.scale = print_scale(widths)
     sheet.page_setup.fitToWidth = 1
     last_row = footer_row + len(form.notes)
-    heights = [sheet.row_dimensions[r].height or ROW_PT for r in range(1, last_row + 1)]
+    dimensions = sheet.row_dimensions  # .get: looking a row up must not create it (streamed bodies)
+    heights = [(dimensions[r].height if r in dimensions else None) or ROW_PT for r in range(1, last_row + 1)]
     sheet.page_setup.fitToHeight = 1 if not form.charts and fits_one_page(heights) else 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_margins = PageMargins(left=MARGIN_IN, right=MARGIN_IN, top=0.6, bottom=0.6,
