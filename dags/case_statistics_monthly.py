@@ -34,7 +34,7 @@ units still missing in the warehouse table `period_missing` (`record_missing`) i
 package untouched when the figures are the same; when late data changed them, the new package is
 written as the next version beside the issued one. Backfill missed months (unpause the DAG first)
 with `airflow backfill create --dag-id case_statistics_monthly --from-date 2020-01-01 --to-date 2020-12-31`
-or the UI's Backfill button — see the README runbook. Months are independent (each writes its own
+or the UI's Backfill button — see the runbook in docs/operations.md. Months are independent (each writes its own
 folder, the warehouse is only read): `[chufei] max_active_runs` lets a Celery deployment run several
 at once.
 """

@@ -15,6 +15,9 @@ advert-screening (排查汇总) submissions.
   earlier, 集资参与人数, 行政处置数, 存量办结数) with a line chart;
 - `…_by_district.xlsx`, `…_by_industry.xlsx` — 本期, 上年同期, 同比% by territorial unit and
   by 行业领域, with bar charts;
+- `…_old_cases.xlsx` — the 陈案 stock and its resolution, the figures the summary quotes;
+- `…_通报.docx` — the bulletin as a Word document in the official-document layout (GB/T 9704-2012):
+  the summary, the district and 行业领域 tables and the trend charts, dated with the 报出日期;
 - `…_summary.txt` — a short generated Chinese summary with the key figures and their 同比 for
   the bulletin (通报), and the period's risk warnings and advert-screening work;
 - CSV twins and `manifest.json`. Updates the Asset `outbox.situation_analysis`.

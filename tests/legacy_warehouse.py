@@ -3,7 +3,7 @@
 The baseline revision is a frozen copy of the pre-Alembic schema (``ensure_schema``'s version 2;
 checked against the old code's DDL when it was written), so a legacy warehouse is built from it:
 upgrade an empty database to the baseline, fill it, then turn it into what the hand-written
-upgrades left behind — ``chufei_schema_version`` instead of ``alembic_version`` and, for version 1,
+upgrades left behind — ``chufei_schema_version`` instead of ``chufei_alembic_version`` and, for version 1,
 none of the monthly facts, the old-case year cache or the date indexes.
 """
 
@@ -35,7 +35,7 @@ def baseline_warehouse(engine) -> None:
 def make_legacy(engine, version: int) -> None:
     """Turn a baseline warehouse into one the hand-written upgrades left at ``version`` (1 or 2)."""
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE alembic_version"))
+        connection.execute(text("DROP TABLE chufei_alembic_version"))
         LEGACY_VERSION.create(connection)
         connection.execute(LEGACY_VERSION.insert(), [
             {"version": v, "applied_at": datetime(2020, 1, v, tzinfo=UTC)} for v in range(1, version + 1)])

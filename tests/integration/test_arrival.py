@@ -74,7 +74,7 @@ def test_a_warehouse_at_the_baseline_revision_gains_the_arrival_columns(engine, 
     with engine.begin() as connection:
         connection.exec_driver_sql("ALTER TABLE file_arrival DROP COLUMN arrived_at")
         connection.exec_driver_sql("ALTER TABLE received_file DROP COLUMN arrived_at")
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+        connection.exec_driver_sql("UPDATE chufei_alembic_version SET version_num = '0001'")
     assert warehouse.ensure_schema(engine) == head_revision() == current_revision(engine)
     with engine.connect() as connection:
         for table in ("received_file", "file_arrival"):

@@ -127,7 +127,7 @@ def test_first_runs_racing_on_a_fresh_postgresql_warehouse_create_one_schema(pg_
         revisions = list(pool.map(lambda _: ensure_schema(engine), range(4)))
     assert revisions == [head_revision()] * 4
     with engine.connect() as connection:
-        rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        rows = connection.execute(text("SELECT version_num FROM chufei_alembic_version")).scalars().all()
     assert rows == [head_revision()]
     engine.dispose()
 

@@ -217,3 +217,28 @@ def test_advert_screening_campaign_figures(engine, data):
     for entry in manifest["files"]:
         path = folder / entry["name"]
         check_workbook(path) if path.suffix == ".xlsx" else check_csv(path)
+
+
+def test_a_zero_row_risk_ledger_is_a_return_and_a_new_unit_has_no_base(engine, data):
+    """零报告: a unit whose ledger lists nobody submitted; 较上期新增 without a last snapshot is "—"."""
+    from chufei.outbox.reports import displayed_rows
+
+    h1, last = half_period(2020, 1), half_period(2019, 2)
+    with engine.begin() as connection:
+        load_submission(connection, "risk_ledger", "420704", h1, [ledger("甲公司", "高"), ledger("乙公司", "高")])
+        load_submission(connection, "risk_ledger", "420703", h1, [])  # 零报告
+        load_submission(connection, "risk_ledger", "D01", h1, [ledger("戊公司", "中")])
+    forms, _ = risk_rollup_forms(engine, h1)
+    shown = {(row[1], row[2]): row[3:] for row in displayed_rows(forms[""])}
+    assert shown[("华容区", "零报告")] == [0, "—", 0, 0, 0]
+    assert shown[("鄂城区", "高")][:2] == [2, "—"]  # no 2019H2 ledger at all: nothing to compare with
+    assert shown[("合计", "")][:2] == [3, "—"]
+    with engine.begin() as connection:
+        load_submission(connection, "risk_ledger", "420704", last, [ledger("甲公司", "高")])
+    forms, _ = risk_rollup_forms(engine, h1)
+    shown = {(row[1], row[2]): row[3:] for row in displayed_rows(forms[""])}
+    assert shown[("鄂城区", "高")][:2] == [2, 1]
+    assert shown[("华容区", "零报告")] == [0, 0, 0, 0, 0]
+    missing = {row[1] for row in forms["_missing_units"].rows[:-1]}
+    assert not missing & {"鄂城区", "华容区", "人行"}
+    assert len(missing) == len(units()) - 3

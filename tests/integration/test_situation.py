@@ -48,7 +48,8 @@ def test_situation_analysis_package(engine, data):
         path = folder / name
         if path.suffix == ".xlsx":
             check_workbook(path)
-            assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(path).namelist()), name
+            charted = any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(path).namelist())
+            assert charted == (not name.endswith("_old_cases.xlsx")), name  # the 陈案 figures have no chart
         elif path.suffix == ".csv":
             check_csv(path)
     summary = (folder / "situation_analysis_2020_summary.txt").read_text(encoding="utf-8")
@@ -85,3 +86,63 @@ def test_the_bulletin_reports_the_prevention_work_of_the_period(engine, data):
     assert "提示风险3次" in year
     assert "出动17人次，清理涉非广告资讯5条，移送线索2条" in year
     assert len(year_sources) == len(sources) + 2  # the third warning's and August's workbooks
+
+
+def test_the_bulletin_is_an_official_document_whose_numbers_are_the_forms_figures(engine, data):
+    """…_通报.docx: A4 with GB/T 9704 margins, title 2号 bold, body 3号 仿宋, dated with the
+    package's 报出日期; every number in it is a figure of the package's forms (or of the period,
+    the date and the numbering of its tables and charts)."""
+    import csv
+    import io
+    import re
+
+    from docx import Document
+    from docx.shared import Mm, Pt
+
+    from chufei.outbox.office_reports import warning_forms
+
+    cases, actions = generate(seed=3)
+    load_facts(engine, cases, actions)
+    period = half_period(2020, 1)
+    manifest = build_situation_package(engine, data, period)
+    folder = Path(manifest["folder"])
+    name = "situation_analysis_2020H1_通报.docx"
+    assert name in {f["name"] for f in manifest["files"]}
+    doc = Document(str(folder / name))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+    assert round((section.page_width - section.left_margin - section.right_margin) / Mm(1)) == 156
+    assert round((section.page_height - section.top_margin - section.bottom_margin) / Mm(1)) == 225
+    title = doc.paragraphs[0].runs[0]
+    assert title.font.size == Pt(22)
+    assert title.font.bold
+    summary = [p for p in doc.paragraphs if p.paragraph_format.first_line_indent]  # the body's paragraphs
+    assert summary[0].text.startswith("一、总体情况。")
+    assert {(run.font.name, run.font.size) for p in summary for run in p.runs} == {("仿宋", Pt(16)), ("黑体", Pt(16))}
+    year, month, day = manifest["issued"].split("-")
+    assert doc.paragraphs[-1].text == f"{int(year)}年{int(month)}月{int(day)}日"
+    assert "PAGE" in section.footer._element.xml
+    assert "— " in section.footer.paragraphs[0].text
+    assert Mm(150) >= doc.inline_shapes[0].width
+
+    def numbers(text: str) -> set[Decimal]:
+        return {Decimal(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+    allowed: set[Decimal] = set()
+    others, _ = warning_forms(engine, period)  # 防范宣传: the risk-warning and advert-screening forms
+    csvs = [(folder / f["name"]).read_bytes().decode("utf-8-sig") for f in manifest["files"] if f["name"].endswith(".csv")]
+    for text in csvs:
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                allowed |= numbers(cell)
+    for form in others.values():
+        allowed |= {Decimal(v) for row in form.rows for v in row if isinstance(v, int)}
+    allowed |= {value.quantize(Decimal("0.01")) for value in allowed}  # 万元 in the text: two places
+    allowed |= numbers(period.label) | numbers(manifest["issued"]) | {Decimal(n) for n in range(1, 4)}  # 表1 图3
+    text = "\n".join([p.text for p in doc.paragraphs]
+                     + [cell.text for table in doc.tables for row in table.rows for cell in row.cells])
+    stray = sorted(numbers(text) - allowed)
+    assert not stray, f"numbers in the bulletin that no form holds: {stray}"
+    again = build_situation_package(engine, data, period)
+    assert again["version"] == manifest["version"]  # a rebuild: the same bytes, docx included

@@ -24,7 +24,7 @@ from chufei.outbox.case_reports import case_statistics_forms
 from chufei.core.periods import half_period, month_period, quarter_period, year_period
 from chufei.warehouse import schema as warehouse
 from chufei.warehouse.migrate import migrate
-from chufei.warehouse.upgrade import LEGACY_VERSION_TABLE, head_revision, include_object
+from chufei.warehouse.upgrade import LEGACY_VERSION_TABLE, VERSION_TABLE, head_revision, include_object
 from tests.integration.test_case_facts import (expected_action_facts, expected_facts, stored_action_facts,
                                                stored_facts)
 from tests.forms import FIGURES, as_number, cells, expected_figures
@@ -45,7 +45,7 @@ def _diffs(engine) -> list:
 
 def _revisions(engine) -> list[str]:
     with engine.connect() as connection:
-        return connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
 
 
 LATER_COLUMNS = {"received_file": ("arrived_at",), "file_arrival": ("arrived_at",)}  # revision 0002
@@ -89,7 +89,7 @@ def test_a_warehouse_of_the_hand_written_upgrades_is_adopted_with_every_figure_u
     before, rows = _forms(engine), _snapshot(engine)
     make_legacy(engine, version)
     with engine.connect() as connection:
-        assert not inspect(connection).has_table("alembic_version")
+        assert not inspect(connection).has_table(VERSION_TABLE)
         assert inspect(connection).has_table("case_month_fact") is (version == 2)
 
     assert warehouse.ensure_schema(engine) == head_revision()
@@ -135,7 +135,7 @@ def test_a_fresh_warehouse_at_head_has_exactly_the_declared_schema(warehouse_url
     assert _diffs(engine) == []
     with engine.connect() as connection:
         tables = set(inspect(connection).get_table_names())
-    assert tables == set(warehouse.metadata.tables) | {"alembic_version"}
+    assert tables == set(warehouse.metadata.tables) | {VERSION_TABLE}
     assert LEGACY_VERSION_TABLE not in tables
     assert not set(VERSION_2_TABLES) - tables
 
@@ -225,7 +225,7 @@ def test_a_warehouse_built_by_the_pre_alembic_code_upgrades_with_identical_figur
     engine = warehouse.engine_for(warehouse_url)
     with engine.connect() as connection:
         assert connection.execute(select(LEGACY_VERSION.c.version)).scalars().all() == [2]
-        assert not inspect(connection).has_table("alembic_version")
+        assert not inspect(connection).has_table(VERSION_TABLE)
     rows = _snapshot(engine)
     assert rows["case_ledger_row"]
     assert rows["report_reward_row"]
@@ -306,4 +306,18 @@ def test_a_later_revision_can_alter_a_referenced_table_without_losing_rows(wareh
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
     assert _snapshot(engine) == before  # the declared columns of every row, the rebuilt table's included
     assert _forms(engine) == forms
+    engine.dispose()
+
+
+def test_a_database_shared_with_airflow_keeps_airflow_s_revision(warehouse_url):
+    """Airflow records its own schema in ``alembic_version``; the warehouse's revisions never read or touch it."""
+    engine = warehouse.engine_for(warehouse_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('29ce7909c52b')"))
+    assert warehouse.ensure_schema(engine) == head_revision()
+    assert warehouse.ensure_schema(engine) == head_revision()
+    assert _revisions(engine) == [head_revision()]
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["29ce7909c52b"]
     engine.dispose()

@@ -30,7 +30,8 @@ def demo_year(engine, data: DataDir) -> dict[str, bytes]:
 
 def test_the_year_outbox_is_reproducible(engine, data, tmp_path):
     first = demo_year(engine, data)
-    assert len([name for name in first if name.endswith("manifest.json")]) == 12 + 4 + 1 + 4 + 2 + 4 + 2
+    # case statistics 12 + 4 + 1, rewards 4, risk ledger 2, warnings 4, situation 2, grid monitoring 12
+    assert len([name for name in first if name.endswith("manifest.json")]) == 12 + 4 + 1 + 4 + 2 + 4 + 2 + 12
     assert all(name.split("/")[2] == "v1" for name in first if name.endswith("manifest.json"))
     assert demo_year(engine, data) == first  # the same data directory, run again
 

@@ -170,3 +170,32 @@ def test_formula_like_text_is_read_back_as_text(tmp_path):
     path = write_submission(tmp_path / "f.xlsx", DATASETS["risk_warning"], "鄂城区", "2020Q2", rows)
     parsed = read_workbook(path)
     assert [r.values["title"] for r in parsed.rows] == ["=1+1", "+86 123", "-abc", "@SUM(A1)"]
+
+
+def test_a_file_refused_at_identification_still_names_what_could_be_read_and_the_cell(tmp_path):
+    from chufei.inbox.receipts import Receipt, render_text
+    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.templates import write_submission
+    from chufei.read.workbook import FileRejected, read_workbook
+
+    ledger = DATASETS["case_ledger"]
+    path = write_submission(tmp_path / "a.xlsx", ledger, "某某局", "2020年3月")
+    with pytest.raises(FileRejected) as refused:
+        read_workbook(path)
+    assert refused.value.cell == "B2"  # the 填报单位 value, beside its label in A2
+    assert refused.value.identified == {"dataset": "case_ledger", "dataset_title": ledger.title,
+                                        "period": "2020-03", "period_label": "2020年3月"}
+    receipt = Receipt(file="a.xlsx", sha256="0" * 64, source="submissions", status="rejected",
+                      received_at="2020-04-01T01:00:00+00:00", message=refused.value.message,
+                      errors=[refused.value.as_error()], **refused.value.identified)
+    text = render_text(receipt)
+    assert f"报表种类：{ledger.title}" in text
+    assert "报告期：2020年3月" in text
+    assert "单元格 B2" in text
+
+    path = write_submission(tmp_path / "b.xlsx", ledger, "鄂城区", "2020年第一季度")
+    with pytest.raises(FileRejected) as refused:
+        read_workbook(path)
+    assert refused.value.cell == "F2"
+    assert refused.value.identified["unit"] == {"code": "420704", "name": "鄂城区"}
+    assert refused.value.identified["dataset_title"] == ledger.title

@@ -59,3 +59,20 @@ def test_text_that_looks_like_a_formula_stays_text_in_written_workbooks(tmp_path
     sheet = load_workbook(path)["风险提示"]
     assert sheet["B2"].value == "=鄂城区"
     assert sheet["B2"].data_type == "s"
+
+
+def test_templates_print_on_a4_landscape_with_title_header_and_instructions_on_page_one(tmp_path):
+    import openpyxl
+
+    for path in write_templates(tmp_path):
+        sheet = openpyxl.load_workbook(path).worksheets[0]
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        merged = {str(r) for r in sheet.merged_cells.ranges}
+        assert any(r.startswith("A1:") for r in merged), path.name
+        assert any(r.startswith("A4:") for r in merged), path.name
+        assert sheet["A4"].alignment.wrap_text
+        assert sheet.row_dimensions[4].height >= 19

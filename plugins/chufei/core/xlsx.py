@@ -45,20 +45,26 @@ def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:0
     """
     buffer = io.BytesIO()
     workbook.save(buffer)
-    buffer.seek(0)
+    data = fixed_zip(buffer.getvalue(), timestamp, patches)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # concurrent runs: own tmp
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def fixed_zip(data: bytes, timestamp: str = "2000-01-01T00:00:00Z",
+              patches: dict[str, Callable[[bytes], bytes]] | None = None) -> bytes:
+    """An Office file (xlsx, docx: a zip) with fixed zip-entry times and document timestamps."""
     out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            data = source.read(info.filename)
+            part = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = _CORE_TIMESTAMP.sub(rb"\g<1>" + timestamp.encode() + rb"\g<3>", data)
+                part = _CORE_TIMESTAMP.sub(rb"\g<1>" + timestamp.encode() + rb"\g<3>", part)
             if patches and info.filename in patches:
-                data = patches[info.filename](data)
+                part = patches[info.filename](part)
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # concurrent runs: own tmp
-    tmp.write_bytes(out.getvalue())
-    tmp.replace(path)
+            target.writestr(entry, part)
+    return out.getvalue()

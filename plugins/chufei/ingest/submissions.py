@@ -264,6 +264,8 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         parsed = read_workbook(path, original_name)
     except FileRejected as rejection:
         receipt.message, receipt.errors = rejection.message, [rejection.as_error()]
+        for key, value in rejection.identified.items():  # what could be read: kind, unit, period
+            setattr(receipt, key, value)
         return record_submission(engine, receipt, archived, path)
     receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
     receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}

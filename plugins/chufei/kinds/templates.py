@@ -39,14 +39,23 @@ def write_submission(path: Path, dataset: Dataset, unit_name: str = "", period_l
         for index, (label, value) in enumerate(pairs):
             put(sheet, row, 1 + 4 * index, label).font = Font(bold=True)
             put(sheet, row, 2 + 4 * index, value)
-    put(sheet, 4, 1, template_note(dataset))
+    note = put(sheet, 4, 1, template_note(dataset))
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    total_width = sum(column.width for column in dataset.columns)
+    if width > 1:
+        sheet.merge_cells(f"A4:{last}4")
+    sheet.row_dimensions[4].height = 15 * _lines(note.value, total_width) + 4
     header_fill = PatternFill("solid", fgColor="DDEBF7")
+    header_lines = 1
     for position, column in enumerate(dataset.columns, 1):
         cell = put(sheet, HEADER_ROW, position, column.label + ("*" if column.required else ""))
         cell.font, cell.fill = Font(bold=True), header_fill
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(position)].width = column.width
+        header_lines = max(header_lines, _lines(cell.value, column.width))
+    sheet.row_dimensions[HEADER_ROW].height = 15 * header_lines + 6
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    _page_setup(sheet)
 
     codes = book.create_sheet(CODES_SHEET)
     codes.sheet_state = "hidden"
@@ -76,6 +85,31 @@ def write_submission(path: Path, dataset: Dataset, unit_name: str = "", period_l
                 put(sheet, offset, position, value)
     save_reproducibly(book, path)
     return path
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` wraps to in a cell ``width`` units wide (a CJK character is about 2 units)."""
+    import math
+    import unicodedata
+
+    units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, math.ceil(units / max(width - 1, 1)))
+
+
+def _page_setup(sheet) -> None:
+    """A4 landscape, the columns fit to the page's width, so the title, the header fields and the
+    instructions print on the first page with the column headers (repeated on every page)."""
+    from openpyxl.worksheet.page import PageMargins
+
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    sheet.print_options.horizontalCentered = True
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def template_note(dataset: Dataset) -> str:

@@ -31,7 +31,15 @@ NOTE_SIZE = 9
 MIN_SCALE = 80  # %: below it a clerk can no longer read the figures
 # A4 landscape, 297 mm wide, less 10 mm margins each side: the width the table may use.
 PAGE_WIDTH_MM = 277.0
-PAGE_HEIGHT_MM = 186.0  # 210 mm less the top, bottom, header and footer margins
+PAGE_HEIGHT_MM = 176.0  # 210 mm less the top and bottom margins (0.6 in each) and a little room
+ROW_PT = 15.0  # a body row of 10 pt CJK text as LibreOffice and Excel draw it
+
+
+def fits_one_page(heights_pt: Sequence[float]) -> bool:
+    """Whether rows of these heights fit one page's height at ``MIN_SCALE`` or more: such a form
+    is printed on one page (a form of a few dozen rows should not leave its footer alone on a
+    second page); a longer list runs on over pages, its header rows repeated."""
+    return sum(heights_pt) * MIN_SCALE / 100 <= PAGE_HEIGHT_MM / 25.4 * 72
 MARGIN_IN = 10 / 25.4
 PX_PER_MM = 96 / 25.4
 LINE_PT = 14.0  # the height of a line of 10 pt text
@@ -263,7 +271,10 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.scale = print_scale(widths)
     sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
+    last_row = footer_row + len(form.notes)
+    dimensions = sheet.row_dimensions  # .get: looking a row up must not create it (streamed bodies)
+    heights = [(dimensions[r].height if r in dimensions else None) or ROW_PT for r in range(1, last_row + 1)]
+    sheet.page_setup.fitToHeight = 1 if not form.charts and fits_one_page(heights) else 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_margins = PageMargins(left=MARGIN_IN, right=MARGIN_IN, top=0.6, bottom=0.6,
                                      header=0.3, footer=0.3)

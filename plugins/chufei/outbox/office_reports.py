@@ -4,6 +4,8 @@
   兑现件数, 奖励人数, 奖励金额 — counts only; reporter columns are never read.
 - 风险监测台账汇总 (``risk_ledger_rollup``): per unit and 风险等级 at the 6/20 and 12/10 snapshots;
   units that did not submit; the city-wide ledger with 责任人 masked.
+- 网格监测 (``grid_monitoring_monthly``, task 七): the grid-worker clues per district and 乡镇街道
+  (``chufei.outbox.grid_reports``).
 - 风险提示 and 行政处置 (``warnings_actions_quarterly``): warnings per territorial unit against
   the ≥3-a-year target; administrative actions by type; the advert-screening campaign (广告资讯
   排查清理, task 二十二): the units' summary counts and the checked adverts by 载体类型 and 处置措施.
@@ -26,6 +28,7 @@ from chufei.core.masking import mask_value
 from chufei.core.periods import Period
 from chufei.core.units import units
 from chufei.statistics.forms import FormColumn, StatForm
+from chufei.outbox.grid_reports import grid_monitoring_forms
 from chufei.outbox.reports import issue_date, write_package
 from chufei.core.sql import as_date, fetch_rows
 
@@ -96,13 +99,22 @@ class RiskLine:
     overdue: int
 
 
-def risk_rollup(rows: list[dict], previous: list[dict], as_of: date) -> list[RiskLine]:
-    """Per submitting unit and 风险等级: entries, new since the last snapshot, 销号, open, overdue."""
+ZERO_RETURN = "零报告"
+
+
+def risk_rollup(rows: list[dict], previous: list[dict], as_of: date,
+                submitted: set[str] | None = None) -> list[RiskLine]:
+    """Per submitting unit and 风险等级: entries, new since the last snapshot, 销号, open, overdue.
+    A unit in ``submitted`` whose ledger had no rows gets one 零报告 line of zeros."""
     before = {(r["unit_code"], r["subject_name"]) for r in previous}
-    submitted = {r["unit_code"] for r in rows}
+    with_rows = {r["unit_code"] for r in rows}
+    submitted = with_rows | (submitted or set())
     lines = []
     for unit in units():
         if unit.code not in submitted:
+            continue
+        if unit.code not in with_rows:
+            lines.append(RiskLine(unit.code, ZERO_RETURN, 0, 0, 0, 0, 0))
             continue
         for level in code_lists()["风险等级"]:
             mine = [r for r in rows if r["unit_code"] == unit.code and r["risk_level"] == level]
@@ -119,12 +131,19 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
     as_of = snapshot_day(period)
     rows = fetch_rows(engine, "risk_ledger_snapshot", period_key=period.key)
     previous = fetch_rows(engine, "risk_ledger_snapshot", period_key=period.previous().key)
+    returns = fetch_rows(engine, "units_submitted", dataset="risk_ledger", period_key=period.key)
+    earlier = {r["unit_code"] for r in fetch_rows(engine, "units_submitted", dataset="risk_ledger",
+                                                   period_key=period.previous().key)}
+    submitted = {r["unit_code"] for r in returns}
     names = {u.code: u.name for u in units()}
-    lines = risk_rollup(rows, previous, as_of)
+    lines = risk_rollup(rows, previous, as_of, submitted)
     figures = ("entries", "new", "resolved", "open", "overdue")
     body = [[line.unit_code, names[line.unit_code], line.level, *[getattr(line, f) for f in figures]]
             for line in lines]
     body.append(["", "合计", "", *[sum(getattr(line, f) for line in lines) for f in figures]])
+    # Without any ledger for the previous snapshot, 较上期新增 would just repeat 台账户数: there is
+    # no base to compare with, so "—". (A unit new to the ledger since then has its subjects new.)
+    no_base = {(index, 4) for index in range(len(body))} if not earlier else set()
     label = f"{period.label}（截至{as_of.month}月{as_of.day}日）"
     rollup = StatForm(
         title="非法集资风险监测台账汇总表", form_no="鄂处非统5表", period_label=label, unit_of_measure="户",
@@ -135,8 +154,9 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
                  FormColumn("尚未化解", "尚未化解", "count"), FormColumn("逾期未整改", "逾期未整改", "count")],
         rows=body,
         notes=[f"注：较上期新增指上期（{period.previous().label}）台账中没有的主体；尚未化解 = 台账户数 − 已化解销号；"
-               f"逾期未整改指尚未化解且整改时限早于{as_of.month}月{as_of.day}日的主体。"])
-    submitted = {r["unit_code"] for r in rows}
+               f"逾期未整改指尚未化解且整改时限早于{as_of.month}月{as_of.day}日的主体；"
+               f"“{ZERO_RETURN}”指报送了台账但无在册主体；“—”指上期无任何单位报送台账，无从比较。"],
+        no_data=frozenset(no_base))
     missing = [u for u in units() if u.code not in submitted]
     missing_form = StatForm(
         title="风险监测台账未报送单位", form_no="鄂处非统5表附1", period_label=label, unit_of_measure="个",
@@ -177,7 +197,8 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
         unit_of_measure="人、万元", sheet="全市台账", columns=ledger_columns, rows=listing,
         notes=["注：责任人已脱敏。"])
     return ({"": rollup, "_missing_units": missing_form, "_city_ledger": ledger},
-            sorted({r["file_sha256"] for r in rows} | {r["file_sha256"] for r in previous}))
+            sorted({r["file_sha256"] for r in rows} | {r["file_sha256"] for r in previous}
+                   | {r["file_sha256"] for r in returns}))
 
 
 # ---------------------------------------------------------------- 风险提示 and 行政处置
@@ -290,7 +311,7 @@ def ad_screening_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFo
 
 
 BUILDERS = {"report_reward_quarterly": reward_forms, "risk_ledger_rollup": risk_rollup_forms,
-            "warnings_actions_quarterly": warning_forms}
+            "warnings_actions_quarterly": warning_forms, "grid_monitoring_monthly": grid_monitoring_forms}
 
 
 def build_office_package(engine: Engine, data: DataDir, period: Period, report: str) -> dict:

@@ -20,6 +20,7 @@ REPORT_DAGS = {
     "risk_ledger_rollup": "half",
     "warnings_actions_quarterly": "quarter",
     "situation_analysis": "half",
+    "grid_monitoring_monthly": "month",
 }
 
 

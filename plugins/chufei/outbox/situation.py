@@ -131,7 +131,8 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         current = case_figures(connection, period.start, period.end, period.year_start)
         before = case_figures(connection, last.start, last.end, last.year_start)
         sources = case_sources(connection, period)
-    old = total_summary(old_case_summary(engine, period))
+    by_unit = old_case_summary(engine, period)
+    old = total_summary(by_unit)
 
     month_rows = []
     for month, now, year_before in months:
@@ -176,7 +177,10 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         charts=(ChartSpec("bar", "分行业新发案件数（本期与上年同期）", "件", 1, (2, 3), rotate_labels=True),))
     prevention = prevention_work(engine, period)
     text = summary_text(period, current, before, old["stock"], old["resolved"], prevention)
-    return ({"_by_month": trend, "_by_district": district, "_by_industry": industry}, text,
+    from chufei.statistics.old_cases import old_case_forms
+
+    old_form = old_case_forms(by_unit, None, period, "鄂处非析4表")["old_cases"]  # the bulletin's 陈案 figures
+    return ({"_by_month": trend, "_by_district": district, "_by_industry": industry, "_old_cases": old_form}, text,
             sorted(set(sources) | prevention.sources))
 
 
@@ -194,6 +198,10 @@ def build_situation_package(engine: Engine, data: DataDir, period: Period) -> di
     forms, text, sources = situation_forms(engine, period)
     root: Path = data.outbox / REPORT / period.key
     stem = f"{REPORT}_{period.key}"
+    def attachments(issued: str | None) -> dict[str, bytes]:
+        from chufei.outbox.bulletin import bulletin_docx
+
+        return {f"{stem}_summary.txt": text.encode("utf-8"), f"{stem}_通报.docx": bulletin_docx(text, forms, issued)}
+
     return write_package(root, REPORT, period.key, {stem + suffix: form for suffix, form in forms.items()},
-                         sources, attachments={f"{stem}_summary.txt": text.encode("utf-8")},
-                         issued=issue_date(period.end))
+                         sources, attachments=attachments, issued=issue_date(period.end))

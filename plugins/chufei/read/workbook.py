@@ -37,13 +37,18 @@ class FileRejected(Exception):
     """The whole file cannot be taken; ``message`` is shown to the unit in its receipt."""
 
     def __init__(self, message: str, sheet: str | None = None, row: int | None = None,
-                 column: str | None = None, value: object = None):
+                 column: str | None = None, value: object = None, cell: str | None = None,
+                 identified: dict | None = None):
         super().__init__(message)
         self.message, self.sheet, self.row, self.column, self.value = message, sheet, row, column, value
+        self.cell = cell
+        # What could be read before the refusal (dataset, dataset_title, unit, period, period_label),
+        # so the receipt still says which return was refused.
+        self.identified = identified or {}
 
     def as_error(self) -> dict:
         """The receipt's entry for it, shaped like a row problem."""
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "cell": None, "value": self.value,
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "cell": self.cell, "value": self.value,
                 "message": self.message}
 
 
@@ -212,9 +217,12 @@ def _title_matches(dataset: Dataset, sheet_title: str, top: list[tuple]) -> bool
     return any(text in names or text.removesuffix("模板") in names for text in texts)
 
 
-def _header_fields(rows: list[tuple]) -> dict[str, object]:
+def _header_fields(rows: list[tuple], cells_at: dict[str, str] | None = None) -> dict[str, object]:
+    """The header fields above the table (填报单位, 报告期 …); ``cells_at`` receives the cell each
+    value was read from (e.g. "B3"), for a receipt to point at."""
     found: dict[str, object] = {}
-    for row in rows:
+    cells_at = {} if cells_at is None else cells_at
+    for row_no, row in enumerate(rows, 1):
         cells = list(row)
         for position, cell in enumerate(cells):
             text = unicodedata.normalize("NFKC", str(cell)) if cell is not None else ""
@@ -224,9 +232,12 @@ def _header_fields(rows: list[tuple]) -> dict[str, object]:
                 inline = re.sub(r"\s", "", text)[len(name):].lstrip(":：")
                 if inline:
                     found[name] = inline
+                    cells_at[name] = f"{_letter(position)}{row_no}"
                 else:
-                    following = [value for value in cells[position + 1:] if value not in (None, "")]
-                    value = following[0] if following else None
+                    following = [(at, value) for at, value in enumerate(cells[position + 1:], position + 1)
+                                 if value not in (None, "")]
+                    value = following[0][1] if following else None
+                    cells_at[name] = f"{_letter(following[0][0] if following else position + 1)}{row_no}"
                     label = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value))) if value is not None else ""
                     # a blank field is followed by the next field's label, not by its value
                     found[name] = None if label.startswith(HEADER_FIELDS) else value
@@ -327,24 +338,36 @@ def _identify_and_read(book) -> ParsedWorkbook:
 
 def _read_sheet(sheet, dataset: Dataset, top: list[tuple], header_index: int,
                 mapping: dict[str, int]) -> ParsedWorkbook:
-    missing = [column.label for column in dataset.columns if column.required and column.name not in mapping]
-    if missing:
-        raise FileRejected(f"表头缺少必填列：{'、'.join(missing)}", sheet=sheet.title, row=header_index + 1)
-    header = _header_fields(top[:header_index])
+    at: dict[str, str] = {}
+    header = _header_fields(top[:header_index], at)
     unit = resolve_unit(header.get("填报单位"))
-    if unit is None:
-        raise FileRejected(
-            f"填报单位“{header.get('填报单位') or '（空）'}”不在单位名录中，请填写名录中的单位全称",
-            sheet=sheet.title, column="填报单位", value=header.get("填报单位"))
     period_text = header.get("报告期")
     try:
         period = period_for(dataset, period_text)
     except PeriodError:
-        raise FileRejected(f"报告期“{period_text or '（空）'}”无法识别，请填写如“{_EXAMPLE[dataset.period_kind]}”",
-                           sheet=sheet.title, column="报告期", value=period_text) from None
+        period = None
+    known = {"dataset": dataset.name, "dataset_title": dataset.title}
+    if unit is not None:
+        known["unit"] = {"code": unit.code, "name": unit.name}
+    if period is not None and period.kind == dataset.period_kind:
+        known.update(period=period.key, period_label=period.label)
+
+    def refuse(message: str, field: str) -> FileRejected:
+        cell = at.get(field)
+        return FileRejected(message, sheet=sheet.title, row=int(re.sub(r"\D", "", cell)) if cell else None,
+                            column=field, value=header.get(field), cell=cell, identified=known)
+
+    missing = [column.label for column in dataset.columns if column.required and column.name not in mapping]
+    if missing:
+        raise FileRejected(f"表头缺少必填列：{'、'.join(missing)}", sheet=sheet.title, row=header_index + 1,
+                           identified=known)
+    if unit is None:
+        raise refuse(f"填报单位“{header.get('填报单位') or '（空）'}”不在单位名录中，请填写名录中的单位全称", "填报单位")
+    if period is None:
+        raise refuse(f"报告期“{period_text or '（空）'}”无法识别，请填写如“{_EXAMPLE[dataset.period_kind]}”", "报告期")
     if period.kind != dataset.period_kind:
-        raise FileRejected(f"{dataset.title}按{_KIND_ZH[dataset.period_kind]}报送，报告期“{period_text}”"
-                           f"是{_KIND_ZH[period.kind]}", sheet=sheet.title, column="报告期", value=period_text)
+        raise refuse(f"{dataset.title}按{_KIND_ZH[dataset.period_kind]}报送，报告期“{period_text}”"
+                     f"是{_KIND_ZH[period.kind]}", "报告期")
     parsed = ParsedWorkbook(dataset=dataset, sheet=sheet.title, unit=unit, period=period, header=header,
                             column_letters={name: _letter(pos) for name, pos in mapping.items()},
                             warnings=header_warnings(top[header_index], mapping, dataset, sheet.title,

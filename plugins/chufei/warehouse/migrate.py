@@ -31,7 +31,7 @@ from chufei.warehouse import schema as warehouse
 log = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 5000
 # Schema bookkeeping, not data: each warehouse keeps its own (Alembic's, and the pre-Alembic one's).
-BOOKKEEPING = {"alembic_version", "chufei_schema_version"}
+BOOKKEEPING = {"chufei_alembic_version", "chufei_schema_version"}
 MONTHLY_FACTS = ("case_month_fact", "admin_action_month_fact", "month_source")
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from chufei.kinds.datasets import DATASETS, Dataset
 from chufei.core.sql import run_sql
+from chufei.warehouse import bulk
 from chufei.warehouse import inflow_schema, watch_tables  # noqa: F401 - their tables register on the same metadata
 from chufei.warehouse.engine import engine_for  # noqa: F401 - callers reach the engine through the schema
 from chufei.warehouse.metadata import metadata
@@ -156,10 +157,9 @@ def replace_submission(connection: Connection, dataset: Dataset, unit_code: str,
         "version": version, "is_current": True, "rows_accepted": len(rows), "received_at": now_utc(),
         "filled_by": _text(header.get("填表人")), "phone": _text(header.get("联系电话")),
         "filled_on": _text(header.get("填报日期"))}).scalar_one()
-    if rows:
-        connection.execute(insert(row_table(dataset)), [
-            {"submission_id": submission_id, "row_no": row_no, "unit_code": unit_code,
-             "period_start": period_start, **values} for row_no, values in rows])
+    bulk.insert_rows(connection, row_table(dataset), [
+        {"submission_id": submission_id, "row_no": row_no, "unit_code": unit_code,
+         "period_start": period_start, **values} for row_no, values in rows])
     from chufei.warehouse.versions import choose_current
 
     current = choose_current(connection, dataset.name, unit_code, period_key)  # by arrival, not processing

@@ -13,7 +13,7 @@ how SQLite batch mode works and how warehouses created before Alembic are adopte
 
 Every run upgrades the warehouse before it touches it: each task gets its engine from
 ``chufei.warehouse.runtime.warehouse_engine()``, which calls ``ensure_schema``. A current
-warehouse costs one unlocked query (``alembic_version``); an older or empty one is upgraded under
+warehouse costs one unlocked query (``VERSION_TABLE``); an older or empty one is upgraded under
 the ``chufei.schema`` lock (``chufei.inbox.claims.serialize``: a PostgreSQL advisory lock, SQLite's
 write lock), so concurrent first runs wait for one upgrade instead of racing, then find the
 warehouse current.
@@ -43,12 +43,15 @@ LOCK = "chufei.schema"
 # The version table of the hand-written upgrades that preceded Alembic: an adopted warehouse keeps
 # it as it was, and the revisions (and autogenerate) leave it alone.
 LEGACY_VERSION_TABLE = "chufei_schema_version"
+# Alembic's record of the warehouse's revision, named apart from Airflow's own ``alembic_version``
+# so that neither mistakes the other's revision for its own in a shared database.
+VERSION_TABLE = "chufei_alembic_version"
 log = logging.getLogger(__name__)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001, ARG001
-    """Alembic's filter: which database objects the revisions own (all but the legacy version table)."""
-    return not (type_ == "table" and name == LEGACY_VERSION_TABLE)
+    """Alembic's filter: which database objects the revisions own (all but the version tables)."""
+    return not (type_ == "table" and name in (LEGACY_VERSION_TABLE, VERSION_TABLE))
 
 
 class UnknownRevision(RuntimeError):
@@ -84,14 +87,18 @@ def _stored_heads(engine: Engine) -> set[str]:
     """The warehouse's revisions, in one query; none for an empty or pre-Alembic warehouse."""
     try:
         with engine.connect() as connection:
-            return set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
-    except DBAPIError:  # no alembic_version table (yet): the locked path looks closer
+            return set(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+    except DBAPIError:  # no version table (yet): the locked path looks closer
         return set()
+
+
+def _context(connection: Connection) -> MigrationContext:
+    return MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _context(connection).get_current_revision()
 
 
 def ensure_schema(engine: Engine) -> str:
@@ -126,7 +133,7 @@ def ensure_schema(engine: Engine) -> str:
 
 
 def _upgrade_locked(connection: Connection, head: str) -> None:
-    stored = MigrationContext.configure(connection).get_current_heads()
+    stored = _context(connection).get_current_heads()
     if set(stored) == {head}:
         return  # another process upgraded it while this one waited for the lock
     unknown = [revision for revision in stored if not _known(revision)]

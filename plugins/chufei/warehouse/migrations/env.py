@@ -13,11 +13,11 @@ from alembic import context
 
 from chufei.warehouse import schema
 from chufei.warehouse.engine import engine_for
-from chufei.warehouse.upgrade import include_object
+from chufei.warehouse.upgrade import VERSION_TABLE, include_object
 
 
 def run(connection) -> None:  # noqa: ANN001
-    context.configure(connection=connection, target_metadata=schema.metadata,
+    context.configure(connection=connection, target_metadata=schema.metadata, version_table=VERSION_TABLE,
                       render_as_batch=connection.dialect.name == "sqlite", include_object=include_object,
                       compare_type=True)
     with context.begin_transaction():
@@ -34,7 +34,7 @@ def main() -> None:
     connection = config.attributes.get("connection")
     if context.is_offline_mode():
         context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=schema.metadata,
-                          literal_binds=True, include_object=include_object)
+                          version_table=VERSION_TABLE, literal_binds=True, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     elif connection is not None:
