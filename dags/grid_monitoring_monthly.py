@@ -41,12 +41,13 @@ PACKAGE = Asset("outbox.grid_monitoring_monthly")
 def grid_monitoring_monthly():
     @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
+        from chufei.outbox.reports import package_summary
         from chufei.warehouse import runtime
         from chufei.outbox.office_reports import build_office_package
         from chufei.core.periods import parse_period
 
-        return build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
-                                    "grid_monitoring_monthly")
+        return package_summary(build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
+                                    "grid_monitoring_monthly"))
 
     build_package(resolve_period("month"))
 

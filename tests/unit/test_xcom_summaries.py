@@ -34,4 +34,4 @@ def test_every_dag_that_builds_a_package_returns_its_summary():
                     raise AssertionError(f"{path.name}: returns {called}(…) (the manifest) to XCom")
                 if called == "package_summary":
                     builders += 1
-    assert builders == 7
+    assert builders >= 8  # every package DAG, the grid monitoring report's included
