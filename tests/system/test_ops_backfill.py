@@ -70,7 +70,14 @@ def _create_backfill_api(stack: AirflowStack) -> int:
         created = {row[0] for row in stack.query("SELECT id FROM backfill")} - before
         if created:
             assert len(created) == 1, f"one request created several backfills: {created}"
-            return created.pop()
+            backfill_id = created.pop()
+            if stack.query("SELECT COUNT(*) FROM backfill_dag_run WHERE backfill_id = ?", backfill_id) != [(0,)]:
+                return backfill_id
+            # committed before any of its runs: an empty backfill, which the scheduler closes; then
+            # submit again (docs/operations.md, backfill runbook)
+            stack.wait_for(f"the empty backfill {backfill_id} to close", lambda b=backfill_id: stack.query(
+                "SELECT completed_at FROM backfill WHERE id = ?", b)[0][0], 300)
+            before.add(backfill_id)
         time.sleep(2 + attempt)
     raise AssertionError(f"backfill creation refused six times: {response.text}")
 
