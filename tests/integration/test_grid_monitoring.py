@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import random
+from pathlib import Path
 
 import openpyxl
 
@@ -181,3 +182,25 @@ def test_a_version_known_in_june_but_delivered_later_makes_a_new_version(engine,
     assert table(folder)["华容区"] == figures(1, 0, 1, 0, 1, 0, 0, 2, 1, 0, 0, 0, 1, 1, "100.00", 0)
     assert table(folder)["合计"][-3:] == ["3", "60.00", "4"]
     assert second["changes"]["figures_changed"]
+
+
+def test_the_monthly_dag_run_for_june_writes_the_package(airflow_env, warehouse_url):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from chufei.core.periods import local_midnight
+    from chufei.warehouse.schema import engine_for, ensure_schema
+
+    engine = engine_for(warehouse_url)
+    ensure_schema(engine)
+    try:
+        files = load_all(engine, airflow_env)
+    finally:
+        engine.dispose()
+    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags" / f"{REPORT}.py"))
+    assert not bag.import_errors, bag.import_errors
+    run = bag.get_dag(REPORT).test(logical_date=local_midnight(JUNE.end))  # the run after June: June
+    assert str(run.state) == "success"
+    root = airflow_env.outbox / REPORT / JUNE.key
+    assert (root / "latest").read_text().strip() == "v1"
+    assert read_manifest(root / "v1")["sources"] == sorted(files[:2])
+    assert table(root / "v1")["合计"] == figures(5, 2, 2, 1, 2, 1, 2, 5, 2, 1, 2, 0, 2, 2, "40.00", 7)
