@@ -50,9 +50,8 @@ airflow: install
 	  $(VENV)/bin/airflow standalone
 
 templates: install
-	$(PY) -c "from chufei.kinds.templates import write_templates; from chufei.kinds.ad_screening import write_template; \
-	  from chufei.core.settings import data_dir; folder = data_dir().root / 'templates'; \
-	  print(*write_templates(folder), write_template(folder), sep='\n')"
+	$(PY) -c "from chufei.kinds.registry import write_templates; \
+	  from chufei.core.settings import data_dir; print(*write_templates(data_dir().root / 'templates'), sep='\n')"
 
 # Upgrade the configured warehouse (the chufei_warehouse connection, else data/warehouse.db) to the
 # newest Alembic revision and print it; every run does the same before it touches the warehouse.

@@ -45,12 +45,11 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, configured_start_date
+from chufei.kinds.registry import DATASETS
 
-CASE_LEDGER = Asset("warehouse.case_ledger")
-# One Asset per submission kind (chufei.kinds.datasets.DATASETS; tests/integration/test_ingest_unit_submissions_dag.py checks the two agree). Named
-# here rather than imported so parsing this file stays as cheap as an empty DAG's.
-SUBMISSION_ASSETS = [CASE_LEDGER] + [Asset(f"warehouse.{name}") for name in (
-    "risk_ledger", "report_reward", "old_case_progress", "risk_warning", "admin_action", "publicity")]
+# One Asset per kind units send here, from the kinds' registry (plain modules: cheap to import);
+# tests/integration/test_ingest_unit_submissions_dag.py checks the task's outlets against it.
+SUBMISSION_ASSETS = [Asset(f"warehouse.{name}") for name in DATASETS]
 
 
 @dag(

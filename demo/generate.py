@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from chufei.core.settings import DataDir, code_lists
-from chufei.kinds.datasets import CASE_LEDGER
+from chufei.kinds.case_ledger import CASE_LEDGER
 from chufei.core.periods import Period, local_midnight, month_period
 from chufei.core.units import Unit, units
 from chufei.kinds.templates import write_submission

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from stdnum.cn import ric, uscc
 
 from chufei.core.settings import code_lists
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.obligations import obligated_units
 from chufei.core.periods import Period, half_period, month_period, quarter_period
 from chufei.core.units import Unit

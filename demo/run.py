@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("AIRFLOW__CHUFEI__INBOX_QUIET_SECONDS", "0")  # the demo's inbox is written whole, then read
 
     from demo.generate import write_demo_inbox
-    from chufei.kinds.templates import write_templates
+    from chufei.kinds.registry import write_templates
 
     data = data_dir().ensure()
     templates = write_templates(data.root / "templates")

@@ -15,7 +15,7 @@ from sqlalchemy import insert
 
 from chufei.warehouse import schema as warehouse
 from chufei.core.settings import code_lists
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.core.periods import Period, month_period, parse_period
 from chufei.core.units import units
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 from stdnum.cn import uscc
 
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from demo.generate import write_demo_inbox
 from chufei.ingest.submissions import ingest_submissions, sha256_of
 from chufei.kinds.obligations import obligated_units

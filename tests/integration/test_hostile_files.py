@@ -55,7 +55,7 @@ def test_a_file_already_processed_is_a_duplicate_and_still_leaves_the_inbox(engi
 
 
 def test_numbers_too_big_for_the_warehouse_are_row_errors_not_a_failed_load(engine, data):
-    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.registry import DATASETS
     from chufei.kinds.templates import write_submission
 
     row = {"案件编号": "X-1", "案件名称": "某案", "立案日期": "2020-03-01", "承办单位": "公安", "行业领域": "其他",

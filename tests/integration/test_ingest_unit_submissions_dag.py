@@ -7,7 +7,7 @@ import json
 import pytest
 
 from chufei.core.settings import REPO_ROOT
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from tests.fixtures.hostile import corpus
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 from stdnum.cn import ric, uscc
 
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.ingest.submissions import ingest_submissions
 from chufei.core.pseudonym import KEY_ENV, PREFIX, key_path
 from chufei.kinds.templates import write_submission

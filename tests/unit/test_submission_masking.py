@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.core.pseudonym import PREFIX, pseudonym_key, pseudonymise
 from chufei.validate.validation import _cell_value
 

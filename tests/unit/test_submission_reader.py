@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from chufei.read.workbook import FileRejected, read_workbook
 

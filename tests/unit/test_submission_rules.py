@@ -8,8 +8,13 @@ import pytest
 from stdnum.cn import ric, uscc
 
 from chufei.core.periods import half_period, month_period, quarter_period
-from chufei.kinds.rules import (admin_action_rules, check_credit_code, check_id_number, old_case_progress_rules,
-                          publicity_rules, report_reward_rules, risk_ledger_rules, risk_warning_rules)
+from chufei.kinds.admin_action import admin_action_rules
+from chufei.kinds.old_case_progress import old_case_progress_rules
+from chufei.kinds.publicity import publicity_rules
+from chufei.kinds.report_reward import report_reward_rules
+from chufei.kinds.risk_ledger import risk_ledger_rules
+from chufei.kinds.risk_warning import risk_warning_rules
+from chufei.kinds.rules import check_credit_code, check_id_number
 
 GOOD_USCC = "91420700" + "MA4F0XK2" + "1"
 GOOD_USCC += uscc.calc_check_digit(GOOD_USCC)

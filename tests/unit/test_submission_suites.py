@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from chufei.kinds.datasets import DATASETS
+from chufei.core.settings import EXPECTATIONS_DIR
+from chufei.kinds.registry import DATASETS
 from chufei.validate.validation import RowOutcome, run_suite
 
 SAMPLE = {"text": "鄂州某某有限公司", "choice": None, "date": date(2020, 5, 1), "amount_wan": 1_000_000,

@@ -7,15 +7,18 @@ import zipfile
 from openpyxl import load_workbook
 
 from chufei.core.settings import code_lists
-from chufei.kinds.datasets import DATASETS
-from chufei.kinds.templates import CODES_SHEET, HEADER_ROW, write_submission, write_templates
+from chufei.kinds.registry import DATASETS, KINDS, write_templates
+from chufei.kinds.templates import CODES_SHEET, HEADER_ROW, write_submission
 
 
 def test_one_template_per_kind_with_labels_and_drop_downs(tmp_path):
     paths = write_templates(tmp_path)
-    assert sorted(p.name for p in paths) == sorted(f"{d.title}模板.xlsx" for d in DATASETS.values())
+    # every workbook kind, the advert screening's too; grid exports come from the platform
+    workbooks = [*DATASETS.values(), KINDS["ad_screening"].dataset]
+    assert sorted(p.name for p in paths) == sorted(f"{d.title}模板.xlsx" for d in workbooks)
     lists = code_lists()
-    for dataset, path in zip(DATASETS.values(), paths, strict=False):
+    for dataset in workbooks:
+        path = tmp_path / f"{dataset.title}模板.xlsx"
         book = load_workbook(path)
         sheet = book[dataset.title]
         assert sheet["A1"].value == dataset.title

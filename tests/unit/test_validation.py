@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chufei.kinds.datasets import CASE_LEDGER
+from chufei.kinds.case_ledger import CASE_LEDGER
 from chufei.kinds.templates import write_submission
 from chufei.validate.validation import validate
 from chufei.read.workbook import read_workbook

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from chufei.kinds.datasets import CASE_LEDGER
+from chufei.kinds.case_ledger import CASE_LEDGER
 from chufei.kinds.templates import write_submission
 from chufei.read.workbook import FileRejected, read_workbook
 

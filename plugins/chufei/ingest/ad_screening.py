@@ -18,14 +18,12 @@ from sqlalchemy.engine import Engine
 from chufei.core.settings import DataDir
 from chufei.inbox.receipts import Receipt
 from chufei.ingest.submissions import IngestSummary, process_inbox, receive, record_submission
-from chufei.kinds.ad_screening import AD_SCREENING
+from chufei.kinds.ad_screening import AD_SCREENING, SOURCE
 from chufei.read.ad_screening import ParsedScreening, read_screening
 from chufei.read.workbook import FileRejected
 from chufei.validate.validation import RowValidator
 from chufei.warehouse import schema as warehouse
 from chufei.warehouse.inflow_schema import ad_screening_summary
-
-SOURCE = "ad_screening"
 
 
 def ingest_ad_screening(engine: Engine, data: DataDir) -> dict:

@@ -1,8 +1,8 @@
-"""Advert / information screening results (广告资讯信息排查清理), task 二十二 (May–Sept campaign).
+"""广告资讯信息排查清理 (advert / information screening), task 二十二 (May–Sept campaign).
 
 A unit sends one workbook per month: a detail sheet (one row per checked advert or message) and a
-summary sheet (排查汇总: 出动人次, 检查户数, 核查条数, 线上监测条次, 清理条数, 移送线索数). This module
-describes both and writes the template units fill in.
+summary sheet (排查汇总: 出动人次, 检查户数, 核查条数, 线上监测条次, 清理条数, 移送线索数). It arrives
+in its own inbox and is read by ``chufei.ingest.ad_screening``, not by the unit-submission reader.
 """
 
 from __future__ import annotations
@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from chufei.kinds.datasets import Column, Dataset
+from chufei.core.periods import Period
+from chufei.kinds.rules import check_credit_code, inside_period
+from chufei.kinds.spec import Column, Dataset, Kind, Problems
+from chufei.kinds.templates import write_submission
 
+SOURCE = "ad_screening"
 SUMMARY_SHEET = "排查汇总"
 
 AD_SCREENING = Dataset(
@@ -49,6 +53,17 @@ SUMMARY_COUNTS = (Count("staff_deployed", "出动人次"), Count("premises_check
                   Count("items_removed", "清理条数"), Count("clues_transferred", "移送线索数"))
 
 
+def ad_screening_rules(values: dict[str, object], period: Period) -> Problems:
+    """广告资讯排查: 排查日期 in the reported month, the credit code's check character, and 删除
+    only for carriers that can be deleted (online and SMS)."""
+    problems = inside_period(values, "screened_date", "排查日期", period) + check_credit_code(values)
+    if values.get("action") == "删除" and values.get("carrier") in ("报刊", "户外", "传单"):
+        problems.append(("action", f"“删除”适用于网络和短信载体；{values.get('carrier')}广告请填写责令整改、立案或移送公安"))
+    return problems
+
+
+# --- Template -----------------------------------------------------------------------------------
+
 def write_screening(path: Path, unit_name: str = "", period_label: str = "", rows=(),
                     counts: dict[str, object] | None = None, filled_by: str = "", phone: str = "",
                     filled_on: str = "") -> Path:
@@ -56,7 +71,6 @@ def write_screening(path: Path, unit_name: str = "", period_label: str = "", row
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
-    from chufei.kinds.templates import write_submission
     from chufei.core.xlsx import put, save_reproducibly
 
     write_submission(path, AD_SCREENING, unit_name, period_label, rows, filled_by, phone, filled_on)
@@ -82,3 +96,7 @@ def write_screening(path: Path, unit_name: str = "", period_label: str = "", row
 def write_template(folder: Path) -> Path:
     """The blank workbook units fill in: ``<folder>/广告资讯信息排查清理模板.xlsx``."""
     return write_screening(folder / f"{AD_SCREENING.title}模板.xlsx")
+
+
+KIND = Kind(name=AD_SCREENING.name, title=AD_SCREENING.title, inbox=SOURCE, period_kind=AD_SCREENING.period_kind,
+            suite="ad_screening.json", dataset=AD_SCREENING, rules=(ad_screening_rules,), template=write_template)

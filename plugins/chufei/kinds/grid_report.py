@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chufei.kinds.spec import Kind
+
 DATASET = "grid_report"
 TITLE = "网格线索上报"
 SOURCE = "grid_reports"  # the inbox folder
@@ -50,3 +52,6 @@ FIELDS: tuple[GridField, ...] = (
 )
 BY_NAME = {f.name: f for f in FIELDS}
 CLUE_COLUMNS = [f.name for f in FIELDS if f.name not in ("version", "updated_at")]
+
+# No template: the platform writes the exports. No period: clues arrive continuously.
+KIND = Kind(name=DATASET, title=TITLE, inbox=SOURCE, period_kind=None, suite="grid_report.json", fields=FIELDS)

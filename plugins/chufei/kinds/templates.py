@@ -1,4 +1,4 @@
-"""The submission templates units fill in, generated from the dataset specs.
+"""The submission templates units fill in, generated from the kinds' column specs.
 
 ``write_submission`` also writes filled workbooks (the demo and the tests use it), so a
 template and a submission have exactly the same shape.
@@ -6,11 +6,12 @@ template and a submission have exactly the same shape.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from collections.abc import Iterable, Mapping
 
 from chufei.core.settings import code_lists
-from chufei.kinds.datasets import DATASETS, Dataset
+from chufei.kinds.spec import Dataset, Kind, Rule
 from chufei.core.xlsx import put, save_reproducibly
 
 HEADER_ROW = 5
@@ -122,6 +123,13 @@ def template_note(dataset: Dataset) -> str:
     return "说明：" + "；".join(units + ["日期填写如 2020-06-03", "带 * 的列为必填", "编码类列请从下拉列表选择"]) + "。"
 
 
-def write_templates(folder: Path) -> list[Path]:
-    """Blank templates for every submission kind, named after their titles."""
-    return [write_submission(folder / f"{dataset.title}模板.xlsx", dataset) for dataset in DATASETS.values()]
+def blank_template(folder: Path, dataset: Dataset) -> Path:
+    """The blank template of a one-table kind, named after its title."""
+    return write_submission(folder / f"{dataset.title}模板.xlsx", dataset)
+
+
+def workbook_kind(dataset: Dataset, rules: tuple[Rule, ...] = (), inbox: str = "submissions") -> Kind:
+    """A kind units send as this module's one-table workbook: its template, the suite of its name."""
+    return Kind(name=dataset.name, title=dataset.title, inbox=inbox, period_kind=dataset.period_kind,
+                suite=f"{dataset.name}.json", dataset=dataset, rules=rules,
+                template=partial(blank_template, dataset=dataset))

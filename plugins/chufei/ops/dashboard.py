@@ -219,7 +219,7 @@ def reason_text(reasons: list[dict]) -> str:
 
 
 def quality(connection: Connection, dash: Dashboard, max_rejections: int = 5) -> None:
-    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.registry import DATASETS
 
     names = {u.code: u.name for u in units()}
     for row in run_sql(connection, "dashboard_quality").mappings():

@@ -40,7 +40,7 @@ def templates():  # noqa: ANN201 - jinja2.Environment, imported lazily with the 
     """The page's Jinja2 environment: templates next to this module, autoescaped, strict about typos."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.registry import DATASETS
 
     env = Environment(loader=PackageLoader("chufei.ops", "templates"), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)

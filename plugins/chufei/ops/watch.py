@@ -183,7 +183,7 @@ def write_matrix_xlsx(rows: Sequence[StatusRow], as_of: date, folder: Path) -> P
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.registry import DATASETS
     from chufei.core.xlsx import put, save_reproducibly
 
     fills = {"received": "C6EFCE", "late": "FFEB9C", "missing": "FFC7CE"}
@@ -241,7 +241,7 @@ def pending_reminders(connection: Connection, rows: Iterable[StatusRow], day: da
 
 
 def reminder_text(items: Sequence[DueItem], day: date) -> str:
-    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.registry import DATASETS
 
     names = {u.code: u.name for u in units()}
     lines = [f"截至{day.isoformat()}，以下报送事项已过时限仍未收到，请尽快报送："]

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from chufei.warehouse import schema as warehouse
 from chufei.core.settings import DataDir, code_lists
-from chufei.kinds.datasets import RISK_LEDGER
+from chufei.kinds.risk_ledger import RISK_LEDGER
 from chufei.core.masking import mask_value
 from chufei.core.periods import Period
 from chufei.core.units import units

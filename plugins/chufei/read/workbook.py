@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from chufei.kinds.datasets import DATASETS, Dataset
+from chufei.kinds.registry import DATASETS
+from chufei.kinds.spec import Dataset
 from chufei.core.normalise import parse_date
 from chufei.core.periods import Period, PeriodError, half_period, parse_period
 from chufei.core.units import Unit, resolve_unit

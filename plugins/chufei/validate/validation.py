@@ -16,11 +16,12 @@ from typing import Any
 from collections.abc import Callable
 
 from chufei.core.settings import EXPECTATIONS_DIR
-from chufei.kinds.datasets import Column, Dataset
+from chufei.kinds.registry import KINDS
+from chufei.kinds.spec import Column, Dataset
 from chufei.core.masking import mask_value
 from chufei.core.periods import Period
 from chufei.kinds.ranges import expand
-from chufei.kinds.rules import DATASET_RULES, storage_problem
+from chufei.kinds.rules import storage_problem
 from chufei.read.workbook import ParsedWorkbook
 
 ROW_ID = "_row"
@@ -272,28 +273,5 @@ def _raised(exception_info: dict) -> str | None:
 
 
 # --- Rules GX cannot express --------------------------------------------------------------
-
-def _case_ledger_rules(values: dict[str, object], period: Period) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    filed, closed = values.get("filed_date"), values.get("closed_date")
-    if isinstance(filed, date) and filed >= period.end:
-        problems.append(("filed_date", f"立案日期 {filed} 晚于报告期末（{period.label}）"))
-    if isinstance(closed, date) and closed >= period.end:
-        problems.append(("closed_date", f"结案日期 {closed} 晚于报告期末（{period.label}）"))
-    if isinstance(filed, date) and values.get("is_old_case") is not None:
-        expected_old = filed < period.year_start
-        if values["is_old_case"] != expected_old:
-            problems.append(("is_old_case", f"立案日期为 {filed}，“是否陈案”应为“{'是' if expected_old else '否'}”"
-                                            f"（陈案指 {period.year} 年以前立案的案件）"))
-    stage = values.get("stage")
-    if stage == "结案" and closed is None:
-        problems.append(("closed_date", "处置阶段为“结案”时必须填写结案日期"))
-    if stage is not None and stage != "结案" and closed is not None:
-        problems.append(("stage", f"已填写结案日期，处置阶段应为“结案”而非“{stage}”"))
-    return problems
-
-
-RULES: dict[str, list[RowRule]] = {"case_ledger": [_case_ledger_rules]}
-
-# The rules of the other submission kinds live in chufei.kinds.rules (documented in docs/datasets.md).
-RULES.update(DATASET_RULES)
+# Each kind's module declares them (chufei.kinds.<kind>.KIND.rules; documented in docs/datasets.md).
+RULES: dict[str, list[RowRule]] = {name: list(kind.rules) for name, kind in KINDS.items()}

@@ -15,7 +15,8 @@ from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey,
                         String, Table, Text, UniqueConstraint, insert, select, update)
 from sqlalchemy.engine import Connection
 
-from chufei.kinds.datasets import DATASETS, Dataset
+from chufei.kinds.registry import DATASETS
+from chufei.kinds.spec import Dataset
 from chufei.core.sql import run_sql
 from chufei.warehouse import bulk
 from chufei.warehouse import inflow_schema, watch_tables  # noqa: F401 - their tables register on the same metadata
