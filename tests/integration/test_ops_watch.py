@@ -52,7 +52,7 @@ def seeded(engine):
 
 
 def test_work_plan_has_26_tasks_with_deadlines():
-    from chufei.ops.watch import load_work_plan
+    from chufei.kinds.obligations import load_work_plan
 
     plan = load_work_plan()
     assert [t["no"] for t in plan.tasks] == list(range(1, 27))

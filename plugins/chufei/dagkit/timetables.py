@@ -18,6 +18,11 @@ kind             data interval (Asia/Shanghai)       due date (default)         
                                                      (H2) (task 十 of the work plan)
 ===============  ==================================  ==============================  ==========
 
+The due dates of ``month``, ``quarter`` and ``risk_ledger`` are the work plan's, read from the one
+obligations source (``chufei.kinds.obligations``, ``include/reference/work_plan_tasks.json``):
+a period DAG waits for the submissions it reports on. No submission covers a half year or a year
+on a day of the next month, so ``half`` and ``year`` runs keep the office's own report days.
+
 The run fires at the end of the due day (midnight after it) plus ``grace`` (default from the
 Airflow option ``[chufei] grace_days`` / env ``AIRFLOW__CHUFEI__GRACE_DAYS``, else 2 days).
 
@@ -28,8 +33,8 @@ their first day in Asia/Shanghai: ``--from-date 2020-01-01 --to-date 2020-03-31`
 March whether the CLI read the dates as UTC or local.
 
 Registered with Airflow by ``plugins/chufei_plugin.py`` (``AirflowPlugin.timetables``) so the
-scheduler can deserialize it. Only the standard library, pendulum and ``airflow.timetables.base``
-are imported: DAG files build it at parse time.
+scheduler can deserialize it. Only the standard library, pendulum, ``airflow.timetables.base`` and
+``chufei.kinds.obligations`` (standard library only) are imported: DAG files build it at parse time.
 """
 
 from __future__ import annotations
@@ -43,11 +48,10 @@ from airflow.timetables.base import DagRunInfo, DataInterval, Timetable, TimeRes
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 KINDS = ("month", "quarter", "half", "year", "risk_ledger")
-DEFAULT_DUE_DAY = {"month": 5, "quarter": 10, "half": 15, "year": 20}
+# The office's report days of the half-year and annual reports (no submission is due on them).
+REPORT_DUE_DAY = {"half": 15, "year": 20}
 DEFAULT_GRACE_DAYS = 2.0
 _KIND_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
-# Risk-monitoring ledger snapshots: due (inclusive) on these (month, day) pairs.
-RISK_LEDGER_DUE = ((6, 20), (12, 10))
 _KIND_LABEL = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年",
                "risk_ledger": "风险监测台账每半年"}
 _DUE_LABEL = {"month": "次月{day}日", "quarter": "季度结束次月{day}日", "half": "半年结束次月{day}日", "year": "次年1月{day}日"}
@@ -55,6 +59,22 @@ _DUE_LABEL = {"month": "次月{day}日", "quarter": "季度结束次月{day}日"
 
 class PeriodScheduleError(ValueError):
     """A timetable built with arguments that do not describe a reporting schedule."""
+
+
+def default_due_day(kind: str) -> int:
+    """The day of the next month a ``kind`` period's submissions are due (the work plan's), else
+    the office's report day (``REPORT_DUE_DAY``)."""
+    from chufei.kinds.obligations import due_day_of_next_month
+
+    return due_day_of_next_month(kind) or REPORT_DUE_DAY[kind]
+
+
+def risk_ledger_due(start: date) -> date:
+    """The due day of the risk-monitoring ledger's snapshot of the half starting on ``start``."""
+    from chufei.kinds.obligations import fixed_due_dates
+
+    month, day = fixed_due_dates("risk_ledger")["H1" if start.month == 1 else "H2"]
+    return date(start.year, month, day)
 
 
 def configured_grace() -> timedelta:
@@ -105,9 +125,8 @@ def window_containing(kind: str, day: date, due_day: int | None = None) -> Perio
     start = date(day.year, (day.month - 1) // months * months + 1, 1)
     end = _add_months(start, months)
     if kind == "risk_ledger":  # the half-year's snapshot is due inside it: 6/20 and 12/10
-        month, due = RISK_LEDGER_DUE[0 if start.month == 1 else 1]
-        return PeriodWindow(kind, start, end, date(start.year, month, due))
-    return PeriodWindow(kind, start, end, end.replace(day=due_day or DEFAULT_DUE_DAY[kind]))
+        return PeriodWindow(kind, start, end, risk_ledger_due(start))
+    return PeriodWindow(kind, start, end, end.replace(day=due_day or default_due_day(kind)))
 
 
 class PeriodTimetable(Timetable):
@@ -131,7 +150,7 @@ class PeriodTimetable(Timetable):
         if grace < timedelta(0):
             raise PeriodScheduleError(f"grace must not be negative, got {grace}")
         self.kind = kind
-        self.due_day = None if kind == "risk_ledger" else int(due_day or DEFAULT_DUE_DAY[kind])
+        self.due_day = None if kind == "risk_ledger" else int(due_day or default_due_day(kind))
         self.grace = grace
         self.timezone = timezone
         self._tz = pendulum.timezone(timezone)

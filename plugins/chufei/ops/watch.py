@@ -1,7 +1,7 @@
 """Submission deadlines (时限): which unit owes what, and what arrived on time, late or not at all.
 
-The work plan's 26 tasks and the submissions they require live in
-``include/reference/work_plan_tasks.json``. ``completeness`` turns them into a matrix of
+The work plan's 26 tasks and the submissions they require live in the one obligations source,
+``include/reference/work_plan_tasks.json`` (``chufei.kinds.obligations``). ``completeness`` turns them into a matrix of
 units × due submissions for a given day, marked received / late / missing, from the warehouse's
 ``submission`` table (a submission is on time when its first version arrived before the end of
 its due day, Asia/Shanghai). ``submission_watch`` writes the matrix to the warehouse
@@ -11,20 +11,18 @@ its due day, Asia/Shanghai). ``submission_watch`` writes the matrix to the wareh
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, UTC
-from functools import lru_cache
 from pathlib import Path
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from chufei.core.settings import REFERENCE_DIR
 from chufei.core.periods import TZ, Period, half_period, month_period, quarter_period
 from chufei.core.units import Unit, units
+from chufei.kinds.obligations import WorkPlan, work_plan
 from chufei.warehouse.schema import ensure_schema, submission
 from chufei.warehouse.watch_tables import period_missing, reminder_log, submission_status
 
@@ -38,47 +36,6 @@ WATCH_TABLES = (submission_status, reminder_log, period_missing)
 def ensure_watch_schema(engine: Engine) -> None:
     """The watch tables are part of the warehouse schema: upgrading the warehouse creates them."""
     ensure_schema(engine)
-
-
-# --- the plan -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Obligation:
-    task_no: int
-    dataset: str
-    period_kind: str
-    unit_kinds: tuple[str, ...]
-    due: dict
-    unit_codes: tuple[str, ...] = ()
-
-    def owed_by(self, unit: Unit) -> bool:
-        return unit.code in self.unit_codes if self.unit_codes else unit.kind in self.unit_kinds
-
-    def due_date(self, period: Period) -> date:
-        if "day_of_next_month" in self.due:
-            return period.end.replace(day=int(self.due["day_of_next_month"]))
-        month, day = (int(x) for x in self.due["fixed"][period.key[4:]].split("-"))
-        return date(period.year, month, day)
-
-
-@dataclass(frozen=True)
-class WorkPlan:
-    year: int
-    tasks: tuple[dict, ...]
-    obligations: tuple[Obligation, ...]
-
-
-def load_work_plan(path: Path | None = None) -> WorkPlan:
-    raw = json.loads((path or REFERENCE_DIR / "work_plan_tasks.json").read_text(encoding="utf-8"))
-    obligations = tuple(
-        Obligation(task_no=task["no"], dataset=s["dataset"], period_kind=s["period_kind"],
-                   unit_kinds=tuple(s.get("unit_kinds", ())), due=s["due"], unit_codes=tuple(s.get("units", ())))
-        for task in raw["tasks"] for s in task["submissions"])
-    return WorkPlan(year=raw["year"], tasks=tuple(raw["tasks"]), obligations=obligations)
-
-
-@lru_cache(maxsize=1)
-def work_plan() -> WorkPlan:
-    return load_work_plan()
 
 
 def _periods(kind: str, first_year: int, last_year: int) -> list[Period]:

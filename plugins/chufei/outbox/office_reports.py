@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from chufei.warehouse import schema as warehouse
 from chufei.core.settings import DataDir, code_lists
+from chufei.kinds.obligations import fixed_due_dates
 from chufei.kinds.risk_ledger import RISK_LEDGER
 from chufei.core.masking import mask_value
 from chufei.core.periods import Period
@@ -33,7 +34,6 @@ from chufei.outbox.reports import issue_date, write_package
 from chufei.core.sql import as_date, fetch_rows
 
 WARNING_TARGET = 3  # public risk warnings per territorial unit per year (task 十一)
-SNAPSHOT_DAY = {1: (6, 20), 2: (12, 10)}  # half → (month, day) the risk ledger is due
 
 
 def _code(index: int) -> str:
@@ -84,7 +84,7 @@ def reward_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], l
 def snapshot_day(period: Period) -> date:
     if period.kind != "half":
         raise ValueError(f"the risk ledger is a half-year snapshot, not a {period.kind}")
-    month, day = SNAPSHOT_DAY[1 if period.start.month == 1 else 2]
+    month, day = fixed_due_dates("risk_ledger")["H1" if period.start.month == 1 else "H2"]
     return date(period.year, month, day)
 
 
