@@ -127,18 +127,19 @@ def month_package(engine, scratch: Path):
 
     def build():
         data = DataDir(Path(tempfile.mkdtemp(dir=scratch))).ensure()
-        build_case_statistics_package(engine, data, month_period(2020, 6))
+        build_case_statistics_package(engine, data, month_period(2020, 6), "case_statistics_monthly")
 
     return build
 
 
 def year_packages(engine, data) -> dict[str, float]:
     """Every package of 2020 as build_year_packages builds them, timed one by one."""
-    from chufei.outbox.packages import REPORT_DAGS, build_package, intervals
+    from chufei.outbox.packages import build_package, intervals
+    from chufei.outbox.registry import REPORTS
 
     times = {}
-    for dag_id, kind in REPORT_DAGS.items():
-        for interval in intervals(kind, 2020):
+    for dag_id, report in REPORTS.items():
+        for interval in intervals(report.period_kind, 2020):
             start = time.perf_counter()
             build_package(engine, data, dag_id, interval)
             times[f"{dag_id} {interval.key}"] = time.perf_counter() - start

@@ -57,24 +57,20 @@ def case_statistics_monthly():
 
         from chufei.dagkit import period_run
 
-        return period_run.submissions_ready("case_ledger", period_key, get_current_context())
+        return period_run.submissions_ready("case_statistics_monthly", period_key, get_current_context())
 
     @task(multiple_outputs=True)
     def record_missing(period_key: str) -> dict:
         from chufei.dagkit import period_run
 
-        return period_run.record_missing("case_statistics_monthly", "case_ledger", period_key)
+        return period_run.record_missing("case_statistics_monthly", period_key)
 
     @task(multiple_outputs=True, outlets=[PACKAGE])
     @skip_without_data
     def build_package(period_key: str) -> dict:
-        from chufei.outbox.reports import package_summary
-        from chufei.warehouse import runtime
-        from chufei.outbox.case_reports import build_case_statistics_package
-        from chufei.core.periods import parse_period
+        from chufei.dagkit import period_run
 
-        return package_summary(build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
-                                             parse_period(period_key), "case_statistics_monthly"))
+        return period_run.build_report("case_statistics_monthly", period_key)
 
     period = resolve_period("month")
     waited = wait_for_submissions(period)

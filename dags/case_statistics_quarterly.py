@@ -44,13 +44,9 @@ def case_statistics_quarterly():
     @task(multiple_outputs=True, outlets=[PACKAGE])
     @skip_without_data
     def build_package(period_key: str) -> dict:
-        from chufei.outbox.reports import package_summary
-        from chufei.warehouse import runtime
-        from chufei.outbox.case_reports import build_case_statistics_package
-        from chufei.core.periods import parse_period
+        from chufei.dagkit import period_run
 
-        return package_summary(build_case_statistics_package(runtime.warehouse_engine(), runtime.data(),
-                                             parse_period(period_key), "case_statistics_quarterly"))
+        return period_run.build_report("case_statistics_quarterly", period_key)
 
     build_package(resolve_period("quarter"))
 

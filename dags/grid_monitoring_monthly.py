@@ -41,13 +41,9 @@ PACKAGE = Asset("outbox.grid_monitoring_monthly")
 def grid_monitoring_monthly():
     @task(multiple_outputs=True, outlets=[PACKAGE])
     def build_package(period_key: str) -> dict:
-        from chufei.outbox.reports import package_summary
-        from chufei.warehouse import runtime
-        from chufei.outbox.office_reports import build_office_package
-        from chufei.core.periods import parse_period
+        from chufei.dagkit import period_run
 
-        return package_summary(build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
-                                    "grid_monitoring_monthly"))
+        return period_run.build_report("grid_monitoring_monthly", period_key)
 
     build_package(resolve_period("month"))
 

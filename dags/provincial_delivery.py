@@ -7,11 +7,11 @@
 *English:*
 
 **Consumes** the report packages in `<data dir>/outbox/`; triggered whenever a report DAG
-updates its package Asset (`outbox.case_statistics_monthly`,
-`…_quarterly`, `…_annual`, `outbox.report_reward_quarterly`, `outbox.risk_ledger_rollup`,
-`outbox.warnings_actions_quarterly`, `outbox.situation_analysis`).
+updates its package Asset (`outbox.<dag_id>` of every report in `chufei.outbox.registry`:
+`outbox.case_statistics_monthly`, `…_quarterly`, `…_annual`, `outbox.report_reward_quarterly`,
+`outbox.risk_ledger_rollup`, `outbox.warnings_actions_quarterly`, `outbox.situation_analysis`).
 
-**Does**, for the latest version of every package in `<data dir>/outbox/` (packages always stay
+**Does**, for the latest version of every report's package in `<data dir>/outbox/` (packages always stay
 there):
 - when the Airflow connection `provincial_portal` exists: POSTs the version as one zip with an
   `Idempotency-Key` of report, period and version (urllib3 `Retry` on 429/5xx and connection
@@ -31,15 +31,13 @@ retries); the next run sends only what is still missing.
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, AssetAny, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, START_DATE
+from chufei.outbox.registry import REPORTS
 
-PACKAGES = ("case_statistics_monthly", "case_statistics_quarterly", "case_statistics_annual",
-            "report_reward_quarterly", "risk_ledger_rollup", "warnings_actions_quarterly", "situation_analysis")
-TRIGGER = Asset(f"outbox.{PACKAGES[0]}")
-for _name in PACKAGES[1:]:
-    TRIGGER = TRIGGER | Asset(f"outbox.{_name}")
+# Any report's package Asset (the report registry: plain data, cheap to import).
+TRIGGER = AssetAny(*(Asset(report.asset) for report in REPORTS.values()))
 
 
 @dag(

@@ -36,13 +36,9 @@ def report_reward_quarterly():
     @task(multiple_outputs=True, outlets=[PACKAGE])
     @skip_without_data
     def build_package(period_key: str) -> dict:
-        from chufei.outbox.reports import package_summary
-        from chufei.warehouse import runtime
-        from chufei.outbox.office_reports import build_office_package
-        from chufei.core.periods import parse_period
+        from chufei.dagkit import period_run
 
-        return package_summary(build_office_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key),
-                                    "report_reward_quarterly"))
+        return period_run.build_report("report_reward_quarterly", period_key)
 
     build_package(resolve_period("quarter"))
 

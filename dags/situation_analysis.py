@@ -68,12 +68,9 @@ def situation_analysis():
     @task(multiple_outputs=True, outlets=[PACKAGE])
     @skip_without_data
     def build_package(period_key: str) -> dict:
-        from chufei.outbox.reports import package_summary
-        from chufei.warehouse import runtime
-        from chufei.core.periods import parse_period
-        from chufei.outbox.situation import build_situation_package
+        from chufei.dagkit import period_run
 
-        return package_summary(build_situation_package(runtime.warehouse_engine(), runtime.data(), parse_period(period_key)))
+        return period_run.build_report("situation_analysis", period_key)
 
     build_package(resolve_period())
 

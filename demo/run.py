@@ -51,15 +51,16 @@ def main(argv: list[str] | None = None) -> None:
     print(write_demo_inflows(data, year=args.year, seed=args.seed), flush=True)
     run_dag("ingest_grid_reports")  # without a grid_platform connection the API pull is skipped
     run_dag("ingest_ad_screening")
-    from chufei.outbox.packages import REPORT_DAGS, intervals
+    from chufei.outbox.packages import intervals
+    from chufei.outbox.registry import REPORTS
 
     from demo.scheduler import run_periods
 
     print("period runs through the scheduler (logs in the Airflow UI) ...", flush=True)
-    run_periods({dag_id: len(intervals(kind, args.year)) for dag_id, kind in REPORT_DAGS.items()}, args.year)
+    run_periods({dag_id: len(intervals(report.period_kind, args.year)) for dag_id, report in REPORTS.items()}, args.year)
     manifests = [data.outbox / "case_statistics_monthly" / f"{args.year}-{month:02d}" / "manifest.json"
                  for month in range(1, 13)]
-    packages = sorted(_issued(p) for dag_id in REPORT_DAGS if dag_id != "case_statistics_monthly"
+    packages = sorted(_issued(p) for dag_id in REPORTS if dag_id != "case_statistics_monthly"
                       for p in (data.outbox / dag_id).iterdir() if p.is_dir())
 
     # The completeness matrix of the demo year (units x due submissions, received / late / missing).

@@ -38,7 +38,7 @@ def _smtp_connection(monkeypatch, port: int) -> SmtpConfig:
 
 def test_portal_failing_twice_gets_exactly_one_copy_and_staff_get_email(engine, data, monkeypatch):
     load_facts(engine, *generate())
-    build_case_statistics_package(engine, data, month_period(2020, 6))
+    build_case_statistics_package(engine, data, month_period(2020, 6), "case_statistics_monthly")
     (package,) = issued_packages(data)
     smtp_server = SmtpServer()
     with Portal(fail_first=2) as portal, smtp_server:
@@ -86,7 +86,7 @@ def test_portal_failing_twice_gets_exactly_one_copy_and_staff_get_email(engine, 
 
 def test_portal_down_fails_the_run_then_a_later_run_delivers(engine, data):
     load_facts(engine, *generate())
-    build_case_statistics_package(engine, data, quarter_period(2020, 1))
+    build_case_statistics_package(engine, data, quarter_period(2020, 1), "case_statistics_quarterly")
     with Portal(fail_first=100) as portal:
         with pytest.raises(DeliveryError, match="not accepted"):
             deliver(engine, data, _portal(portal.port, retries=1), None)
@@ -102,7 +102,7 @@ def test_portal_down_fails_the_run_then_a_later_run_delivers(engine, data):
 def test_a_new_version_is_delivered_as_its_own_copy(engine, data):
     cases, actions = generate()
     load_facts(engine, cases, actions)
-    build_case_statistics_package(engine, data, month_period(2020, 3))
+    build_case_statistics_package(engine, data, month_period(2020, 3), "case_statistics_monthly")
     with Portal() as portal:
         deliver(engine, data, _portal(portal.port), None)
         from tests.statsfacts import case_row, load_submission
@@ -112,7 +112,7 @@ def test_a_new_version_is_delivered_as_its_own_copy(engine, data):
                              else c.amount_fen) for c in cases if c.unit_code == unit]
             rows.append(case_row(cases[0], case_no="EXTRA-1", filed_date=month_period(2020, 3).start))
             load_submission(connection, "case_ledger", unit, month_period(2020, 12), rows)
-        assert build_case_statistics_package(engine, data, month_period(2020, 3))["version"] == "v2"
+        assert build_case_statistics_package(engine, data, month_period(2020, 3), "case_statistics_monthly")["version"] == "v2"
         deliver(engine, data, _portal(portal.port), None)
         assert sorted(portal.state.accepted) == ["chufei:case_statistics_monthly:2020-03:v1",
                                                  "chufei:case_statistics_monthly:2020-03:v2"]

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from chufei.outbox.case_reports import build_case_statistics_package
-from chufei.outbox.office_reports import build_office_package
+from chufei.outbox.registry import REPORTS
 from chufei.core.periods import half_period, month_period, quarter_period, year_period
 from chufei.outbox.situation import build_situation_package
 from tests.statsfacts import Case, case_row, generate, load_facts, load_submission
@@ -96,12 +96,12 @@ def test_no_export_leaks_personal_numbers_or_formulas(engine, data):
         load_submission(connection, "risk_warning", unit, quarter_period(2020, 2), [{
             "issued_date": date(2020, 5, 1), "title": FORMULAS[2], "channel": "短信", "reach": 5,
             "note": MOBILE}])
-    build_case_statistics_package(engine, data, month_period(2020, 12))
-    build_case_statistics_package(engine, data, year_period(2020))
-    build_case_statistics_package(engine, data, quarter_period(2020, 4))
-    build_office_package(engine, data, quarter_period(2020, 2), "report_reward_quarterly")
-    build_office_package(engine, data, half_period(2020, 1), "risk_ledger_rollup")
-    build_office_package(engine, data, quarter_period(2020, 2), "warnings_actions_quarterly")
+    build_case_statistics_package(engine, data, month_period(2020, 12), "case_statistics_monthly")
+    build_case_statistics_package(engine, data, year_period(2020), "case_statistics_annual")
+    build_case_statistics_package(engine, data, quarter_period(2020, 4), "case_statistics_quarterly")
+    REPORTS["report_reward_quarterly"].build(engine, data, quarter_period(2020, 2))
+    REPORTS["risk_ledger_rollup"].build(engine, data, half_period(2020, 1))
+    REPORTS["warnings_actions_quarterly"].build(engine, data, quarter_period(2020, 2))
     build_situation_package(engine, data, year_period(2020))
     ledger = data.outbox / "risk_ledger_rollup" / "2020H1" / "v1" / "risk_ledger_rollup_2020H1_city_ledger.csv"
     text = ledger.read_bytes().decode("utf-8-sig")

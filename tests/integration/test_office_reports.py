@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from chufei.outbox.office_reports import build_office_package, reward_forms, risk_rollup_forms, warning_forms
+from chufei.outbox.office_reports import reward_forms, risk_rollup_forms, warning_forms
+from chufei.outbox.registry import REPORTS
 from chufei.core.periods import half_period, parse_period, quarter_period
 from chufei.core.units import units
 from tests.forms import check_csv, check_workbook
@@ -48,7 +49,7 @@ def test_report_reward_counts_without_reporter_identity(engine, data):
     ytd = {row[1]: row[2:] for row in forms["_year_to_date"].rows}
     assert ytd["合计"] == [6, 5, 2, 1, 3, 2, 2, 1, 1, 3, 6, 260000]
     assert len(sources) == 3
-    manifest = build_office_package(engine, data, q2, "report_reward_quarterly")
+    manifest = REPORTS["report_reward_quarterly"].build(engine, data, q2)
     folder = Path(manifest["folder"])
     for entry in manifest["files"]:
         path = folder / entry["name"]
@@ -104,7 +105,7 @@ def test_risk_ledger_rollup(engine, data):
     person_column = 1 + [c.label for c in forms["_city_ledger"].columns[1:]].index("责任人")
     assert {row[person_column] for row in city[:-1]} == {"李*", "张**"}  # surnames only
     assert len(sources) == 3
-    manifest = build_office_package(engine, data, h1, "risk_ledger_rollup")
+    manifest = REPORTS["risk_ledger_rollup"].build(engine, data, h1)
     folder = Path(manifest["folder"])
     for entry in manifest["files"]:
         path = folder / entry["name"]
@@ -148,7 +149,7 @@ def test_risk_warnings_and_admin_actions(engine, data):
     assert actions["市场监管局"] == [0, 0, 0, 0, 0, 0, 1, 0, 1, 2, 2_000_000]
     assert actions["合计"] == [1, 0, 0, 1, 2, 1, 1, 0, 2, 4, 7_000_000]
     assert len(sources) == 6
-    manifest = build_office_package(engine, data, q3, "warnings_actions_quarterly")
+    manifest = REPORTS["warnings_actions_quarterly"].build(engine, data, q3)
     folder = Path(manifest["folder"])
     for entry in manifest["files"]:
         path = folder / entry["name"]
@@ -209,7 +210,7 @@ def test_advert_screening_campaign_figures(engine, data):
     assert shas <= set(sources)
     assert len(shas) == 4
 
-    manifest = build_office_package(engine, data, quarter_period(2020, 3), "warnings_actions_quarterly")
+    manifest = REPORTS["warnings_actions_quarterly"].build(engine, data, quarter_period(2020, 3))
     folder = Path(manifest["folder"])
     names = {entry["name"] for entry in manifest["files"]}
     assert {"warnings_actions_quarterly_2020Q3_ad_screening.xlsx",

@@ -84,6 +84,7 @@ def test_figures_targets_quality_and_packages(engine, data):
     assert "139****5678" in html
     assert "立案日期 不是日期" in html
     assert "/chufei/download/case_statistics_monthly/2020-03/manifest.json" in html
+    assert ">非法集资案件统计月报</td>" in html  # the report's title, from the report registry
     assert dash.status_counts["received"] == 1  # 鄂城区's March ledger, on time by 5 April
 
 

@@ -19,10 +19,10 @@ def test_rerun_is_identical_and_late_data_makes_v2(engine, data):
     cases, actions = generate()
     load_facts(engine, cases, actions)
     period = month_period(2020, 6)
-    first = build_case_statistics_package(engine, data, period)
+    first = build_case_statistics_package(engine, data, period, "case_statistics_monthly")
     root = data.outbox / "case_statistics_monthly" / "2020-06"
     before = tree(root)
-    again = build_case_statistics_package(engine, data, period)
+    again = build_case_statistics_package(engine, data, period, "case_statistics_monthly")
     assert tree(root) == before
     assert again["version"] == first["version"] == "v1"
     assert (root / "latest").read_text() == "v1\n"
@@ -38,7 +38,7 @@ def test_rerun_is_identical_and_late_data_makes_v2(engine, data):
     with engine.begin() as connection:
         load_submission(connection, "case_ledger", unit, month_period(2020, 12),
                         [case_row(c) for c in cases if c.unit_code == unit] + [case_row(late)])
-    second = build_case_statistics_package(engine, data, period)
+    second = build_case_statistics_package(engine, data, period, "case_statistics_monthly")
     assert second["version"] == "v2"
     assert second["supersedes"] == "v1"
     assert tree(root / "v1") == {k[3:]: v for k, v in before.items() if k.startswith("v1/")}
@@ -54,7 +54,7 @@ def test_rerun_is_identical_and_late_data_makes_v2(engine, data):
     manifest = json.loads((root / "v2" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["data_version"] != first["data_version"]
     # Re-running once more changes nothing.
-    assert build_case_statistics_package(engine, data, period)["version"] == "v2"
+    assert build_case_statistics_package(engine, data, period, "case_statistics_monthly")["version"] == "v2"
     assert not (root / "v3").exists()
 
 
@@ -66,8 +66,8 @@ def _unit_name(code: str) -> str:
 
 def test_every_case_workbook_keeps_the_form_conventions(engine, data):
     load_facts(engine, *generate())
-    for period in (month_period(2020, 12), year_period(2020)):
-        manifest = build_case_statistics_package(engine, data, period)
+    for period, report in ((month_period(2020, 12), "case_statistics_monthly"), (year_period(2020), "case_statistics_annual")):
+        manifest = build_case_statistics_package(engine, data, period, report)
         folder = Path(manifest["folder"])
         assert folder.stat().st_mode & 0o777 == 0o755  # the staff's accounts can open an issued package
         for entry in manifest["files"]:

@@ -60,7 +60,7 @@ def test_provincial_delivery_dag_uses_the_airflow_connections(airflow_env, wareh
     engine = engine_for(warehouse_url)
     ensure_schema(engine)
     load_facts(engine, *generate())
-    build_case_statistics_package(engine, airflow_env, month_period(2020, 1))
+    build_case_statistics_package(engine, airflow_env, month_period(2020, 1), "case_statistics_monthly")
     smtp = SmtpServer()
     with Portal(fail_first=2) as portal, smtp:
         monkeypatch.setenv("AIRFLOW_CONN_PROVINCIAL_PORTAL", json.dumps({
@@ -88,7 +88,7 @@ def test_provincial_delivery_without_connections_leaves_packages_in_outbox(airfl
     engine = engine_for(warehouse_url)
     ensure_schema(engine)
     load_facts(engine, *generate())  # a month nobody reported would have no package to leave
-    manifest = build_case_statistics_package(engine, airflow_env, month_period(2020, 1))
+    manifest = build_case_statistics_package(engine, airflow_env, month_period(2020, 1), "case_statistics_monthly")
     run = _dag("provincial_delivery").test()
     assert str(run.state) == "success"
     assert (Path(manifest["folder"]) / "manifest.json").is_file()

@@ -10,7 +10,8 @@ from pathlib import Path
 from chufei.core.settings import DataDir
 from demo.generate import write_demo_inbox
 from chufei.ingest.submissions import ingest_submissions
-from chufei.outbox.packages import REPORT_DAGS, build_year_packages
+from chufei.outbox.packages import build_year_packages
+from chufei.outbox.registry import REPORTS
 from chufei.warehouse.schema import engine_for, ensure_schema
 
 UNITS = ["420704", "D13"]
@@ -24,7 +25,7 @@ def demo_year(engine, data: DataDir) -> dict[str, bytes]:
     write_demo_inbox(data, year=2020, unit_codes=UNITS, months=[1, 2, 3], faults=False)
     ingest_submissions(engine, data)
     manifests = build_year_packages(engine, data, 2020)
-    assert {m["report"] for m in manifests} == set(REPORT_DAGS)
+    assert {m["report"] for m in manifests} == set(REPORTS)
     return tree(data.outbox)
 
 

@@ -1,10 +1,12 @@
-"""Steps every period DAG shares: wait for the period's submissions, then record who was missing.
+"""Steps every report DAG shares: wait for the period's submissions, record who was missing, build.
 
-Used from the DAG files (see ``dags/case_statistics_monthly.py``)::
+What a report waits for and how its package is built are the report registry's
+(``chufei.outbox.registry``); who owes the awaited kinds, the obligations source's. Used from the
+DAG files (see ``dags/case_statistics_monthly.py``)::
 
     @task.sensor(**dagkit.SUBMISSIONS_SENSOR)
     def wait_for_submissions(period_key: str) -> bool:
-        return period_run.submissions_ready("case_ledger", period_key, get_current_context())
+        return period_run.submissions_ready("case_statistics_monthly", period_key, get_current_context())
 """
 
 from __future__ import annotations
@@ -25,23 +27,38 @@ def grace_deadline(context, period_key: str) -> datetime:  # noqa: ANN001
     return timetable.fire_at(timetable.window(period.start))
 
 
-def submissions_ready(dataset: str, period_key: str, context) -> bool:  # noqa: ANN001
-    """Sensor poke: True once every owed submission arrived or the grace deadline passed."""
+def submissions_ready(report: str, period_key: str, context) -> bool:  # noqa: ANN001
+    """Sensor poke: True once every owed submission of the kinds ``report`` awaits arrived, or the
+    grace deadline passed."""
     from chufei.warehouse import runtime
     from chufei.ops.watch import submissions_complete_or_due
+    from chufei.outbox.registry import REPORTS
 
     # The clock decides only whether to keep waiting; the period itself comes from the run.
-    return submissions_complete_or_due(runtime.warehouse_engine(), dataset, parse_period(period_key),
-                                       grace_deadline(context, period_key), datetime.now(UTC))
+    period, deadline, now = parse_period(period_key), grace_deadline(context, period_key), datetime.now(UTC)
+    engine = runtime.warehouse_engine()
+    return all(submissions_complete_or_due(engine, kind, period, deadline, now) for kind in REPORTS[report].awaits)
 
 
-def record_missing(report: str, dataset: str, period_key: str) -> dict:
+def record_missing(report: str, period_key: str) -> dict:
     import logging
 
     from chufei.warehouse import runtime
     from chufei.ops.watch import record_period_missing
+    from chufei.outbox.registry import REPORTS
 
-    missing = record_period_missing(runtime.warehouse_engine(), report, dataset, parse_period(period_key))
+    missing = [code for kind in REPORTS[report].awaits
+               for code in record_period_missing(runtime.warehouse_engine(), report, kind, parse_period(period_key))]
     logging.getLogger(__name__).info("%s %s: going ahead with %d unit(s) missing (codes: %s)", report,
                                      period_key, len(missing), ", ".join(missing) or "none")
     return {"period": period_key, "missing_units": missing}
+
+
+def build_report(report: str, period_key: str) -> dict:
+    """The build task of a report DAG: its package for the run's period, as the registry builds it.
+    Airflow gets counts and paths only (``package_summary``), never the manifest's cell texts."""
+    from chufei.outbox.registry import REPORTS
+    from chufei.outbox.reports import package_summary
+    from chufei.warehouse import runtime
+
+    return package_summary(REPORTS[report].build(runtime.warehouse_engine(), runtime.data(), parse_period(period_key)))

@@ -85,11 +85,11 @@ class Package:
 
 
 def issued_packages(data: DataDir) -> list[Package]:
-    """The latest version of every package in the outbox, in a stable order."""
+    """The latest version of every report's package (``chufei.outbox.registry``), in a stable order."""
+    from chufei.outbox.registry import REPORTS
+
     found = []
-    if not data.outbox.is_dir():
-        return found
-    for report_dir in sorted(p for p in data.outbox.iterdir() if p.is_dir()):
+    for report_dir in sorted(p for p in (data.outbox / name for name in REPORTS) if p.is_dir()):
         for period_dir in sorted(p for p in report_dir.iterdir() if p.is_dir()):
             folder = latest_version(period_dir)
             if folder is not None:

@@ -274,7 +274,7 @@ def build(engine: Engine, outbox: Path, as_of: date | None = None) -> Dashboard:
 def figure_sources(engine: Engine, period_key: str) -> tuple[Period, list[dict]]:
     """The submissions a period's case figures came from (this period, its year so far, last year's
     and, for a month, the month before: every span the form shows), with unit, file and receipt."""
-    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.registry import DATASETS
     from chufei.statistics.cases import case_sources
     from chufei.warehouse.schema import received_file, submission
 

@@ -51,20 +51,9 @@ def templates():  # noqa: ANN201 - jinja2.Environment, imported lazily with the 
 
 def report_title(dag_id: str) -> str:
     """A report's Chinese title for the page (the reports registry's), else the folder name."""
-    try:
-        from chufei.outbox.registry import title
-    except ImportError:  # a checkout without the reports registry
-        return REPORT_TITLES.get(dag_id, dag_id)
-    return title(dag_id)
+    from chufei.outbox.registry import title
 
-
-# Until the reports registry is on every checkout: the DAGs' doc headings.
-REPORT_TITLES = {
-    "case_statistics_monthly": "非法集资案件统计月报", "case_statistics_quarterly": "非法集资案件统计季报",
-    "case_statistics_annual": "非法集资案件统计年报", "report_reward_quarterly": "举报奖励情况统计季报",
-    "risk_ledger_rollup": "风险监测台账汇总", "warnings_actions_quarterly": "风险提示、行政处置与广告资讯排查统计",
-    "situation_analysis": "形势分析", "submission_watch": "报送完成情况矩阵",
-}
+    return "报送完成情况矩阵" if dag_id == "submission_watch" else title(dag_id)
 
 
 def render(dash, base: str = URL_PREFIX, as_of_error: str | None = None) -> str:  # noqa: ANN001

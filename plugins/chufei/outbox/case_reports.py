@@ -21,8 +21,6 @@ from chufei.statistics.cases import (CASE_FIGURES, base_reported, case_sources, 
 
 REPORT_TITLES = {"month": "月", "quarter": "季", "year": "年"}
 FORM_NUMBERS = {"month": "鄂处非统1表", "quarter": "鄂处非统2表", "year": "鄂处非统3表"}
-REPORTS = {"month": "case_statistics_monthly", "quarter": "case_statistics_quarterly",
-           "year": "case_statistics_annual"}
 # The nine figures, too many for one page side by side, as three numbered forms of three.
 PARTS = (("一", "案件基本情况", ("new_cases", "amount_fen", "participants")),
          ("二", "重大案件情况", ("cross_region_cases", "over_100m_cases", "over_1000_cases")),
@@ -118,9 +116,8 @@ def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, Sta
     return forms, sources
 
 
-def build_case_statistics_package(engine: Engine, data: DataDir, period: Period, report: str | None = None) -> dict:
+def build_case_statistics_package(engine: Engine, data: DataDir, period: Period, report: str) -> dict:
     """Compute and write outbox/<report>/<period>/v<n>/; returns the manifest with the folder path."""
-    report = report or REPORTS[period.kind]
     warehouse.ensure_schema(engine)
     forms, sources = case_statistics_forms(engine, period)
     root: Path = data.outbox / report / period.key

@@ -15,6 +15,7 @@ Definitions are in docs/statistics.md. Money stays integer 分 until it is writt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,6 @@ from chufei.core.masking import mask_value
 from chufei.core.periods import Period
 from chufei.core.units import units
 from chufei.statistics.forms import FormColumn, StatForm
-from chufei.outbox.grid_reports import grid_monitoring_forms
 from chufei.outbox.reports import issue_date, write_package
 from chufei.core.sql import as_date, fetch_rows
 
@@ -310,14 +310,11 @@ def ad_screening_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFo
     return {"_ad_screening": summary_form, "_ad_screening_detail": detail_form}, sources
 
 
-BUILDERS = {"report_reward_quarterly": reward_forms, "risk_ledger_rollup": risk_rollup_forms,
-            "warnings_actions_quarterly": warning_forms, "grid_monitoring_monthly": grid_monitoring_forms}
-
-
-def build_office_package(engine: Engine, data: DataDir, period: Period, report: str) -> dict:
-    """Compute and write outbox/<report>/<period>/v<n>/ for one of BUILDERS; returns the manifest."""
+def build_office_package(engine: Engine, data: DataDir, period: Period, report: str,
+                         forms_of: Callable[[Engine, Period], tuple[dict[str, StatForm], list[str]]]) -> dict:
+    """Compute ``forms_of``'s forms and write outbox/<report>/<period>/v<n>/; returns the manifest."""
     warehouse.ensure_schema(engine)
-    forms, sources = BUILDERS[report](engine, period)
+    forms, sources = forms_of(engine, period)
     root: Path = data.outbox / report / period.key
     return write_package(root, report, period.key,
                          {f"{report}_{period.key}{suffix}": form for suffix, form in forms.items()}, sources,

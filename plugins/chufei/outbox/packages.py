@@ -1,7 +1,8 @@
 """Every package of a reporting year, as the report DAGs build them (one call per DAG run).
 
 ``make demo`` runs the DAGs themselves; this is the same work as plain library calls, for tests
-and scripts (e.g. checking that a year's outbox is reproducible byte for byte).
+and scripts (e.g. checking that a year's outbox is reproducible byte for byte). The reports and
+their builders are the registry's (``chufei.outbox.registry``).
 """
 
 from __future__ import annotations
@@ -10,18 +11,7 @@ from sqlalchemy.engine import Engine
 
 from chufei.core.settings import DataDir
 from chufei.core.periods import Period, half_period, month_period, quarter_period, year_period
-
-# dag_id → the kind of period its data interval covers (the DAG's timetable)
-REPORT_DAGS = {
-    "case_statistics_monthly": "month",
-    "case_statistics_quarterly": "quarter",
-    "case_statistics_annual": "year",
-    "report_reward_quarterly": "quarter",
-    "risk_ledger_rollup": "half",
-    "warnings_actions_quarterly": "quarter",
-    "situation_analysis": "half",
-    "grid_monitoring_monthly": "month",
-}
+from chufei.outbox.registry import REPORTS
 
 
 def intervals(kind: str, year: int) -> list[Period]:
@@ -37,19 +27,9 @@ def intervals(kind: str, year: int) -> list[Period]:
 
 def build_package(engine: Engine, data: DataDir, dag_id: str, interval: Period) -> dict:
     """What ``dag_id``'s build task does for the run whose data interval is ``interval``."""
-    if dag_id.startswith("case_statistics_"):
-        from chufei.outbox.case_reports import build_case_statistics_package
-
-        return build_case_statistics_package(engine, data, interval, dag_id)
-    if dag_id == "situation_analysis":
-        from chufei.outbox.situation import analysis_period, build_situation_package
-
-        return build_situation_package(engine, data, analysis_period(interval))
-    from chufei.outbox.office_reports import build_office_package
-
-    return build_office_package(engine, data, interval, dag_id)
+    return REPORTS[dag_id].build(engine, data, interval)
 
 
 def build_year_packages(engine: Engine, data: DataDir, year: int) -> list[dict]:
     return [build_package(engine, data, dag_id, interval)
-            for dag_id, kind in REPORT_DAGS.items() for interval in intervals(kind, year)]
+            for dag_id, report in REPORTS.items() for interval in intervals(report.period_kind, year)]
