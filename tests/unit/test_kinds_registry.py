@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import chufei.kinds
@@ -41,3 +42,23 @@ def test_consumers_read_the_registry():
     assert set(RULES) == set(KINDS)
     assert all(RULES[name] for name in KINDS if name != "grid_report")  # grid rules run over Arrow batches
     assert {f"{name}_row" for name in DATASETS} <= set(metadata.tables)
+
+
+def test_a_new_kind_is_one_module(tmp_path, monkeypatch):
+    """A module defining KIND beside the others is a kind, with its template and suite name."""
+    from chufei.kinds import registry
+
+    (tmp_path / "inspection.py").write_text(
+        "from chufei.kinds.spec import Column, Dataset\n"
+        "from chufei.kinds.templates import workbook_kind\n"
+        "KIND = workbook_kind(Dataset(name='inspection', title='现场检查', period_kind='quarter',\n"
+        "                             columns=(Column('checked_date', '检查日期', 'date'),)))\n",
+        encoding="utf-8")
+    monkeypatch.setattr(chufei.kinds, "__path__", [*chufei.kinds.__path__, str(tmp_path)])
+    try:
+        found = registry._discover()
+    finally:
+        sys.modules.pop("chufei.kinds.inspection", None)
+    assert found["inspection"].suite == "inspection.json"
+    assert found["inspection"].template(tmp_path).name == "现场检查模板.xlsx"
+    assert set(found) - {"inspection"} == set(KINDS)

@@ -179,8 +179,9 @@ def period_not_over(dataset: Dataset, period: Period, arrived_on: date | None) -
 
 @cache
 def load_suite_spec(dataset_name: str) -> dict:
-    """The dataset's suite, each named range filled in from its one definition (``kinds.ranges``)."""
-    spec = json.loads((EXPECTATIONS_DIR / f"{dataset_name}.json").read_text(encoding="utf-8"))
+    """The GX suite the kind declares (``Kind.suite``, a file in include/expectations/), each named
+    range filled in from its one definition (``kinds.ranges``)."""
+    spec = json.loads((EXPECTATIONS_DIR / KINDS[dataset_name].suite).read_text(encoding="utf-8"))
     return {**spec, "expectations": [expand(expectation) for expectation in spec["expectations"]]}
 
 
