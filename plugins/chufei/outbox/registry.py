@@ -5,7 +5,7 @@ interval covers (``schedule``: the ``PeriodTimetable`` kind of its DAG), the kin
 for before it builds (the ``wait_for_submissions`` sensor, from the obligations of
 ``chufei.kinds.obligations``), and the builder that writes its package. The report DAGs, the
 library-level year build (``chufei.outbox.packages``), delivery and the 处非统计 page read it;
-``tests/dags/test_report_registry.py`` fails when a DAG file and this list disagree.
+``tests/unit/test_report_registry.py`` fails when a DAG file and this list disagree.
 
 Light on purpose: the delivery DAG reads it when its file is parsed, so builders are imported
 only when they run.
