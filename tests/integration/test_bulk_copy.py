@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from chufei.ingest.submissions import ingest_submissions
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from chufei.warehouse.schema import row_table, submission
 from tests.integration.test_submission_kinds import CASES, CODE_B, REPORTER_ID, REPORTER_NAME

@@ -16,7 +16,7 @@ from demo.inflows import GRID_LABELS, uscc_for
 from chufei.core.periods import month_period
 from chufei.ingest.grid import ingest_grid_files
 from chufei.outbox import layout
-from chufei.outbox.office_reports import build_office_package
+from chufei.outbox.registry import REPORTS
 from chufei.outbox.reports import read_manifest
 
 REPORT = "grid_monitoring_monthly"
@@ -94,7 +94,7 @@ def table(folder, suffix: str = "") -> dict[str, list[str]]:
 
 
 def build(engine, data) -> dict:
-    return build_office_package(engine, data, JUNE, REPORT)
+    return REPORTS[REPORT].build(engine, data, JUNE)
 
 
 def figures(*values) -> list[str]:

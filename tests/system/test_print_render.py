@@ -48,7 +48,7 @@ def pages(path: Path) -> int:
 def test_forms_matrix_template_and_bulletin_print_whole(engine, data, tmp_path):
     from chufei.core.periods import half_period, month_period, quarter_period, year_period
     from chufei.core.settings import office
-    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.registry import DATASETS
     from chufei.kinds.templates import write_submission
     from chufei.ops.watch import run_watch
     from chufei.outbox.case_reports import build_case_statistics_package

@@ -174,7 +174,7 @@ def test_formula_like_text_is_read_back_as_text(tmp_path):
 
 def test_a_file_refused_at_identification_still_names_what_could_be_read_and_the_cell(tmp_path):
     from chufei.inbox.receipts import Receipt, render_text
-    from chufei.kinds.datasets import DATASETS
+    from chufei.kinds.registry import DATASETS
     from chufei.kinds.templates import write_submission
     from chufei.read.workbook import FileRejected, read_workbook
 
