@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from chufei.core.periods import TZ
 from chufei.ingest.submissions import ingest_submissions
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from chufei.warehouse.schema import case_current
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from chufei.ingest.grid import ingest_grid_files
 from chufei.ingest.submissions import ingest_submissions
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from chufei.warehouse import schema as warehouse
 from tests.integration.test_inbox_entries import _clue

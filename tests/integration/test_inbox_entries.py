@@ -14,7 +14,7 @@ import pytest
 from chufei.ingest import submissions
 from chufei.ingest.grid import ingest_grid_files
 from chufei.ingest.submissions import ingest_submissions
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from demo.inflows import GRID_LABELS, uscc_for, write_grid_csv
 

@@ -132,7 +132,7 @@ def test_the_risk_ledger_rollup_masks_every_form_of_number_and_the_names_before_
             "amount_fen": 100, "risk_level": "低", "monitoring": None, "responsible_unit": "鄂城区",
             "responsible_person": "王五", "rectification": None, "rectify_deadline": None, "progress": None,
             "resolved": False, "resolved_date": None}])
-    build_office_package(engine, data, half_period(2020, 2), "risk_ledger_rollup")
+    REPORTS["risk_ledger_rollup"].build(engine, data, half_period(2020, 2))
     ledger = data.outbox / "risk_ledger_rollup" / "2020H2" / "v1" / "risk_ledger_rollup_2020H2_city_ledger.csv"
     text = ledger.read_bytes().decode("utf-8-sig")
     digits = "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit())

@@ -8,7 +8,7 @@ import re
 import unicodedata
 
 from chufei.ingest.submissions import ingest_submissions
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 
 ID_NUMBER = "420703198511204569"

@@ -10,7 +10,7 @@ from chufei.core.settings import EXPECTATIONS_DIR, SOURCES
 from chufei.kinds.registry import DATASETS, KINDS
 
 # The kinds layer's own machinery; every other module in it is a kind.
-MACHINERY = {"__init__", "spec", "rules", "templates", "registry", "obligations"}
+MACHINERY = {"__init__", "spec", "rules", "templates", "registry", "obligations", "ranges"}
 
 
 def test_every_kind_module_is_in_the_registry_and_nothing_else():

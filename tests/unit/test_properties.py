@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from chufei.core.masking import mask_text
 from chufei.read.grid_export import read_csv_batches
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from chufei.read.workbook import FileRejected, read_workbook
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chufei.core.settings import EXPECTATIONS_DIR
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.ranges import RANGES
 from chufei.kinds.templates import write_submission
 from chufei.read.workbook import read_workbook

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from chufei.core.settings import EXPECTATIONS_DIR
 from chufei.kinds.registry import DATASETS
 from chufei.validate.validation import RowOutcome, run_suite
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from chufei.core.normalise import parse_date
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from chufei.read.workbook import FileRejected, read_workbook
 

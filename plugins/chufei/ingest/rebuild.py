@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from chufei.core.periods import PeriodError, parse_period
 from chufei.core.units import unit_by_code
 from chufei.inbox.receipts import Receipt
-from chufei.kinds.datasets import DATASETS
+from chufei.kinds.registry import DATASETS
 from chufei.warehouse import schema as warehouse
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from chufei.kinds.datasets import Dataset
+from chufei.kinds.spec import Dataset
 
 SUGGESTION_SCORE = 75  # rapidfuzz ratio (0–100) from which a header is taken for a misspelt label
 
