@@ -32,6 +32,22 @@ def test_every_dag_that_builds_a_package_returns_its_summary():
                 called = ast.unparse(node.value.func)
                 if called.startswith("build_") and called.endswith("package"):
                     raise AssertionError(f"{path.name}: returns {called}(…) (the manifest) to XCom")
-                if called == "package_summary":
+                if called in ("package_summary", "period_run.build_report"):
                     builders += 1
     assert builders >= 8  # every package DAG, the grid monitoring report's included
+
+
+def test_the_report_build_task_returns_the_summary_not_the_manifest(monkeypatch):
+    from chufei.dagkit import period_run
+    from chufei.outbox import registry
+    from chufei.warehouse import runtime
+
+    manifest = {"report": "case_statistics_monthly", "period": "2020-06", "version": "v1", "folder": "/x",
+                "files": [{"name": "a.csv"}], "changes": {"cells": [["孙**133****2345", "1", "2"]]}}
+    report = registry.REPORTS["case_statistics_monthly"]
+    monkeypatch.setattr(type(report), "build", lambda self, engine, data, period: manifest)
+    monkeypatch.setattr(runtime, "warehouse_engine", lambda: None)
+    monkeypatch.setattr(runtime, "data", lambda: None)
+    summary = period_run.build_report("case_statistics_monthly", "2020-06")
+    assert summary["files"] == 1
+    assert "孙" not in repr(summary)
