@@ -67,6 +67,15 @@ def scan(outbox: Path) -> int:
         elif path.suffix == ".json":
             for text in _strings_of_json(json.loads(path.read_text(encoding="utf-8"))):
                 _assert_clean(text, path.name)
+        elif path.suffix == ".docx":  # the bulletin: every text run of every part
+            import docx
+
+            document = docx.Document(str(path))
+            texts = [paragraph.text for paragraph in document.paragraphs]
+            texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+            _assert_clean("\n".join(texts), path.name)
+        elif path.suffix == ".png":
+            continue  # the bulletin's chart pictures carry no text
         else:
             _assert_clean(path.read_text(encoding="utf-8"), path.name)
     return checked
