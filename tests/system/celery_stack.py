@@ -106,6 +106,8 @@ class CeleryStack:
             "AIRFLOW__CORE__PARALLELISM": "8",
             # Period DAGs run one period at a time by default; the concurrency test lets four overlap.
             "AIRFLOW__CHUFEI__MAX_ACTIVE_RUNS": "4",
+            # The tests write each inbox file whole before they trigger: no upload quiet period to wait out.
+            "AIRFLOW__CHUFEI__INBOX_QUIET_SECONDS": "0",
             "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.port}/execution/",

@@ -61,8 +61,10 @@ def test_forms_matrix_template_and_bulletin_print_whole(engine, data, tmp_path):
     cases, actions = generate(seed=5)
     load_facts(engine, cases, actions)
     files: list[Path] = []
-    for period in (month_period(2020, 3), quarter_period(2020, 2), year_period(2020)):
-        folder = Path(build_case_statistics_package(engine, data, period)["folder"])
+    for period, report in ((month_period(2020, 3), "case_statistics_monthly"),
+                           (quarter_period(2020, 2), "case_statistics_quarterly"),
+                           (year_period(2020), "case_statistics_annual")):
+        folder = Path(build_case_statistics_package(engine, data, period, report)["folder"])
         files += sorted(folder.glob("*.xlsx"))
     folder = Path(build_situation_package(engine, data, half_period(2020, 1))["folder"])
     files += sorted(folder.glob("*.xlsx")) + sorted(folder.glob("*.docx"))
