@@ -219,17 +219,6 @@ def _median_run(runs: list[dict], key=lambda run: run["seconds"]) -> dict:
     return {**ordered[(len(ordered) - 1) // 2], "runs_seconds": [round(key(run), 3) for run in runs]}
 
 
-def write_results(section: str, figures: dict) -> Path:
-    """``figures`` under ``section`` in bench-out/results.json, keeping the other bench's section."""
-    path = OUT / "results.json"
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        results = {}
-    results[section] = figures
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
-
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
@@ -265,6 +254,8 @@ def main() -> None:
         **{f"grid p+v+l ÷ pyarrow, {label}": {"value": results["ratios"][f"parse_validate_load_over_pyarrow_{db}"],
                                              "target": TARGETS[db]} for db, label in DATABASES.items()},
         "peak RSS of either ingest, GiB": {"value": peak, "target": RSS_TARGET_GIB}}
+    from results import write_results
+
     written = write_results("grid", results)
 
     print(f"\n=== grid report ingest, median of {REPEATS} ===")

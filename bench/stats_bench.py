@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import statistics
 import os
 import random
@@ -198,18 +197,6 @@ def bench_database(database: str, args, stack: ExitStack, tmp: Path) -> dict:
             "clues_in_five_years": args.clues if database == "sqlite" else 0}
 
 
-def write_results(section: str, figures: dict) -> Path:
-    """``figures`` under ``section`` in bench-out/results.json, keeping the other bench's section."""
-    OUT.mkdir(exist_ok=True)
-    path = OUT / "results.json"
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        results = {}
-    results[section] = figures
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -239,6 +226,8 @@ def main() -> None:
         targets[f"the year's {figures['year_packages']} packages, five-year warehouse, {label}, s"] = {
             "value": figures["year_packages_seconds"], "target": TARGET_YEAR_SECONDS}
     results["targets"] = targets
+    from results import write_results
+
     written = write_results("statistics", results)
 
     print("\n=== statistics bench ===")
