@@ -312,15 +312,25 @@ def _beijing(moment) -> str:  # noqa: ANN001
     return moment.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
 
 
+def _plain_names(*parts: str) -> bool:
+    """NUL (%00) and other control characters name no file; the OS would raise on them."""
+    return all(part and part.isprintable() for part in parts)
+
+
 def package_zip(outbox: Path, report: str, period: str) -> tuple[str, bytes] | None:
     """The period's latest version as one zip, manifest inside (the bytes the province receives)."""
     from chufei.delivery.provincial import Package
     from chufei.delivery.provincial import package_zip as zip_of
     from chufei.outbox.reports import latest_version
 
-    root = outbox.resolve()
-    period_folder = (root / report / period).resolve()
-    if period_folder.parent.parent != root or not period_folder.is_dir():
+    if not _plain_names(report, period):
+        return None
+    try:
+        root = outbox.resolve()
+        period_folder = (root / report / period).resolve()
+        if period_folder.parent.parent != root or not period_folder.is_dir():
+            return None
+    except (OSError, ValueError):  # a name too long, or one the file system cannot hold: no such package
         return None
     folder = latest_version(period_folder)
     if folder is None or not (folder / "manifest.json").is_file():
@@ -332,8 +342,8 @@ def package_file(outbox: Path, report: str, period: str, name: str) -> Path | No
     """The file a download link names (in the period's latest version), only if it lies inside the outbox."""
     from chufei.outbox.reports import latest_version
 
-    if any(not part or not part.isprintable() for part in (report, period, name)):
-        return None  # NUL (%00) and other control characters name no file; the OS would raise on them
+    if not _plain_names(report, period, name):
+        return None
     try:
         root = outbox.resolve()
         period_folder = (root / report / period).resolve()

@@ -18,6 +18,19 @@ app = FastAPI(title="chufei 处非统计", docs_url=None, redoc_url=None, openap
 URL_PREFIX = "/chufei"
 
 
+def attachment(name: str) -> str:
+    """A Content-Disposition header naming ``name`` that no file name can break (RFC 6266).
+
+    The exact name travels percent-encoded as ``filename*=UTF-8''…`` (RFC 5987), so quotes,
+    semicolons, line breaks and Chinese arrive intact and cannot end the header or add one; the
+    plain ``filename="…"`` for clients that ignore ``filename*`` keeps only printable ASCII other
+    than quote, backslash, ``;`` and ``%`` (which some clients split on or decode), the rest
+    replaced by ``_``.
+    """
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\;%' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 async def _login_or_redirect(request: Request) -> Response | None:
     """None when the request carries a valid Airflow login; else a redirect to the login page."""
     from airflow.api_fastapi.app import get_auth_manager
@@ -119,7 +132,7 @@ async def download_zip(request: Request, report: str, period: str) -> Response:
         return Response("not found", status_code=404)
     name, content = found
     return Response(content, media_type="application/zip",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+                    headers={"Content-Disposition": attachment(name)})
 
 
 @app.get("/download/{report}/{period}/{name}")
@@ -132,4 +145,4 @@ async def download(request: Request, report: str, period: str, name: str) -> Res
     path = dashboard.package_file(runtime.data().outbox, report, period, name)
     if path is None:
         return Response("not found", status_code=404)
-    return FileResponse(path, filename=name)
+    return FileResponse(path, headers={"Content-Disposition": attachment(path.name)})
