@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -70,3 +70,37 @@ def test_dates_after_the_arrival_are_row_errors(engine, data):
     [error] = _receipts(data)["risk.xlsx"]["errors"]
     assert error["column"] == "发现日期"
     assert "晚于本文件的到达日期 2020-06-15" in error["message"]
+
+
+def test_advert_screening_keeps_the_same_rule(engine, data):
+    """The advert-screening inbox refuses an unfinished month and dates after the arrival, as every kind does."""
+    from chufei.ingest.ad_screening import ingest_ad_screening
+    from chufei.kinds.ad_screening import write_screening
+    from tests.screening import COUNTS, advert
+
+    inbox = data.inbox("ad_screening")
+    write_screening(inbox / "future.xlsx", "鄂城区", "2031年6月",
+                    [advert(3, 排查日期=date(2031, 6, 3), 处置日期=date(2031, 6, 4))], COUNTS)
+    unfinished = inbox / "june-on-the-30th.xlsx"
+    write_screening(unfinished, "鄂城区", "2020年6月", [advert(3)], COUNTS)
+    _landed(unfinished, datetime(2020, 6, 30, 18, tzinfo=TZ))
+    early = inbox / "july-2nd.xlsx"  # a month that ended, but one advert handled after the file arrived
+    write_screening(early, "华容区", "2020年6月", [advert(3), advert(29, 处置日期=date(2020, 7, 5))], COUNTS)
+    _landed(early, datetime(2020, 7, 2, 9, tzinfo=TZ))
+
+    ingest_ad_screening(engine, data)
+
+    receipts = _receipts(data)
+    for name in ("future.xlsx", "june-on-the-30th.xlsx"):
+        assert receipts[name]["status"] == "rejected", name
+        assert "尚未结束" in receipts[name]["message"], name
+    assert "2020-06-30" in receipts["june-on-the-30th.xlsx"]["message"]
+    partial = receipts["july-2nd.xlsx"]
+    assert (partial["status"], partial["counts"]["accepted"], partial["counts"]["rejected"]) == (
+        "partially_accepted", 1, 1)
+    [error] = partial["errors"]
+    assert (error["column"], error["row"]) == ("处置日期", 7)
+    assert "晚于本文件的到达日期 2020-07-02" in error["message"]
+    with engine.connect() as connection:
+        periods = connection.execute(select(submission.c.unit_code, submission.c.period_key)).all()
+    assert [tuple(p) for p in periods] == [("420703", "2020-06")]

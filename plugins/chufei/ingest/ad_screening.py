@@ -1,8 +1,9 @@
 """Advert / information screening results (广告资讯信息排查清理): from the inbox to the warehouse.
 
 Unit and period come from the workbook (填报单位, 报告期), as for unit submissions, and so do the
-rules: archive byte-for-byte, receipt, rejected rows kept with reasons, and a corrected workbook
-for the same unit and month replaces the earlier version (kept as history in ``submission``).
+rules: archive byte-for-byte, receipt, rejected rows kept with reasons, a month that had not
+ended when the file arrived refused and dates after the arrival row errors, and a corrected
+workbook for the same unit and month replaces the earlier version (kept as history in ``submission``).
 The kind itself (columns, template) is ``chufei.kinds.ad_screening``; reading it,
 ``chufei.read.ad_screening``.
 """
@@ -17,7 +18,8 @@ from sqlalchemy.engine import Engine
 
 from chufei.core.settings import DataDir
 from chufei.inbox.receipts import Receipt
-from chufei.ingest.submissions import IngestSummary, process_inbox, receive, record_submission
+from chufei.ingest.submissions import (IngestSummary, process_inbox, receive, record_submission,
+                                      refuse_unfinished_period)
 from chufei.kinds.ad_screening import AD_SCREENING, SOURCE
 from chufei.read.ad_screening import ParsedScreening, read_screening
 from chufei.read.workbook import FileRejected
@@ -43,9 +45,12 @@ def ingest_screening_file(engine: Engine, data: DataDir, path: Path, original_na
         receipt.message, receipt.errors = rejection.message, [rejection.as_error()]
         return _record(engine, receipt, archived, path)
     detail = parsed.detail
-    result = RowValidator(detail).run()
     receipt.unit = {"code": detail.unit.code, "name": detail.unit.name}
     receipt.period, receipt.period_label = detail.period.key, detail.period.label
+    arrived_on, too_early = refuse_unfinished_period(receipt, detail)
+    if too_early:
+        return _record(engine, receipt, archived, path)
+    result = RowValidator(detail, arrived_on).run()
     receipt.counts = {"rows": len(detail.rows), "accepted": len(result.valid), "rejected": len(result.rejected)}
     receipt.errors = [issue.as_dict() for issue in result.issues] + parsed.summary_issues
     if result.rejected or parsed.summary_issues:

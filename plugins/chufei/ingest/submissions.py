@@ -16,7 +16,7 @@ import time
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from chufei.inbox.receipts import STATUS_ZH, Receipt, write_receipt
 from chufei.ingest.rebuild import rebuilt_receipt, receipt_missing
 from chufei.validate.validation import period_not_over, validate
 from chufei.warehouse.versions import current_version
-from chufei.read.workbook import FileRejected, read_workbook
+from chufei.read.workbook import FileRejected, ParsedWorkbook, read_workbook
 
 log = logging.getLogger(__name__)
 _CLAIM_SEPARATOR = "__"
@@ -270,12 +270,8 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
     receipt.dataset, receipt.dataset_title = parsed.dataset.name, parsed.dataset.title
     receipt.unit = {"code": parsed.unit.code, "name": parsed.unit.name}
     receipt.period, receipt.period_label = parsed.period.key, parsed.period.label
-    arrived_on = local_date(as_instant(receipt.arrived_at))
-    too_early = period_not_over(parsed.dataset, parsed.period, arrived_on)
+    arrived_on, too_early = refuse_unfinished_period(receipt, parsed)
     if too_early:
-        receipt.message = too_early
-        receipt.errors = [{"sheet": parsed.sheet, "row": None, "column": "报告期", "cell": None,
-                           "value": parsed.period.label, "message": too_early}]
         return record_submission(engine, receipt, archived, path)
     try:
         result = validate(parsed, arrived_on)
@@ -345,6 +341,21 @@ def duplicate_receipt(receipt: Receipt, known: dict) -> Receipt:
     receipt.dataset, receipt.period = known["dataset"], known["period_key"]
     receipt.counts = {"rows": known["rows_total"], "accepted": 0, "rejected": 0}
     return receipt
+
+
+def refuse_unfinished_period(receipt: Receipt, parsed: ParsedWorkbook) -> tuple[date, bool]:
+    """The file's arrival (Beijing date), and whether its 报告期 had not ended by then.
+
+    One rule for every workbook kind, whatever its inbox: a refusal is written into the receipt
+    (the caller records the file as rejected); the arrival date then bounds the rows' own dates.
+    """
+    arrived_on = local_date(as_instant(receipt.arrived_at))
+    too_early = period_not_over(parsed.dataset, parsed.period, arrived_on)
+    if too_early:
+        receipt.message = too_early
+        receipt.errors = [{"sheet": parsed.sheet, "row": None, "column": "报告期", "cell": None,
+                           "value": parsed.period.label, "message": too_early}]
+    return arrived_on, too_early is not None
 
 
 def record_submission(engine: Engine, receipt: Receipt, archived: Path, path: Path, parsed=None, result=None,
