@@ -34,12 +34,13 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, configured_start_date
+from chufei.dagkit.schedules import ChineseCronTimetable
 
 AD_SCREENING = Asset("warehouse.ad_screening")
 
 
 @dag(
-    schedule="*/30 * * * *",
+    schedule=ChineseCronTimetable("*/30 * * * *"),
     start_date=configured_start_date(),
     catchup=False,
     max_active_runs=1,

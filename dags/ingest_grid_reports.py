@@ -35,12 +35,13 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, configured_start_date
+from chufei.dagkit.schedules import ChineseCronTimetable
 
 GRID_CLUES = Asset("warehouse.grid_clues")
 
 
 @dag(
-    schedule="*/30 * * * *",
+    schedule=ChineseCronTimetable("*/30 * * * *"),
     start_date=configured_start_date(),
     catchup=False,
     max_active_runs=1,

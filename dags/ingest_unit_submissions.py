@@ -45,6 +45,7 @@ from __future__ import annotations
 from airflow.sdk import Asset, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, configured_start_date
+from chufei.dagkit.schedules import ChineseCronTimetable
 from chufei.kinds.registry import DATASETS
 
 # One Asset per kind units send here, from the kinds' registry (plain modules: cheap to import);
@@ -53,7 +54,7 @@ SUBMISSION_ASSETS = [Asset(f"warehouse.{name}") for name in DATASETS]
 
 
 @dag(
-    schedule="*/30 * * * *",
+    schedule=ChineseCronTimetable("*/30 * * * *"),
     start_date=configured_start_date(),
     catchup=False,
     max_active_runs=2,

@@ -34,6 +34,7 @@ from __future__ import annotations
 from airflow.sdk import Asset, AssetAny, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, START_DATE
+from chufei.dagkit.schedules import ChineseAssetTimetable
 from chufei.outbox.registry import REPORTS
 
 # Any report's package Asset (the report registry: plain data, cheap to import).
@@ -41,7 +42,7 @@ TRIGGER = AssetAny(*(Asset(report.asset) for report in REPORTS.values()))
 
 
 @dag(
-    schedule=TRIGGER,
+    schedule=ChineseAssetTimetable(TRIGGER, about="任一报表包"),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,

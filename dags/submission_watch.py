@@ -27,17 +27,18 @@ sent again. To see the demo year: trigger with `as_of` = `2020-12-31`.
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, AssetOrTimeSchedule, CronTriggerTimetable, Param, dag, task
+from airflow.sdk import Asset, Param, dag, task
 
 from chufei.dagkit import DEFAULT_ARGS, TIMEZONE, configured_start_date
+from chufei.dagkit.schedules import ChineseAssetOrTimeSchedule, ChineseCronTimetable
 
 # Updated by ingest_unit_submissions: a new submission refreshes the matrix without waiting a day.
 CASE_LEDGER = Asset("warehouse.case_ledger")
 
 
 @dag(
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("0 9 * * *", timezone=TIMEZONE.key),
-                                 assets=[CASE_LEDGER]),
+    schedule=ChineseAssetOrTimeSchedule(timetable=ChineseCronTimetable("0 9 * * *", timezone=TIMEZONE.key),
+                                        assets=[CASE_LEDGER], about="案件台账"),
     start_date=configured_start_date(),
     catchup=False,
     max_active_runs=1,

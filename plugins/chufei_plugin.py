@@ -1,4 +1,4 @@
-"""The ``chufei`` Airflow plugin: registers chufei's timetable, the 处非统计 page and the api-server's Chinese Param errors.
+"""The ``chufei`` Airflow plugin: registers chufei's timetables, the 处非统计 page and the api-server's Chinese Param errors.
 
 Airflow imports every ``.py`` file in the plugins folder; ``plugins/.airflowignore`` keeps it out of
 the ``chufei`` package (imported normally through PYTHONPATH), so only this file is loaded here.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from airflow.plugins_manager import AirflowPlugin
 
+from chufei.dagkit.schedules import ChineseAssetOrTimeSchedule, ChineseAssetTimetable, ChineseCronTimetable
 from chufei.dagkit.timetables import PeriodTimetable
 
 
@@ -30,7 +31,7 @@ def _fastapi_apps() -> list[dict]:
 
 class ChufeiPlugin(AirflowPlugin):
     name = "chufei"
-    timetables = [PeriodTimetable]
+    timetables = [PeriodTimetable, ChineseCronTimetable, ChineseAssetTimetable, ChineseAssetOrTimeSchedule]
     fastapi_apps = _fastapi_apps()
     # A bad Param (e.g. period 2020-13) is refused with what to type, in Chinese.
     fastapi_root_middlewares = _root_middlewares()

@@ -1,4 +1,5 @@
-"""Every DAG speaks Chinese first: period schedules and Params read in Chinese (doc_md: test_dag_policy)."""
+"""Every DAG speaks Chinese first: schedules (period, cron and asset) and Params read in Chinese
+(doc_md: test_dag_policy)."""
 
 from __future__ import annotations
 
@@ -22,14 +23,27 @@ def dags():
 
 
 @pytest.mark.parametrize("dag_id", DAG_IDS)
-def test_period_schedules_read_in_chinese(dags, dag_id):
-    from chufei.dagkit.timetables import PeriodTimetable
+def test_every_schedule_reads_in_chinese(dags, dag_id):
+    """What the DAG list shows (summary, description as its tooltip) is what the dag-processor
+    stores: the timetable as the scheduler deserializes it, cron and asset schedules included."""
+    from airflow.serialization.serialized_objects import DagSerialization
 
-    timetable = dags[dag_id].timetable
-    if not isinstance(timetable, PeriodTimetable):
-        pytest.skip(f"{dag_id} is not a period DAG ({type(timetable).__name__})")
-    assert CJK.search(timetable.description)
-    assert not re.search(r"[A-Za-z]{3,}", timetable.description.replace("YYYY", "")), timetable.description
+    timetable = DagSerialization.from_dict(DagSerialization.to_dict(dags[dag_id])).timetable
+    for text in (timetable.summary, timetable.description):
+        assert CJK.search(text), (dag_id, text)
+        assert not re.search(r"[A-Za-z]{3,}", text), (dag_id, text)
+
+
+def test_cron_schedules_say_when_in_chinese():
+    from chufei.dagkit.schedules import ChineseCronTimetable
+
+    assert ChineseCronTimetable("*/30 * * * *").summary == "每 30 分钟（北京时间）"
+    assert ChineseCronTimetable("0 9 * * *").summary == "每天 09:00（北京时间）"
+
+
+def test_asset_schedules_say_what_triggers_them(dags):
+    assert dags["provincial_delivery"].timetable.summary == "任一报表包更新后运行"
+    assert dags["submission_watch"].timetable.summary == "每天 09:00（北京时间），或案件台账更新后运行"
 
 
 @pytest.mark.parametrize("dag_id", DAG_IDS)

@@ -265,3 +265,4 @@ class PeriodTimetable(Timetable):
     def __repr__(self) -> str:
         return (f"PeriodTimetable({self.kind!r}, due_day={self.due_day!r}, grace={self.grace!r}, "
                 f"timezone={self.timezone!r})")
+
