@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -197,3 +197,8 @@ def resolve_run_period(kind: str, param: str | None, interval_start: datetime | 
 
 def local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=TZ)
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week: monitoring weeks run Monday to Sunday (ISO 8601)."""
+    return day - timedelta(days=day.weekday())
