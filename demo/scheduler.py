@@ -37,6 +37,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def use_wal(database: Path) -> None:
+    """Put an SQLite metadata database in WAL mode (kept in the file): readers no longer block the
+    scheduler's and the api-server's writes, which in the default rollback journal made a busy
+    moment answer "database is locked"."""
+    import sqlite3
+
+    with closing(sqlite3.connect(database, timeout=60)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
 def catchup_env(year: int) -> dict[str, str]:
     """The settings under which the period DAGs catch up on every period of ``year`` (and no later)."""
     return {"AIRFLOW__CHUFEI__CATCHUP": "True", "AIRFLOW__CHUFEI__START_DATE": f"{year}-01-01",
@@ -120,8 +130,13 @@ def run_periods(expected: dict[str, int], year: int, timeout: float = 1800) -> d
     periods); returns each DAG's runs (run_id, logical_date, state), or exits naming what failed."""
     from airflow.configuration import AIRFLOW_HOME
 
+    from airflow.configuration import conf
+
     home = Path(AIRFLOW_HOME)
     dag_ids = sorted(expected)
+    url = conf.get("database", "sql_alchemy_conn")
+    if url.startswith("sqlite:///"):
+        use_wal(Path(url.removeprefix("sqlite:///")))
     stack = Scheduler(home, catchup_env(year))
     # Serialize the DAGs with catch-up before the scheduler sees them (a metadata DB from an earlier
     # ``make airflow`` holds them without), so unpausing starts the demo year and nothing later.

@@ -18,6 +18,8 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from demo.scheduler import use_wal
+
 REPO = Path(__file__).resolve().parents[2]
 AIRFLOW = [sys.executable, "-m", "airflow"]
 # [database] sql_alchemy_connect_args for the stack: SQLite waits for a lock instead of failing.
@@ -40,6 +42,7 @@ class AirflowStack:
             shutil.copy(REPO / "dags" / f"{dag_id}.py", self.dags / f"{dag_id}.py")
         self.db = home / "airflow.db"
         shutil.copy(session_db, self.db)
+        use_wal(self.db)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -115,7 +118,9 @@ class AirflowStack:
         return result
 
     def query(self, sql: str, *params) -> list[tuple]:
-        with closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=30)) as connection:
+        # read-write open (a read-only one cannot always map a WAL database's index), reading only
+        with closing(sqlite3.connect(self.db, timeout=30)) as connection:
+            connection.execute("PRAGMA query_only=1")
             return connection.execute(sql, params).fetchall()
 
     def wait_for(self, what: str, check, timeout: float) -> object:
@@ -154,8 +159,15 @@ class AirflowStack:
         response.raise_for_status()
         return response.json()["access_token"]
 
-    def api(self, method: str, path: str, **kwargs):
+    def api(self, method: str, path: str, attempts: int = 1, **kwargs):
+        """A REST call; idempotent ones may retry while SQLite makes the api-server answer 503 "locked"."""
         import requests
 
-        headers = {"Authorization": f"Bearer {self.token()}"}
-        return requests.request(method, f"{self.url}/api/v2{path}", headers=headers, timeout=120, **kwargs)
+        for attempt in range(attempts):
+            headers = {"Authorization": f"Bearer {self.token()}"}
+            response = requests.request(method, f"{self.url}/api/v2{path}", headers=headers, timeout=120,
+                                        **kwargs)
+            if response.status_code != 503 or "locked" not in response.text:
+                return response
+            time.sleep(2 + attempt)
+        return response
