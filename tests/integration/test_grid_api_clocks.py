@@ -103,3 +103,32 @@ def test_pages_per_sync_are_bounded(engine, data):
         assert len(platform.requests) == 12
     assert len(versions(engine)) == 3
 
+
+
+def _rejected(engine) -> list[tuple[str, str]]:
+    """(线索编号, 地址) of each rejected row, as kept (a quarantined record as the API sent it)."""
+    with engine.connect() as connection:
+        raws = connection.execute(text(
+            "SELECT raw_json FROM rejected_row WHERE dataset = 'grid_report' ORDER BY id")).scalars().all()
+    found = [json.loads(raw) for raw in raws]
+    return [(r.get("clue_id") or r["线索编号"], r.get("address") or r["地址"]) for r in found]
+
+
+def test_records_refused_once_are_not_recorded_again_by_each_sync(engine, data):
+    bad = record(99, 1, 9, credit_code="91420700MA4ABCDE10")  # bad check character, inside every overlap
+    future = record(77, 1, 0, updated_at="2099-01-01T00:00:00+08:00")  # every later sync meets it again
+    records = [record(n, 1, n) for n in range(1, 11)] + [bad, future]
+    with FakeGridPlatform(records) as platform:
+        syncs = [grid_api.sync(engine, data, config(platform.url))]
+        for n in (11, 12):  # something new, read first, each time: no page repeats an earlier one's bytes
+            platform.records = platform.records + [record(n, 1, 0)]
+            syncs.append(grid_api.sync(engine, data, config(platform.url)))
+        assert _rejected(engine) == [("WG2020000099", "鄂州市凤凰街道"), ("WG2020000077", "鄂州市凤凰街道")]
+        assert [s["already_rejected"] for s in syncs] == [0, 2, 2]
+
+        changed = dict(bad, address="鄂州市凤凰街道 2 号", updated_at=record(0, 1, 13)["updated_at"])
+        platform.records = platform.records + [changed]  # the same 线索编号 + 版本, other content: a new refusal
+        grid_api.sync(engine, data, config(platform.url))
+    assert _rejected(engine) == [("WG2020000099", "鄂州市凤凰街道"), ("WG2020000077", "鄂州市凤凰街道"),
+                                 ("WG2020000099", "鄂州市凤凰街道 2 号")]
+    assert len(versions(engine)) == 12

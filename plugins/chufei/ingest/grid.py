@@ -46,6 +46,7 @@ class LoadResult:
     accepted: int = 0
     rejected: int = 0
     new_versions: int = 0
+    already_rejected: int = 0  # rejected again after an earlier load recorded the same record
     errors: list[dict] = field(default_factory=list)
 
 
@@ -57,8 +58,14 @@ class _Prepared:
 
 
 def load_batches(connection: Connection, batches, load_id: str, source: str, dataset: str = DATASET,
-                 timings: dict[str, float] | None = None, staging: ClueStaging | CopyClueStaging | None = None) -> LoadResult:
+                 timings: dict[str, float] | None = None, staging: ClueStaging | CopyClueStaging | None = None,
+                 rereads_of: str | None = None) -> LoadResult:
     """Normalise, validate and load every batch; rejected rows go to ``rejected_row``.
+
+    ``rereads_of`` names a source that reads records again (the grid API's overlap): a rejected
+    record its earlier loads already recorded, same content, is counted in ``already_rejected``
+    and not recorded again (``warehouse.not_yet_rejected``). A file keeps all its rejected rows:
+    its own receipt lists them.
 
     The next batch is read, validated and turned into bound values (``ClueLoader.prepare``) in a
     helper thread while this one loads (Arrow kernels and SQLite release the GIL), so the two cores
@@ -102,13 +109,19 @@ def load_batches(connection: Connection, batches, load_id: str, source: str, dat
             result.rows += item.batch.table.num_rows
             result.accepted += loader.stage(item.chunk)
             result.rejected += len(item.rejected)
-            if item.rejected:
-                connection.execute(insert(warehouse.rejected_row), [{
-                    "file_sha256": load_id, "dataset": dataset, "sheet": item.batch.sheet, "row_no": r.row,
-                    "raw_json": json.dumps(r.raw, ensure_ascii=False, default=str),
-                    "reasons_json": json.dumps(r.issues, ensure_ascii=False, default=str)} for r in item.rejected])
+            rejected = [(r, {"file_sha256": load_id, "dataset": dataset, "sheet": item.batch.sheet, "row_no": r.row,
+                             "raw_json": json.dumps(r.raw, ensure_ascii=False, default=str),
+                             "reasons_json": json.dumps(r.issues, ensure_ascii=False, default=str)})
+                        for r in item.rejected]
+            if rejected and rereads_of is not None:
+                fresh = {id(row) for row in warehouse.not_yet_rejected(connection, rereads_of,
+                                                                        [row for _, row in rejected])}
+                result.already_rejected += len(rejected) - len(fresh)
+                rejected = [(r, row) for r, row in rejected if id(row) in fresh]
+            if rejected:
+                connection.execute(insert(warehouse.rejected_row), [row for _, row in rejected])
                 room = RECEIPT_ERROR_LIMIT - len(result.errors)
-                result.errors += [issue for r in item.rejected for issue in r.issues][:max(room, 0)]
+                result.errors += [issue for r, _ in rejected for issue in r.issues][:max(room, 0)]
             clock["load"] += time.perf_counter() - loading
     finishing = time.perf_counter()
     result.new_versions = loader.finish()

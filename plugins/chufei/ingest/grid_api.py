@@ -7,8 +7,10 @@ timeouts, 429/5xx) are retried with exponential backoff by the session of ``chuf
 
 Exactly once: every page is archived byte-for-byte and loaded in one transaction together with
 the watermark advance, and records load by (线索编号, 版本) — a page fetched twice, or records
-re-read after a failure (``updated_since`` is inclusive), never load twice, and a page that fails
-mid-way loads nothing, so the next attempt starts from the last committed page.
+re-read after a failure (``updated_since`` is inclusive) or in the overlap window, never load
+twice, and a page that fails mid-way loads nothing, so the next attempt starts from the last
+committed page. A record refused once (invalid, or stamped in the future) is kept in
+``rejected_row`` once, however often a later sync reads it again.
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ class SyncSummary:
     accepted: int = 0
     rejected: int = 0
     quarantined: int = 0  # stamped in the future: kept in rejected_row, not loaded
+    already_rejected: int = 0  # re-read records an earlier sync had rejected: not recorded again
     new_versions: int = 0
     watermark: str = EPOCH
     more: bool = False  # stopped at max_pages: the next sync goes on
@@ -152,9 +155,12 @@ def _future(items: list[dict], limit: datetime) -> tuple[list[dict], list[tuple[
     return present, future
 
 
-def _quarantine(connection, sha256: str, future: list[tuple[int, dict]], started: datetime, skew: float) -> str | None:
+def _quarantine(connection, sha256: str, future: list[tuple[int, dict]], started: datetime,
+                skew: float) -> tuple[str | None, int]:
+    """Keep the records stamped in the future in ``rejected_row`` once (every later sync meets them
+    again); the receipt's message and how many an earlier sync had already kept."""
     if not future:
-        return None
+        return None, 0
     start = started.astimezone(TIMEZONE).isoformat(timespec="seconds")
     rows = []
     for position, item in future:
@@ -165,8 +171,10 @@ def _quarantine(connection, sha256: str, future: list[tuple[int, dict]], started
         rows.append({"file_sha256": sha256, "dataset": DATASET, "sheet": "api", "row_no": position,
                      "raw_json": json.dumps(item, ensure_ascii=False, default=str),
                      "reasons_json": json.dumps([issue], ensure_ascii=False)})
-    connection.execute(insert(warehouse.rejected_row), rows)
-    return f"{len(future)} 条记录的更新时间晚于同步开始时间（{start}），已隔离未入库"
+    fresh = warehouse.not_yet_rejected(connection, SOURCE, rows)
+    if fresh:
+        connection.execute(insert(warehouse.rejected_row), fresh)
+    return f"{len(future)} 条记录的更新时间晚于同步开始时间（{start}），已隔离未入库", len(rows) - len(fresh)
 
 
 def load_page(engine: Engine, data: DataDir, page: Page, summary: SyncSummary, started: datetime | None = None,
@@ -190,8 +198,8 @@ def load_page(engine: Engine, data: DataDir, page: Page, summary: SyncSummary, s
         record_loading(connection, sha256=sha256, source=SOURCE, original_name=page.request[:500],
                        size_bytes=len(page.body), archive_name=archive_name, dataset=DATASET)
         result = load_batches(connection, [RawBatch(1, raw_table([record_row(i) for i in present]), "api")],
-                              sha256, "api") if present else LoadResult()
-        message = _quarantine(connection, sha256, future, started, skew)
+                              sha256, "api", rereads_of=SOURCE) if present else LoadResult()
+        message, already_quarantined = _quarantine(connection, sha256, future, started, skew)
         rejected = result.rejected + len(future)
         status = "accepted" if not rejected else ("partially_accepted" if result.accepted else "rejected")
         record_outcome(connection, sha256=sha256, original_name=page.request[:500], status=status,
@@ -202,6 +210,7 @@ def load_page(engine: Engine, data: DataDir, page: Page, summary: SyncSummary, s
     summary.rejected += rejected
     summary.quarantined += len(future)
     summary.new_versions += result.new_versions
+    summary.already_rejected += result.already_rejected + already_quarantined
     if message:
         log.warning("grid API page %s: %s", page.request, message)
     for issue in result.errors[:20]:

@@ -131,6 +131,35 @@ def record_arrival(connection: Connection, sha256: str, original_name: str, outc
                                               "outcome": outcome})
 
 
+def not_yet_rejected(connection: Connection, source: str, rows: list[dict]) -> list[dict]:
+    """The ``rejected_row`` rows (dicts with ``dataset`` and ``raw_json``) that no earlier load of
+    ``source`` recorded, each content once.
+
+    A source that re-reads what it read before (the grid API's overlap window, a record stamped
+    in the future that every sync meets again) would otherwise pile up one rejected row per read:
+    the same record (线索编号, 版本 and every other field, all in ``raw_json``) is recorded once,
+    with the reasons it got the first time.
+    """
+    fresh: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        fresh.setdefault((row["dataset"], row["raw_json"]), row)
+    keys = list(fresh)
+    for start in range(0, len(keys), _REJECTED_LOOKUP_BATCH):
+        chunk = keys[start:start + _REJECTED_LOOKUP_BATCH]
+        known = connection.execute(
+            select(rejected_row.c.dataset, rejected_row.c.raw_json)
+            .join(received_file, received_file.c.sha256 == rejected_row.c.file_sha256)
+            .where(received_file.c.source == source,
+                   rejected_row.c.dataset.in_({dataset for dataset, _ in chunk}),
+                   rejected_row.c.raw_json.in_([raw for _, raw in chunk])))
+        for dataset, raw in known:
+            fresh.pop((dataset, raw), None)
+    return list(fresh.values())
+
+
+_REJECTED_LOOKUP_BATCH = 400  # bound values per lookup, well inside SQLite's limit
+
+
 def replace_submission(connection: Connection, dataset: Dataset, unit_code: str, period_key: str,
                        period_start, period_end, file_sha256: str, header: dict,
                        rows: Iterable[tuple[int, dict]]) -> tuple[int, int, str | None]:
