@@ -16,9 +16,11 @@ from chufei.dagkit.timetables import PeriodTimetable
 def _root_middlewares() -> list[dict]:
     try:  # only the api-server answers triggers; starlette ships with it
         from chufei.ops.param_messages import ChineseParamErrors
+        from chufei.ops.run_names import PeriodRunNames
     except ImportError:
         return []
-    return [{"middleware": ChineseParamErrors, "args": [], "kwargs": {}, "name": "参数错误提示（中文）"}]
+    return [{"middleware": ChineseParamErrors, "args": [], "kwargs": {}, "name": "参数错误提示（中文）"},
+            {"middleware": PeriodRunNames, "args": [], "kwargs": {}, "name": "手动运行以报告期命名"}]
 
 
 def _fastapi_apps() -> list[dict]:
@@ -33,7 +35,8 @@ class ChufeiPlugin(AirflowPlugin):
     name = "chufei"
     timetables = [PeriodTimetable, ChineseCronTimetable, ChineseAssetTimetable, ChineseAssetOrTimeSchedule]
     fastapi_apps = _fastapi_apps()
-    # A bad Param (e.g. period 2020-13) is refused with what to type, in Chinese.
+    # A bad Param (e.g. period 2020-13) is refused with what to type, in Chinese; a run triggered
+    # for a period is named after it (run id and note).
     fastapi_root_middlewares = _root_middlewares()
     # The page in Airflow's navigation, shown inside the UI (iframe of /chufei/).
     external_views = [{"name": "处非统计", "href": "/chufei/", "destination": "nav", "url_route": "chufei",

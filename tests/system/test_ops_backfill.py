@@ -5,7 +5,8 @@ temporary AIRFLOW_HOME, free port). The scheduler first catches up on 2020-01..2
 ``make demo`` has it do for the whole year (``demo.scheduler``). Then a backfill of those months
 with the default reprocessing creates no run, and one with "reprocess completed" re-runs exactly
 the three months, each over its own data interval, leaving every package at v1 byte for byte and
-duplicating nothing, neither runs nor outbox folders nor rows.
+duplicating nothing, neither runs nor outbox folders nor rows. A run triggered by hand for
+2020-02 is named after that period.
 """
 
 from __future__ import annotations
@@ -183,6 +184,17 @@ def test_backfill_after_the_demo_runs_agrees_with_the_scheduler(airflow_db, tmp_
 
         # "reprocess completed" (the REST API the UI's Backfill dialog calls): exactly the three months
         second = _wait_backfill_done(stack, _create_backfill_api(stack), 1500)
+
+        # a run triggered by hand for a period is named after it in the runs list (paused first:
+        # it only has to be created, not run)
+        assert stack.cli("dags", "pause", DAG_ID, attempts=5).returncode == 0
+        manual = stack.api("POST", f"/dags/{DAG_ID}/dagRuns", attempts=5,
+                           json={"logical_date": None, "conf": {"period": "2020-02"}})
+        assert manual.status_code == 200, manual.text
+        assert manual.json()["dag_run_id"].startswith("manual__2020-02_"), manual.json()
+        assert manual.json()["note"] == "报告期 2020-02（手动指定）"
+        listed = stack.api("GET", f"/dags/{DAG_ID}/dagRuns", params={"run_type": "manual"}).json()["dag_runs"]
+        assert manual.json()["dag_run_id"] in {run["dag_run_id"] for run in listed}  # (+ earlier tests' runs)
     finally:
         stack.stop()
 

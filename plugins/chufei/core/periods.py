@@ -195,6 +195,12 @@ def resolve_run_period(kind: str, param: str | None, interval_start: datetime | 
     return period_from_interval(interval_start, interval_end, kind)
 
 
+def manual_run_id(period_key: str, run_after: datetime) -> str:
+    """The id of a run triggered by hand for ``period_key``: the period, then when (Asia/Shanghai),
+    since one period may be triggered many times: ``manual__2020-06_20200708T093000``."""
+    return f"manual__{period_key}_{run_after.astimezone(TZ):%Y%m%dT%H%M%S}"
+
+
 def local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=TZ)
 

@@ -244,7 +244,9 @@ class PeriodTimetable(Timetable):
                                            data_interval=data_interval, **extra)
         key = self.window_of_interval(data_interval).key
         if str(getattr(run_type, "value", run_type)) == "manual":
-            return run_type.generate_run_id(suffix=f"{key}_{self._local(run_after):%Y%m%dT%H%M%S}")
+            from chufei.core.periods import manual_run_id
+
+            return manual_run_id(key, self._local(run_after))
         return run_type.generate_run_id(suffix=key)
 
     def serialize(self) -> dict[str, Any]:
