@@ -49,6 +49,7 @@ def _revisions(engine) -> list[str]:
 
 
 LATER_COLUMNS = {"received_file": ("arrived_at",), "file_arrival": ("arrived_at",)}  # revision 0002
+LATER_TABLES = {"work_task_completion_row"}  # revision 0003: new and empty on an adopted warehouse
 
 
 def _snapshot(engine) -> dict[str, list]:
@@ -59,7 +60,7 @@ def _snapshot(engine) -> dict[str, list]:
         inspector = inspect(connection)
         present = set(inspector.get_table_names())
         for table in warehouse.metadata.sorted_tables:
-            if table.name in present and table.name not in DERIVED:
+            if table.name in present and table.name not in DERIVED | LATER_TABLES:
                 columns = [c for c in table.columns if c.name not in LATER_COLUMNS.get(table.name, ())]
                 rows = connection.execute(select(*columns).order_by(*table.primary_key.columns)).all()
                 out[table.name] = [tuple(v.astimezone(UTC) if isinstance(v, datetime) and v.tzinfo else v

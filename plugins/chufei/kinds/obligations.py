@@ -90,3 +90,74 @@ def fixed_due_dates(dataset_name: str) -> dict[str, tuple[int, int]]:
         if "fixed" in obligation.due:
             return {part: tuple(int(x) for x in day.split("-")) for part, day in obligation.due["fixed"].items()}
     raise ValueError(f"{SOURCE.name} gives {dataset_name} no fixed due dates")
+
+
+# ---------------------------------------------------------------- how each task's progress is judged
+
+PROGRESS_SOURCE = REFERENCE_DIR / "work_plan_progress.json"
+REPORTED = "report"  # the evidence of a task judged from 工作任务完成情况 submissions
+
+
+@dataclass(frozen=True)
+class TaskProgressRule:
+    """One task of the plan with who answers for it and what shows it done (work_plan_progress.json)."""
+
+    task_no: int
+    cn: str  # the task's number as the plan writes it: 十一
+    title: str
+    deadlines: tuple[date, ...]  # its 时限, in order; the last is when it must be done
+    responsible: tuple[str, ...]  # unit codes, in registry order
+    evidence: str | dict  # REPORTED, or a measure over the warehouse's figures
+
+    @property
+    def reported(self) -> bool:
+        return self.evidence == REPORTED
+
+    @property
+    def deadline(self) -> date:
+        return self.deadlines[-1]
+
+
+def _responsible(spec: str | dict, task: dict, office_unit: str) -> tuple[str, ...]:
+    if spec == "obligated":
+        rules = [o for o in work_plan().obligations if o.task_no == task["no"]]
+        return tuple(u.code for u in units() if any(rule.owed_by(u) for rule in rules))
+    codes = {office_unit if code == "office" else code for code in spec.get("units", ())}
+    known = {u.code for u in units()}
+    if codes - known:
+        raise ValueError(f"{PROGRESS_SOURCE.name}: task {task['no']} names units not in units.csv: {sorted(codes - known)}")
+    return tuple(u.code for u in units() if u.kind in spec.get("unit_kinds", ()) or u.code in codes)
+
+
+def load_progress_rules(path: Path | None = None, plan: WorkPlan | None = None) -> tuple[TaskProgressRule, ...]:
+    plan = plan or work_plan()
+    raw = json.loads((path or PROGRESS_SOURCE).read_text(encoding="utf-8"))
+    tasks = raw["tasks"]
+    if set(tasks) != {str(task["no"]) for task in plan.tasks}:
+        raise ValueError(f"{PROGRESS_SOURCE.name} must judge exactly the plan's tasks")
+    return tuple(
+        TaskProgressRule(task_no=task["no"], cn=task["cn"], title=task["title"],
+                         deadlines=tuple(date(plan.year, *(int(x) for x in d.split("-"))) for d in task["deadlines"]),
+                         responsible=_responsible(tasks[str(task["no"])]["responsible"], task, raw["office_unit"]),
+                         evidence=tasks[str(task["no"])]["evidence"])
+        for task in plan.tasks)
+
+
+@cache
+def progress_rules() -> tuple[TaskProgressRule, ...]:
+    return load_progress_rules()
+
+
+def task_by_number(text: object) -> TaskProgressRule | None:
+    """The task a cell names: 十一, 11, 任务十一, （十一）, 第十一项 …; None when the plan has no such task."""
+    import re
+    import unicodedata
+
+    if text is None:
+        return None
+    key = re.sub(r"^(任务|第)|[()（）、项\s]", "", unicodedata.normalize("NFKC", str(text)))
+    key = re.sub(r"^(\d+)\.0*$", r"\1", key)  # a number cell read as 11.0
+    for rule in progress_rules():
+        if key in (rule.cn, str(rule.task_no)):
+            return rule
+    return None
