@@ -33,9 +33,11 @@ def test_the_year_outbox_is_reproducible(engine, data, tmp_path):
     first = demo_year(engine, data)
     # The slice sends case ledgers only. A ledger is cumulative, so January–March's cover every later
     # month: case statistics 12 + 4 + 1 and the situation analyses 2. Rewards, risk ledgers, warnings
-    # and grid monitoring have nobody reporting and write no package.
+    # and grid monitoring have nobody reporting and write no package. The work-plan progress judges
+    # task 五 by the ledgers, so it writes every month of the plan's year.
     written = sorted(name.rsplit("/", 2)[0] for name in first if name.endswith("manifest.json"))
     assert written == sorted([f"case_statistics_monthly/2020-{month:02d}" for month in range(1, 13)]
+                             + [f"work_plan_progress/2020-{month:02d}" for month in range(1, 13)]
                              + [f"case_statistics_quarterly/2020Q{quarter}" for quarter in range(1, 5)]
                              + ["case_statistics_annual/2020", "situation_analysis/2020H1", "situation_analysis/2020"])
     assert all(name.split("/")[2] == "v1" for name in first if name.endswith("manifest.json"))

@@ -58,6 +58,13 @@ def _grid_monitoring(engine, data, period: Period, dag_id: str) -> dict:  # noqa
     return build_office_package(engine, data, period, dag_id, grid_monitoring_forms)
 
 
+def _work_plan_progress(engine, data, period: Period, dag_id: str) -> dict:  # noqa: ANN001
+    from chufei.outbox.office_reports import build_office_package
+    from chufei.outbox.work_plan_reports import work_plan_progress_forms
+
+    return build_office_package(engine, data, period, dag_id, work_plan_progress_forms)
+
+
 @dataclass(frozen=True)
 class Report:
     dag_id: str
@@ -90,6 +97,7 @@ REPORTS: dict[str, Report] = {report.dag_id: report for report in (
     Report("warnings_actions_quarterly", "风险提示、行政处置与广告资讯排查统计", "quarter", _warnings_actions),
     Report("situation_analysis", "形势分析", "half", _situation),
     Report("grid_monitoring_monthly", "网格监测月报", "month", _grid_monitoring),
+    Report("work_plan_progress", "工作要点任务进展", "month", _work_plan_progress),
 )}
 
 

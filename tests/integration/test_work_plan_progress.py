@@ -1,0 +1,160 @@
+"""Work-plan progress on a small hand-made case, on SQLite and PostgreSQL: a few units' returns and
+completion reports go through the inbox, and each task's status per unit and city-wide is the one
+worked out by hand below from the plan's 时限 and the targets of work_plan_progress.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from chufei.core.periods import month_period
+from chufei.ingest.submissions import ingest_submissions
+from chufei.kinds.registry import DATASETS, KINDS
+from chufei.kinds.templates import HEADER_ROW, write_submission
+from chufei.warehouse.schema import row_table
+
+COMPLETION = DATASETS["work_task_completion"]
+TERRITORIAL = ["鄂城区", "华容区", "梁子湖区", "葛店开发区", "临空经济区"]
+
+
+def _send(data, name: str, kind: str, unit: str, period: str, rows: list[dict]) -> None:
+    write_submission(data.inbox("submissions") / f"{name}.xlsx", DATASETS[kind], unit, period, rows, "王丽", "0711-3200000")
+
+
+def test_a_completion_report_from_template_to_warehouse_with_a_receipt_naming_the_bad_cell(engine, data, tmp_path):
+    template = KINDS["work_task_completion"].template(tmp_path)
+    assert template.name == "工作任务完成情况模板.xlsx"
+    headers = [c.value for c in load_workbook(template)[COMPLETION.title][HEADER_ROW] if c.value]
+    assert headers == ["任务序号*", "完成日期*", "佐证材料*", "备注"]
+
+    _send(data, "report", "work_task_completion", "市地方金融局", "2020年4月", [
+        {"任务序号": "任务一", "完成日期": "2020-04-20", "佐证材料": "印发《领导小组成员单位责任清单》（鄂处非办〔2020〕3号）"},
+        {"任务序号": "七", "完成日期": "2020-04-22", "佐证材料": "网格员培训会议纪要"},
+        {"任务序号": 13, "完成日期": "2020-05-06", "佐证材料": "一季度案件处置协调会会议纪要"},
+    ])
+    summary = ingest_submissions(engine, data)
+    assert (summary.rows_accepted, summary.rows_rejected) == (1, 2)
+    receipt = json.loads(next(data.receipts.glob("*.json")).read_text(encoding="utf-8"))
+    assert receipt["dataset"] == "work_task_completion"
+    errors = {(e["row"], e["column"]): e for e in receipt["errors"]}
+    assert set(errors) == {(7, "任务序号"), (8, "完成日期")}
+    task_seven = errors[(7, "任务序号")]
+    assert (task_seven["sheet"], task_seven["cell"]) == ("工作任务完成情况", "A7")
+    assert "任务七" in task_seven["message"]
+    assert "自动判定" in task_seven["message"]
+    assert errors[(8, "完成日期")]["cell"] == "B8"
+    assert "晚于报告期末" in errors[(8, "完成日期")]["message"]
+    text = next(data.receipts.glob("*.txt")).read_text(encoding="utf-8")
+    assert "A7" in text
+    assert "任务七的进展由报送的统计数据自动判定" in text
+    with engine.connect() as connection:
+        stored = connection.execute(select(row_table(COMPLETION))).mappings().all()
+    assert [(r["unit_code"], r["task_no"], r["completed_date"] if isinstance(r["completed_date"], date)
+             else date.fromisoformat(r["completed_date"])) for r in stored] == [("D15", "一", date(2020, 4, 20))]
+
+
+def _hand_made_case(data) -> None:
+    # Reported tasks: 一 (office, 市处非办 files as 地方金融局, 时限 4/30) done on time; 二 (districts, 4/30)
+    # done by 鄂城区 only; 二十六 (法院, 检察院, 公安, 12/31) done by 市法院 only.
+    _send(data, "d15", "work_task_completion", "地方金融局", "2020年4月",
+          [{"任务序号": "一", "完成日期": "2020-04-20", "佐证材料": "印发成员单位责任清单"}])
+    _send(data, "e-ch", "work_task_completion", "鄂城区", "2020年4月",
+          [{"任务序号": "2", "完成日期": "2020-04-28", "佐证材料": "区处非办专职人员任命文件"}])
+    _send(data, "court", "work_task_completion", "市法院", "2020年6月",
+          [{"任务序号": "（二十六）", "完成日期": "2020-06-10", "佐证材料": "追赃挽损专题研讨会纪要"}])
+    # 十一 (≥ 3 风险提示 a year, districts): 鄂城区 3 in the first half, 华容区 1.
+    _send(data, "w1", "risk_warning", "鄂城区", "2020年第一季度", [
+        {"发布日期": "2020-02-10", "提示标题": "警惕以养老为名的非法集资", "发布渠道": "微信公众号"},
+        {"发布日期": "2020-03-10", "提示标题": "远离虚拟货币投资陷阱", "发布渠道": "官方网站"}])
+    _send(data, "w2", "risk_warning", "鄂城区", "2020年第二季度",
+          [{"发布日期": "2020-05-10", "提示标题": "警惕高额回报的投资陷阱", "发布渠道": "官方网站"}])
+    _send(data, "w3", "risk_warning", "华容区", "2020年第二季度",
+          [{"发布日期": "2020-04-10", "提示标题": "警惕高额回报的投资陷阱", "发布渠道": "官方网站"}])
+    # 十七 (宣传教育月: an event in June, districts, 时限 6/30): 梁子湖区 in June, 鄂城区 only in May.
+    _send(data, "p1", "publicity", "梁子湖区", "2020年第二季度",
+          [{"活动日期": "2020-06-15", "活动名称": "宣传教育月启动仪式", "活动形式": "宣讲", "参与人数": 300}])
+    _send(data, "p2", "publicity", "鄂城区", "2020年第二季度",
+          [{"活动日期": "2020-05-15", "活动名称": "进社区宣讲", "活动形式": "宣讲", "参与人数": 80}])
+    # 八 (the first-half 风险监测台账, due 6/20): only 人行, a 零报告.
+    _send(data, "r1", "risk_ledger", "人行", "2020年6月20日", [])
+
+
+def _csv(path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+def test_statuses_per_unit_and_city_wide_as_of_the_month_end(engine, data):
+    from chufei.outbox.registry import REPORTS
+    from chufei.statistics.work_plan import work_plan_progress
+
+    _hand_made_case(data)
+    ingest_submissions(engine, data)
+    june = month_period(2020, 6)  # as of 2020-06-30: 4/30, 5/31, 6/20 and 6/30 have passed
+    progress, sources = work_plan_progress(engine, june.end)
+    by_task = {p.rule.cn: p for p in progress}
+    assert len(progress) == 26
+    assert len(sources) == 9  # every file of the case
+
+    def statuses(cn: str) -> dict[str, str]:
+        from chufei.core.units import unit_by_code
+
+        return {unit_by_code(u.unit_code).name: u.status for u in by_task[cn].units}
+
+    others = {name: "逾期未完成" for name in TERRITORIAL}
+    assert statuses("一") == {"地方金融局": "已完成"}
+    assert by_task["一"].units[0].completed_on == date(2020, 4, 20)
+    assert statuses("二") == others | {"鄂城区": "已完成"}
+    assert by_task["二"].status == "逾期未完成"
+    assert statuses("二十六") == {"市法院": "已完成", "市检察院": "无数据", "市公安局": "无数据"}
+    assert by_task["二十六"].status == "进行中"
+    assert statuses("六") == {"地方金融局": "无数据"}
+    assert by_task["六"].status == "无数据"
+    assert set(statuses("四").values()) == {"逾期未完成"}  # 6/30 passed, nobody reported
+    assert statuses("十一") == {name: "无数据" for name in TERRITORIAL} | {"鄂城区": "已完成", "华容区": "进行中"}
+    assert by_task["十一"].units[0].completed_on == date(2020, 5, 10)  # the third warning
+    assert by_task["十一"].status == "进行中"
+    assert statuses("十七") == others | {"梁子湖区": "已完成"}
+    assert by_task["十七"].status == "逾期未完成"
+    eight = statuses("八")
+    assert eight["人行"] == "已完成"
+    assert {s for n, s in eight.items() if n != "人行"} == {"逾期未完成"}
+    assert len(eight) == 20
+    assert by_task["七"].status == "无数据"  # no grid clue at all: not a miss
+
+    manifest = REPORTS["work_plan_progress"].build(engine, data, june)
+    folder = data.outbox / "work_plan_progress" / "2020-06" / "v1"
+    assert manifest["folder"] == str(folder)
+    city = _csv(folder / "work_plan_progress_2020-06.csv")
+    row = {r["序号"]: r for r in city}
+    assert len(city) == 27
+    assert city[-1]["工作任务"] == "合计"
+    assert (row["十一"]["全市状态"], row["十一"]["按单位状态(个)·已完成"], row["十一"]["按单位状态(个)·无数据"]) == \
+        ("进行中", "1", "3")
+    assert "逾期未完成：华容区、梁子湖区、葛店开发区、临空经济区" in row["二"]["说明"]
+    units = _csv(folder / "work_plan_progress_2020-06_by_unit.csv")
+    mine = [r for r in units if r["序号"] == "一"]
+    assert [(r["责任单位"], r["状态"], r["完成日期"]) for r in mine] == [("地方金融局", "已完成", "2020-04-20")]
+    assert "印发成员单位责任清单" in mine[0]["依据"]
+    for name in ("work_plan_progress_2020-06.xlsx", "work_plan_progress_2020-06_by_unit.xlsx"):
+        sheet = load_workbook(folder / name).active
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.scale) >= 80
+        assert sheet["A1"].value.startswith("防范和处置非法集资工作要点任务进展")
+    # re-running the month with nothing new writes nothing
+    assert REPORTS["work_plan_progress"].build(engine, data, june)["version"] == "v1"
+
+
+def test_months_outside_the_plan_year_write_no_package(engine, data):
+    from chufei.outbox.registry import REPORTS
+
+    _hand_made_case(data)
+    ingest_submissions(engine, data)
+    manifest = REPORTS["work_plan_progress"].build(engine, data, month_period(2021, 1))
+    assert manifest["version"] is None
+    assert not (data.outbox / "work_plan_progress" / "2021-01" / "v1").exists()
+
