@@ -20,6 +20,7 @@ naming the newest version):
 - `…_old_cases.xlsx` — old-case disposal (陈案) per unit against the −50 % and 清退 targets, and
   `…_old_case_payouts.xlsx` — every case filed before 2019 with its 清退率 (formulas in
   docs/statistics.md);
+- `…_old_case_check.xlsx` — sheet 核对: the units' December 陈案处置进展 against their ledgers;
 - a UTF-8-BOM CSV twin of each, and `manifest.json` (files with sha256 and row counts, source
   files, data version; for v2+ what changed). Also updates the Asset
   `outbox.case_statistics_annual`.

@@ -1,14 +1,15 @@
 """
 ### 非法集资案件统计月报 — monthly case statistics
 
-**概要**：按月汇总全市非法集资案件台账，出具月报表包（按单位、按行业、陈案处置三张表，各附 CSV 与 manifest）。
+**概要**：按月汇总全市非法集资案件台账，出具月报表包（按单位、按行业、陈案处置三张表及陈案处置进展与台账的核对表，各附 CSV 与 manifest）。
 每月一期：次月5日报送截止、宽限期过后运行，先等各单位台账到齐（最迟到宽限期），缺报单位记入 `period_missing`。
 手动补算请填报告期，如 2020-06；重跑同一月份数字不变则不写新版本，有变化则写入下一版本。
 
 *English:*
 
 **Consumes** the warehouse's current case facts (`warehouse.case_ledger`, loaded by
-`ingest_unit_submissions`) and the administrative actions (`admin_action` submissions).
+`ingest_unit_submissions`), the administrative actions (`admin_action` submissions) and the
+units' 陈案处置进展 (`old_case_progress`, reconciled with the ledgers).
 
 **Produces** `<data dir>/outbox/case_statistics_monthly/<YYYY-MM>/v<n>/` (and a `latest` file
 naming the newest version):
@@ -18,6 +19,8 @@ naming the newest version):
 - `…_by_industry.xlsx` — the same figures by 行业领域;
 - `…_old_cases.xlsx` — old-case disposal (陈案) per unit against the −50 % and 清退 targets
   (formulas in docs/statistics.md);
+- `…_old_case_check.xlsx` — sheet 核对: each unit's 陈案处置进展 against its 案件台账 of the month,
+  every disagreement per case and field with both values and receipts;
 - a UTF-8-BOM CSV twin of each, and `manifest.json` (files with sha256 and row counts, source
   files, data version; for v2+ what changed). Also updates the Asset
   `outbox.case_statistics_monthly`.

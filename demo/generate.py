@@ -48,6 +48,10 @@ class DemoCase:
         months = (day.year - self.filed.year) * 12 + day.month - self.filed.month
         return _STAGES_OPEN[min(max(months, 0) // 4, len(_STAGES_OPEN) - 1)]
 
+    def repaid_on(self, day: date) -> int:
+        """已清退金额 as of ``day``: the whole payout once the case reaches 清退, nothing before."""
+        return self.repaid_fen_when_closed if self.stage_on(day) in ("清退", "结案") else 0
+
     def listed_in(self, period: Period) -> bool:
         """Ledgers are cumulative for the year: every case filed so far that is open or closed this year."""
         last_day = period.end - timedelta(days=1)
@@ -100,7 +104,7 @@ def ledger_row(case: DemoCase, period: Period, rng: random.Random) -> dict[str, 
     last_day = period.end - timedelta(days=1)
     stage = case.stage_on(last_day)
     closed = case.closed if stage == "结案" else None
-    repaid = case.repaid_fen_when_closed if stage in ("清退", "结案") else 0
+    repaid = case.repaid_on(last_day)
     return {
         "案件编号": case.case_no, "案件名称": case.name, "立案日期": _messy_date(rng, case.filed),
         "承办单位": case.handling_unit, "行业领域": case.industry,

@@ -2,7 +2,8 @@
 
 Each owing unit (``chufei.kinds.obligations``) sends its 风险监测台账 (6/20 and 12/10), 举报奖励,
 风险提示, 行政处置, 宣传教育 (quarterly) and, for territorial units, 陈案处置进展 (monthly,
-consistent with the old cases of ``demo.generate.generate_cases``). Identifiers carry valid check
+consistent with the old cases of ``demo.generate.generate_cases`` but for a few planted disagreements,
+``KindFile.planted``). Identifiers carry valid check
 characters computed with python-stdnum. A few rows are faulty on purpose, each breaking one
 rule; ``KindFile.faulty`` lists them so tests can expect exactly those rejections.
 """
@@ -77,6 +78,8 @@ class KindFile:
     period_key: str
     rows: list[dict[str, object]]  # as written: column label → cell value
     faulty: dict[int, str] = field(default_factory=dict)  # index into rows → what is wrong
+    # (案件编号, 核对项目) of each disagreement with the unit's ledger planted in a 陈案处置进展
+    planted: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -165,14 +168,14 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
         return [u for u in obligated_units(name) if unit_codes is None or u.code in unit_codes]
 
     def send(dataset_name: str, unit: Unit, period: Period, rows: list[dict], faulty: dict[int, str],
-             label: str | None = None) -> None:
+             label: str | None = None, planted: list[tuple[str, str]] | None = None) -> None:
         dataset = DATASETS[dataset_name]
         rows = _unique(dataset_name, rows, faulty)
         path = inbox / f"{unit.name}_{period.key}_{dataset.title}.xlsx"
         write_submission(path, dataset, unit.name, label or period.label, rows, person(rng),
                          f"0711-{rng.randint(3000000, 3999999)}", str(period.end))
         emit(path, period)
-        written.append(KindFile(path, dataset_name, unit.code, period.key, rows, dict(faulty)))
+        written.append(KindFile(path, dataset_name, unit.code, period.key, rows, dict(faulty), list(planted or [])))
 
     first_faulty = {name: (owing(name) or [None])[0] for name in DATASETS}
 
@@ -269,7 +272,15 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
                              "参与人数": 80})
             send("publicity", unit, quarter, rows, faulty)
 
-    # 陈案处置进展: territorial units' cases filed before the year and still open on 1 January.
+    # 陈案处置进展: territorial units' cases filed before the year and still open on 1 January, as
+    # their ledgers state them, but for a few planted disagreements (a rng of their own, so the
+    # other files stay as they were): in the middle and the last month, one unit each.
+    chosen = list(months or range(1, 13))
+    plants: dict[int, tuple[str, ...]] = {chosen[len(chosen) // 2]: ("unpaid", "stage", "missing")}
+    plants[chosen[-1]] = plants.get(chosen[-1], ()) + ("repaid", "resolved", "extra")
+    plant_rng = random.Random(f"{seed}-old-case-disagreements")
+    planted_unit = {month: plant_rng.choice(owing("old_case_progress"))
+                    for month in sorted(plants)} if faults and owing("old_case_progress") else {}
     for unit in owing("old_case_progress"):
         stock = [c for c in cases if c.unit_code == unit.code and c.filed < date(year, 1, 1)
                  and (c.closed is None or c.closed >= date(year, 1, 1))]
@@ -278,13 +289,70 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
             last_day = period.end - timedelta(days=1)
             # the whole stock of 1 January, every month: resolved cases stay, with their 化解日期
             rows = [_old_case_row(case, last_day, year, messy) for case in stock]
+            planted = (_plant_disagreements(plant_rng, rows, stock, last_day, unit, plants[month])
+                       if planted_unit.get(month) == unit else [])
             faulty = {}
             if faults and month == 5 and unit == first_faulty["old_case_progress"]:
                 faulty[len(rows)] = "本年立案的案件不是陈案"
                 rows.append({"案件编号": f"{unit.code}-{year}-NEW", "案件名称": "本年新立案件误填", "立案日期": date(year, 2, 1),
                              "核实未兑付本金(万元)": 10, "累计清退金额(万元)": 0, "处置阶段": "侦查", "是否化解": "否"})
-            send("old_case_progress", unit, period, rows, faulty)
+            send("old_case_progress", unit, period, rows, faulty, planted=planted)
     return written
+
+
+_OPEN_STAGES = ("侦查", "起诉", "审判", "执行", "清退")
+
+
+def _plant_disagreements(rng: random.Random, rows: list[dict], stock: list, last_day: date, unit: Unit,
+                         kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Make ``rows`` (one per case of ``stock``, in order) disagree with the ledger once per kind,
+    each on a case of its own; returns (案件编号, 核对项目) of each disagreement planted."""
+    open_cases = [i for i, case in enumerate(stock) if not (case.closed and case.closed <= last_day)]
+    taken: set[int] = set()
+    planted: list[tuple[str, str]] = []
+    missing: int | None = None
+
+    def pick(candidates: list[int]) -> int | None:
+        free = [i for i in candidates if i not in taken]
+        if not free:
+            return None
+        taken.add(index := rng.choice(free))
+        return index
+
+    def wan(fen: int) -> str:
+        return f"{fen / 1_000_000:.2f}"  # whole 元 hundreds: exact to the 分
+
+    for kind in kinds:
+        if kind == "extra":
+            case_no = f"{unit.code}-{last_day.year - 3}-9{len(planted):02d}"
+            rows.append({"案件编号": case_no, "案件名称": f"{unit.name}台账未列的陈案", "立案日期": date(last_day.year - 3, 6, 1),
+                         "核实未兑付本金(万元)": wan(rng.randint(10, 500) * 1_000_000), "累计清退金额(万元)": 0,
+                         "处置阶段": "执行", "是否化解": "否", "进展情况": "正在推进资产处置和清退"})
+            planted.append((case_no, "是否列报"))
+            continue
+        index = pick(open_cases if kind in ("stage", "resolved") else list(range(len(stock))))
+        if index is None:
+            continue
+        case, row, delta = stock[index], rows[index], rng.randint(1, 20) * 1_000_000
+        if kind == "unpaid":
+            row["核实未兑付本金(万元)"] = wan(case.unpaid_fen + delta)
+            item = "核实未兑付本金(万元)"
+        elif kind == "repaid":
+            repaid = case.repaid_on(last_day)
+            row["累计清退金额(万元)"] = wan(repaid - delta if repaid >= delta else repaid + delta)
+            item = "已清退金额(万元)"
+        elif kind == "stage":
+            row["处置阶段"] = rng.choice([s for s in _OPEN_STAGES if s != case.stage_on(last_day)])
+            item = "处置阶段"
+        elif kind == "resolved":
+            row.update({"是否化解": "是", "化解日期": last_day, "进展情况": "已化解"})
+            item = "是否化解/结案日期"
+        else:  # missing: the ledger lists it, the progress report leaves it out
+            missing, item = index, "是否列报"
+        planted.append((case.case_no, item))
+    if missing is not None:
+        del rows[missing]
+    return sorted(planted)
 
 
 def _unique(dataset_name: str, rows: list[dict], faulty: dict[int, str]) -> list[dict]:
@@ -305,15 +373,9 @@ def _unique(dataset_name: str, rows: list[dict], faulty: dict[int, str]) -> list
 
 
 def _old_case_row(case, last_day: date, year: int, messy: _Messy) -> dict[str, object]:
-    """Progress as of ``last_day``: repayments grow evenly through the year until the case closes."""
+    """Progress as of ``last_day``, as the unit's ledger of the month states the case."""
     resolved = case.closed is not None and case.closed <= last_day
-    target = case.repaid_fen_when_closed
-    if resolved:
-        repaid = target
-    else:
-        horizon = (case.closed or date(year, 12, 31)) - date(year, 1, 1)
-        elapsed = last_day - date(year, 1, 1)
-        repaid = target * min(elapsed.days, horizon.days) // max(horizon.days, 1) // 10_000 * 10_000
+    repaid = case.repaid_on(last_day)  # as the unit's ledger of the month states it
     return {"案件编号": case.case_no, "案件名称": case.name, "立案日期": messy.date(case.filed),
             "核实未兑付本金(万元)": messy.amount(case.unpaid_fen), "累计清退金额(万元)": messy.amount(repaid),
             "累计清退人数": case.participants * repaid // max(case.unpaid_fen, 1) if repaid else 0,

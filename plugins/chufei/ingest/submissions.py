@@ -34,6 +34,7 @@ from chufei.core.settings import DataDir
 from chufei.core.pseudonym import protect_rows, pseudonym_key
 from chufei.inbox.receipts import STATUS_ZH, Receipt, write_receipt
 from chufei.ingest.rebuild import rebuilt_receipt, receipt_missing
+from chufei.validate import old_case_check
 from chufei.validate.validation import period_not_over, validate
 from chufei.warehouse.versions import current_version
 from chufei.read.workbook import FileRejected, ParsedWorkbook, read_workbook
@@ -291,7 +292,21 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         receipt.status, receipt.message = "rejected", "所有数据行均未通过校验，本次报送未入库"
     else:
         receipt.status = "partially_accepted" if result.rejected else "accepted"
-    return record_submission(engine, receipt, archived, path, parsed, result)
+    return record_submission(engine, receipt, archived, path, parsed, result,
+                             with_version=_old_case_check(receipt, parsed, result))
+
+
+def _old_case_check(receipt: Receipt, parsed, result) -> Callable[[Connection, int], None] | None:
+    """For a 陈案处置进展 or a 案件台账: its warnings against the unit's other report of the month,
+    as the warehouse holds it in the load's own transaction (the second to arrive carries them)."""
+    if parsed.dataset.name not in (old_case_check.PROGRESS, old_case_check.LEDGER):
+        return None
+
+    def check(connection: Connection, submission_id: int) -> None:
+        receipt.warnings += old_case_check.receipt_warnings(
+            connection, parsed.dataset.name, parsed.unit.code, parsed.period, parsed.sheet, parsed.column_letters,
+            [(outcome.row, outcome.values) for outcome in result.valid])
+    return check
 
 
 def record_received(connection, receipt: Receipt, archived: Path, path: Path) -> None:

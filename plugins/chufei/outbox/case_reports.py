@@ -1,7 +1,7 @@
 """The case-statistics packages (案件统计报表) for a month, quarter or year.
 
 A package holds the form by unit, the same figures by 行业领域 and, for months and years, the
-old-case disposal forms (陈案). All come from the same facts, so month, quarter and year agree.
+old-case disposal forms (陈案) with their 核对 form (陈案处置进展 against the 案件台账). All come from the same facts, so month, quarter and year agree.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from chufei.warehouse import schema as warehouse
 from chufei.core.settings import DataDir
-from chufei.statistics.old_cases import old_case_facts, old_case_forms, old_case_summary
+from chufei.statistics.old_cases import old_case_check_form, old_case_facts, old_case_forms, old_case_summary
 from chufei.core.periods import Period
 from chufei.statistics.forms import FormColumn, FormPart, StatForm
 from chufei.outbox.reports import issue_date, write_package
@@ -90,6 +90,9 @@ def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, Sta
         sources = case_sources(connection, period)
         listing = old_case_facts(connection) if period.kind == "year" else None
         reported = base_reported(connection, period)
+        # the 陈案 part reconciles the units' progress reports with their ledgers: their files are sources too
+        check = (old_case_check_form(connection, period, FORM_NUMBERS[period.kind] + "-3核")
+                 if period.kind in ("month", "year") else None)
     old = old_case_summary(engine, period) if period.kind in ("month", "year") else None
     title = f"非法集资案件统计{REPORT_TITLES[period.kind]}报表"
     by_unit = unit_rows(figures)
@@ -113,6 +116,9 @@ def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, Sta
     if old is not None:
         forms.update({f"_{stem}": form for stem, form in
                       old_case_forms(old, listing, period, FORM_NUMBERS[period.kind] + "-3").items()})
+    if check is not None:
+        forms["_old_case_check"] = check[0]
+        sources = sorted(set(sources) | set(check[1]))
     return forms, sources
 
 

@@ -10,7 +10,9 @@ Formulas (also in docs/statistics.md):
 - 清退率 % = 已清退金额 ÷ 核实未兑付本金 × 100, for every case filed before 2019-01-01
   (i.e. by the end of 2018); a case is 清退完毕 when 已清退金额 ≥ 核实未兑付本金.
 
-Amounts are the latest the units reported (``case_current``); all arithmetic is exact.
+Amounts are the latest the units reported (``case_current``); all arithmetic is exact. When a
+unit's 陈案处置进展 says otherwise, the ledger still decides the figures (docs/statistics.md): the
+package's 核对 form (``old_case_check_form``) lists every disagreement for the unit to correct.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.engine import Connection, Engine
 
-from chufei.core.periods import Period
+from chufei.core.periods import Period, month_period
 from chufei.core.units import units
+from chufei.kinds.registry import DATASETS
 from chufei.statistics.forms import FormColumn, StatForm
 from chufei.core.sql import as_date
+from chufei.validate import old_case_check
 
 DECLINE_TARGET_PERCENT = Decimal(50)
 PAYOUT_CUTOFF = date(2019, 1, 1)  # cases filed before this day must have their payouts cleared
@@ -147,6 +151,11 @@ def total_summary(summary: Summary) -> dict[str, int]:
     return {key: sum(unit.get(key, 0) for unit in summary.values()) for key in SUMMARY_KEYS}
 
 
+# Which source the figures follow when a unit's two reports disagree (docs/statistics.md).
+SOURCE_NOTE = ("注：本表各项数字（含下降率、清退率）均按各单位案件台账（最新报送版本）计算；陈案处置进展与案件台账不一致的，"
+               "以案件台账为准，不一致之处列于案件统计月报、年报的“核对”表，由单位核实更正。")
+
+
 def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period,
                    form_no: str) -> dict[str, StatForm]:
     """The per-unit disposal summary and, when ``cases`` is given (annual), the list of
@@ -161,7 +170,8 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
         unit_of_measure="件、万元、%", columns=OLD_CASE_COLUMNS, rows=rows, sheet="陈案处置",
         notes=["注：年初陈案存量 = 本年1月1日前立案且当日未结案的案件；本年化解 = 其中结案日期在本年1月1日至报告期末的案件；"
                "下降率% = 本年化解 ÷ 年初陈案存量 × 100，目标为不低于50%；"
-               "清退率% = 已清退金额 ÷ 核实未兑付本金 × 100（2019年1月1日前立案的案件），目标为清退完毕（100%）。"])
+               "清退率% = 已清退金额 ÷ 核实未兑付本金 × 100（2019年1月1日前立案的案件），目标为清退完毕（100%）。",
+               SOURCE_NOTE])
     if cases is None:
         return {"old_cases": summary_form}
     payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=lambda c: (c.unit_code, c.case_no))
@@ -180,7 +190,7 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
                  FormColumn("核实未兑付本金(万元)", "核实未兑付本金(万元)", "wan"),
                  FormColumn("已清退金额(万元)", "已清退金额(万元)", "wan"),
                  FormColumn("清退率%", "清退率%", "pct"), FormColumn("状态", "状态", "text")],
-        notes=["注：清退率% = 已清退金额 ÷ 核实未兑付本金 × 100；已清退金额 ≥ 核实未兑付本金 为已清退完毕。"])
+        notes=["注：清退率% = 已清退金额 ÷ 核实未兑付本金 × 100；已清退金额 ≥ 核实未兑付本金 为已清退完毕。", SOURCE_NOTE])
     return {"old_cases": summary_form, "old_case_payouts": payout_form}
 
 
@@ -189,3 +199,50 @@ def _last_day(period: Period) -> str:
 
     day = period.end - timedelta(days=1)
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+CHECK_COLUMNS = [FormColumn("代码", "代码", "text"), FormColumn("单位", "单位", "text"),
+                 FormColumn("案件编号", "案件编号", "text"), FormColumn("案件名称", "案件名称", "text"),
+                 FormColumn("核对项目", "核对项目", "text"),
+                 FormColumn("填报值", "陈案处置进展", "text"), FormColumn("填报值", "案件台账", "text"),
+                 FormColumn("来源（回执编号）", "陈案处置进展", "text"),
+                 FormColumn("来源（回执编号）", "案件台账", "text")]
+
+
+def reconciled_month(period: Period) -> Period:
+    """The month whose reports a package reconciles: the month itself, or December for the year."""
+    return period if period.kind == "month" else month_period(period.year, 12)
+
+
+def old_case_check_form(connection: Connection, period: Period, form_no: str) -> tuple[StatForm, list[str]]:
+    """The 核对 form: every disagreement between a unit's 陈案处置进展 and its 案件台账 of the month
+    (December for the year), per case and field with both values and both receipts, as the
+    warehouse holds them now; and the sha256 of every file compared."""
+    month = reconciled_month(period)
+    found, progress, ledgers = old_case_check.period_discrepancies(connection, month)
+    names = {u.code: u.name for u in units()}
+    compared = sorted({d.unit_code for d in found} | set(progress))
+    sources = sorted({progress[code].sha256 for code in compared if code in progress}
+                     | {ledgers[code].sha256 for code in compared if code in ledgers})
+
+    def receipt(reports: dict, code: str) -> str:
+        return reports[code].sha256[:12] if code in reports else "—"
+
+    rows = [[d.unit_code, names.get(d.unit_code, d.unit_code), d.case_no or "—", d.case_name or "—", d.item,
+             d.progress_value, d.ledger_value, receipt(progress, d.unit_code), receipt(ledgers, d.unit_code)]
+            for d in found]
+    cases = len({(d.unit_code, d.case_no) for d in found if d.case_no})
+    rows.append(["", "合计", f"{cases}件", "", f"{len(found)}项", "", "", "", ""])
+    files = "；".join(f"{names.get(code, code)}：" + "，".join(
+        f"{DATASETS[report.dataset].title} {report.source}"
+        for report in (progress.get(code), ledgers.get(code)) if report is not None) for code in compared)
+    notes = [f"注：1. 逐案核对各单位{month.label}报送的陈案处置进展与同月案件台账（均为当前有效版本）中的本年陈案"
+             "（本年1月1日前立案且当日未结案的案件）：核实未兑付本金、已清退金额（进展表为累计清退金额）、处置阶段、"
+             "是否化解/结案日期（化解即台账填有结案日期，且日期相同）；金额按分精确比较，台账未填的金额按0计。"
+             "2. “是否列报”为只有一份报表列报的案件；“报送情况”为本月只报送了其中一份报表的单位。"
+             "3. 两者不一致时，陈案化解率（下降率）与清退率以案件台账为准，请相关单位核实后更正有误的一份。"
+             "4. 回执编号为报送文件的 SHA-256 前12位（回执 receipts/<SHA-256>.json）。",
+             f"注：核对的文件：{files}。" if files else f"注：{month.label}没有单位报送陈案处置进展。"]
+    form = StatForm(title="陈案处置进展与案件台账核对表", form_no=form_no, period_label=month.label,
+                    unit_of_measure="件、万元", columns=CHECK_COLUMNS, rows=rows, sheet="核对", notes=notes)
+    return form, sources
