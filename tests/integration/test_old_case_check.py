@@ -15,7 +15,11 @@ from chufei.core.units import resolve_unit
 from chufei.ingest.submissions import ingest_submissions, sha256_of
 from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
+import openpyxl
+
+from chufei.outbox import layout
 from chufei.outbox.case_reports import case_statistics_forms
+from chufei.outbox.reports import write_xlsx
 from demo.generate import write_demo_inbox
 
 CHECK = "_old_case_check"
@@ -54,6 +58,10 @@ def test_the_demo_check_form_finds_exactly_the_planted_disagreements(engine, dat
         assert len(body(form)) == len(found)  # one line per case and field
         assert form.rows[-1][4] == f"{len(found)}项"
         assert {digests[f.path] for f in progress if f.period_key == month} <= set(sources)
+        write_xlsx(form, data.root / f"check_{period.key}.xlsx", "2021-01-01")
+        sheet = openpyxl.load_workbook(data.root / f"check_{period.key}.xlsx").active
+        assert sheet.title == "核对"
+        assert int(sheet.page_setup.scale) >= layout.MIN_SCALE  # the names and receipts fit A4 landscape
         for row in body(form):
             sent = next(f for f in progress if f.unit_code == row[0] and f.period_key == month)
             written = {r["案件编号"]: r for r in sent.rows}
