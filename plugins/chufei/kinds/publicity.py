@@ -1,4 +1,8 @@
-"""宣传教育 (publicity activities): quarterly event lists (tasks 十七–二十一)."""
+"""宣传教育 (publicity activities): quarterly event lists (tasks 十七–二十一).
+
+社区/村 names the community or village an activity was held in, as the district's community list
+(``include/reference/communities.csv``) spells it: the 进社区 coverage of task 二十一 counts it.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ PUBLICITY = Dataset(
         Column("title", "活动名称", "text", width=30),
         Column("form", "活动形式", "choice", choices="活动形式"),
         Column("location", "活动地点", "text", required=False, width=20),
+        Column("community", "社区/村", "text", required=False, width=16),
         Column("audience", "参与人数", "count"),
         Column("materials", "发放资料份数", "count", required=False),
     ),

@@ -65,6 +65,13 @@ def _work_plan_progress(engine, data, period: Period, dag_id: str) -> dict:  # n
     return build_office_package(engine, data, period, dag_id, work_plan_progress_forms)
 
 
+def _publicity(engine, data, period: Period, dag_id: str) -> dict:  # noqa: ANN001
+    from chufei.outbox.office_reports import build_office_package
+    from chufei.outbox.publicity_reports import publicity_forms
+
+    return build_office_package(engine, data, period, dag_id, publicity_forms)
+
+
 @dataclass(frozen=True)
 class Report:
     dag_id: str
@@ -98,6 +105,7 @@ REPORTS: dict[str, Report] = {report.dag_id: report for report in (
     Report("situation_analysis", "形势分析", "half", _situation),
     Report("grid_monitoring_monthly", "网格监测月报", "month", _grid_monitoring),
     Report("work_plan_progress", "工作要点任务进展", "month", _work_plan_progress),
+    Report("publicity_quarterly", "宣传教育情况统计季报", "quarter", _publicity),
 )}
 
 
