@@ -10,7 +10,7 @@ from the platform's exports and API), each clue in the version it had at the mon
 
 **Produces** `<data dir>/outbox/grid_monitoring_monthly/<YYYY-MM>/v<n>/` (and a `latest` file naming the
 newest version): `grid_monitoring_monthly_<YYYY-MM>.xlsx` — per district (小计) and 乡镇街道, with a 合计 row:
-上报线索数 by 发现方式 (巡查, 走访, 群众反映), 研判结果 (疑似, 排除, 移交), known grids and grids with no
+上报线索数 by 发现方式 (巡查, 走访, 群众反映), 研判结果 (疑似, 排除, 移交), known grids (the register `include/reference/grids.csv`, and any other grid a clue names) and grids with no
 report, 处置状态 at the month's end, 办结数, 办结率 and the median days from 上报 to 办结 — and
 `…_year_to_date.xlsx`, the same from January; `…_transfers(_year_to_date).xlsx` — 移交 by 移交单位;
 `…_silent_grids.xlsx` — the grids with no report in the month; `…_risk_signs.xlsx` and `…_industries.xlsx` —

@@ -11,10 +11,12 @@ import random
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from demo.inflows import GRID_LABELS, uscc_for
 from chufei.core.periods import month_period
 from chufei.ingest.grid import ingest_grid_files
+from chufei.core import places
 from chufei.outbox import layout
 from chufei.outbox.registry import REPORTS
 from chufei.outbox.reports import read_manifest
@@ -53,6 +55,18 @@ SECOND = {
     "D": dict(status="已办结", closed="2020-06-24", updated="2020-06-24 17:00:00"),  # v2: known in June
 }
 LATE = {"A": dict(judgement="移交", transfer="市公安局", status="已移交", updated="2020-07-03 09:00:00")}  # v3, July
+
+
+# The grid register these tests run against: the grids the clues name, and G4 of 古楼街道, which
+# never reported anything (silent every month, with no last report).
+REGISTER = (("420704", "凤凰街道", "G1"), ("420704", "凤凰街道", "G3"), ("420704", "古楼街道", "G2"),
+            ("420704", "古楼街道", "G4"), ("420703", "葛店镇", "H1"), ("420703", "葛店镇", "H2"))
+
+
+@pytest.fixture(autouse=True)
+def register(monkeypatch):
+    grids = tuple(places.Grid(district, town, f"{district}{grid}") for district, town, grid in REGISTER)
+    monkeypatch.setattr(places, "grids", lambda: grids)
 
 
 def export_row(clue: str, fields: dict) -> dict[str, str]:
@@ -118,20 +132,21 @@ def test_june_forms_count_each_clue_in_its_version_at_the_months_end(engine, dat
                                "办结用时中位数(天)"]
     # June's clues: A B (凤凰街道), C D (古楼街道), F (葛店镇); G was reported in July. A is 核查中 (its
     # 移交 version came in July), B 核查中 (closed only on 2 July), C closed in 10 days, D in 4.
-    assert month["鄂城区"] == figures(4, 2, 1, 1, 1, 1, 2, 3, 1, 0, 2, 0, 2, 2, "50.00", 7)
+    # Known grids: 鄂城区 G1 G3 (凤凰街道), G2 G4 (古楼街道); 华容区 H1 H2. Silent in June: G3, G4, H2.
+    assert month["鄂城区"] == figures(4, 2, 1, 1, 1, 1, 2, 4, 2, 0, 2, 0, 2, 2, "50.00", 7)
     assert month["鄂城区凤凰街道"] == figures(2, 1, 1, 0, 1, 1, 0, 2, 1, 0, 2, 0, 0, 0, "0.00", NONE)
-    assert month["鄂城区古楼街道"] == figures(2, 1, 0, 1, 0, 0, 2, 1, 0, 0, 0, 0, 2, 2, "100.00", 7)
+    assert month["鄂城区古楼街道"] == figures(2, 1, 0, 1, 0, 0, 2, 2, 1, 0, 0, 0, 2, 2, "100.00", 7)
     assert month["华容区"] == figures(1, 0, 1, 0, 1, 0, 0, 2, 1, 1, 0, 0, 0, 0, "0.00", NONE)
     assert month["华容区葛店镇"] == month["华容区"]
     assert month["梁子湖区"] == EMPTY
-    assert month["合计"] == figures(5, 2, 2, 1, 2, 1, 2, 5, 2, 1, 2, 0, 2, 2, "40.00", 7)
+    assert month["合计"] == figures(5, 2, 2, 1, 2, 1, 2, 6, 3, 1, 2, 0, 2, 2, "40.00", 7)
 
     # From January: E (March, 凤凰街道, closed in 5 days) and I (February, 古楼街道, 7 days) join;
     # H is of 2019. Closing days 10, 4, 5, 7: median 6.
     year = table(folder, "_year_to_date")
-    assert year["鄂城区"] == figures(6, 3, 1, 2, 1, 2, 3, 3, 0, 0, 2, 0, 4, 4, "66.67", 6)
+    assert year["鄂城区"] == figures(6, 3, 1, 2, 1, 2, 3, 4, 1, 0, 2, 0, 4, 4, "66.67", 6)
     assert year["鄂城区凤凰街道"] == figures(3, 2, 1, 0, 1, 2, 0, 2, 0, 0, 2, 0, 1, 1, "33.33", 5)
-    assert year["合计"] == figures(7, 3, 2, 2, 2, 2, 3, 5, 1, 1, 2, 0, 4, 4, "57.14", 6)
+    assert year["合计"] == figures(7, 3, 2, 2, 2, 2, 3, 6, 2, 1, 2, 0, 4, 4, "57.14", 6)
 
     transfers = table(folder, "_transfers")
     assert transfers["header"] == ["移交线索数", *[f"按移交单位·{u}" for u in sorted(["市公安局", "市场监管局"])]]
@@ -145,8 +160,9 @@ def test_june_forms_count_each_clue_in_its_version_at_the_months_end(engine, dat
     silent = (folder / f"{REPORT}_{JUNE.key}_silent_grids.csv").read_bytes().decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(silent)))[1:] == [
         ["420704", "鄂城区", "凤凰街道", "420704G3", "2020-03-15"],
+        ["420704", "鄂城区", "古楼街道", "420704G4", "从未上报"],
         ["420703", "华容区", "葛店镇", "420703H2", "2019-11-02"],
-        ["", "合计", "", "2个", ""]]
+        ["", "合计", "", "3个", ""]]
 
     # 排名, name → 本月 线索数, 占比, 本年累计 线索数, 占比 (of 5 clues in June, 7 this year)
     signs = table(folder, "_risk_signs")
@@ -203,4 +219,4 @@ def test_the_monthly_dag_run_for_june_writes_the_package(airflow_env, warehouse_
     root = airflow_env.outbox / REPORT / JUNE.key
     assert (root / "latest").read_text().strip() == "v1"
     assert read_manifest(root / "v1")["sources"] == sorted(files[:2])
-    assert table(root / "v1")["合计"] == figures(5, 2, 2, 1, 2, 1, 2, 5, 2, 1, 2, 0, 2, 2, "40.00", 7)
+    assert table(root / "v1")["合计"] == figures(5, 2, 2, 1, 2, 1, 2, 6, 3, 1, 2, 0, 2, 2, "40.00", 7)

@@ -7,9 +7,10 @@ highest 版本 known by then, known from its 更新时间, or for an export with
 - 上报线索数 by 发现方式 and 研判结果 count the clues whose 上报时间 falls in the period (本月, or
   本年累计 from January); 处置状态 is their state at the month's end; 办结率 = 已办结 ÷ 上报线索数;
   办结用时中位数 is the median of 办结日期 − 上报日期 (days) over the period's clues already 办结.
-- A grid is known when any clue of its district reported before the month's end names it (there
-  is no reference list of grids); a known grid with no clue reported in the period is 无上报网格,
-  a monitoring gap, listed by name for the month.
+- The known grids are the grid register's (``include/reference/grids.csv``, per 乡镇街道) and any
+  other grid a clue of its district reported before the month's end names (in the 乡镇街道 of its
+  latest clue); a known grid with no clue reported in the period is 无上报网格, a monitoring gap,
+  listed by name for the month — a registered grid that never reported among them.
 - 移交 by 移交单位, and every 风险表现 and 行业领域 ranked by the month's clues.
 
 Definitions: docs/statistics.md. Subjects, addresses and grid workers are never read.
@@ -24,6 +25,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
+from chufei.core import places
 from chufei.core.periods import Period
 from chufei.core.sql import as_date, fetch_rows
 from chufei.core.units import units
@@ -72,10 +74,11 @@ def median_days(clues: list[Clue]) -> Decimal | None:
     return Decimal(days[middle]) if len(days) % 2 else Decimal(days[middle - 1] + days[middle]) / 2
 
 
-def _cells(clues: list[Clue], grids: set[tuple[str, str]]) -> list[object]:
-    """A row's figures; ``grids`` are the (district, 网格编码) known in the row's area."""
+def _cells(clues: list[Clue], grids: set[tuple[str, str]], reported: set[tuple[str, str]]) -> list[object]:
+    """A row's figures; ``grids`` are the (district, 网格编码) known in the row's area, ``reported``
+    every grid with a clue in the span (wherever its clue placed it)."""
     closed = sum(1 for c in clues if c.status == "已办结")
-    silent = len(grids - {(c.district, c.grid) for c in clues})
+    silent = len(grids - reported)
     return [len(clues), *[sum(1 for c in clues if c.method == m) for m in METHODS],
             *[sum(1 for c in clues if c.judgement == j) for j in JUDGEMENTS], len(grids), silent,
             *[sum(1 for c in clues if c.status == s) for s in STATUSES], closed,
@@ -104,21 +107,36 @@ def _districts(clues: list[Clue]) -> list[tuple[str, str]]:
     return known + [(code, code) for code in sorted({c.district for c in clues} - codes)]
 
 
-def _grids(clues) -> set[tuple[str, str]]:
-    return {(c.district, c.grid) for c in clues}
+def known_grids(universe: list[Clue]) -> dict[tuple[str, str], str]:
+    """(district, 网格编码) → its 乡镇街道: the register's grids in its order, then the grids only
+    clues name, in the 乡镇街道 of their latest clue."""
+    known = {(g.district, g.code): g.town for g in places.grids()}
+    seen: dict[tuple[str, str], str] = {}
+    for c in sorted(universe, key=lambda c: (c.reported, c.town)):
+        seen[(c.district, c.grid)] = c.town
+    return known | {grid: town for grid, town in sorted(seen.items()) if grid not in known}
+
+
+def _towns(code: str, universe: list[Clue], known: dict[tuple[str, str], str]) -> list[str]:
+    """A district's 乡镇街道: the register's in its order, then the others clues name, sorted."""
+    registered = list(dict.fromkeys(g.town for g in places.grids() if g.district == code))
+    others = {c.town for c in universe if c.district == code} | {t for (d, _), t in known.items() if d == code}
+    return registered + sorted(others - set(registered))
 
 
 def main_form(clues: list[Clue], universe: list[Clue], period: Period, start: date, label: str) -> StatForm:
     chosen = [c for c in clues if start <= c.reported < period.end]
+    known = known_grids(universe)
+    reported = {(c.district, c.grid) for c in chosen}
     body: list[list[object]] = []
     for code, name in _districts(universe):
         mine = [c for c in chosen if c.district == code]
-        grids_of = [c for c in universe if c.district == code]
-        body.append([code, name, *_cells(mine, _grids(grids_of))])
-        for town in sorted({c.town for c in grids_of}):
+        body.append([code, name, *_cells(mine, {g for g in known if g[0] == code}, reported)])
+        for town in _towns(code, universe, known):
             body.append([code, f"{name}{town}", *_cells([c for c in mine if c.town == town],
-                                                         _grids(c for c in grids_of if c.town == town))])
-    body.append(["", "合计", *_cells(chosen, _grids(universe))])
+                                                         {g for g, t in known.items() if g[0] == code and t == town},
+                                                         reported)])
+    body.append(["", "合计", *_cells(chosen, set(known), reported)])
     no_data = frozenset((r, c) for r, values in enumerate(body) for c in _RATE_COLUMNS if values[c] is None)
     return StatForm(
         title="网格化监测非法集资线索情况统计表", form_no="鄂处非统9表", period_label=label,
@@ -126,7 +144,8 @@ def main_form(clues: list[Clue], universe: list[Clue], period: Period, start: da
         no_data=no_data,
         notes=["注：1.各区县先列小计行，再列所辖乡镇街道；按上报时间统计报告期内上报的线索，处置状态为月末状态，"
                "每条线索取月末前已知的最高版本（有更新时间的按更新时间，否则办结版本不早于办结日期）。",
-               "2.已知网格指月末前任一线索出现过的网格（无网格名录）；无上报网格指报告期内没有上报线索的已知网格。",
+               "2.已知网格指网格名录（include/reference/grids.csv）中的网格，及名录外月末前有线索上报过的网格；"
+               "无上报网格指报告期内没有上报线索的已知网格。",
                "3.办结率 = 办结数 ÷ 上报线索数；办结用时中位数为已办结线索办结日期与上报日期相差天数的中位数；"
                "无上报线索或无办结线索时记“—”。"])
 
@@ -156,10 +175,14 @@ def silent_grid_form(clues: list[Clue], universe: list[Clue], period: Period) ->
     last: dict[tuple[str, str], Clue] = {}
     for c in sorted(universe, key=lambda c: (c.reported, c.town)):
         last[(c.district, c.grid)] = c
+    known = known_grids(universe)
     names = dict(_districts(universe))
     order = {code: index for index, (code, _) in enumerate(_districts(universe))}
-    silent = sorted((key for key in last if key not in reported), key=lambda k: (order[k[0]], last[k].town, k[1]))
-    body: list[list[object]] = [[d, names[d], last[(d, g)].town, g, last[(d, g)].reported.isoformat()]
+    towns = {code: _towns(code, universe, known) for code in names}
+    silent = sorted((key for key in known if key not in reported),
+                    key=lambda k: (order[k[0]], towns[k[0]].index(known[k]), k[1]))
+    body: list[list[object]] = [[d, names[d], known[(d, g)], g,
+                                 last[(d, g)].reported.isoformat() if (d, g) in last else "从未上报"]
                                 for d, g in silent]
     body.append(["", "合计", "", f"{len(silent)}个", ""])
     return StatForm(
@@ -168,7 +191,8 @@ def silent_grid_form(clues: list[Clue], universe: list[Clue], period: Period) ->
         columns=[FormColumn("代码", "代码", "text"), FormColumn("单位", "单位", "text"),
                  FormColumn("乡镇街道", "乡镇街道", "text"), FormColumn("网格编码", "网格编码", "text"),
                  FormColumn("最近上报日期", "最近上报日期", "text")],
-        notes=["注：已知网格指月末前任一线索出现过的网格，乡镇街道取其最近一条线索；本月没有上报线索的列入本表。"])
+        notes=["注：已知网格指网格名录中的网格（乡镇街道按名录），及名录外月末前有线索上报过的网格（乡镇街道取其最近一条线索）；"
+               "本月没有上报线索的列入本表，“从未上报”指名录中的网格至今没有任何线索。"])
 
 
 def ranking_form(clues: list[Clue], period: Period, field: str, title: str, form_no: str) -> StatForm:
