@@ -27,7 +27,7 @@ from chufei.core.periods import Period, quarter_period
 from chufei.core.settings import code_lists
 from chufei.core.sql import as_date, fetch_rows
 from chufei.core.units import Unit, units
-from chufei.kinds.obligations import load_work_plan
+from chufei.kinds.obligations import progress_rules
 from chufei.statistics.forms import FormColumn, StatForm
 from chufei.statistics.old_cases import percent
 
@@ -51,9 +51,7 @@ def _activity(row: dict) -> Activity:
 
 def task_deadline(task_no: int, year: int) -> date:
     """The task's (last) 时限 in ``year``, from the work plan."""
-    task = next(t for t in load_work_plan().tasks if t["no"] == task_no)
-    month, day = (int(part) for part in task["deadlines"][-1].split("-"))
-    return date(year, month, day)
+    return next(rule for rule in progress_rules() if rule.task_no == task_no).deadline.replace(year=year)
 
 
 def forms_of_activity() -> list[str]:

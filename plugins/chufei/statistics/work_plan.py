@@ -37,7 +37,7 @@ STATUSES = (DONE, ONGOING, OVERDUE, NO_DATA)
 # The event lists a ``rows`` measure counts: their query and the date that places a row in the year.
 ROW_SOURCES = {"risk_warning": ("risk_warning_rows", "issued_date", "次风险提示"),
                "admin_action": ("admin_action_rows", "action_date", "件行政处置"),
-               "publicity": ("work_plan_publicity_rows", "event_date", "场宣传教育活动")}
+               "publicity": ("publicity_rows", "event_date", "场宣传教育活动")}
 
 
 @dataclass(frozen=True)
