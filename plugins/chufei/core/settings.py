@@ -84,6 +84,12 @@ def code_lists() -> dict[str, list[str]]:
     return json.loads((REFERENCE_DIR / "code_lists.json").read_text(encoding="utf-8"))
 
 
+@cache
+def early_warning_config() -> dict:
+    """The early warning's reference data: matching thresholds, indicators, points, bands, version."""
+    return json.loads((REFERENCE_DIR / "early_warning.json").read_text(encoding="utf-8"))
+
+
 def chufei_option(name: str, default: str) -> str:
     """``[chufei] <name>`` from the environment (AIRFLOW__CHUFEI__<NAME>) or airflow.cfg."""
     import os

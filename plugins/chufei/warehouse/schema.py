@@ -19,7 +19,7 @@ from chufei.kinds.registry import DATASETS
 from chufei.kinds.spec import Dataset
 from chufei.core.sql import run_sql
 from chufei.warehouse import bulk
-from chufei.warehouse import inflow_schema, watch_tables  # noqa: F401 - their tables register on the same metadata
+from chufei.warehouse import entity_schema, inflow_schema, watch_tables  # noqa: F401 - their tables register on the same metadata
 from chufei.warehouse.engine import engine_for  # noqa: F401 - callers reach the engine through the schema
 from chufei.warehouse.metadata import metadata
 from chufei.warehouse.upgrade import ensure_schema  # noqa: F401 - every caller upgrades through the schema

@@ -1,0 +1,453 @@
+"""The entity register (主体库): every subject the inflows name, resolved into one entity each.
+
+    update_register(engine) -> dict     # read what arrived since the last run, resolve, record
+
+Sources: grid clues (主体名称, 统一社会信用代码, 区县代码, 网格编码), advert screening (发布主体),
+风险监测台账 (主体名称), 案件台账 (the subject in 案件名称, without its charge), 行政处置 (处置对象).
+举报奖励 rows name no reported subject, so they are not a source yet.
+
+How a record finds its entity, in this order:
+
+1. a checksum-valid 统一社会信用代码 (``stdnum.cn.uscc``) that an entity already has, in any district;
+2. the same normalised name in the same district (full-width → half-width, no spaces or
+   brackets, without the 鄂州市/district prefixes and the 有限公司/有限责任公司/股份有限公司
+   suffixes of ``include/reference/early_warning.json``), unless both carry different valid codes;
+3. a similar normalised name in the same district: rapidfuzz ``fuzz.ratio`` at or above the
+   reference data's ``name_score_cutoff``;
+4. otherwise it founds a new entity, whose id (``ZT`` + 10 hexadecimal digits) is a hash of that
+   first record's district, name and code, so a rebuild gives the same ids.
+
+A record of a city department (no district) matches entities of any district. Officers' decisions
+are ``include/reference/entity_overrides.csv``: ``merge`` (``name`` is the same subject as
+``other_name``) and ``split`` (never match the two by similarity). When the overrides or the
+matching settings change, the next run rebuilds the register from the whole history; otherwise
+each run reads only the rows that arrived since each inflow's high-water mark
+(``entity_source_mark``: the last submission id, the grid's last ``loaded_at``), so a run costs in
+proportion to what is new. A correction of a row (same clue number, same case number, …) replaces
+its event.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from functools import cache
+
+import pandas as pd
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from chufei.core.settings import REFERENCE_DIR, early_warning_config
+from chufei.core.sql import run_sql
+from chufei.core.units import units
+from chufei.warehouse.entity_schema import entity, entity_event, entity_source_mark, entity_warning
+from chufei.warehouse.upgrade import ensure_schema
+
+OVERRIDES = REFERENCE_DIR / "entity_overrides.csv"
+FINGERPRINT = "register.fingerprint"  # the entity_source_mark row of the settings the register was built with
+_EPOCH = datetime(1970, 1, 1)
+_PERSON = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}$")
+_BRACKETS = re.compile(r"[()\[\]{}<>（）【】〔〕《》「」]")
+_SPACES = re.compile(r"\s+")
+EVENT_COLUMNS = ("source", "source_key", "event_date", "district_code", "subject_name", "credit_code",
+                 "file_sha256", "row_no", "grid_code", "signs", "advert_hits", "licensed", "risk_level",
+                 "action_type", "amount_fen")
+
+
+# --- Names and codes --------------------------------------------------------------------------
+
+def _strip_affixes(series: pd.Series, prefixes: Iterable[str], suffixes: Iterable[str]) -> pd.Series:
+    def alternatives(words: Iterable[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted({unicodedata.normalize("NFKC", w) for w in words}, key=len,
+                                                     reverse=True))
+
+    out = series
+    if prefixes:
+        out = out.str.replace(f"^(?:{alternatives(prefixes)})+", "", regex=True)
+    if suffixes:
+        stripped = out.str.replace(f"(?:{alternatives(suffixes)})$", "", regex=True)
+        out = stripped.where(stripped.str.len() > 0, out)  # a name that is only a suffix keeps it
+    return out
+
+
+def clean_names(names: pd.Series) -> pd.Series:
+    """Names as written, made comparable for display: NFKC, spaces folded."""
+    return names.fillna("").astype(str).str.normalize("NFKC").str.replace(_SPACES, " ", regex=True).str.strip()
+
+
+def name_keys(names: pd.Series) -> pd.Series:
+    """The normalised names records are matched on (vectorised): see the module docstring."""
+    matching = early_warning_config()["matching"]
+    keys = clean_names(names).str.replace(_SPACES, "", regex=True).str.replace(_BRACKETS, "", regex=True)
+    return _strip_affixes(keys, matching["name_prefixes"], matching["name_suffixes"])
+
+
+def name_key(name: str) -> str:
+    return name_keys(pd.Series([name])).iloc[0]
+
+
+def case_subjects(case_names: pd.Series) -> pd.Series:
+    """The subject named in a 案件名称: the name without its charge (…非法吸收公众存款案)."""
+    return _strip_affixes(clean_names(case_names), (), early_warning_config()["matching"]["case_name_suffixes"])
+
+
+def valid_codes(codes: pd.Series) -> pd.Series:
+    """Checksum-valid 统一社会信用代码 in canonical form; anything else becomes None."""
+    from stdnum.cn import uscc
+
+    text = codes.where(codes.notna(), None)
+    unique = {value: (uscc.compact(str(value)) if uscc.is_valid(str(value)) else None)
+              for value in pd.unique(text.dropna())}
+    return text.map(lambda value: unique.get(value) if value is not None else None)
+
+
+# --- Risk signs and advert phrases -------------------------------------------------------------
+
+@cache
+def _automaton(what: str):  # noqa: ANN202 - ahocorasick.Automaton, imported lazily
+    import ahocorasick
+
+    config = early_warning_config()
+    phrases = ({p: sign for sign, ps in config["risk_signs"].items() for p in ps} if what == "signs"
+               else {p: p for p in config["advert_phrases"]})
+    automaton = ahocorasick.Automaton()
+    for phrase, label in phrases.items():
+        automaton.add_word(unicodedata.normalize("NFKC", phrase), label)
+    automaton.make_automaton()
+    return automaton
+
+
+def phrase_hits(texts: pd.Series, what: str) -> pd.Series:
+    """The labels found in each text (``signs``: 高额回报/保本保息/拉人头; ``adverts``: the code-listed
+    advert phrases), sorted and joined with 、; None where none is found."""
+    automaton = _automaton(what)
+
+    def hits(text: object) -> str | None:
+        if not isinstance(text, str) or not text:
+            return None
+        found = sorted({label for _, label in automaton.iter(unicodedata.normalize("NFKC", text))})
+        return "、".join(found) or None
+
+    return texts.map(hits)
+
+
+# --- Reading the inflows since their marks -----------------------------------------------------
+
+def _territorial() -> set[str]:
+    return {unit.code for unit in units() if unit.kind == "territorial"}
+
+
+def _frame(connection: Connection, sql: str, **params: object) -> pd.DataFrame:
+    result = run_sql(connection, sql, **params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, errors="coerce").dt.date
+
+
+def _marks(connection: Connection) -> dict[str, str]:
+    return dict(connection.execute(select(entity_source_mark.c.source, entity_source_mark.c.mark)).all())
+
+
+def _grid_rows(connection: Connection, marks: dict[str, str]) -> tuple[pd.DataFrame, str | None]:
+    # A load stamps loaded_at when it begins and may commit minutes later: the run re-reads an
+    # overlap before the mark so a load that was still running is not skipped, and drops the
+    # versions it already holds (same file and row).
+    overlap = timedelta(minutes=early_warning_config()["matching"].get("grid_overlap_minutes", 60))
+    since = datetime.fromisoformat(marks["grid"]) - overlap if "grid" in marks else _EPOCH
+    rows = _frame(connection, "entity_inflow_grid", since=since)
+    if rows.empty:
+        return rows, None
+    mark = max(pd.to_datetime(rows["mark"])).to_pydatetime()
+    rows = rows.sort_values(["natural_key", "version"]).drop_duplicates("natural_key", keep="last")
+    held = _held(connection, "grid", rows["natural_key"].astype(str).tolist())
+    if not held.empty:
+        known = rows[["natural_key", "file_sha256", "row_no"]].astype(str).apply(tuple, axis=1).isin(
+            set(held.astype(str).apply(tuple, axis=1)))
+        rows = rows[~known.values]
+    if rows.empty:
+        return rows, mark.replace(tzinfo=None).isoformat()
+    out = pd.DataFrame({
+        "source": "grid", "source_key": rows["natural_key"].astype(str), "event_date": _as_dates(rows["event_at"]),
+        "district_code": rows["district_code"], "subject_name": rows["subject_name"],
+        "credit_code": rows["credit_code"], "file_sha256": rows["file_sha256"], "row_no": rows["row_no"],
+        "grid_code": rows["grid_code"], "signs_text": rows["signs_text"], "amount_fen": rows["amount_fen"]})
+    return out, mark.replace(tzinfo=None).isoformat()
+
+
+def _held(connection: Connection, source: str, keys: list[str]) -> pd.DataFrame:
+    """(source_key, file, row) of the events the register already holds among ``keys``."""
+    found = []
+    for start in range(0, len(keys), 5000):
+        found += connection.execute(select(entity_event.c.source_key, entity_event.c.file_sha256, entity_event.c.row_no)
+                                    .where(entity_event.c.source == source,
+                                           entity_event.c.source_key.in_(keys[start:start + 5000]))).all()
+    return pd.DataFrame(found, columns=["source_key", "file_sha256", "row_no"])
+
+
+def _submission_rows(connection: Connection, marks: dict[str, str], source: str) -> tuple[pd.DataFrame, str | None]:
+    rows = _frame(connection, f"entity_inflow_{source}", after_id=int(marks.get(source, 0)))
+    if rows.empty:
+        return rows, None
+    territorial = _territorial()
+    event_date = _as_dates(rows["event_date"]).where(rows["event_date"].notna(), _as_dates(rows["period_start"]))
+    out = pd.DataFrame({"source": source, "event_date": event_date,
+                        "district_code": rows["unit_code"].where(rows["unit_code"].isin(territorial), None),
+                        "file_sha256": rows["file_sha256"], "row_no": rows["row_no"]})
+    unit = rows["unit_code"].astype(str)
+    if source == "case_ledger":
+        out["subject_name"] = case_subjects(rows["subject_name"])
+        out["source_key"] = unit + ":" + rows["case_no"].astype(str)
+    else:
+        out["subject_name"] = rows["subject_name"]
+        out["credit_code"] = rows["credit_code"]
+    if source == "risk_ledger":  # one event per subject and snapshot: the ledger is cumulative
+        out["source_key"] = unit + ":" + rows["period_key"].astype(str) + ":" + clean_names(rows["subject_name"])
+        out["signs_text"], out["risk_level"] = rows["signs_text"], rows["risk_level"]
+        out["person"] = rows["subject_type"].eq("自然人")
+    elif source == "admin_action":
+        out["source_key"] = (unit + ":" + event_date.astype(str) + ":" + clean_names(rows["subject_name"])
+                             + ":" + rows["action_type"].astype(str))
+        out["action_type"] = rows["action_type"]
+    elif source == "ad_screening":
+        out["source_key"] = (unit + ":" + event_date.astype(str) + ":" + rows["platform"].astype(str) + ":"
+                             + clean_names(rows["subject_name"]) + ":" + rows["summary"].astype(str))
+        out["advert_text"] = rows["keywords"].fillna("") + " " + rows["summary"].fillna("")
+        out["signs_text"] = out["advert_text"]
+        out["licensed"] = rows["licensed"]
+    if "amount_fen" in rows:
+        out["amount_fen"] = rows["amount_fen"]
+    out = out.drop_duplicates("source_key", keep="last")
+    return out, str(int(rows["mark"].max()))
+
+
+SOURCES = ("grid", "ad_screening", "risk_ledger", "case_ledger", "admin_action")
+
+
+def new_records(connection: Connection, marks: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Every inflow's rows since its mark, in one frame of register columns, and the new marks."""
+    frames, new_marks = [], {}
+    for source in SOURCES:
+        frame, mark = (_grid_rows(connection, marks) if source == "grid"
+                       else _submission_rows(connection, marks, source))
+        if mark is not None:
+            if not frame.empty:
+                frames.append(frame)
+            new_marks[source] = mark
+    if not frames:
+        return pd.DataFrame(columns=[*EVENT_COLUMNS, "person", "name_key"]), new_marks
+    records = pd.concat(frames, ignore_index=True)
+    for column in ("credit_code", "grid_code", "signs_text", "advert_text", "licensed", "risk_level", "action_type",
+                   "amount_fen", "person"):
+        if column not in records:
+            records[column] = None
+    records["subject_name"] = clean_names(records["subject_name"])
+    records = records[(records["subject_name"].str.len() > 0) & records["event_date"].notna()].copy()
+    records["credit_code"] = valid_codes(records["credit_code"])
+    records["name_key"] = name_keys(records["subject_name"])
+    records["person"] = records["person"].fillna(False).astype(bool) | (
+        records["subject_name"].str.match(_PERSON) & records["credit_code"].isna())
+    records["signs"] = phrase_hits(records["signs_text"], "signs")
+    records["advert_hits"] = phrase_hits(records["advert_text"], "adverts")
+    records = records.sort_values(["event_date", "source", "source_key"], kind="stable").reset_index(drop=True)
+    return records, new_marks
+
+
+# --- Overrides ----------------------------------------------------------------------------------
+
+def load_overrides(path=None) -> tuple[dict[tuple[str | None, str], str], set[frozenset[str]]]:  # noqa: ANN001
+    """``merge`` rows: (district or None, name key) → the key it is the same subject as;
+    ``split`` rows: pairs of keys never matched by similarity."""
+    merges: dict[tuple[str | None, str], str] = {}
+    splits: set[frozenset[str]] = set()
+    path = path or OVERRIDES
+    with open(path, encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), 2):
+            action = (row.get("action") or "").strip()
+            name, other = name_key(row.get("name") or ""), name_key(row.get("other_name") or "")
+            if not name or not other:
+                raise ValueError(f"{path.name} 第 {line} 行：name 和 other_name 都必须填写")
+            district = (row.get("district_code") or "").strip() or None
+            if action == "merge":
+                merges[(district, name)] = other
+            elif action == "split":
+                splits.add(frozenset((name, other)))
+            else:
+                raise ValueError(f"{path.name} 第 {line} 行：action 应为 merge 或 split，而不是“{action}”")
+    return merges, splits
+
+
+def settings_fingerprint(path=None) -> str:  # noqa: ANN001
+    """What the resolution depends on besides the data: the overrides and the matching settings."""
+    path = path or OVERRIDES
+    config = early_warning_config()
+    relevant = json.dumps({k: config[k] for k in ("matching", "risk_signs", "advert_phrases")},
+                          ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(path.read_bytes() + relevant.encode("utf-8")).hexdigest()
+
+
+# --- Resolution -----------------------------------------------------------------------------------
+
+def entity_id_for(district: str | None, key: str, code: str | None) -> str:
+    digest = hashlib.sha256(f"{district or ''}|{key}|{code or ''}".encode()).hexdigest()
+    return "ZT" + digest[:10].upper()
+
+
+class _Register:
+    """The entities known so far, indexed for the four steps of the module docstring."""
+
+    def __init__(self, existing: pd.DataFrame, merges, splits) -> None:  # noqa: ANN001
+        self.by_code: dict[str, str] = {}
+        self.by_name: dict[tuple[str | None, str], list[str]] = {}
+        self.keys: dict[str | None, list[tuple[str, str]]] = {}  # district → [(key, entity id)]
+        self.code_of: dict[str, str | None] = {}
+        self.merges, self.splits = merges, splits
+        self.new: dict[str, dict] = {}
+        self.gained_codes: dict[str, str] = {}
+        for row in existing.itertuples(index=False):
+            self._index(row.entity_id, row.district_code, row.name_key, row.credit_code)
+
+    def _index(self, entity_id: str, district: str | None, key: str, code: str | None) -> None:
+        if code:
+            self.by_code.setdefault(code, entity_id)
+        self.by_name.setdefault((district, key), []).append(entity_id)
+        self.keys.setdefault(district, []).append((key, entity_id))
+        self.code_of[entity_id] = code
+
+    def _compatible(self, entity_id: str, code: str | None) -> bool:
+        return code is None or self.code_of.get(entity_id) in (None, code)
+
+    def _districts(self, district: str | None) -> list[str | None]:
+        return list(self.keys) if district is None else [district, None]
+
+    def resolve(self, district: str | None, key: str, code: str | None, name: str, first: date) -> str:
+        key = self.merges.get((district, key)) or self.merges.get((None, key)) or key
+        if code and code in self.by_code:
+            return self.by_code[code]
+        for place in self._districts(district):
+            for entity_id in self.by_name.get((place, key), ()):
+                if self._compatible(entity_id, code):
+                    return self._attach_code(entity_id, code)
+        found = self._similar(district, key, code)
+        if found:
+            return self._attach_code(found, code)
+        entity_id = entity_id_for(district, key, code)
+        self.new[entity_id] = {"entity_id": entity_id, "district_code": district, "name": name, "name_key": key,
+                               "credit_code": code, "natural_person": False, "first_date": first}
+        self._index(entity_id, district, key, code)
+        return entity_id
+
+    def _attach_code(self, entity_id: str, code: str | None) -> str:
+        if code and self.code_of.get(entity_id) is None:
+            self.code_of[entity_id] = code
+            self.by_code.setdefault(code, entity_id)
+            if entity_id in self.new:
+                self.new[entity_id]["credit_code"] = code
+            else:
+                self.gained_codes[entity_id] = code
+        return entity_id
+
+    def _similar(self, district: str | None, key: str, code: str | None) -> str | None:
+        from rapidfuzz import fuzz, process
+
+        cutoff = early_warning_config()["matching"]["name_score_cutoff"]
+        best: tuple[float, str] | None = None
+        for place in self._districts(district):
+            choices = [(k, e) for k, e in self.keys.get(place, ()) if frozenset((k, key)) not in self.splits
+                       and self._compatible(e, code)]
+            if not choices:
+                continue
+            match = process.extractOne(key, [k for k, _ in choices], scorer=fuzz.ratio, score_cutoff=cutoff)
+            if match and (best is None or match[1] > best[0]):
+                best = (match[1], choices[match[2]][1])
+        return best[1] if best else None
+
+
+def resolve(records: pd.DataFrame, existing: pd.DataFrame, merges=None, splits=None) -> tuple[pd.Series, _Register]:  # noqa: ANN001
+    """The entity id of each record (index-aligned), resolving against ``existing`` entities and
+    against one another; loops over distinct (district, name, code) triples only."""
+    register = _Register(existing, merges or {}, splits or set())
+    triples = records[["district_code", "name_key", "credit_code"]].astype(object).where(
+        records[["district_code", "name_key", "credit_code"]].notna(), None)
+    firsts = records.assign(district_=triples["district_code"], code_=triples["credit_code"]).drop_duplicates(
+        ["district_", "name_key", "code_"])
+    ids: dict[tuple, str] = {}
+    for row in firsts.itertuples(index=False):
+        ids[(row.district_, row.name_key, row.code_)] = register.resolve(
+            row.district_, row.name_key, row.code_, row.subject_name, row.event_date)
+    keys = list(zip(triples["district_code"], triples["name_key"], triples["credit_code"], strict=True))
+    return pd.Series([ids[k] for k in keys], index=records.index), register
+
+
+# --- Writing ---------------------------------------------------------------------------------------
+
+def _upsert(connection: Connection, table, rows: list[dict], keys: list[str], update_columns: list[str]) -> None:  # noqa: ANN001
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    if update_columns:
+        statement = statement.on_conflict_do_update(
+            index_elements=keys, set_={c: statement.excluded[c] for c in update_columns})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
+    for start in range(0, len(rows), 5000):
+        connection.execute(statement, rows[start:start + 5000])
+
+
+def _none(value: object) -> object:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def update_register(engine: Engine) -> dict:
+    """Bring the register up to date with the inflows; returns what changed (counts only)."""
+    from chufei.inbox.claims import serialize
+
+    ensure_schema(engine)
+    merges, splits = load_overrides()
+    fingerprint = settings_fingerprint()
+    with engine.begin() as connection:
+        serialize(connection, "chufei.entity_register")
+        marks = _marks(connection)
+        rebuilt = marks.get(FINGERPRINT) != fingerprint
+        if rebuilt:
+            connection.execute(delete(entity_event))
+            connection.execute(delete(entity_source_mark))
+            marks = {}
+        records, new_marks = new_records(connection, marks)
+        existing = pd.DataFrame(columns=["entity_id", "district_code", "name_key", "credit_code"]) if rebuilt else \
+            pd.DataFrame(connection.execute(select(entity.c.entity_id, entity.c.district_code, entity.c.name_key,
+                                                   entity.c.credit_code)).all(),
+                         columns=["entity_id", "district_code", "name_key", "credit_code"])
+        entity_ids, register = resolve(records, existing, merges, splits)
+        records["entity_id"] = entity_ids
+        people = set(records.loc[records["person"], "entity_id"])
+        for row in register.new.values():
+            row["natural_person"] = row["entity_id"] in people
+        _upsert(connection, entity, list(register.new.values()), ["entity_id"],
+                ["district_code", "name", "name_key", "credit_code", "natural_person", "first_date"] if rebuilt else [])
+        for entity_id, code in register.gained_codes.items():
+            connection.execute(update(entity).where(entity.c.entity_id == entity_id).values(credit_code=code))
+        if people:
+            connection.execute(update(entity).where(entity.c.entity_id.in_(sorted(people))).values(natural_person=True))
+        events = records[["entity_id", *EVENT_COLUMNS]].astype(object).where(records[["entity_id", *EVENT_COLUMNS]].notna(), None)
+        rows = [{k: _none(v) for k, v in row.items()} for row in events.to_dict("records")]
+        _upsert(connection, entity_event, rows, ["source", "source_key"], ["entity_id", *EVENT_COLUMNS[2:]])
+        if rebuilt:  # entities nothing names any more, and no warning refers to
+            warned = select(entity_warning.c.entity_id)
+            named = select(entity_event.c.entity_id)
+            connection.execute(delete(entity).where(entity.c.entity_id.not_in(named), entity.c.entity_id.not_in(warned)))
+        _upsert(connection, entity_source_mark, [{"source": s, "mark": m} for s, m in
+                                                 {**new_marks, FINGERPRINT: fingerprint}.items()],
+                ["source"], ["mark"])
+    return {"records": len(records), "new_entities": len(register.new), "rebuilt": rebuilt,
+            "sources": {source: int((records["source"] == source).sum()) for source in SOURCES}}
