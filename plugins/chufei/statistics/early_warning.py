@@ -1,0 +1,288 @@
+"""Explained per-entity warnings (监测预警) over the entity register (``chufei.warehouse.entities``).
+
+The API (the daily DAG, the page and the backtest call these):
+
+``score_entities(engine, as_of: date) -> pandas.DataFrame``
+    One row per entity with at least one event dated on or before ``as_of`` — only what was known
+    that day, so a day-by-day replay of the history is possible (call ``update_register`` first;
+    the register itself holds the whole history). Columns: ``entity_id``, ``name`` (masked for a
+    natural person), ``district_code``, ``score`` (int), ``band`` (红/橙/黄/蓝 or None),
+    ``config_version``, ``as_of``, ``evidence_count`` (the entity's events so far), ``reasons``
+    (a list of dicts ``indicator``, ``label``, ``value``, ``points``, ``evidence`` = ids of
+    ``entity_event`` rows), sorted by score (highest first), then entity id. The points of the
+    reasons add up to the score, always.
+``indicator_values(engine, as_of) -> DataFrame``
+    The raw indicator values per entity (one column per indicator key), the same inputs
+    ``score_entities`` weighs: a baseline index can weigh them differently.
+``reasons_frame(scores) -> DataFrame``
+    The reasons in long form: one row per entity and contributing indicator.
+``refresh_warnings(engine, as_of) -> DataFrame``
+    Applies the 预警核查反馈 received, then raises, updates or keeps warnings in ``entity_warning``;
+    returns the warning list of the day (open and checked warnings with their status).
+``feedback_summary(engine) -> dict``
+    How many warnings were checked and the share of 属实 among them (None when none was checked).
+
+Indicators, points, caps and bands are ``include/reference/early_warning.json``; its ``version``
+is in every score. Each indicator scores ``per`` points per unit of its value above ``free``,
+at most ``max``; the risk-ledger level scores by value; growth scores ``points`` when the last
+``days`` days hold at least ``min_recent`` events and ``ratio`` times as many as the ``days``
+before. The caps add up to at most 100, so a score never needs clipping and its reasons always
+add up to it. A case (案件台账) is what warnings try to foresee: its events are on the timeline but
+score nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from chufei.core.masking import mask_name
+from chufei.core.settings import early_warning_config
+from chufei.core.sql import as_date, run_sql
+from chufei.warehouse.entity_schema import entity, entity_warning
+from chufei.warehouse.upgrade import ensure_schema
+
+OPEN = "待核查"
+RESULTS = ("属实", "不属实", "处置中")
+SCORED_SOURCES = ("grid", "ad_screening", "risk_ledger", "admin_action", "report_reward")
+
+
+def config() -> dict:
+    """The reference data, checked: caps add up to at most 100, bands from high to low."""
+    settings = early_warning_config()
+    total = sum(indicator["max"] for indicator in settings["indicators"])
+    if total > 100:
+        raise ValueError(f"early_warning.json: the indicators' caps add up to {total}, more than 100")
+    return settings
+
+
+def band_of(score: int, bands: list[dict]) -> str | None:
+    for band in sorted(bands, key=lambda b: -b["min"]):
+        if score >= band["min"]:
+            return band["band"]
+    return None
+
+
+def _events(engine: Engine, as_of: date) -> pd.DataFrame:
+    with engine.connect() as connection:
+        result = run_sql(connection, "entity_events_as_of", as_of=as_of)
+        events = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    events["event_date"] = pd.to_datetime(events["event_date"]).dt.date if not events.empty else events["event_date"]
+    return events
+
+
+def _ids(frame: pd.DataFrame) -> pd.Series:
+    return frame.groupby("entity_id")["id"].agg(lambda ids: sorted(int(i) for i in ids))
+
+
+def _exploded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    values = frame[["entity_id", "id", column]].dropna(subset=[column])
+    values = values.assign(**{column: values[column].str.split("、")}).explode(column)
+    return values[values[column].astype(bool)]
+
+
+def indicator_values(engine: Engine, as_of: date) -> tuple[pd.DataFrame, dict[str, pd.Series], pd.DataFrame]:
+    """The indicator values per entity (index: entity id), their evidence (event ids per entity,
+    per indicator) and the events they came from."""
+    events = _events(engine, as_of)
+    entity_ids = pd.Index(sorted(events["entity_id"].unique()), name="entity_id")
+    values = pd.DataFrame(index=entity_ids)
+    evidence: dict[str, pd.Series] = {}
+    scored = events[events["source"].isin(SCORED_SOURCES)]
+
+    def put(key: str, value: pd.Series, ids: pd.Series) -> None:
+        values[key] = value.reindex(entity_ids)
+        evidence[key] = ids.reindex(entity_ids)
+
+    grid = scored[scored["source"] == "grid"]
+    put("grid_clues", grid.groupby("entity_id").size(), _ids(grid))
+    put("reporting_grids", grid.dropna(subset=["grid_code"]).groupby("entity_id")["grid_code"].nunique(), _ids(grid))
+    signs = _exploded(scored, "signs")
+    put("risk_signs", signs.groupby("entity_id")["signs"].nunique(), _ids(signs.drop_duplicates(["entity_id", "id"])))
+    adverts = scored[scored["source"] == "ad_screening"]
+    phrases = _exploded(adverts, "advert_hits")
+    put("advert_phrases", phrases.groupby("entity_id")["advert_hits"].nunique(),
+        _ids(phrases.drop_duplicates(["entity_id", "id"])))
+    unlicensed = adverts[adverts["licensed"].astype("boolean").eq(False).fillna(False).astype(bool)]
+    put("unlicensed", unlicensed.groupby("entity_id").size(), _ids(unlicensed))
+    actions = scored[scored["source"] == "admin_action"]
+    put("admin_actions", actions.groupby("entity_id").size(), _ids(actions))
+    ledger = scored[(scored["source"] == "risk_ledger") & scored["risk_level"].notna()]
+    latest = ledger.sort_values(["event_date", "id"]).groupby("entity_id").tail(1).set_index("entity_id")
+    put("risk_ledger_level", latest["risk_level"], latest["id"].map(lambda i: [int(i)]))
+    reports = scored[scored["source"] == "report_reward"]
+    put("report_clues", reports.groupby("entity_id").size(), _ids(reports))
+    placed = events.dropna(subset=["district_code"])
+    put("districts", placed.groupby("entity_id")["district_code"].nunique(), _ids(placed))
+    growth = next(i for i in config()["indicators"] if i["key"] == "growth_90d")
+    days = timedelta(days=growth["days"])
+    recent = scored[scored["event_date"] > as_of - days]
+    before = scored[(scored["event_date"] <= as_of - days) & (scored["event_date"] > as_of - 2 * days)]
+    put("growth_90d", recent.groupby("entity_id").size(), _ids(recent))
+    values["growth_previous"] = before.groupby("entity_id").size().reindex(entity_ids).fillna(0).astype(int)
+    counts = [c for c in values.columns if c not in ("risk_ledger_level",)]
+    values[counts] = values[counts].fillna(0).astype(int)
+    values["evidence_count"] = events.groupby("entity_id").size().reindex(entity_ids).fillna(0).astype(int)
+    return values, evidence, events
+
+
+def _points(indicator: dict, values: pd.DataFrame) -> pd.Series:
+    key = indicator["key"]
+    if "points_by_value" in indicator:
+        points = values[key].map(indicator["points_by_value"]).fillna(0)
+    elif key == "growth_90d":
+        recent, previous = values[key], values["growth_previous"]
+        fires = (recent >= indicator["min_recent"]) & (recent >= indicator["ratio"] * previous)
+        points = fires.astype(int) * indicator["points"]
+    else:
+        points = (values[key] - indicator.get("free", 0)).clip(lower=0) * indicator["per"]
+    return points.clip(upper=indicator["max"]).astype(int)
+
+
+def score_entities(engine: Engine, as_of: date) -> pd.DataFrame:
+    """Scores and reasons per entity from the events dated on or before ``as_of``: see the module docstring."""
+    ensure_schema(engine)
+    settings = config()
+    values, evidence, _ = indicator_values(engine, as_of)
+    columns = ["entity_id", "name", "district_code", "score", "band", "config_version", "as_of", "evidence_count",
+               "reasons"]
+    if values.empty:
+        return pd.DataFrame(columns=columns)
+    points = pd.DataFrame({i["key"]: _points(i, values) for i in settings["indicators"]}, index=values.index)
+    labels = {i["key"]: i["label"] for i in settings["indicators"]}
+    reasons: dict[str, list[dict]] = {entity_id: [] for entity_id in values.index}
+    for key in points.columns:  # one pass per indicator, over the entities it scores for
+        scoring = points.index[points[key] > 0]
+        for entity_id, value, point, ids in zip(scoring, values.loc[scoring, key], points.loc[scoring, key],
+                                                evidence[key].reindex(scoring), strict=True):
+            reasons[entity_id].append({"indicator": key, "label": labels[key],
+                                       "value": value if isinstance(value, str) else int(value),
+                                       "points": int(point), "evidence": list(ids) if isinstance(ids, list) else []})
+    names = _names(engine)
+    frame = pd.DataFrame({"entity_id": values.index, "score": points.sum(axis=1).astype(int).values,
+                          "evidence_count": values["evidence_count"].values})
+    frame = frame.merge(names, on="entity_id", how="left")
+    frame["band"] = frame["score"].map(lambda s: band_of(int(s), settings["bands"]))
+    frame["config_version"] = settings["version"]
+    frame["as_of"] = as_of
+    frame["reasons"] = frame["entity_id"].map(reasons)
+    frame = frame.sort_values(["score", "entity_id"], ascending=[False, True])[columns].reset_index(drop=True)
+    frame["band"] = frame["band"].astype(object).where(frame["band"].notna(), None)
+    return frame
+
+
+def _names(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as connection:
+        rows = connection.execute(select(entity.c.entity_id, entity.c.name, entity.c.district_code,
+                                         entity.c.natural_person)).all()
+    names = pd.DataFrame(rows, columns=["entity_id", "name", "district_code", "natural_person"])
+    names["name"] = [mask_name(n) if person else n for n, person in zip(names["name"], names["natural_person"],
+                                                                          strict=True)]
+    return names.drop(columns="natural_person")
+
+
+def reasons_frame(scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per entity and contributing indicator: entity_id, indicator, label, value, points, evidence."""
+    rows = [{"entity_id": entity_id, **reason} for entity_id, reasons in zip(scores["entity_id"], scores["reasons"],
+                                                                               strict=True) for reason in reasons]
+    return pd.DataFrame(rows, columns=["entity_id", "indicator", "label", "value", "points", "evidence"])
+
+
+# --- Warnings, their status and the feedback on them ---------------------------------------------
+
+def warning_id_for(entity_id: str, seq: int) -> str:
+    return f"YJ-{entity_id}-{seq}"
+
+
+def latest_feedback(engine: Engine) -> pd.DataFrame:
+    """The latest 预警核查反馈 on each warning (by 核查日期, then the later submission), from current submissions."""
+    with engine.connect() as connection:
+        result = run_sql(connection, "warning_feedback_latest")
+        rows = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    if rows.empty:
+        return rows
+    rows["checked_date"] = rows["checked_date"].map(as_date)
+    return rows.sort_values(["warning_id", "checked_date", "submission_id", "row_no"]).groupby("warning_id").tail(1)
+
+
+def _warnings(connection) -> pd.DataFrame:  # noqa: ANN001
+    rows = connection.execute(select(entity_warning)).mappings().all()
+    return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in entity_warning.columns])
+
+
+def refresh_warnings(engine: Engine, as_of: date) -> pd.DataFrame:
+    """Apply the feedback, then raise or update the warnings of ``as_of``; returns the day's list.
+
+    An entity in a band gets a warning (待核查). While a warning is unchecked each run updates its
+    score and band. A checked warning keeps its status; the entity is warned again (the next
+    ``YJ-…-n``) only once it has more events than when it was last scored. Re-running a day gives
+    the same list.
+    """
+    scores = score_entities(engine, as_of)
+    feedback = latest_feedback(engine)
+    with engine.begin() as connection:
+        for row in feedback.itertuples(index=False):  # one statement per checked warning, not per history row
+            connection.execute(update(entity_warning).where(entity_warning.c.warning_id == row.warning_id)
+                               .values(status=row.result, checked_on=row.checked_date))
+        warnings = _warnings(connection)
+        latest = warnings.sort_values("seq").groupby("entity_id").tail(1).set_index("entity_id") \
+            if not warnings.empty else warnings.set_index("entity_id")
+        banded = scores[scores["band"].notna()].set_index("entity_id")
+        joined = banded.join(latest[["warning_id", "seq", "status", "evidence_count"]], rsuffix="_warned")
+        unwarned = joined["warning_id"].isna()
+        reopened = joined["warning_id"].notna() & (joined["status"] != OPEN) & (
+            joined["evidence_count"] > joined["evidence_count_warned"])
+        still_open = joined["warning_id"].notna() & (joined["status"] == OPEN)
+        new_rows = []
+        for entity_id, row in joined[unwarned | reopened].iterrows():
+            seq = 1 if pd.isna(row["seq"]) else int(row["seq"]) + 1
+            new_rows.append({"warning_id": warning_id_for(entity_id, seq), "entity_id": entity_id, "seq": seq,
+                             "raised_on": as_of, "scored_on": as_of, "score": int(row["score"]), "band": row["band"],
+                             "config_version": row["config_version"], "evidence_count": int(row["evidence_count"]),
+                             "status": OPEN, "checked_on": None})
+        if new_rows:
+            connection.execute(entity_warning.insert(), new_rows)
+        for _, row in joined[still_open].iterrows():
+            connection.execute(update(entity_warning).where(entity_warning.c.warning_id == row["warning_id"]).values(
+                scored_on=as_of, score=int(row["score"]), band=row["band"], config_version=row["config_version"],
+                evidence_count=int(row["evidence_count"])))
+        fallen = latest[(latest["status"] == OPEN) & ~latest.index.isin(banded.index)] if not latest.empty else latest
+        for warning_id in fallen.get("warning_id", []):  # below every band now: kept, without a band
+            score = scores.set_index("entity_id")["score"].get(fallen.index[fallen["warning_id"] == warning_id][0], 0)
+            connection.execute(update(entity_warning).where(entity_warning.c.warning_id == warning_id).values(
+                scored_on=as_of, score=int(score), band=None))
+        warnings = _warnings(connection)
+    return warning_list(warnings, scores, as_of)
+
+
+def warning_list(warnings: pd.DataFrame, scores: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The latest warning of each entity raised on or before ``as_of``, with the day's reasons."""
+    if warnings.empty:
+        return pd.DataFrame(columns=["warning_id", "entity_id", "name", "district_code", "score", "band", "status",
+                                     "raised_on", "checked_on", "config_version", "reasons"])
+    warnings = warnings.assign(raised_on=warnings["raised_on"].map(as_date), checked_on=warnings["checked_on"].map(as_date))
+    known = warnings[warnings["raised_on"] <= as_of]
+    latest = known.sort_values("seq").groupby("entity_id").tail(1)
+    day = scores.set_index("entity_id")
+    latest = latest.join(day[["name", "district_code", "reasons"]], on="entity_id")
+    latest = latest[latest["band"].notna() | (latest["status"] != OPEN)]
+    order = {"红": 0, "橙": 1, "黄": 2, "蓝": 3}
+    latest = latest.assign(_band=latest["band"].map(order).fillna(9))
+    columns = ["warning_id", "entity_id", "name", "district_code", "score", "band", "status", "raised_on",
+               "checked_on", "config_version", "reasons"]
+    return latest.sort_values(["_band", "score", "entity_id"], ascending=[True, False, True])[columns].reset_index(drop=True)
+
+
+def feedback_summary(engine: Engine) -> dict:
+    """Checked warnings and the share of 属实 among them (a Decimal percentage, None when none was checked)."""
+    from decimal import Decimal
+
+    with engine.connect() as connection:
+        statuses = connection.execute(select(entity_warning.c.status)).scalars().all()
+    counts = {result: statuses.count(result) for result in RESULTS}
+    checked = sum(counts.values())
+    share = (Decimal(counts["属实"] * 1000 // checked) / 10) if checked else None
+    return {"warnings": len(statuses), "checked": checked, **counts, "true_share_percent": share}
