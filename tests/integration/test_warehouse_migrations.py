@@ -48,11 +48,12 @@ def _revisions(engine) -> list[str]:
         return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
 
 
-LATER_COLUMNS = {"received_file": ("arrived_at",), "file_arrival": ("arrived_at",)}  # revision 0002
+LATER_COLUMNS = {"received_file": ("arrived_at",), "file_arrival": ("arrived_at",),  # revision 0002
+                 "publicity_row": ("community",)}  # revision 0004
 # Tables later revisions add, new and empty on an adopted warehouse: the snapshot of the baseline leaves them out.
 LATER_TABLES = {"work_task_completion_row",  # revision 0003
                 "entity", "entity_event", "entity_source_mark", "entity_warning", "warning_notice",
-                "warning_feedback_row"}  # revision 0004
+                "warning_feedback_row"}  # revision 0005
 
 
 def _snapshot(engine) -> dict[str, list]:

@@ -4,8 +4,8 @@
 ``entity_source_mark`` (each inflow's high-water mark), ``entity_warning``, ``warning_notice``
 and ``warning_feedback_row``: new tables, empty until the early-warning DAG first runs.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
