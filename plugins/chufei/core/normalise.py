@@ -41,6 +41,16 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
+def comparable_name(value: object) -> str | None:
+    """A name as two units' spellings of it compare: NFKC, case-folded, without white space or
+    punctuation (“某某公司非法吸收公众存款案” = "某某公司 非法吸收公众存款案")."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    kept = "".join(c for c in text.casefold() if not c.isspace() and not unicodedata.category(c).startswith("P"))
+    return kept or None
+
+
 def parse_date(value: object) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

@@ -69,6 +69,24 @@ def write_receipt(receipt: Receipt, receipts_dir: Path, keep_existing: bool = Fa
     return json_path
 
 
+def add_warnings(receipts_dir: Path, sha256: str, warnings: list[dict]) -> bool:
+    """Add ``warnings`` to the receipt already written for ``sha256`` (what a later file showed
+    about it, e.g. another unit reporting the same case); each message once. False when there is
+    no such receipt or nothing new."""
+    path = receipts_dir / f"{sha256}.json"
+    if not path.is_file():
+        return False
+    receipt = Receipt(**json.loads(path.read_text(encoding="utf-8")))
+    known = {warning.get("message") for warning in receipt.warnings}
+    new = [warning for warning in masked(replace(receipt, warnings=warnings)).warnings
+           if warning.get("message") not in known]
+    if not new:
+        return False
+    receipt.warnings = [*receipt.warnings, *new]
+    write_receipt(receipt, receipts_dir)
+    return True
+
+
 def masked(receipt: Receipt) -> Receipt:
     """The receipt as units may read it: every ID and mobile number (and a name written before
     one) masked as in exports, in the file name, the message and each problem's value, message,

@@ -32,11 +32,13 @@ from chufei.warehouse import schema as warehouse
 from chufei.inbox.claims import Claim, ClaimLock, DeadOwner
 from chufei.core.settings import DataDir
 from chufei.core.pseudonym import protect_rows, pseudonym_key
-from chufei.inbox.receipts import STATUS_ZH, Receipt, write_receipt
+from chufei.inbox.receipts import STATUS_ZH, Receipt, add_warnings, write_receipt
 from chufei.ingest.rebuild import rebuilt_receipt, receipt_missing
 from chufei.validate import old_case_check
 from chufei.validate.validation import period_not_over, validate
 from chufei.warehouse.versions import current_version
+from chufei.warehouse.case_duplicates import duplicate_cases, duplicate_warning
+from chufei.kinds.case_ledger import CASE_LEDGER
 from chufei.read.workbook import FileRejected, ParsedWorkbook, read_workbook
 
 log = logging.getLogger(__name__)
@@ -292,8 +294,11 @@ def ingest_submission_file(engine: Engine, data: DataDir, path: Path, original_n
         receipt.status, receipt.message = "rejected", "所有数据行均未通过校验，本次报送未入库"
     else:
         receipt.status = "partially_accepted" if result.rejected else "accepted"
-    return record_submission(engine, receipt, archived, path, parsed, result,
-                             with_version=_old_case_check(receipt, parsed, result))
+    receipt = record_submission(engine, receipt, archived, path, parsed, result,
+                                with_version=_old_case_check(receipt, parsed, result))
+    if parsed.dataset.name == CASE_LEDGER.name and receipt.status in ("accepted", "partially_accepted"):
+        warn_duplicate_cases(engine, data, receipt, parsed)
+    return receipt
 
 
 def _old_case_check(receipt: Receipt, parsed, result) -> Callable[[Connection, int], None] | None:
@@ -307,6 +312,25 @@ def _old_case_check(receipt: Receipt, parsed, result) -> Callable[[Connection, i
             connection, parsed.dataset.name, parsed.unit.code, parsed.period, parsed.sheet, parsed.column_letters,
             [(outcome.row, outcome.values) for outcome in result.valid])
     return check
+
+
+def warn_duplicate_cases(engine: Engine, data: DataDir, receipt: Receipt, parsed: ParsedWorkbook) -> None:
+    """Each case of this ledger that another unit reports too: a warning in this receipt, naming
+    the other unit and its row, and one in the receipt of the other unit's ledger, naming this one."""
+    with engine.connect() as connection:
+        duplicates = duplicate_cases(connection)
+    letter = parsed.column_letters.get("case_no")
+    elsewhere: dict[str, list[dict]] = {}
+    for duplicate in duplicates:
+        here = [copy for copy in duplicate.copies if copy.file_sha256 == receipt.sha256]
+        if not here:
+            continue
+        receipt.warnings += [duplicate_warning(duplicate, copy, parsed.sheet, letter) for copy in here]
+        for other in duplicate.copies:
+            if other.file_sha256 != receipt.sha256:
+                elsewhere.setdefault(other.file_sha256, []).append(duplicate_warning(duplicate, other))
+    for sha256, warnings in elsewhere.items():
+        add_warnings(data.receipts, sha256, warnings)
 
 
 def record_received(connection, receipt: Receipt, archived: Path, path: Path) -> None:

@@ -27,8 +27,10 @@ from chufei.core.settings import code_lists
 from chufei.core.periods import Period
 from chufei.core.units import units
 from chufei.core.sql import run_sql
+from chufei.warehouse.case_duplicates import DuplicateCase, duplicate_cases
 from chufei.warehouse.facts import (  # noqa: F401 - the definitions the forms share
-    _ACTION_KEYS, _CASE_KEYS, OVER_AMOUNT_FEN, OVER_PEOPLE, PENALTY_ACTION, action_month_facts, case_month_facts)
+    _ACTION_KEYS, _CASE_KEYS, OVER_AMOUNT_FEN, OVER_PEOPLE, PENALTY_ACTION, action_month_facts, case_contribution,
+    case_month_facts)
 
 @dataclass(frozen=True)
 class Figure:
@@ -57,6 +59,11 @@ ANNUAL_SPANS = SPANS[1:]  # a year's 本期 is its 本年累计: printed once
 Key = tuple[str, str]  # (unit code, 行业领域)
 Figures = dict[Key, dict[str, int]]
 
+# The group (REPEATED, 行业领域) holds, negated, what the copies of cases that several units report
+# add beyond the lead copy (chufei.warehouse.case_duplicates): every unit's own group keeps its
+# copy, and any sum over all groups, or over a 行业领域, counts each case once.
+REPEATED = "重复上报"
+
 
 def spans_for(kind: str) -> tuple[str, ...]:
     return {"month": MONTHLY_SPANS, "year": ANNUAL_SPANS}.get(kind, SPANS)
@@ -68,8 +75,10 @@ def whole_months(start: date, end: date, year_start: date) -> bool:
             and end <= date(start.year + 1, 1, 1))
 
 
-def case_figures(connection: Connection, start: date, end: date, year_start: date) -> Figures:
-    """Every figure for [start, end), per (unit, 行业领域)."""
+def case_figures(connection: Connection, start: date, end: date, year_start: date,
+                 duplicates: list[DuplicateCase] | None = None) -> Figures:
+    """Every figure for [start, end), per (unit, 行业领域), and (REPEATED, 行业领域): less what
+    the cases ``duplicates`` lists (default: all of them now) would otherwise count twice."""
     result: Figures = {}
 
     def slot(row) -> dict[str, int]:
@@ -88,7 +97,19 @@ def case_figures(connection: Connection, start: date, end: date, year_start: dat
         rows = run_sql(connection, "admin_action_figures", range_start=start, range_end=end, penalty_type=PENALTY_ACTION)
     for row in rows.mappings():
         slot(row).update({key: int(row[key] or 0) for key in _ACTION_KEYS})
+    for duplicate in duplicate_cases(connection) if duplicates is None else duplicates:
+        for copy in duplicate.repeats:
+            counted = case_contribution(copy, start, end, year_start)
+            if any(counted.values()):
+                target = slot({"unit_code": REPEATED, "industry": copy.industry})
+                for key, value in counted.items():
+                    target[key] -= value
     return result
+
+
+def repeats_counted(figures: Figures) -> bool:
+    """Whether a copy of a case several units report falls in these figures (so 合计 < Σ units)."""
+    return any(value for (unit, _), values in figures.items() if unit == REPEATED for value in values.values())
 
 
 def growth_percent(current: int, previous: int) -> Decimal | None:
@@ -152,6 +173,11 @@ class SpanFigures:
         return SpanFigures(self.period, collapse(self.current), collapse(self.year_to_date),
                            collapse(self.last_year_to_date), collapse(self.previous))
 
+    def repeats_counted(self) -> bool:
+        """Whether 合计 leaves out copies of cases several units report (then 合计 < Σ units)."""
+        spans = [self.current, self.year_to_date, self.last_year_to_date, self.previous or {}]
+        return any(repeats_counted(span) for span in spans)
+
     def groups(self) -> set[Key]:
         spans = [self.current, self.year_to_date, self.last_year_to_date, self.previous or {}]
         return set().union(*spans)
@@ -160,14 +186,16 @@ class SpanFigures:
 def case_statistics(connection: Connection, period: Period) -> SpanFigures:
     last_year = period.shift_years(-1)
     previous = None
+    duplicates = duplicate_cases(connection)
     if period.kind == "month":
         before = period.previous()
-        previous = case_figures(connection, before.start, before.end, before.year_start)
+        previous = case_figures(connection, before.start, before.end, before.year_start, duplicates)
     return SpanFigures(
         period=period,
-        current=case_figures(connection, period.start, period.end, period.year_start),
-        year_to_date=case_figures(connection, period.year_start, period.end, period.year_start),
-        last_year_to_date=case_figures(connection, last_year.year_start, last_year.end, last_year.year_start),
+        current=case_figures(connection, period.start, period.end, period.year_start, duplicates),
+        year_to_date=case_figures(connection, period.year_start, period.end, period.year_start, duplicates),
+        last_year_to_date=case_figures(connection, last_year.year_start, last_year.end, last_year.year_start,
+                                       duplicates),
         previous=previous)
 
 
@@ -207,10 +235,11 @@ def base_reported(connection: Connection, period: Period) -> dict[str, set[str]]
 
 
 def unit_rows(figures: SpanFigures) -> list[tuple[str, str, list]]:
-    """(code, name, cells) for every registered unit in registry order, then the 合计 row."""
+    """(code, name, cells) for every registered unit in registry order, then the 合计 row: each
+    unit's row shows every case it reports, 合计 counts a case several units report once."""
     figures = figures.collapsed(0)
     rows = [(unit.code, unit.name, figures.row_of((unit.code, ""))) for unit in units()]
-    unknown = sorted({group[0] for group in figures.groups()} - {unit.code for unit in units()})
+    unknown = sorted({group[0] for group in figures.groups()} - {unit.code for unit in units()} - {REPEATED})
     if unknown:
         raise ValueError(f"warehouse holds cases of units not in the registry: {', '.join(unknown)}")
     rows.append(("", "合计", figures.row(lambda group: True)))

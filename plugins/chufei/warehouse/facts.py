@@ -32,33 +32,37 @@ def case_month_facts(unit_code: str, cases: Iterable[Mapping]) -> tuple[list[dic
     facts: dict[tuple, dict] = {}
     sources: set[tuple] = set()
 
-    def slot(case: Mapping, day: date) -> dict:
-        month = day.replace(day=1)
-        sources.add((month, case["submission_id"]))
-        key = (case["industry"], month)
-        if key not in facts:
-            facts[key] = {"unit_code": unit_code, "industry": key[0], "month_start": month,
-                          **{name: 0 for name in (*_CASE_KEYS, "closed_cases")}}
-        return facts[key]
-
     for case in cases:
         filed, closed = as_date(case["filed_date"]), as_date(case["closed_date"])
-        if filed is not None:
-            amount, people = case["amount_fen"], case["participants"]
-            target = slot(case, filed)
-            target["new_cases"] += 1
-            target["amount_fen"] += int(amount or 0)
-            target["participants"] += int(people or 0)
-            target["cross_region_cases"] += 1 if case["cross_region"] else 0
-            target["over_100m_cases"] += 1 if amount is not None and amount >= OVER_AMOUNT_FEN else 0
-            target["over_1000_cases"] += 1 if people is not None and people >= OVER_PEOPLE else 0
-        if closed is not None:
-            target = slot(case, closed)
-            target["closed_cases"] += 1
-            if filed is not None and filed < date(closed.year, 1, 1):
-                target["old_cases_closed"] += 1
+        for day in sorted({day.replace(day=1) for day in (filed, closed) if day is not None}):
+            month, following = day, date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            sources.add((month, case["submission_id"]))
+            key = (case["industry"], month)
+            if key not in facts:
+                facts[key] = {"unit_code": unit_code, "industry": key[0], "month_start": month,
+                              **{name: 0 for name in (*_CASE_KEYS, "closed_cases")}}
+            target = facts[key]
+            for name, value in case_contribution(case, month, following, date(month.year, 1, 1)).items():
+                target[name] += value
+            target["closed_cases"] += 1 if closed is not None and closed.replace(day=1) == month else 0
     return ([facts[key] for key in sorted(facts, key=lambda key: (key[0] or "", key[1]))],
             _source_rows("case_ledger", unit_code, sources))
+
+
+def case_contribution(case: Mapping, start: date, end: date, year_start: date) -> dict[str, int]:
+    """What one case adds to each case figure over [start, end) whose year begins ``year_start``:
+    the definitions of case_figures_by_unit.sql, case by case (the monthly facts are built from
+    it, and so is what a case reported by two units must not add twice)."""
+    filed, closed = as_date(case["filed_date"]), as_date(case["closed_date"])
+    amount, people = case["amount_fen"], case["participants"]
+    new = filed is not None and start <= filed < end
+    return {"new_cases": int(new), "amount_fen": int(amount or 0) if new else 0,
+            "participants": int(people or 0) if new else 0,
+            "cross_region_cases": int(new and bool(case["cross_region"])),
+            "over_100m_cases": int(new and amount is not None and amount >= OVER_AMOUNT_FEN),
+            "over_1000_cases": int(new and people is not None and people >= OVER_PEOPLE),
+            "old_cases_closed": int(filed is not None and filed < year_start and closed is not None
+                                    and start <= closed < end)}
 
 
 def _source_rows(dataset: str, unit_code: str, sources: set[tuple]) -> list[dict]:
