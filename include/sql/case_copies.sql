@@ -1,17 +1,8 @@
 -- Every unit's current cases with what cross-unit duplicate detection needs: the matching keys
--- (案件编号; 案件名称 + 立案日期 + 涉案金额), the figures' columns, where the unit listed it
--- (its current ledger's file, 报告期 and sheet row) and when that unit first sent a ledger
--- listing it (the earliest arrival among its current ledgers that hold the case number).
+-- (案件编号; 案件名称 + 立案日期 + 涉案金额), the figures' columns, and where the unit listed it
+-- (its current ledger's file, 报告期 and sheet row).
 SELECT c.unit_code, c.case_no, c.case_name, c.filed_date, c.closed_date, c.amount_fen, c.participants,
-       c.cross_region, c.industry, c.submission_id, s.period_key, s.file_sha256, r.row_no, f.original_name,
-       (SELECT MIN(COALESCE(f2.arrived_at, f2.received_at))
-        FROM case_ledger_row r2
-        JOIN submission s2 ON s2.id = r2.submission_id
-        JOIN received_file f2 ON f2.sha256 = s2.file_sha256
-        WHERE r2.case_no = c.case_no
-          AND s2.unit_code = c.unit_code
-          AND s2.dataset = 'case_ledger'
-          AND s2.is_current = TRUE) AS first_arrival
+       c.cross_region, c.industry, c.submission_id, s.period_key, s.file_sha256, r.row_no, f.original_name
 FROM case_current c
 JOIN submission s ON s.id = c.submission_id
 JOIN received_file f ON f.sha256 = s.file_sha256

@@ -18,7 +18,7 @@ Every unit's own row still shows its copy; the totals subtract the others
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -97,8 +97,14 @@ def _copies(connection: Connection) -> list[CaseCopy]:
                      as_date(row["closed_date"]), row["amount_fen"], row["participants"],
                      None if row["cross_region"] is None else bool(row["cross_region"]), row["industry"],
                      row["submission_id"], row["file_sha256"], row["original_name"], row["period_key"],
-                     row["row_no"], _instant(row["first_arrival"]))
+                     row["row_no"], None)
             for row in run_sql(connection, "case_copies").mappings()]
+
+
+def _with_first_arrival(connection: Connection, copy: CaseCopy) -> CaseCopy:
+    """The copy with when its unit first sent it: asked only for copies of a duplicate (few)."""
+    found = run_sql(connection, "case_first_arrival", unit_code=copy.unit_code, case_no=copy.case_no).scalar()
+    return replace(copy, first_arrival=_instant(found))
 
 
 def duplicate_cases(connection: Connection) -> list[DuplicateCase]:
@@ -133,6 +139,7 @@ def duplicate_cases(connection: Connection) -> list[DuplicateCase]:
     for members in groups.values():
         if len({copy.unit_code for copy in members}) < 2:
             continue
+        members = [_with_first_arrival(connection, copy) for copy in members]
         ordered = sorted(members, key=lambda c: (c.unit_code not in leads, c.first_arrival is None,
                                                  c.first_arrival or datetime.min.replace(tzinfo=UTC), c.unit_code))
         lead, others = ordered[0], sorted(ordered[1:], key=lambda c: (c.unit_code, c.case_no))
