@@ -129,3 +129,17 @@ def test_without_duplicates_the_package_has_no_repeated_sheet(engine, data):
     assert "_repeated" not in forms
     assert not any("只计一次" in note for note in forms[""].notes)
     assert not _receipts(data)["鄂城区.xlsx"]["warnings"]
+
+
+def test_one_units_two_numbers_under_one_name_are_two_cases(engine, data):
+    """A unit listing two numbers with the same name, date and amount says they are two cases:
+    another unit's case of that name is then matched to neither (only a shared number would)."""
+    same = ("某投资公司非法吸收公众存款案", "2020-06-10", 100, 20)
+    for unit, rows in (("华容区", [case("HR-1", *same), case("HR-2", *same)]), ("梁子湖区", [case("LZ-1", *same)])):
+        path = data.inbox("submissions") / f"{unit}.xlsx"
+        write_submission(path, DATASETS["case_ledger"], unit, PERIOD, rows)
+    ingest_submissions(engine, data)
+    forms, _ = case_statistics_forms(engine, month_period(2020, 6))
+    assert "_repeated" not in forms
+    assert cells(forms[""], "month")[("合计", "新发案件数(件)", "本期")] == 3
+    assert not any(r["warnings"] for r in _receipts(data).values())

@@ -2,8 +2,9 @@
 
 Two units' current cases (``case_current``) are one case when they carry the same 案件编号, or the
 same 案件名称 (compared by ``chufei.core.normalise.comparable_name``: full-width, spaces and
-punctuation do not matter) with the same 立案日期 and the same 涉案金额. Copies linked either way
-form one duplicate, whatever the number of units.
+punctuation do not matter) with the same 立案日期 and the same 涉案金额 (unless one unit lists
+several numbers under that name, date and amount: it says they are several cases). Copies linked
+either way form one duplicate, whatever the number of units.
 
 Which copy the city's totals count (the lead), in turn:
 
@@ -18,6 +19,7 @@ Every unit's own row still shows its copy; the totals subtract the others
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
@@ -118,12 +120,20 @@ def duplicate_cases(connection: Connection) -> list[DuplicateCase]:
             i = parent[i]
         return i
 
+    def name_key(copy: CaseCopy) -> tuple | None:
+        name = comparable_name(copy.case_name)
+        if name is None or copy.filed_date is None or copy.amount_fen is None:
+            return None
+        return ("name", name, copy.filed_date, copy.amount_fen)
+
+    # A unit that lists two numbers under one name, date and amount says they are two cases: the
+    # name then identifies neither, and only the numbers link them to other units' copies.
+    per_unit = Counter((copy.unit_code, name_key(copy)) for copy in copies)
     first: dict[tuple, int] = {}
     for index, copy in enumerate(copies):
-        name = comparable_name(copy.case_name)
         keys = [("no", comparable_name(copy.case_no))]
-        if name is not None and copy.filed_date is not None and copy.amount_fen is not None:
-            keys.append(("name", name, copy.filed_date, copy.amount_fen))
+        if (key := name_key(copy)) is not None and per_unit[(copy.unit_code, key)] == 1:
+            keys.append(key)
         for key in keys:
             if key[1] is None:
                 continue
