@@ -19,7 +19,7 @@ def test_empty_warehouse_says_no_data_everywhere(engine, data):
     dash = build(engine, data.outbox)
     assert [t.met for t in dash.targets] == [None, None, None]
     html = render(dash)
-    assert html.count("暂无数据") == 4  # matrix, figures, quality, packages
+    assert html.count("暂无数据") == 5  # matrix, figures, work-plan progress, quality, packages
     assert html.count("无数据 no data") == 3  # each target
 
 
@@ -55,6 +55,28 @@ def _seed(engine):
                                              "amount_fen": 5_000_000, "unpaid_principal_fen": unpaid_wan * 1_000_000,
                                              "repaid_fen": repaid_wan * 1_000_000})
         refresh_case_facts(c)  # case_current written directly: its monthly facts too
+
+
+def test_the_page_shows_the_work_plan_progress_at_the_latest_month(engine, data):
+    """鄂城区's March ledger only, as of 2020-03-31: no 时限 has passed yet; its January and February
+    ledgers were due on 2/5 and 3/5, and every other unit owes two months too (task 五: all 20 overdue); its old-case stock of 4 has 2 resolved (task
+    十二: 50 %, done); of its 2 cases filed before 2019 one is cleared (task 十四 under way)."""
+    from chufei.ops.dashboard import build
+    from chufei.ops.ui import render
+
+    _seed(engine)
+    dash = build(engine, data.outbox)
+    assert dash.progress_as_of == date(2020, 3, 31)
+    rows = {p["no"]: p for p in dash.progress}
+    assert len(rows) == 26
+    assert (rows["五"]["status"], rows["五"]["counts"]) == ("逾期未完成", [0, 0, 20, 0])
+    assert (rows["十二"]["status"], rows["十二"]["counts"]) == ("进行中", [1, 0, 0, 4])
+    assert (rows["十四"]["status"], rows["十四"]["counts"]) == ("进行中", [0, 1, 0, 4])
+    assert (rows["一"]["status"], rows["一"]["basis"]) == ("无数据", "单位报送")
+    html = render(dash)
+    assert '<table id="progress">' in html
+    assert "调整补充领导小组成员" in html
+    assert 'class="miss">逾期未完成</td>' in html
 
 
 def test_figures_targets_quality_and_packages(engine, data):

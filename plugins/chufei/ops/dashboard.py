@@ -6,6 +6,9 @@
   (task 十一), 2018年底前陈案兑付清零 (task 十四); each target says "no data" when its dataset is empty;
 - quality: rows accepted / rejected per unit and dataset, and the latest rejected rows (where and
   why, masked; never the row's values);
+- work-plan progress: each of the plan's 26 tasks, its city-wide status and how many responsible
+  units stand at each status, as of the chosen 截至 day or the latest reported month's end
+  (``chufei.statistics.work_plan``);
 - packages: every folder of the outbox with its files.
 """
 
@@ -58,6 +61,8 @@ class Dashboard:
     packages: list[dict] = field(default_factory=list)
     charts: list = field(default_factory=list)  # chufei.ops.charts.Chart
     warning_counts: dict[str, int] = field(default_factory=dict)  # territorial unit code → 风险提示 this year
+    progress: list[dict] = field(default_factory=list)  # one row per work-plan task
+    progress_as_of: date | None = None  # the last day the progress is judged at
 
 
 def _has(connection: Connection, table: str) -> bool:
@@ -267,8 +272,30 @@ def build(engine: Engine, outbox: Path, as_of: date | None = None) -> Dashboard:
         targets(connection, dash)
         trend_charts(connection, dash)
         quality(connection, dash)
+    work_plan_progress(engine, dash, as_of)
     dash.packages = packages(outbox)
     return dash
+
+
+def work_plan_progress(engine: Engine, dash: Dashboard, as_of: date | None = None) -> None:
+    """The tasks' progress at the end of ``as_of`` (the page's 截至 day), else of the latest reported month."""
+    from datetime import timedelta
+
+    from chufei.outbox.work_plan_reports import basis, city_evidence, deadlines
+    from chufei.statistics.work_plan import STATUSES
+    from chufei.statistics.work_plan import work_plan_progress as progress_of
+
+    end = as_of + timedelta(days=1) if as_of is not None else (dash.month.end if dash.month else None)
+    if end is None:
+        return
+    progress, _ = progress_of(engine, end)
+    if not progress:
+        return
+    dash.progress_as_of = end - timedelta(days=1)
+    dash.progress = [{"no": p.rule.cn, "title": p.rule.title, "deadlines": deadlines(p).replace("\n", "、"),
+                      "basis": basis(p), "status": p.status, "units": len(p.units),
+                      "counts": [p.counts.get(status, 0) for status in STATUSES], "evidence": city_evidence(p)}
+                     for p in progress]
 
 
 def figure_sources(engine: Engine, period_key: str) -> tuple[Period, list[dict]]:
