@@ -126,6 +126,7 @@ class DemoInbox:
     faulty_files: dict[str, str] = field(default_factory=dict)  # file name → what is wrong
     faulty_rows: int = 0
     other_kinds: list = field(default_factory=list)  # demo.kinds.KindFile, every kind but the case ledger
+    task_reports: list = field(default_factory=list)  # demo.kinds.KindFile, the 工作任务完成情况 reports
 
 
 def _faulty_rows(period: Period, unit_code: str) -> list[dict[str, object]]:
@@ -145,7 +146,8 @@ def _faulty_rows(period: Period, unit_code: str) -> list[dict[str, object]]:
 def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_codes: list[str] | None = None,
                      months: list[int] | None = None, faults: bool = True, other_kinds: bool = False) -> DemoInbox:
     """Write every selected unit's case ledgers (December of the previous year, then each month),
-    and with ``other_kinds`` every other kind the units owe (demo.kinds; ``make demo`` does)."""
+    and with ``other_kinds`` every other kind the units owe (demo.kinds) and their work-task completion
+    reports (demo.task_reports); ``make demo`` does."""
     rng = random.Random(seed + 1)
     inbox = data.ensure().inbox("submissions")
     cases = generate_cases(year, seed, unit_codes)
@@ -185,6 +187,9 @@ def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_cod
         from demo.kinds import write_other_kinds
 
         demo.other_kinds = write_other_kinds(inbox, year, seed, unit_codes, months, faults, emit, cases)
+        from demo.task_reports import write_task_reports
+
+        demo.task_reports = write_task_reports(inbox, year, seed, unit_codes, months, faults, emit)
     return demo
 
 

@@ -19,6 +19,7 @@ from chufei.kinds.templates import HEADER_ROW, write_submission
 from chufei.warehouse.schema import row_table
 
 COMPLETION = DATASETS["work_task_completion"]
+PHONE = "13912345678"  # a unit's contact typed into its 佐证: never printed in clear
 TERRITORIAL = ["鄂城区", "华容区", "梁子湖区", "葛店开发区", "临空经济区"]
 
 
@@ -66,7 +67,7 @@ def _hand_made_case(data) -> None:
     _send(data, "e-ch", "work_task_completion", "鄂城区", "2020年4月",
           [{"任务序号": "2", "完成日期": "2020-04-28", "佐证材料": "区处非办专职人员任命文件"}])
     _send(data, "court", "work_task_completion", "市法院", "2020年6月",
-          [{"任务序号": "（二十六）", "完成日期": "2020-06-10", "佐证材料": "追赃挽损专题研讨会纪要"}])
+          [{"任务序号": "（二十六）", "完成日期": "2020-06-10", "佐证材料": f"追赃挽损专题研讨会纪要（联系人 {PHONE}）"}])
     # 十一 (≥ 3 风险提示 a year, districts): 鄂城区 3 in the first half, 华容区 1.
     _send(data, "w1", "risk_warning", "鄂城区", "2020年第一季度", [
         {"发布日期": "2020-02-10", "提示标题": "警惕以养老为名的非法集资", "发布渠道": "微信公众号"},
@@ -145,6 +146,13 @@ def test_statuses_per_unit_and_city_wide_as_of_the_month_end(engine, data):
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.scale) >= 80
         assert sheet["A1"].value.startswith("防范和处置非法集资工作要点任务进展")
+    court = next(r for r in units if r["序号"] == "二十六" and r["责任单位"] == "市法院")
+    assert "追赃挽损专题研讨会纪要" in court["依据"]
+    assert PHONE not in court["依据"]
+    for path in folder.iterdir():
+        shown = path.read_text(encoding="utf-8-sig") if path.suffix != ".xlsx" else " ".join(
+            str(cell.value) for sheet in load_workbook(path) for row in sheet.iter_rows() for cell in row)
+        assert PHONE not in shown, path.name
     # re-running the month with nothing new writes nothing
     assert REPORTS["work_plan_progress"].build(engine, data, june)["version"] == "v1"
 
@@ -158,3 +166,47 @@ def test_months_outside_the_plan_year_write_no_package(engine, data):
     assert manifest["version"] is None
     assert not (data.outbox / "work_plan_progress" / "2021-01" / "v1").exists()
 
+
+
+def test_the_demo_reports_tasks_done_on_time_late_and_not_at_all(engine, data):
+    """The demo's completion reports load with exactly the planted row rejected, and the reported
+    tasks' statuses at the end of June are the ones the written rows give, every status among them."""
+    import os
+
+    from chufei.core.periods import local_midnight
+    from chufei.ingest.submissions import sha256_of
+    from chufei.kinds.obligations import progress_rules
+    from chufei.statistics.work_plan import work_plan_progress
+    from demo.task_reports import write_task_reports
+
+    def emit(path, period):
+        moment = local_midnight(period.end).timestamp() + 2 * 86400
+        os.utime(path, (moment, moment))
+        return path
+
+    written = write_task_reports(data.inbox("submissions"), 2020, 2020, ["D15", "420704", "D11"], None, True, emit)
+    assert [f.faulty for f in written if f.faulty] == [{len(written[0].rows) - 1: "任务七由网格线索自动判定，无需报送"}]
+    digests = {f.path: sha256_of(f.path) for f in written}
+    ingest_submissions(engine, data)
+    for kind_file in written:
+        receipt = json.loads((data.receipts / f"{digests[kind_file.path]}.json").read_text(encoding="utf-8"))
+        assert [(e["row"], e["column"]) for e in receipt["errors"]] == \
+            [(6 + index, "任务序号") for index in sorted(kind_file.faulty)]
+
+    as_of = date(2020, 7, 1)
+    reported_done = {}
+    for kind_file in written:
+        for index, row in enumerate(kind_file.rows):
+            if index not in kind_file.faulty and row["完成日期"] < as_of:
+                reported_done.setdefault((kind_file.unit_code, row["任务序号"]), row["完成日期"])
+    expected = {}
+    for rule in progress_rules():
+        if rule.reported:
+            for code in set(rule.responsible) & {"D15", "420704", "D11"}:
+                expected[(rule.cn, code)] = ("已完成" if (code, rule.cn) in reported_done
+                                             else "逾期未完成" if rule.deadline < as_of else "无数据")
+    progress, _ = work_plan_progress(engine, as_of)
+    found = {(p.rule.cn, u.unit_code): u.status for p in progress if p.rule.reported for u in p.units
+             if u.unit_code in {"D15", "420704", "D11"}}
+    assert found == expected
+    assert set(found.values()) == {"已完成", "逾期未完成", "无数据"}

@@ -294,7 +294,7 @@ def work_plan_progress(engine: Engine, dash: Dashboard, as_of: date | None = Non
     dash.progress_as_of = end - timedelta(days=1)
     dash.progress = [{"no": p.rule.cn, "title": p.rule.title, "deadlines": deadlines(p).replace("\n", "、"),
                       "basis": basis(p), "status": p.status, "units": len(p.units),
-                      "counts": [p.counts.get(status, 0) for status in STATUSES], "evidence": city_evidence(p)}
+                      "counts": [p.counts.get(status, 0) for status in STATUSES], "evidence": mask_text(city_evidence(p))}
                      for p in progress]
 
 
