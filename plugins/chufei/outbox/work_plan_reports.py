@@ -60,7 +60,7 @@ def work_plan_progress_forms(engine: Engine, period: Period) -> tuple[dict[str, 
              "判定依据：统计数据 = 按报送的统计数据对照目标判定，单位报送 = 按各单位报送的工作任务完成情况判定；"
              "各任务的责任单位与目标见 include/reference/work_plan_progress.json。"]
     city = StatForm(
-        title="防范和处置非法集资工作要点任务进展情况表", form_no="鄂处非统10表", period_label=label,
+        title="防范和处置非法集资工作要点任务进展情况表", form_no="鄂处非统11表", period_label=label,
         unit_of_measure="个", sheet="任务进展", rows=body, notes=notes,
         columns=[FormColumn("序号", "序号", "text"), FormColumn("工作任务", "工作任务", "text"),
                  FormColumn("时限", "时限", "text"), FormColumn("判定依据", "判定依据", "text"),
@@ -73,7 +73,7 @@ def work_plan_progress_forms(engine: Engine, period: Period) -> tuple[dict[str, 
     unit_body.append(["", "合计", f"{len(unit_body)}项次", "", "", None, "，".join(
         f"{status} {sum(1 for row in unit_body if row[4] == status)} 项次" for status in STATUSES)])
     by_unit = StatForm(
-        title="防范和处置非法集资工作要点任务进展情况（分单位）", form_no="鄂处非统10表附1", period_label=label,
+        title="防范和处置非法集资工作要点任务进展情况（分单位）", form_no="鄂处非统11表附1", period_label=label,
         unit_of_measure="项", sheet="分单位", rows=unit_body, notes=notes[:1],
         columns=[FormColumn("序号", "序号", "text"), FormColumn("工作任务", "工作任务", "text"),
                  FormColumn("责任单位", "责任单位", "text"), FormColumn("时限", "时限", "text"),
