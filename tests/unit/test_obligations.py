@@ -80,3 +80,27 @@ def test_period_dags_wait_for_the_due_days_of_the_source(kind, period_start, due
     else:
         assert {o["due"]["day_of_next_month"] for o in owed if o["period_kind"] == kind} == {due.day}
     assert PeriodTimetable(kind, grace=0).window(period_start).due == due
+
+
+def test_every_task_is_judged_by_figures_or_by_report_and_names_known_units():
+    """work_plan_progress.json judges exactly the plan's tasks: 五, 七–十二, 十四, 十五 and 十七–二十二 by
+    the warehouse's figures, the others by the units' 工作任务完成情况 reports."""
+    plan, units = _reference()
+    progress = json.loads((REFERENCE / "work_plan_progress.json").read_text(encoding="utf-8"))
+    assert set(progress["tasks"]) == {str(task["no"]) for task in plan["tasks"]}
+    by_figures = {no for no, rule in progress["tasks"].items() if rule["evidence"] != "report"}
+    assert by_figures == {str(n) for n in (5, 7, 8, 9, 10, 11, 12, 14, 15, *range(17, 23))}
+    codes = {unit["code"] for unit in units}
+    assert progress["office_unit"] in codes
+    for rule in progress["tasks"].values():
+        if rule["responsible"] != "obligated":
+            assert set(rule["responsible"].get("units", [])) <= codes | {"office"}
+            assert set(rule["responsible"].get("unit_kinds", [])) <= {unit["kind"] for unit in units}
+
+
+def test_a_unit_may_name_a_task_as_the_plan_writes_it_or_by_its_number():
+    from chufei.kinds.obligations import task_by_number
+
+    assert {task_by_number(text).cn for text in ("十一", "11", "任务十一", "（十一）", "第十一项", 11.0)} == {"十一"}
+    assert task_by_number("二十七") is None
+    assert task_by_number("27") is None
