@@ -172,7 +172,10 @@ def test_either_order_and_every_kind_of_disagreement(engine, data):
         (echeng.code, "", "报送情况", "未报送", "陈案 1 件"),
         (liangzihu.code, "", "报送情况", "陈案 2 件", "未报送"),
     ]
-    form = case_statistics_forms(engine, may)[0][CHECK]
+    forms = case_statistics_forms(engine, may)[0]
+    form = forms[CHECK]
+    # the 陈案 form says which report its figures follow
+    assert any("以案件台账为准" in note and "核对" in note for note in forms["_old_cases"].notes)
     rows = body(form)
     ordered = sorted(expected, key=lambda e: (e[0], e[1].split("-")[0], int(e[1].split("-")[1]) if e[1] else 0))
     got = sorted(((r[0], "" if r[2] == "—" else r[2], r[4], r[5], r[6]) for r in rows),
@@ -200,6 +203,9 @@ def test_either_order_and_every_kind_of_disagreement(engine, data):
     assert by_case["HR-9"]["row"] == 13
     assert "没有这一本年陈案" in by_case["HR-9"]["message"]
     assert all("以案件台账为准" in w["message"] for w in second["warnings"])
+    text = (data.receipts / f"{ledger}.txt").read_text(encoding="utf-8")
+    assert "处理结果：已接收" in text and "提醒（不影响本次入库，请核对）：" in text
+    assert "案件 HR-5" in text and "“处置阶段”" in text
 
     # the annual package reconciles December: nobody reported it
     year_form = case_statistics_forms(engine, year_period(2020))[0][CHECK]
