@@ -53,6 +53,7 @@ def ingest_screening_file(engine: Engine, data: DataDir, path: Path, original_na
     result = RowValidator(detail, arrived_on).run()
     receipt.counts = {"rows": len(detail.rows), "accepted": len(result.valid), "rejected": len(result.rejected)}
     receipt.errors = [issue.as_dict() for issue in result.issues] + parsed.summary_issues
+    receipt.warnings = detail.warnings
     if result.rejected or parsed.summary_issues:
         receipt.status = "partially_accepted"
     else:

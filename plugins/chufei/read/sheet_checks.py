@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
 from chufei.kinds.spec import Dataset
 
@@ -58,3 +59,77 @@ def stacked_table(row: tuple, dataset: Dataset) -> str | None:
 def stacked_refusal(sheet: str, row: int, what: str) -> str:
     return (f"工作表“{sheet}”第 {row} 行出现第二个“{what}”：一张工作表中叠放了两张表（可能是两个单位或两个报告期的数据）。"
             "每个文件只报送一个单位一个报告期的一张表，请拆分成多个文件分别报送")
+
+
+EXCEL_CELL_LIMIT = 32767  # characters: Excel keeps no more in a cell, and neither do the exported forms
+
+
+@dataclass
+class SheetMarks:
+    """What the sheet's XML says about its cells that the values alone do not."""
+
+    hidden_rows: set[int] = field(default_factory=set)
+    formulas_without_value: dict[str, str] = field(default_factory=dict)  # cell → its formula, no result saved
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (first row, first col, last row, last col)
+
+    def merged_range(self, row: int, column: int) -> tuple[int, int, int, int] | None:
+        """The merged range that covers (row, column, 1-based), when it is not that range's first cell."""
+        for first_row, first_col, last_row, last_col in self.merged:
+            if first_row <= row <= last_row and first_col <= column <= last_col \
+                    and (row, column) != (first_row, first_col):
+                return first_row, first_col, last_row, last_col
+        return None
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def sheet_marks(sheet) -> SheetMarks:
+    """Hidden rows, formulas saved without their result and merged ranges of a read-only
+    openpyxl sheet, streamed from its part (the read-only reader does not keep them)."""
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+    marks = SheetMarks()
+    archive = getattr(sheet.parent, "_archive", None)
+    path = getattr(sheet, "_worksheet_path", None)
+    if archive is None or path is None:
+        return marks
+    row_no, column = 0, 0
+    with archive.open(path.lstrip("/")) as part:
+        for event, element in iterparse(part, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == _MAIN + "row":
+                    number = element.get("r") or ""
+                    row_no = int(number) if number.isdigit() else row_no + 1
+                    column = 0
+                    if element.get("hidden") in ("1", "true"):
+                        marks.hidden_rows.add(row_no)
+                continue
+            if tag == _MAIN + "c":
+                ref = element.get("r")
+                try:
+                    letters, row_no = coordinate_from_string(ref)
+                    column = column_index_from_string(letters)
+                except (TypeError, ValueError):  # no reference, or one openpyxl would not place either: next cell
+                    column += 1
+                    ref = f"{get_column_letter(column)}{row_no}"
+                formula = element.find(_MAIN + "f")
+                if formula is not None:
+                    cached = element.find(_MAIN + "v")
+                    if (cached is None or not cached.text) and element.find(_MAIN + "is") is None:
+                        marks.formulas_without_value[ref] = formula.text or ""
+                element.clear()
+            elif tag == _MAIN + "row":
+                element.clear()
+            elif tag == _MAIN + "mergeCell" and ":" in (element.get("ref") or ""):
+                first, last = element.get("ref").split(":", 1)
+                try:
+                    (first_col, first_row), (last_col, last_row) = coordinate_from_string(first), \
+                        coordinate_from_string(last)
+                    marks.merged.append((first_row, column_index_from_string(first_col),
+                                         last_row, column_index_from_string(last_col)))
+                except ValueError:  # a range no cell lies in
+                    pass
+    return marks

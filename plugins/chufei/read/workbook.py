@@ -20,7 +20,8 @@ from chufei.kinds.spec import Dataset
 from chufei.core.normalise import parse_date
 from chufei.core.periods import Period, PeriodError, half_period, parse_period
 from chufei.core.units import Unit, resolve_unit
-from chufei.read.sheet_checks import header_warnings, stacked_refusal, stacked_table
+from chufei.read.sheet_checks import (EXCEL_CELL_LIMIT, SheetMarks, header_warnings, sheet_marks, stacked_refusal,
+                                      stacked_table)
 
 HEADER_FIELDS = ("填报单位", "报告期", "填表人", "联系电话", "填报日期")
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
@@ -69,6 +70,9 @@ class ParsedWorkbook:
     column_letters: dict[str, str]  # dataset column name → Excel column letter
     rows: list[SheetRow] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)  # what the receipt points out without refusing
+    # (row, column name, message): a cell whose value cannot be read for a reason the reader knows
+    # (a formula saved without its result, a merged cell): its row is refused with that reason
+    cell_problems: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 def label_key(text: object) -> str:
@@ -396,7 +400,56 @@ def _read_sheet(sheet, dataset: Dataset, top: list[tuple], header_index: int,
         if all(value is None or (isinstance(value, str) and not value.strip()) for value in values.values()):
             continue  # something written beside the table, outside the template's columns
         parsed.rows.append(SheetRow(row_no, values))
+    _check_cells(parsed, sheet_marks(sheet), mapping)
     return parsed
+
+
+HIDDEN_ROWS_LISTED = 20  # one warning per hidden row up to this many, then one for the rest
+
+
+def _check_cells(parsed: ParsedWorkbook, marks: SheetMarks, mapping: dict[str, int]) -> None:
+    """What the values alone hide, for the rows read: hidden rows and over-long cells are warned
+    about (the rows are read as they are: hiding a row does not delete it); a formula saved
+    without its result, or a merged cell other than its range's first, is a cell problem."""
+    hidden = []
+    for sheet_row in parsed.rows:
+        if sheet_row.row in marks.hidden_rows:
+            hidden.append(sheet_row.row)
+        for name, position in mapping.items():
+            ref = f"{_letter(position)}{sheet_row.row}"
+            value = sheet_row.values.get(name)
+            if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                parsed.warnings.append(_at(parsed, sheet_row.row, name, ref, (
+                    f"单元格 {ref} 的内容共 {len(value)} 个字符，超过 Excel 单元格上限 {EXCEL_CELL_LIMIT} 个字符："
+                    f"Excel 中无法完整显示和编辑，处非办导出的报表中该单元格只能保留前 {EXCEL_CELL_LIMIT} 个字符"
+                    "（数据库保存完整内容）；请精简后重新报送")))
+            if ref in marks.formulas_without_value:
+                formula = marks.formulas_without_value[ref]
+                shown = f"（={formula[:60]}{'…' if len(formula) > 60 else ''}）" if formula else ""
+                parsed.cell_problems.append((sheet_row.row, name, (
+                    f"单元格 {ref} 是公式{shown}，但文件中没有保存公式的计算结果（常见于由程序生成、"
+                    "未在 Excel 中打开保存过的文件），无法读取其数值：请在 Excel 中打开、重新计算并保存后报送，或直接填写数值")))
+                continue
+            merged = marks.merged_range(sheet_row.row, position + 1) if value in (None, "") else None
+            if merged is not None:
+                first_row, first_col, last_row, last_col = merged
+                span = f"{_letter(first_col - 1)}{first_row}:{_letter(last_col - 1)}{last_row}"
+                parsed.cell_problems.append((sheet_row.row, name, (
+                    f"单元格 {ref} 位于合并单元格 {span} 内，只有首格 {_letter(first_col - 1)}{first_row} 有内容，"
+                    "本格读作空白：数据区不能合并单元格，请取消合并、在每一行分别填写后重新报送")))
+    for row in hidden[:HIDDEN_ROWS_LISTED]:
+        parsed.warnings.append(_at(parsed, row, None, None, (
+            f"第 {row} 行在表格中被隐藏（筛选或手动隐藏），已与其他行一样读取入库：隐藏不等于删除，"
+            "如该行不应报送，请删除该行后重新报送")))
+    if len(hidden) > HIDDEN_ROWS_LISTED:
+        parsed.warnings.append(_at(parsed, None, None, None, (
+            f"另有 {len(hidden) - HIDDEN_ROWS_LISTED} 个隐藏行（共 {len(hidden)} 行，第 {hidden[HIDDEN_ROWS_LISTED]} 行起）"
+            "同样已读取入库；如这些行不应报送，请删除后重新报送")))
+
+
+def _at(parsed: ParsedWorkbook, row: int | None, name: str | None, cell: str | None, message: str) -> dict:
+    column = parsed.dataset.column(name).label if name else None
+    return {"sheet": parsed.sheet, "row": row, "column": column, "cell": cell, "value": None, "message": message}
 
 
 def period_for(dataset: Dataset, value: object) -> Period:

@@ -113,6 +113,10 @@ class RowValidator:
                 except ValueError as error:
                     outcome.values[column.name] = None
                     self.add(sheet_row.row, column.name, str(error))
+        for row, column_name, message in self.parsed.cell_problems:  # the reader knows why the cell is empty
+            if row in self.outcomes:
+                self.outcomes[row].values[column_name] = None
+                self.add(row, column_name, message)
         for row, column_name, message in run_suite(self.dataset, list(self.outcomes.values())):
             if not any(i.column == self.dataset.column(column_name).label for i in self.outcomes[row].issues):
                 self.add(row, column_name, message)
