@@ -1,14 +1,15 @@
 """
 ### 形势分析 — half-year and annual situation analysis
 
-**概要**：形势分析：上半年与全年的案件走势、分地区分行业情况，并附文字摘要（含风险提示、广告排查的防范工作情况）。半年结束次月15日后运行；
+**概要**：形势分析：上半年与全年的案件走势、分地区分行业情况，并附文字摘要（含风险提示、广告排查的防范工作情况，以及网格监测和宣传教育情况）。半年结束次月15日后运行；
 手动补算请填报告期，2020H1 为上半年，2020 为全年。
 
 *English:*
 
 **Consumes** the warehouse's current case facts and administrative actions (the same facts as
 the case-statistics forms), and for the summary's prevention paragraph the current 风险提示 and
-advert-screening (排查汇总) submissions.
+advert-screening (排查汇总) submissions; for its grid and publicity paragraph the grid-worker clues
+(with the grid register) and the current 宣传教育 submissions (with the community list).
 
 **Produces** `<data dir>/outbox/situation_analysis/<YYYYH1 | YYYY>/v<n>/` (and `latest`):
 - `…_by_month.xlsx` — monthly trend (新发案件数 and 涉案金额 against the same month a year
@@ -16,10 +17,12 @@ advert-screening (排查汇总) submissions.
 - `…_by_district.xlsx`, `…_by_industry.xlsx` — 本期, 上年同期, 同比% by territorial unit and
   by 行业领域, with bar charts;
 - `…_old_cases.xlsx` — the 陈案 stock and its resolution, the figures the summary quotes;
+- `…_grid_monitoring.xlsx`, `…_publicity.xlsx`, `…_publicity_targets.xlsx` — the 网格监测 and 宣传教育
+  forms over the span, the figures of the summary's 网格监测和宣传教育 paragraph;
 - `…_通报.docx` — the bulletin as a Word document in the official-document layout (GB/T 9704-2012):
   the summary, the district and 行业领域 tables and the trend charts, dated with the 报出日期;
 - `…_summary.txt` — a short generated Chinese summary with the key figures and their 同比 for
-  the bulletin (通报), and the period's risk warnings and advert-screening work;
+  the bulletin (通报), the period's risk warnings and advert-screening work, grid monitoring and publicity;
 - CSV twins and `manifest.json`. Updates the Asset `outbox.situation_analysis`.
 
 **Period**: the run's data interval is a half-year in Asia/Shanghai. The first half-year's run

@@ -49,7 +49,8 @@ def test_situation_analysis_package(engine, data):
         if path.suffix == ".xlsx":
             check_workbook(path)
             charted = any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(path).namelist())
-            assert charted == (not name.endswith("_old_cases.xlsx")), name  # the 陈案 figures have no chart
+            tables = ("_old_cases.xlsx", "_grid_monitoring.xlsx", "_publicity.xlsx", "_publicity_targets.xlsx")
+            assert charted == (not name.endswith(tables)), name  # the 陈案, 网格 and 宣传 figures have no chart
         elif path.suffix == ".csv":
             check_csv(path)
     summary = (folder / "situation_analysis_2020_summary.txt").read_text(encoding="utf-8")
@@ -146,3 +147,59 @@ def test_the_bulletin_is_an_official_document_whose_numbers_are_the_forms_figure
     assert not stray, f"numbers in the bulletin that no form holds: {stray}"
     again = build_situation_package(engine, data, period)
     assert again["version"] == manifest["version"]  # a rebuild: the same bytes, docx included
+
+
+def test_the_bulletin_reports_grid_monitoring_and_publicity_from_their_forms(engine, data):
+    """六、 of the first half-year: the grid clues of tests/integration/test_grid_monitoring.py
+    against the grid register, and three publicity activities against the community list — each
+    figure counted here by hand, and every number of the paragraph one of the package's CSVs'."""
+    import csv
+    import io
+    import re
+
+    from chufei.core.periods import quarter_period
+    from tests.conftest import REPO
+    from tests.integration.test_grid_monitoring import load_all
+    from tests.statsfacts import load_submission
+
+    load_all(engine, data)
+
+    def listed(name: str) -> list[dict]:
+        with (REPO / "include" / "reference" / name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    echeng = [c["community"] for c in listed("communities.csv") if c["district_code"] == "420704"]
+    huarong = [c["community"] for c in listed("communities.csv") if c["district_code"] == "420703"]
+
+    def event(day, title, community, audience, materials=None):
+        return {"event_date": day, "title": title, "form": "宣讲", "location": None, "community": community,
+                "audience": audience, "materials": materials}
+
+    with engine.begin() as connection:
+        load_submission(connection, "publicity", "420704", quarter_period(2020, 2),
+                        [event(date(2020, 6, 2), "宣传月启动", echeng[0], 300, 1200),
+                         event(date(2020, 6, 9), "进社区宣讲", echeng[1], 80)])
+        load_submission(connection, "publicity", "420703", quarter_period(2020, 1),
+                        [event(date(2020, 3, 5), "老年人防骗讲座", huarong[0], 45, 100)])
+    manifest = build_situation_package(engine, data, half_period(2020, 1))
+    folder = Path(manifest["folder"])
+    text = (folder / "situation_analysis_2020H1_summary.txt").read_text(encoding="utf-8")
+    paragraph = next(line for line in text.splitlines() if line.startswith("六、"))
+    # H1's clues: A B C D E F I (G is July's, H of 2019). 移交: C D I (A's 移交 version came in July);
+    # 办结 by 30 June: C D E I. Silent: every registered grid (none is named by these clues) and H2.
+    silent = len(listed("grids.csv")) + 1
+    assert paragraph.startswith(f"六、网格监测和宣传教育。全市网格员上报涉非线索7条，研判后移交3条，办结4条，办结率57.14%；"
+                                f"{silent}个网格本期无上报")
+    total = len(listed("communities.csv"))
+    rate = (Decimal(3 * 100) / total).quantize(Decimal("0.01"))
+    # 华容区 sent no second quarter, the other three units nothing: only 鄂城区 held the 宣传月.
+    assert (f"开展防范非法集资宣传教育活动3场，参与425人次，发放资料1300份；宣传教育月（6月）5个属地中1个开展了活动；"
+            f"进社区宣教覆盖社区村3个，覆盖率{rate}%（名录{total}个）。") in paragraph
+
+    allowed = set()
+    for entry in manifest["files"]:
+        if entry["name"].endswith(".csv"):
+            for row in csv.reader(io.StringIO((folder / entry["name"]).read_bytes().decode("utf-8-sig"))):
+                allowed |= {n for cell in row for n in re.findall(r"\d+(?:\.\d+)?", cell)}
+    assert set(re.findall(r"\d+(?:\.\d+)?", paragraph)) <= allowed
+    assert len(manifest["sources"]) == 2 + 2  # the two grid exports June's versions came in, two returns

@@ -2,13 +2,15 @@
 charts, and a short generated Chinese summary for the bulletins (通报).
 
 Figures come from ``chufei.statistics.cases.case_figures`` (the same facts as the case-statistics
-forms); 同比 compares the same span one year earlier. The summary's last paragraph adds the
-prevention work of the period: public risk warnings and the advert-screening campaign.
+forms); 同比 compares the same span one year earlier. The summary's fifth paragraph adds the
+prevention work of the period: public risk warnings and the advert-screening campaign; the sixth the
+grid monitoring and the publicity work of the span, whose forms (the 网格监测 and 宣传教育 forms over
+the span) are part of the package, so that each of its figures is one of theirs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -120,6 +122,42 @@ def summary_text(period: Period, current: Figures, last: Figures, old_stock: int
     return "\n".join(lines) + "\n"
 
 
+def monitoring_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], list[str]]:
+    """The span's 网格监测 form (districts and 乡镇街道) and 宣传教育 forms (activities, targets)."""
+    from chufei.outbox.grid_reports import grid_monitoring_forms
+    from chufei.outbox.publicity_reports import publicity_forms
+
+    grid, grid_sources = grid_monitoring_forms(engine, period)
+    publicity, publicity_sources = publicity_forms(engine, period)
+    forms = {"_grid_monitoring": replace(grid[""], form_no="鄂处非析5表"),
+             "_publicity": replace(publicity[""], form_no="鄂处非析6表"),
+             "_publicity_targets": replace(publicity["_targets"], form_no="鄂处非析6表附1")}
+    return forms, sorted(set(grid_sources) | set(publicity_sources))
+
+
+def monitoring_text(forms: dict[str, StatForm]) -> str:
+    """六、: the key figures of the span's 网格监测 and 宣传教育 forms, read from their 合计 rows."""
+    grid, publicity, targets = (forms[k].rows for k in ("_grid_monitoring", "_publicity", "_publicity_targets"))
+    clues, transferred, silent, closed, rate = (grid[-1][i] for i in (2, 8, 10, 15, 16))
+    if clues:
+        parts = [f"全市网格员上报涉非线索{clues}条，研判后移交{transferred}条，办结{closed}条，办结率{rate}%；"
+                 f"{silent}个网格本期无上报，需督促补齐监测盲区"]
+    else:
+        parts = ["本期未收到网格员上报的涉非线索"]
+    if any((index, 2) not in forms["_publicity"].no_data for index in range(len(publicity) - 1)):
+        events, people, materials = (publicity[-1][i] for i in (2, len(publicity[-1]) - 2, len(publicity[-1]) - 1))
+        body = targets[:-1]
+        held = sum(1 for row in body if row[3] == "已开展")
+        listed, covered, coverage = targets[-1][4], targets[-1][5], targets[-1][7]
+        month = forms["_publicity_targets"].columns[2].label.removesuffix("活动场次")
+        parts.append(f"各地各部门开展防范非法集资宣传教育活动{events}场，参与{people}人次，发放资料{materials}份；"
+                     f"宣传教育月（{month}）{len(body)}个属地中{held}个开展了活动；进社区宣教覆盖社区村{covered}个"
+                     + (f"，覆盖率{coverage}%（名录{listed}个）" if coverage is not None else ""))
+    else:
+        parts.append("本期无单位报送宣传教育活动情况")
+    return "六、网格监测和宣传教育。" + "；".join(parts) + "。"
+
+
 def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], str, list[str]]:
     from chufei.statistics.old_cases import old_case_summary, total_summary
 
@@ -176,12 +214,14 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         unit_of_measure="件、万元、人", sheet="分行业", rows=industry_rows, columns=_compare_columns("行业领域"),
         charts=(ChartSpec("bar", "分行业新发案件数（本期与上年同期）", "件", 1, (2, 3), rotate_labels=True),))
     prevention = prevention_work(engine, period)
-    text = summary_text(period, current, before, old["stock"], old["resolved"], prevention)
+    monitoring, monitoring_sources = monitoring_forms(engine, period)
+    text = summary_text(period, current, before, old["stock"], old["resolved"], prevention) + monitoring_text(monitoring)
+    text += "\n"
     from chufei.statistics.old_cases import old_case_forms
 
     old_form = old_case_forms(by_unit, None, period, "鄂处非析4表")["old_cases"]  # the bulletin's 陈案 figures
-    return ({"_by_month": trend, "_by_district": district, "_by_industry": industry, "_old_cases": old_form}, text,
-            sorted(set(sources) | prevention.sources))
+    return ({"_by_month": trend, "_by_district": district, "_by_industry": industry, "_old_cases": old_form,
+             **monitoring}, text, sorted(set(sources) | prevention.sources | set(monitoring_sources)))
 
 
 def analysis_period(period: Period) -> Period:
