@@ -1,7 +1,7 @@
 """Seeded demo data for the two streaming inflows: grid clue exports and advert-screening workbooks.
 
-``grid_rows`` yields export rows (label → text) the way the grid platform writes them, with a
-known share of deliberate faults; ``write_grid_exports`` renders a few thousand of them as CSV in
+``grid_rows`` yields export rows (label → text) the way the grid platform writes them, from the
+grids of the grid register (``include/reference/grids.csv``), with a known share of deliberate faults; ``write_grid_exports`` renders a few thousand of them as CSV in
 UTF-8, UTF-8 with BOM and GBK plus one XLSX, and a later export that updates some clues.
 ``write_ad_screening_inbox`` writes the May–September campaign workbooks of a few units.
 The bench (``bench/``) uses ``write_grid_csv`` for its million-row file.
@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from collections.abc import Iterator
 
+from chufei.core import places
 from chufei.core.settings import DataDir, code_lists
 
 GRID_LABELS = ("线索编号", "上报时间", "区县代码", "乡镇街道", "社区村", "网格编码", "网格员工号", "发现方式",
@@ -80,6 +81,12 @@ def grid_rows(count: int, seed: int = 2020, year: int = 2020, fault_every: int =
     start = datetime(year, 1, 1, 8, 0)
     span = 365 * 24 * 3600 - 16 * 3600
     districts = list(_TOWNS)
+    register: dict[tuple[str, str], list[str]] = {}
+    for grid in places.grids():  # the grid register: every clue comes from one of its grids
+        register.setdefault((grid.district, grid.town), []).append(grid.code)
+    villages: dict[tuple[str, str], list[str]] = {}
+    for place in places.communities():
+        villages.setdefault((place.district, place.town), []).append(place.name)
     for sequence in range(1, count + 1):
         district = rng.choice(districts)
         town = rng.choice(_TOWNS[district])
@@ -94,8 +101,9 @@ def grid_rows(count: int, seed: int = 2020, year: int = 2020, fault_every: int =
             "上报时间": reported.strftime("%Y-%m-%d %H:%M:%S") if sequence % 3 else reported.strftime("%Y/%m/%d %H:%M"),
             "区县代码": district,
             "乡镇街道": town,
-            "社区村": f"{rng.choice(_WORDS)}社区",
-            "网格编码": f"{district}{rng.randint(1, 60):03d}{rng.randint(1, 30):02d}",
+            "社区村": rng.choice(villages.get((district, town)) or [f"{rng.choice(_WORDS)}社区"]),
+            "网格编码": rng.choice(register[(district, town)]) if (district, town) in register
+            else f"{district}{rng.randint(1, 60):03d}{rng.randint(1, 30):02d}",
             "网格员工号": f"GW{rng.randint(1, 900):04d}",
             "发现方式": rng.choice(["巡查", "走访", "群众反映"]),
             "主体名称": name,

@@ -1,7 +1,8 @@
 """Demo submissions of every kind other than the case ledger, seeded and realistic.
 
 Each owing unit (``chufei.kinds.obligations``) sends its 风险监测台账 (6/20 and 12/10), 举报奖励,
-风险提示, 行政处置, 宣传教育 (quarterly) and, for territorial units, 陈案处置进展 (monthly,
+风险提示, 行政处置, 宣传教育 (quarterly; most activity in June, at the communities of the list) and,
+for territorial units, 陈案处置进展 (monthly,
 consistent with the old cases of ``demo.generate.generate_cases`` but for a few planted disagreements,
 ``KindFile.planted``). Identifiers carry valid check
 characters computed with python-stdnum. A few rows are faulty on purpose, each breaking one
@@ -18,6 +19,7 @@ from collections.abc import Callable
 
 from stdnum.cn import ric, uscc
 
+from chufei.core.places import communities
 from chufei.core.settings import code_lists
 from chufei.kinds.registry import DATASETS
 from chufei.kinds.obligations import obligated_units
@@ -252,19 +254,41 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
                 rows.append({"处置日期": quarter.start, "处置对象": "鄂州错误示例有限公司", "处置方式": "约谈劝导",
                              "行业领域": "其他", "罚没金额(万元)": 2})
             send("admin_action", unit, quarter, rows, faulty)
+    # 宣传教育: most activity in June, the 宣传教育月 (task 十七). Territorial units go to the communities
+    # and villages of their list (include/reference/communities.csv, task 二十一), departments with them
+    # or on their own; one unit misspells a place once. A rng of its own keeps the other files as they were.
+    prng = random.Random(seed + 17)
+    pmessy = _Messy(prng)
     for unit in owing("publicity"):
+        listed = [c for c in communities() if c.district == unit.code]
         for quarter in _quarters(year, months):
             rows, used = [], set()
-            for _ in range(rng.randint(1, 4) if unit.kind == "territorial" else rng.randint(0, 2)):
-                day = _day_in(rng, quarter.start, quarter.end)
-                title = f"{rng.choice(_ACTIVITIES)}（{day.month}月）"
-                if (day, title) in used:
-                    continue
-                used.add((day, title))
-                form = rng.choice(code_lists()["活动形式"])
-                rows.append({"活动日期": messy.date(day), "活动名称": title, "活动形式": form,
-                             "活动地点": rng.choice(_PLACES), "参与人数": rng.randint(20, 2000),
-                             "发放资料份数": rng.randint(100, 5000) if form == "发放资料" or rng.random() < 0.5 else None})
+            for month in quarter.months():
+                june = month.start.month == 6
+                if unit.kind == "territorial":
+                    count = prng.randint(4, 7) if june else prng.randint(1, 3)
+                else:
+                    count = prng.randint(1, 2) if june else int(prng.random() < 0.3)
+                for _ in range(count):
+                    day = _day_in(prng, month.start, month.end)
+                    place = (prng.choice(listed) if listed and prng.random() < 0.85 else None) \
+                        if unit.kind == "territorial" else (prng.choice(communities()) if prng.random() < 0.4 else None)
+                    what = "防范非法集资宣传月活动" if june and prng.random() < 0.6 else prng.choice(_ACTIVITIES[1:])
+                    title = f"{place.name if place else unit.name}{what}（{day.month}月{day.day}日）"
+                    if (day, title) in used:
+                        continue
+                    used.add((day, title))
+                    form = prng.choice(code_lists()["活动形式"])
+                    rows.append({"活动日期": pmessy.date(day), "活动名称": title, "活动形式": form,
+                                 "活动地点": f"{place.name}党群服务中心" if place else prng.choice(_PLACES),
+                                 "社区/村": place.name if place else None,
+                                 "参与人数": prng.randint(30, 400) if place else prng.randint(50, 2000),
+                                 "发放资料份数": prng.randint(100, 3000) if form == "发放资料" or prng.random() < 0.5
+                                 else None})
+            if quarter.start.month == 7 and unit == first_faulty["publicity"] and listed:
+                day = quarter.start + timedelta(days=20)  # a place the list spells otherwise: 名录外
+                rows.append({"活动日期": day, "活动名称": "进小区宣讲（7月21日）", "活动形式": "宣讲",
+                             "社区/村": f"{listed[0].name.removesuffix('社区').removesuffix('村')}小区", "参与人数": 60})
             faulty = {}
             if faults and quarter.start.month == 10 and unit == first_faulty["publicity"]:
                 faulty[len(rows)] = "发放资料未填份数"
