@@ -18,6 +18,11 @@ from chufei.outbox.registry import REPORTS
 from demo.generate import write_demo_inbox
 from tests.screening import COUNTS, advert
 
+# Kinds whose report is still being built, each with the output that will read it. The test fails
+# as soon as one of them reaches a manifest too, so that the entry is removed.
+AWAITING_REPORT = {"warning_feedback": "the early-warning run (chufei.statistics.early_warning) reads it; "
+                                       "its report is not in the registry yet"}
+
 JUNE = {"month": month_period(2020, 6), "quarter": quarter_period(2020, 2), "half": half_period(2020, 1),
         "year": year_period(2020)}
 
@@ -34,6 +39,9 @@ def send_one_of_each(engine, data) -> None:
     task = next(rule for rule in progress_rules() if rule.reported and "420704" in rule.responsible)
     write_submission(data.inbox("submissions") / "鄂城区_2020-06_工作任务完成情况.xlsx", DATASETS["work_task_completion"],
                      "鄂城区", "2020年6月", [{"任务序号": task.cn, "完成日期": date(2020, 6, 12), "佐证材料": "印发工作方案"}])
+    write_submission(data.inbox("submissions") / "鄂城区_2020-06_预警核查反馈.xlsx", DATASETS["warning_feedback"],
+                     "鄂城区", "2020年6月", [{"预警编号": "YJ-ZT0123456789-1", "核查结论": "不属实",
+                                             "核查日期": date(2020, 6, 20), "核查说明": "经走访核实"}])
     ingest_submissions(engine, data)
     write_screening(data.inbox("ad_screening") / "6月.xlsx", "鄂城区", "2020年6月", [advert(3)], COUNTS)
     ingest_ad_screening(engine, data)
@@ -53,4 +61,4 @@ def test_every_kind_reaches_the_sources_of_some_manifest(engine, data):
             if source in kind_of:
                 reached.setdefault(kind_of[source], set()).add(report.dag_id)
     unread = sorted(set(KINDS) - set(reached))
-    assert unread == [], f"kinds no report's manifest names as a source: {unread}; read by: {reached}"
+    assert unread == sorted(AWAITING_REPORT), f"kinds no report's manifest names as a source: {unread}; read by: {reached}"
