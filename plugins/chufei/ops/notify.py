@@ -9,7 +9,8 @@
   by ``SmtpHook``; the sender is the connection's extra ``from_email``) to ``[chufei] notify_to``
   (comma-separated addresses).
 
-Messages name units, periods and dataset kinds only — never personal data.
+Messages name units, periods and dataset kinds only — never personal data; a 红 warning names its
+entity (a natural person by the surname only).
 """
 
 from __future__ import annotations
@@ -121,3 +122,41 @@ def deadline_missed(context=None, **kwargs) -> None:  # noqa: ANN001
     run_id = getattr(dag_run, "run_id", None) or (dag_run.get("run_id") if isinstance(dag_run, dict) else None)
     send(f"[chufei] {dag_id or 'a period DAG'} is late",
          f"DAG run {run_id or '?'} of {dag_id or '?'} missed its deadline; check it in Airflow.")
+
+
+def notify_red_warnings(engine, as_of) -> dict:  # noqa: ANN001
+    """New 红 warnings on the channel, at most once per entity and band (``warning_notice``).
+
+    The notice names warning ids, entity ids, districts, scores and the entity's name (a natural
+    person's by the surname only, as the warning list shows it); nothing else. A notice is recorded
+    after it is sent: a failed send is retried by the task, a sent one is not repeated.
+    """
+    from sqlalchemy import select
+
+    from chufei.core.masking import mask_name, mask_text
+    from chufei.core.units import units
+    from chufei.warehouse.entity_schema import entity, entity_warning, warning_notice
+
+    names = {u.code: u.name for u in units()}
+    with engine.connect() as connection:
+        noticed = set(connection.execute(select(warning_notice.c.entity_id, warning_notice.c.band)).all())
+        rows = connection.execute(
+            select(entity_warning.c.warning_id, entity_warning.c.entity_id, entity_warning.c.score,
+                   entity.c.name, entity.c.natural_person, entity.c.district_code)
+            .join(entity, entity.c.entity_id == entity_warning.c.entity_id)
+            .where(entity_warning.c.band == "红", entity_warning.c.status == "待核查",
+                   entity_warning.c.raised_on <= as_of)
+            .order_by(entity_warning.c.score.desc(), entity_warning.c.warning_id)).all()
+    new = [row for row in rows if (row.entity_id, "红") not in noticed]
+    if not new:
+        return {"sent": 0}
+    items = [{"warning_id": row.warning_id, "entity_id": row.entity_id, "score": int(row.score),
+              "district": names.get(row.district_code, "全市"),
+              "name": mask_name(row.name) if row.natural_person else mask_text(row.name)} for row in new]
+    text = "\n".join(f"{i['warning_id']} {i['district']} {i['name']}（{i['score']} 分）" for i in items)
+    channel = send(f"[chufei] 新增红色预警 {len(items)} 条（截至 {as_of.isoformat()}）",
+                   f"以下主体新达到红色预警，请核查后报送“预警核查反馈”：\n{text}", items)
+    with engine.begin() as connection:
+        connection.execute(warning_notice.insert(), [{"entity_id": i["entity_id"], "band": "红",
+                                                      "warning_id": i["warning_id"], "sent_on": as_of} for i in items])
+    return {"sent": len(items), "channel": channel}

@@ -234,7 +234,7 @@ def refresh_warnings(engine: Engine, as_of: date) -> pd.DataFrame:
         joined = banded.join(latest[["warning_id", "seq", "status", "evidence_count"]], rsuffix="_warned")
         unwarned = joined["warning_id"].isna()
         reopened = joined["warning_id"].notna() & (joined["status"] != OPEN) & (
-            joined["evidence_count"] > joined["evidence_count_warned"])
+            joined["evidence_count"] > joined["evidence_count_warned"].fillna(0))
         still_open = joined["warning_id"].notna() & (joined["status"] == OPEN)
         new_rows = []
         for entity_id, row in joined[unwarned | reopened].iterrows():
@@ -284,5 +284,5 @@ def feedback_summary(engine: Engine) -> dict:
         statuses = connection.execute(select(entity_warning.c.status)).scalars().all()
     counts = {result: statuses.count(result) for result in RESULTS}
     checked = sum(counts.values())
-    share = (Decimal(counts["属实"] * 1000 // checked) / 10) if checked else None
+    share = (Decimal(counts["属实"] * 1000 // checked) / 10).quantize(Decimal("0.1")) if checked else None
     return {"warnings": len(statuses), "checked": checked, **counts, "true_share_percent": share}
