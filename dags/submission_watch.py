@@ -12,8 +12,13 @@ unit kinds owe which submission for which period, and when), the unit registry
 
 **Produces**
 - warehouse table `submission_status`: units × due submissions, each `received` (on time), `late` or
-  `missing`, as of the run's day (replaced by every run);
-- `<data dir>/outbox/submission_watch/<YYYY-MM-DD>/submission_matrix_<YYYY-MM-DD>.xlsx` (sheets 矩阵 and 明细);
+  `missing` as of the end of the run's day, judged by when each unit's first file *arrived* in the
+  inbox (not when it was processed; both are kept), a zero-row return (零报告) counted as submitted
+  (replaced by every run);
+- the package `<data dir>/outbox/submission_watch/<YYYY-MM-DD>/v<n>/`: `submission_matrix_<day>.xlsx`
+  (表一 汇总 with 合计 per unit, then a part per group of kinds with a column per period — kind, period,
+  时限 — and a 合计 row; A4 landscape), `submission_detail_<day>.xlsx` (one line per item with its arrival),
+  their CSV twins and `manifest.json`; the same day and arrivals give the same bytes;
 - reminders for missing items on the `[chufei] notify_channel` (log, webhook or email), each item at
   most once per day — recorded in the warehouse table `reminder_log`.
 

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # The completeness matrix of the demo year (units x due submissions, received / late / missing).
     run_dag("submission_watch", run_conf={"as_of": f"{args.year}-12-31"})
-    matrix = data.outbox / "submission_watch" / f"{args.year}-12-31" / f"submission_matrix_{args.year}-12-31.xlsx"
+    matrix = _issued(data.outbox / "submission_watch" / f"{args.year}-12-31") / f"submission_matrix_{args.year}-12-31.xlsx"
 
     receipts = sorted(p for p in data.receipts.glob("*.json") if ".duplicate-" not in p.name)
     statuses: dict[str, int] = {}

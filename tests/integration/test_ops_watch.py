@@ -77,7 +77,7 @@ def test_matrix_marks_received_late_and_missing(seeded):
     assert status[("old_case_progress", "EZLK01", "2020-02")] == "missing"
     assert ("case_ledger", "420702", "2019-12") not in status
     assert ("old_case_progress", "D13", "2020-01") not in status  # departments do not owe it
-    assert counts(rows) == {"received": 2, "late": 1, "missing": 47}
+    assert counts(rows) == {"received": 2, "late": 1, "missing": 47, "zero_return": 0}
 
 
 def test_matrix_is_stored_once_and_written_as_a_workbook(seeded, data):
@@ -94,16 +94,19 @@ def test_matrix_is_stored_once_and_written_as_a_workbook(seeded, data):
         late = connection.execute(select(submission_status.c.unit_code)
                                   .where(submission_status.c.status == "late")).scalars().all()
     assert late == ["420703"]
-    book = load_workbook(data.outbox / "submission_watch" / "2020-03-10" / "submission_matrix_2020-03-10.xlsx")
-    matrix = book["矩阵"]
-    header = [c.value for c in matrix[2]]
-    column = next(i for i, v in enumerate(header) if v and v.startswith("案件台账\n2020-01")) + 1
-    by_unit = {matrix.cell(row=r, column=2).value: matrix.cell(row=r, column=column).value
-               for r in range(3, matrix.max_row + 1)}
-    assert by_unit["鄂城区"] == "按时报送"
-    assert by_unit["华容区"] == "逾期报送"
-    assert by_unit["梁子湖区"] == "未报送"
-    assert book["明细"].max_row == 1 + 50
+    folder = data.outbox / "submission_watch" / "2020-03-10" / "v1"
+    assert first["xlsx"] == str(folder / "submission_matrix_2020-03-10.xlsx")
+    book = load_workbook(first["xlsx"])
+    ledgers = book["表二"]  # 表一 is the 汇总, then a part per kind: the case ledgers first
+    header = [c.value for c in ledgers[6]]
+    column = next(i for i, v in enumerate(header) if v and v.startswith("1月\n时限\n2月5日")) + 1
+    by_unit = {ledgers.cell(row=r, column=2).value: ledgers.cell(row=r, column=column).value
+               for r in range(7, ledgers.max_row + 1)}
+    assert by_unit["鄂城区"] == "按时"
+    assert by_unit["华容区"] == "逾期"
+    assert by_unit["梁子湖区"] == "未报"
+    detail = load_workbook(folder / "submission_detail_2020-03-10.xlsx").active
+    assert sum(1 for r in range(7, detail.max_row + 1) if str(detail.cell(row=r, column=4).value).startswith("第")) == 50
 
 
 def test_each_missing_item_is_reminded_at_most_once_a_day(seeded, monkeypatch):

@@ -11,7 +11,10 @@ def test_submission_watch_run_writes_the_matrix_for_the_day_asked(airflow_env, w
 
     run = dagbag.dags["submission_watch"].test(run_conf={"as_of": "2020-12-31"})
     assert str(run.state) == "success"
-    assert (airflow_env.outbox / "submission_watch" / "2020-12-31" / "submission_matrix_2020-12-31.xlsx").is_file()
+    folder = airflow_env.outbox / "submission_watch" / "2020-12-31" / "v1"
+    assert (folder / "submission_matrix_2020-12-31.xlsx").is_file()
+    assert (folder / "submission_matrix_2020-12-31.csv").is_file()
+    assert (folder / "manifest.json").is_file()
     with engine_for(warehouse_url).connect() as connection:
         statuses = dict(connection.execute(select(submission_status.c.status, func.count())
                                            .group_by(submission_status.c.status)).all())

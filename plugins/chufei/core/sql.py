@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 
 from sqlalchemy import Date, bindparam, text
@@ -35,3 +35,13 @@ def as_date(value: object) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def as_instant(value: object) -> datetime | None:
+    """A timestamp column's value as an aware UTC instant: through a text statement SQLite hands
+    back the stored text, and without its zone (SQLAlchemy stores the UTC value); PostgreSQL a
+    datetime with its zone."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -2,28 +2,30 @@
 
 The work plan's 26 tasks and the submissions they require live in the one obligations source,
 ``include/reference/work_plan_tasks.json`` (``chufei.kinds.obligations``). ``completeness`` turns them into a matrix of
-units × due submissions for a given day, marked received / late / missing, from the warehouse's
-``submission`` table (a submission is on time when its first version arrived before the end of
-its due day, Asia/Shanghai). ``submission_watch`` writes the matrix to the warehouse
-(``submission_status``) and to an xlsx in the outbox, and reminds units of missing items through
-``chufei.ops.notify`` — each missing item at most once per day (``reminder_log``).
-"""
+units × due submissions for a given day, marked received / late / missing from what had arrived
+by the end of that day: an item is on time when its first file landed in the inbox
+(``received_file.arrived_at``) before the end of its due day, Asia/Shanghai; when chufei processed
+it does not matter (it is kept beside). A return without rows (零报告) is a return. ``submission_watch``
+writes the matrix to the warehouse (``submission_status``) and as a package to the outbox
+(``chufei.ops.watch_matrix``), and reminds units of missing items through ``chufei.ops.notify`` —
+each missing item at most once per day (``reminder_log``)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, UTC
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 
+from chufei.core.sql import as_instant, run_sql
 from chufei.core.periods import TZ, Period, half_period, month_period, quarter_period
 from chufei.core.units import Unit, units
 from chufei.kinds.obligations import WorkPlan, work_plan
-from chufei.warehouse.schema import ensure_schema, submission
+from chufei.warehouse.schema import ensure_schema
 from chufei.warehouse.watch_tables import period_missing, reminder_log, submission_status
 
 log = logging.getLogger(__name__)
@@ -80,16 +82,22 @@ def due_items(plan: WorkPlan, as_of: date, registry: Sequence[Unit] | None = Non
 
 # --- the matrix -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Arrival:
+    """What came in for one item by the matrix's day: its first file's arrival in the inbox and
+    when chufei processed that file, and whether the newest version listed no rows (零报告)."""
+
+    arrived_at: datetime
+    processed_at: datetime
+    zero_return: bool
+
+
+@dataclass(frozen=True)
 class StatusRow:
     item: DueItem
-    status: str
-    first_received_at: datetime | None
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)  # SQLite hands back the UTC value without its zone
+    status: str  # received (on time) | late | missing
+    first_arrived_at: datetime | None = None
+    first_processed_at: datetime | None = None
+    zero_return: bool = False  # a return without rows: submitted (on time or late), never missing
 
 
 def end_of_day(day: date) -> datetime:
@@ -98,21 +106,38 @@ def end_of_day(day: date) -> datetime:
     return datetime(following.year, following.month, following.day, tzinfo=TZ)
 
 
+def arrivals(connection: Connection, until: datetime | None = None) -> dict[tuple[str, str, str], Arrival]:
+    """Per (kind, unit, period): what had arrived before ``until`` (everything when None)."""
+    first: dict[tuple, tuple[datetime, datetime]] = {}
+    newest: dict[tuple, tuple[int, int]] = {}
+    for row in run_sql(connection, "submission_arrivals").mappings():
+        arrived, processed = as_instant(row["arrived_at"]), as_instant(row["processed_at"])
+        if until is not None and arrived >= until:
+            continue  # arrived after the matrix's day: not known on that day
+        key = (row["dataset"], row["unit_code"], row["period_key"])
+        if key not in first or arrived < first[key][0]:
+            first[key] = (arrived, processed)
+        if key not in newest or row["version"] > newest[key][0]:
+            newest[key] = (row["version"], row["rows_accepted"])
+    return {key: Arrival(arrived, processed, newest[key][1] == 0) for key, (arrived, processed) in first.items()}
+
+
 def first_arrivals(connection: Connection) -> dict[tuple[str, str, str], datetime]:
-    rows = connection.execute(
-        select(submission.c.dataset, submission.c.unit_code, submission.c.period_key,
-               func.min(submission.c.received_at).label("first"))
-        .group_by(submission.c.dataset, submission.c.unit_code, submission.c.period_key))
-    return {(r.dataset, r.unit_code, r.period_key): _aware(r.first) for r in rows}
+    return {key: arrival.arrived_at for key, arrival in arrivals(connection).items()}
 
 
 def completeness(connection: Connection, as_of: date, plan: WorkPlan | None = None) -> list[StatusRow]:
-    arrivals = first_arrivals(connection)
+    """Every item due by ``as_of``, judged by what had arrived by the end of that day: on time when
+    the first file for it landed in the inbox by the end of its due day (Asia/Shanghai)."""
+    known = arrivals(connection, end_of_day(as_of))
     result = []
     for item in due_items(plan or work_plan(), as_of):
-        first = arrivals.get(item.key)
-        status = "missing" if first is None else ("received" if first < end_of_day(item.due_date) else "late")
-        result.append(StatusRow(item, status, first))
+        arrival = known.get(item.key)
+        if arrival is None:
+            result.append(StatusRow(item, "missing"))
+            continue
+        status = "received" if arrival.arrived_at < end_of_day(item.due_date) else "late"
+        result.append(StatusRow(item, status, arrival.arrived_at, arrival.processed_at, arrival.zero_return))
     return result
 
 
@@ -124,68 +149,18 @@ def store_status(connection: Connection, rows: Iterable[StatusRow], as_of: date)
         connection.execute(insert(submission_status), [
             {"dataset": r.item.dataset, "unit_code": r.item.unit_code, "period_key": r.item.period_key,
              "task_no": r.item.task_no, "due_date": r.item.due_date, "status": r.status,
-             "first_received_at": r.first_received_at, "as_of": as_of} for r in rows])
+             "first_arrived_at": r.first_arrived_at, "first_processed_at": r.first_processed_at,
+             "zero_return": r.zero_return if r.status != "missing" else None, "as_of": as_of} for r in rows])
     return len(rows)
 
 
 def counts(rows: Iterable[StatusRow]) -> dict[str, int]:
     result = dict.fromkeys(STATUSES, 0)
+    zero = 0
     for row in rows:
         result[row.status] += 1
-    return result
-
-
-def write_matrix_xlsx(rows: Sequence[StatusRow], as_of: date, folder: Path) -> Path:
-    """The matrix as a workbook: 矩阵 (units × due submissions) and 明细 (one row per item)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    from chufei.kinds.registry import DATASETS
-    from chufei.core.xlsx import put, save_reproducibly
-
-    fills = {"received": "C6EFCE", "late": "FFEB9C", "missing": "FFC7CE"}
-    registry = units()
-    title = lambda name: DATASETS[name].title if name in DATASETS else name  # noqa: E731
-    columns = sorted({(r.item.dataset, r.item.period_key, r.item.due_date) for r in rows},
-                     key=lambda c: (c[2], c[0], c[1]))
-    by_key = {(r.item.unit_code, r.item.dataset, r.item.period_key): r for r in rows}
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "矩阵"
-    put(sheet, 1, 1, f"报送完成情况（截至{as_of.isoformat()}）").font = Font(bold=True, size=14)
-    put(sheet, 2, 1, "代码")
-    put(sheet, 2, 2, "单位")
-    for index, (dataset, period_key, due) in enumerate(columns, start=3):
-        cell = put(sheet, 2, index, f"{title(dataset)}\n{period_key}\n时限{due.isoformat()}")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.column_dimensions[cell.column_letter].width = 14
-    for row_no, unit in enumerate(registry, start=3):
-        put(sheet, row_no, 1, unit.code)
-        put(sheet, row_no, 2, unit.name)
-        for index, (dataset, period_key, _) in enumerate(columns, start=3):
-            status = by_key.get((unit.code, dataset, period_key))
-            if status is None:
-                continue  # not owed by this unit
-            cell = put(sheet, row_no, index, STATUS_LABELS[status.status])
-            cell.fill = PatternFill("solid", fgColor=fills[status.status])
-    sheet.freeze_panes = "C3"
-
-    detail = workbook.create_sheet("明细")
-    headers = ["工作要点任务", "报送内容", "报告期", "时限", "代码", "单位", "状态", "首次报送时间"]
-    for index, header in enumerate(headers, start=1):
-        put(detail, 1, index, header).font = Font(bold=True)
-    names = {u.code: u.name for u in registry}
-    for row_no, row in enumerate(rows, start=2):
-        received = row.first_received_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if row.first_received_at else ""
-        for index, value in enumerate([row.item.task_no, title(row.item.dataset), row.item.period_key,
-                                       row.item.due_date.isoformat(), row.item.unit_code,
-                                       names.get(row.item.unit_code, row.item.unit_code),
-                                       STATUS_LABELS[row.status], received], start=1):
-            put(detail, row_no, index, value)
-    path = folder / f"submission_matrix_{as_of.isoformat()}.xlsx"
-    save_reproducibly(workbook, path)
-    return path
+        zero += row.zero_return
+    return {**result, "zero_return": zero}
 
 
 # --- reminders ------------------------------------------------------------------------------------
@@ -265,15 +240,21 @@ def record_period_missing(engine: Engine, report: str, dataset: str, period: Per
 
 
 def run_watch(engine: Engine, outbox: Path, as_of: date) -> dict:
-    """Compute the matrix for ``as_of``, store it, write the xlsx; returns counts for the task log."""
+    """Compute the matrix for ``as_of``, store it, write its package; returns counts for the task log."""
+    from chufei.ops.watch_matrix import write_matrix_package
+
     ensure_watch_schema(engine)
     with engine.begin() as connection:
         rows = completeness(connection, as_of)
         store_status(connection, rows, as_of)
-    path = write_matrix_xlsx(rows, as_of, outbox / "submission_watch" / as_of.isoformat())
-    summary = {"as_of": as_of.isoformat(), "items": len(rows), **counts(rows), "xlsx": str(path)}
-    log.info("submission_watch %s: %d due items, %d received, %d late, %d missing", as_of, len(rows),
-             summary["received"], summary["late"], summary["missing"])
+        sources = sorted({row["file_sha256"] for row in run_sql(connection, "submission_arrivals").mappings()
+                          if as_instant(row["arrived_at"]) < end_of_day(as_of)})
+    manifest = write_matrix_package(rows, as_of, outbox / "submission_watch" / as_of.isoformat(), sources)
+    folder = Path(manifest["folder"])
+    summary = {"as_of": as_of.isoformat(), "items": len(rows), **counts(rows),
+               "xlsx": str(folder / f"submission_matrix_{as_of.isoformat()}.xlsx"), "version": manifest["version"]}
+    log.info("submission_watch %s: %d due items, %d on time, %d late, %d missing (%d 零报告)", as_of, len(rows),
+             summary["received"], summary["late"], summary["missing"], summary["zero_return"])
     return summary
 
 

@@ -74,11 +74,12 @@ def print_scale(widths: Sequence[float]) -> int:
 
 def column_widths(kinds: Sequence[str], labels: Sequence[str], shown_rows: Sequence[Sequence[str]]) -> list[float]:
     """Each column's width: its widest value (text in full, up to ``MAX_TEXT_WIDTH``), and room
-    for its header label on at most two lines."""
+    for its header label on at most two lines; a label broken into lines by its author gets room
+    for its widest line (the completeness matrix's period / 时限 / due day)."""
     widths = []
     for index, kind in enumerate(kinds):
         values = max((text_width(row[index]) for row in shown_rows if index < len(row)), default=0.0)
-        label = text_width(labels[index])
+        label = text_width(labels[index]) * (2 if "\n" in labels[index] else 1)
         if kind == "text":
             width = min(max(values, label / 2, 4.0) + 1.5, MAX_TEXT_WIDTH)
         else:
@@ -149,11 +150,14 @@ def sheet_forms(form: StatForm) -> list[StatForm]:
     for part in form.parts:
         keep = [*range(form.key_columns), *part.columns]
         position = {old: new for new, old in enumerate(keep)}
+        shown_rows = [*(part.rows if part.rows is not None else range(len(form.rows) - 1)), len(form.rows) - 1]
+        row_position = {old: new for new, old in enumerate(shown_rows)}
         result.append(replace(
             form, title=f"{form.title}之{part.number}：{part.title}", form_no=f"{form.form_no}之{part.number}",
             sheet=f"表{part.number}", columns=[form.columns[i] for i in keep],
-            rows=[[values[i] for i in keep] for values in form.rows], parts=(), charts=(),
-            no_data=frozenset((r, position[c]) for r, c in form.no_data if c in position)))
+            rows=[[form.rows[r][i] for i in keep] for r in shown_rows], parts=(), charts=(),
+            no_data=frozenset((row_position[r], position[c]) for r, c in form.no_data
+                              if c in position and r in row_position)))
     return result
 
 
@@ -250,15 +254,20 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
             continue  # body rows after the first: written straight into the sheet's XML at save
         for column_index, (column, value) in enumerate(zip(form.columns, values, strict=False), 1):
             cell = put(sheet, offset, column_index, _cell(column.kind, value))
-            model = styled.get((column_index, is_total))
+            lines = value.count("\n") + 1 if isinstance(value, str) else 1
+            model = styled.get((column_index, is_total, lines > 1))
             if model is not None:  # copying the style ids is much cheaper than re-hashing styles
                 cell._style = copy(model._style)
-                continue
-            cell.number_format = NUMBER_FORMATS[column.kind]
-            cell.border = border
-            cell.font = bold if is_total else font
-            cell.alignment = Alignment(horizontal="left" if column.kind == "text" else "right", vertical="center")
-            styled[(column_index, is_total)] = cell
+            else:
+                cell.number_format = NUMBER_FORMATS[column.kind]
+                cell.border = border
+                cell.font = bold if is_total else font
+                cell.alignment = Alignment(horizontal="left" if column.kind == "text" else "right",
+                                           vertical="center", wrap_text=lines > 1 or None)
+                styled[(column_index, is_total, lines > 1)] = cell
+            if lines > 1:  # a text of several lines (the matrix's 合计 cells) wraps in a row tall enough
+                sheet.row_dimensions[offset].height = max(sheet.row_dimensions[offset].height or 0,
+                                                          lines * LINE_PT + 4)
     footer_row = top + 2 + len(rows) + 1
     signatories = office().get("signatories", {})
     filled = {**signatories, "报出日期": issued_label(issued)}

@@ -104,11 +104,13 @@ def write_csv(form: StatForm, path: Path) -> None:
     """The CSV twin: one header line (group·label), the same rows, UTF-8 with BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.label if c.group == c.label else f"{c.group}·{c.label}" for c in form.columns])
+    one_line = lambda value: value.replace("\n", " ") if isinstance(value, str) else value  # noqa: E731
+    writer.writerow([one_line(c.label if c.group == c.label else f"{c.group}·{c.label}") for c in form.columns])
     convert = _converter()
     kinds = [c.kind for c in form.columns]
     for values in displayed_rows(form):
-        writer.writerow(["" if v is None else csv_safe(convert(kind, v)) for kind, v in zip(kinds, values, strict=False)])
+        writer.writerow(["" if v is None else csv_safe(one_line(convert(kind, v)))
+                         for kind, v in zip(kinds, values, strict=False)])
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
 

@@ -44,6 +44,7 @@ class FormPart:
     number: str  # 一 | 二 | 三 …
     title: str
     columns: tuple[int, ...]
+    rows: tuple[int, ...] | None = None  # the body rows it shows (0-based; all when None); 合计 always
 
 
 @dataclass

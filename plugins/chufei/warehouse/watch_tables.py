@@ -7,7 +7,7 @@ that the migrations own them like every other warehouse table.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, String, Table, UniqueConstraint
 
 from chufei.warehouse.metadata import metadata
 
@@ -19,7 +19,9 @@ submission_status = Table(
     Column("task_no", Integer, nullable=False),
     Column("due_date", Date, nullable=False),
     Column("status", String(16), nullable=False),
-    Column("first_received_at", DateTime(timezone=True)),
+    Column("first_arrived_at", DateTime(timezone=True)),  # the first file's arrival in the inbox
+    Column("first_processed_at", DateTime(timezone=True)),  # when chufei processed that file
+    Column("zero_return", Boolean),  # the return listed no rows (零报告): submitted, not missing
     Column("as_of", Date, nullable=False))
 
 reminder_log = Table(
