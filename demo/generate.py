@@ -143,25 +143,62 @@ def _faulty_rows(period: Period, unit_code: str) -> list[dict[str, object]]:
     ]
 
 
+# A unit's file arrives on a working day between 8:30 and 18:00 Beijing time; most before the
+# due day ends, some after it (a few days to two weeks late).
+LATE_SHARE = 0.12
+WORKDAY = (8 * 3600 + 1800, 18 * 3600)
+
+
+def arrival_time(rng: random.Random, dataset_name: str, period: Period) -> datetime:
+    """When a unit's file for ``period`` of ``dataset_name`` lands in the inbox: after the period is
+    over (the risk ledger: on its snapshot day, the due day itself), on time or, now and then, late
+    — by the work plan's due day (``chufei.kinds.obligations``)."""
+    from chufei.kinds.obligations import obligations_of
+    from chufei.validate.validation import SENT_BEFORE_PERIOD_END
+
+    due = next(o for o in obligations_of(dataset_name) if o.period_kind == period.kind).due_date(period)
+    first_day = due if dataset_name in SENT_BEFORE_PERIOD_END else period.end
+    if rng.random() < LATE_SHARE:
+        day = due + timedelta(days=rng.randint(1, 14))
+    else:
+        day = first_day + timedelta(days=rng.randint(0, max(0, (due - first_day).days)))
+    return local_midnight(day) + timedelta(seconds=rng.randint(*WORKDAY))
+
+
 def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_codes: list[str] | None = None,
-                     months: list[int] | None = None, faults: bool = True, other_kinds: bool = False) -> DemoInbox:
+                     months: list[int] | None = None, faults: bool = True, other_kinds: bool = False,
+                     unreported: bool = False) -> DemoInbox:
     """Write every selected unit's case ledgers (December of the previous year, then each month),
     and with ``other_kinds`` every other kind the units owe (demo.kinds) and their work-task completion
-    reports (demo.task_reports); ``make demo`` does."""
+    reports (demo.task_reports); ``make demo`` does. Each file gets its arrival as its modification
+    time (``arrival_time``: on time or late, seeded); with ``unreported`` a few quarterly returns
+    are never sent, so the completeness matrix shows 按时, 逾期 and 未报 as a real year does."""
     rng = random.Random(seed + 1)
+    arrivals = random.Random(seed + 5)  # its own stream: the files' content does not depend on it
     inbox = data.ensure().inbox("submissions")
     cases = generate_cases(year, seed, unit_codes)
     demo = DemoInbox(cases=cases)
     selected = [u for u in units() if unit_codes is None or u.code in unit_codes]
     periods = [month_period(year - 1, 12)] + [month_period(year, m) for m in (months or range(1, 13))]
-    clock = datetime(year, 1, 1).timestamp()
+    latest = datetime(year, 1, 1).timestamp()
 
-    def emit(path: Path, period=None) -> Path:
-        nonlocal clock
-        clock += 60
-        if period is not None:  # a unit sends a period's report once it has ended (chufei refuses it earlier)
-            clock = max(clock, local_midnight(period.end).timestamp() + 2 * 86400)
-        os.utime(path, (clock, clock))  # arrival = processing order = the order units "sent" them
+    def emit(path: Path, period=None, dataset_name: str | None = None, after: Path | None = None) -> Path:
+        """Give ``path`` its arrival: a return of ``dataset_name`` for ``period`` by its due day (or
+        late); a report of a ``period`` without a deadline a few days after it; a resubmission
+        ``after`` an earlier file a few hours to two days after it; anything else (files refused
+        before a period is read) after everything sent so far."""
+        nonlocal latest
+        if after is not None:
+            moment = after.stat().st_mtime + arrivals.randint(2 * 3600, 2 * 86400)
+        elif period is not None and dataset_name is not None:
+            moment = arrival_time(arrivals, dataset_name, period).timestamp()
+        elif period is not None:  # a report no deadline governs: within a few days of the period's end
+            moment = (local_midnight(period.end) + timedelta(days=arrivals.randint(0, 4),
+                                                             seconds=arrivals.randint(*WORKDAY))).timestamp()
+        else:
+            moment = latest + 60
+        latest = max(latest, moment)
+        os.utime(path, (moment, moment))  # the file's arrival: what deadlines and corrections are judged by
         demo.files.append(path)
         return path
 
@@ -174,19 +211,21 @@ def write_demo_inbox(data: DataDir, year: int = 2020, seed: int = 2020, unit_cod
                 rows += bad
                 demo.faulty_rows += len(bad)
             name = f"{unit.name}_{period.key}_案件台账.xlsx"
+            first = None
             if faults and period.year == year and period.start.month == 2 and unit == selected[0] and rows:
                 # First a version with a wrong amount, then the unit's corrected resubmission.
                 wrong = [dict(rows[0], **{"涉案金额(万元)": 999999})] + rows[1:]
-                emit(write_submission(inbox / f"{unit.name}_{period.key}_案件台账(初报).xlsx", CASE_LEDGER,
-                                      unit.name, period.label, wrong, "张三", "13812345678", str(period.end)), period)
+                first = emit(write_submission(inbox / f"{unit.name}_{period.key}_案件台账(初报).xlsx", CASE_LEDGER,
+                                              unit.name, period.label, wrong, "张三", "13812345678", str(period.end)),
+                             period, CASE_LEDGER.name)
             emit(write_submission(inbox / name, CASE_LEDGER, unit.name, period.label, rows,
-                                  "张三", "13812345678", str(period.end)), period)
+                                  "张三", "13812345678", str(period.end)), period, CASE_LEDGER.name, after=first)
     if faults:
         _write_faulty_files(inbox, year, selected[0], demo, emit)
     if other_kinds:
         from demo.kinds import write_other_kinds
 
-        demo.other_kinds = write_other_kinds(inbox, year, seed, unit_codes, months, faults, emit, cases)
+        demo.other_kinds = write_other_kinds(inbox, year, seed, unit_codes, months, faults, emit, cases, unreported)
         from demo.task_reports import write_task_reports
 
         demo.task_reports = write_task_reports(inbox, year, seed, unit_codes, months, faults, emit)
@@ -216,5 +255,5 @@ def _write_faulty_files(inbox: Path, year: int, unit: Unit, demo: DemoInbox, emi
     original = demo.files[-5]
     duplicate = inbox / f"重复报送_{original.name}"
     duplicate.write_bytes(original.read_bytes())
-    emit(duplicate)
+    emit(duplicate, after=original)
     demo.faulty_files[duplicate.name] = "与已报送文件完全相同"

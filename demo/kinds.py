@@ -154,15 +154,24 @@ def _quarters(year: int, months: list[int] | None) -> list[Period]:
     return [q for q in (quarter_period(year, n) for n in range(1, 5)) if _selected(q, months)]
 
 
+# The returns some units never send in the demo year (``unreported``): neither feeds the case
+# statistics; the 举报奖励 and 宣传教育 quarterly forms show such a unit as not reported.
+UNREPORTED_KINDS = ("report_reward", "publicity")
+UNREPORTED_SHARE = 0.1
+
+
 def _selected(period: Period, months: list[int] | None) -> bool:
     """A quarter or half is written when any of its months is selected (all when none are given)."""
     return months is None or any(m.start.month in months for m in period.months())
 
 
 def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] | None, months: list[int] | None,
-                      faults: bool, emit: Callable[..., Path], cases: list) -> list[KindFile]:
-    """Write every other kind's submissions for the owing (selected) units; returns what was written."""
+                      faults: bool, emit: Callable[..., Path], cases: list, unreported: bool = False) -> list[KindFile]:
+    """Write every other kind's submissions for the owing (selected) units; returns what was written.
+    With ``unreported`` some units never send a quarter's 举报奖励 or 宣传教育 return (seeded, never
+    one with a planted fault): the matrix's 未报."""
     rng = random.Random(seed + 3)
+    skipping = random.Random(seed + 6)  # its own stream: the other files stay as they are
     messy = _Messy(rng)
     written: list[KindFile] = []
 
@@ -176,7 +185,11 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
         path = inbox / f"{unit.name}_{period.key}_{dataset.title}.xlsx"
         write_submission(path, dataset, unit.name, label or period.label, rows, person(rng),
                          f"0711-{rng.randint(3000000, 3999999)}", str(period.end))
-        emit(path, period)
+        if (unreported and dataset_name in UNREPORTED_KINDS and not faulty and not planted
+                and skipping.random() < UNREPORTED_SHARE):
+            path.unlink()  # written (the content streams stay the same), then never sent
+            return
+        emit(path, period, dataset_name)
         written.append(KindFile(path, dataset_name, unit.code, period.key, rows, dict(faulty), list(planted or [])))
 
     first_faulty = {name: (owing(name) or [None])[0] for name in DATASETS}

@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
 
     data = data_dir().ensure()
     templates = write_templates(data.root / "templates")
-    demo = write_demo_inbox(data, year=args.year, seed=args.seed, other_kinds=True)
+    demo = write_demo_inbox(data, year=args.year, seed=args.seed, other_kinds=True, unreported=True)
     print(f"demo: {len(demo.files)} files from every unit in {data.inbox('submissions')}", flush=True)
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
     run_dag("ingest_unit_submissions")

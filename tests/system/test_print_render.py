@@ -80,6 +80,8 @@ def test_forms_matrix_template_and_bulletin_print_whole(engine, data, tmp_path):
         assert pdf.is_file(), f"LibreOffice did not convert {source.name}"
         text = pdf_text(pdf)
         assert "###" not in text, f"{source.name}: a cell too narrow for its number"
+        if source.name.startswith("submission_matrix"):
+            _assert_matrix_prints_whole(source, pdf, text)
         if source.parent == tmp_path or source.name.startswith("submission_matrix"):
             continue
         if source.suffix == ".docx":
@@ -97,3 +99,19 @@ def test_forms_matrix_template_and_bulletin_print_whole(engine, data, tmp_path):
     assert "案件台账" in first_page
     assert "填报单位" in first_page
     assert "说明：" in first_page
+
+
+def _assert_matrix_prints_whole(source: Path, pdf: Path, text: str) -> None:
+    """Each part of the completeness matrix on a page of its own, its headers whole: every line of
+    every header cell (the kind, the period, 时限 and the due day) is on that part's page."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(source)
+    assert pages(pdf) == len(book.worksheets), f"{source.name}: a part runs over its page"
+    for sheet, page in zip(book.worksheets, text.split("\f"), strict=False):
+        flat = page.replace(" ", "")
+        for row in (5, 6):
+            for cell in sheet[row]:
+                for line in str(cell.value or "").split("\n"):
+                    assert line.replace(" ", "") in flat, f"{source.name} {sheet.title}: header “{line}” not printed"
+        assert "合计" in flat and "报出日期" in flat, sheet.title

@@ -27,7 +27,7 @@ from chufei.statistics.forms import FormColumn, FormPart, StatForm
 MATRIX_FORM_NO = "鄂处非监1表"
 CELL_TEXT = {"received": "按时", "late": "逾期", "missing": "未报"}
 ZERO_TEXT = {"received": "零报告", "late": "逾期\n零报告"}
-SUMMARY_LABELS = ("应报", "按时", "逾期", "未报", "其中零报告")
+SUMMARY_LABELS = ("应报", "按时", "逾期", "未报", "其中\n零报告")
 NUMERALS = "一二三四五六七八九"
 
 
@@ -88,6 +88,19 @@ def _parts_of(blocks: dict[tuple[str, int], list[tuple[str, date]]]) -> list[lis
     return parts
 
 
+def _two_lines(title: str) -> str:
+    """A kind's title over a narrow count column: 风险监测 / 台账, broken where we choose, not mid-word."""
+    return title if len(title) <= 4 else f"{title[:4]}\n{title[4:]}"
+
+
+def _room_for(group: str, columns: int) -> float:
+    """The width each of ``columns`` columns needs for ``group`` to print on one line above them
+    (with room for LibreOffice's wider glyphs than the layout's estimate)."""
+    from chufei.outbox.layout import text_width
+
+    return round((text_width(group) + 3) / columns, 1)
+
+
 def _part_title(part_blocks: list[tuple[str, int]], blocks: dict) -> str:
     """案件台账、风险监测台账 for two kinds; 季度报送事项 for more, when they share a period kind."""
     if len(part_blocks) <= 2:
@@ -105,7 +118,7 @@ def matrix_form(rows: Sequence[StatusRow], as_of: date) -> StatForm:
     kinds = sorted({r.item.dataset for r in rows}, key=lambda d: (plan_order.get(d, len(plan_order)), d))
     columns = [FormColumn("代码", "代码", "text"), FormColumn("单位", "单位", "text")]
     columns += [FormColumn("合计", label, "count") for label in SUMMARY_LABELS]
-    columns += [FormColumn("其中未报", _title(dataset), "count") for dataset in kinds]
+    columns += [FormColumn("其中未报", _two_lines(_title(dataset)), "count") for dataset in kinds]
     parts = [FormPart("一", "汇总", tuple(range(2, len(columns))))]
     blocks: dict[tuple[str, int], list[tuple[str, date]]] = {}
     for dataset, period_key, due in sorted({(r.item.dataset, r.item.period_key, r.item.due_date) for r in rows},
@@ -113,6 +126,7 @@ def matrix_form(rows: Sequence[StatusRow], as_of: date) -> StatForm:
         blocks.setdefault((dataset, parse_period(period_key).year), []).append((period_key, due))
     # per column after the summary: the (dataset, period key) it shows, or the part and status of a 小计
     cells: list[tuple[str, object]] = []
+    years = {year for _, year in blocks}
     for part_blocks in _parts_of(blocks):
         part_blocks.sort(key=lambda b: plan_order.get(b[0], len(plan_order)))
         year = part_blocks[0][1]
@@ -120,14 +134,18 @@ def matrix_form(rows: Sequence[StatusRow], as_of: date) -> StatForm:
         first = len(columns)
         keys = set()
         for dataset, _ in part_blocks:
-            for period_key, due in blocks[(dataset, year)]:
+            # the year in the kind's title only when the matrix spans years: its part's title has it
+            group = _title(dataset) + (f"（{year}年）" if len(years) > 1 else "")
+            periods = blocks[(dataset, year)]
+            for period_key, due in periods:
                 short = parse_period(period_key).label.removeprefix(f"{year}年") or "全年"
-                columns.append(FormColumn(f"{_title(dataset)}（{year}年）", f"{short}\n时限\n{due.month}月{due.day}日",
-                                          "text"))
+                columns.append(FormColumn(group, f"{short}\n时限\n{due.month}月{due.day}日", "text",
+                                          min_width=_room_for(group, len(periods))))
                 cells.append((dataset, period_key))
                 keys.add((dataset, period_key))
         for status in ("received", "late", "missing"):
-            columns.append(FormColumn(f"{heading}小计", CELL_TEXT[status], "count"))
+            group = f"{heading}小计"
+            columns.append(FormColumn(group, CELL_TEXT[status], "count", min_width=_room_for(group, 3)))
             cells.append(("小计", (frozenset(keys), status)))
         owing = tuple(index for index, unit in enumerate(registry)
                       if any((unit.code, *key) in by_key for key in keys))

@@ -72,7 +72,8 @@ def print_scale(widths: Sequence[float]) -> int:
     return min(100, math.floor(available / width_px(widths) * 100))
 
 
-def column_widths(kinds: Sequence[str], labels: Sequence[str], shown_rows: Sequence[Sequence[str]]) -> list[float]:
+def column_widths(kinds: Sequence[str], labels: Sequence[str], shown_rows: Sequence[Sequence[str]],
+                  minimums: Sequence[float] = ()) -> list[float]:
     """Each column's width: its widest value (text in full, up to ``MAX_TEXT_WIDTH``), and room
     for its header label on at most two lines; a label broken into lines by its author gets room
     for its widest line (the completeness matrix's period / 时限 / due day)."""
@@ -84,6 +85,8 @@ def column_widths(kinds: Sequence[str], labels: Sequence[str], shown_rows: Seque
             width = min(max(values, label / 2, 4.0) + 1.5, MAX_TEXT_WIDTH)
         else:
             width = max(values + 1.5, label / 2 + 1.5, MIN_NUMBER_WIDTH)
+        if index < len(minimums):
+            width = max(width, minimums[index])
         widths.append(round(width, 1))
     return widths
 
@@ -183,7 +186,7 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
     kinds = [c.kind for c in form.columns]
     sample = rows if len(rows) <= 2000 else rows[:1000] + rows[-1000:]
     widths = column_widths(kinds, labels, [[shown(k, _cell(k, v)) for k, v in zip(kinds, values, strict=False)]
-                                                  for values in sample])
+                                                  for values in sample], [c.min_width for c in form.columns])
     for column_index, column_width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(column_index)].width = column_width
     font, bold = Font(name=FONT, size=SIZE), Font(name=FONT, size=SIZE, bold=True)

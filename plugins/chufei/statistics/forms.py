@@ -20,6 +20,7 @@ class FormColumn:
     group: str  # upper header row (merged over its columns); equal to label for single columns
     label: str  # lower header row
     kind: str  # text | count | wan (value in 分, shown in 万元) | yuan (value in 分, shown in 元) | pct
+    min_width: float = 0.0  # at least this wide (column-width units): room for a group title over few columns
 
 
 @dataclass(frozen=True)
