@@ -159,7 +159,8 @@ def test_matrix_agrees_with_the_obligations_and_the_arrivals(arrived, data):
     book = load_workbook(folder / f"submission_matrix_{AS_OF}.xlsx")
     assert book.sheetnames[0] == "表一"
     for sheet in book.worksheets:
-        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9  # A4
         assert sheet.page_setup.scale >= 80, sheet.title
         assert sheet.print_title_rows
     ledgers = book["表二"]
