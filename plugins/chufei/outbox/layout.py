@@ -172,6 +172,21 @@ def issued_label(issued: str | None) -> str:
     return f"{year}年{month}月{day}日"
 
 
+def _header_split(widths: Sequence[float], left_needs: float, right_needs: float) -> int:
+    """The last column of the header block's left side (填报单位, 报告期), the rest being the right
+    side (表号, 制定机关, 计量单位): the middle, when each side's longest line fits its half; else
+    the narrowest left side that fits with the right side fitting too; 0 when no split fits both
+    (the lines are then stacked, each whole: a 制定机关 cut over two lines is not read)."""
+    count = len(widths)
+    middle = max(1, (count + 1) // 2)
+    if count > 1 and sum(widths[:middle]) >= left_needs and sum(widths[middle:]) >= right_needs:
+        return middle
+    for split in range(1, count):
+        if sum(widths[:split]) >= left_needs:
+            return split if sum(widths[split:]) >= right_needs else 0
+    return 0
+
+
 def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = False) -> None:
     """One form on one sheet, laid out for A4 landscape; with ``streamed`` only the first and
     last body rows are written (the others are streamed into the XML at save)."""
@@ -207,16 +222,17 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
     block(1, 1, width, form.title, Alignment(horizontal="center", vertical="center", wrap_text=True),
           Font(name=FONT, size=16, bold=True))
     sheet.row_dimensions[1].height = max(sheet.row_dimensions[1].height, 30)
-    split = max(1, (width + 1) // 2)
-    right_first = split + 1 if width > 1 else 1
     left = [f"填报单位：{office()['office_name']}", f"报告期：{form.period_label}", ""]
     right = [f"表号：{form.form_no}", f"制定机关：{office()['office_name']}", f"计量单位：{form.unit_of_measure}"]
+    # LibreOffice sets the header block's text a little tighter than ``text_width`` estimates for
+    # the table (a 10 pt line of 31 characters fits 55 units); the split is chosen by that measure.
+    split = _header_split(widths, max(map(text_width, left)) * 0.9 + 1, max(map(text_width, right)) * 0.9 + 1)
     for offset, (left_text, right_text) in enumerate(zip(left, right, strict=True), 2):
-        if width > 1:
+        if split:
             block(offset, 1, split, left_text)
-            block(offset, right_first, width, right_text, wrap_right)
-        else:
-            block(offset, 1, 1, "\n".join(t for t in (left_text, right_text) if t))
+            block(offset, split + 1, width, right_text, wrap_right)
+        else:  # too narrow for both side by side: one line under the other, each whole
+            block(offset, 1, width, "\n".join(t for t in (left_text, right_text) if t))
     top = 5
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
