@@ -143,3 +143,49 @@ def test_one_units_two_numbers_under_one_name_are_two_cases(engine, data):
     assert "_repeated" not in forms
     assert cells(forms[""], "month")[("合计", "新发案件数(件)", "本期")] == 3
     assert not any(r["warnings"] for r in _receipts(data).values())
+
+
+def old(number: str, name: str, unpaid: int, repaid: int, closed: str | None = None) -> dict:
+    row = case(number, name, "2018-05-01", 500, 30)
+    row.update({"是否陈案": "是", "核实未兑付本金(万元)": unpaid, "已清退金额(万元)": repaid,
+                "处置阶段": "结案" if closed else "清退", "结案日期": closed})
+    return row
+
+
+def test_an_old_case_from_two_units_counts_once_in_the_old_case_totals(engine, data, tmp_path):
+    from chufei.core.periods import year_period
+    from chufei.ops.dashboard import build
+
+    shared = old("XU0009", "鄂州某理财公司非法吸收公众存款案", 400, 100, "2020-06-05")
+    ledgers = {"临空经济区": [shared, old("LK-8", "临空某合作社集资案", 200, 200)],
+               "市公安局": [shared, old("GA-8", "某网贷平台集资诈骗案", 100, 0)]}
+    for unit, rows in ledgers.items():
+        path = data.inbox("submissions") / f"{unit}.xlsx"
+        write_submission(path, DATASETS["case_ledger"], unit, PERIOD, rows)
+        moment = datetime(2020, 7, ARRIVALS[unit], 9, tzinfo=TZ).timestamp()
+        os.utime(path, (moment, moment))
+    ingest_submissions(engine, data)
+
+    # three distinct old cases: XU0009 (closed this year), LK-8, GA-8; each unit's row shows its two
+    distinct = [shared, ledgers["临空经济区"][1], ledgers["市公安局"][1]]
+    forms, _ = case_statistics_forms(engine, month_period(2020, 6))
+    rows = {row[1]: row for row in forms["_old_cases"].rows}
+    assert rows["临空经济区"][2:4] == [2, 1]
+    assert rows["市公安局"][2:4] == [2, 1]
+    assert rows["合计"][2:4] == [len(distinct), sum(1 for r in distinct if r["结案日期"])]  # 3 in stock, 1 resolved
+    assert rows["合计"][7:9] == [len(distinct), sum(r["核实未兑付本金(万元)"] for r in distinct) * 1_000_000]
+    assert any("合计只计一次" in note for note in forms["_old_cases"].notes)
+
+    annual, _ = case_statistics_forms(engine, year_period(2020))
+    payouts = annual["_old_case_payouts"].rows
+    assert [r[0] for r in payouts[:-1]].count("XU0009") == 2  # listed under each unit
+    total = payouts[-1]
+    assert total[2] == f"{len(distinct)}件"
+    assert total[4:6] == [sum(r["核实未兑付本金(万元)"] for r in distinct) * 1_000_000,
+                          sum(r["已清退金额(万元)"] for r in distinct) * 1_000_000]
+    assert total[7] == f"已清退完毕{sum(1 for r in distinct if r['已清退金额(万元)'] >= r['核实未兑付本金(万元)'])}件"
+
+    page = {t.title: t for t in build(engine, tmp_path / "outbox").targets}
+    assert "年初陈案存量 3 件" in page["陈案处置下降50%"].detail
+    assert "化解 1 件" in page["陈案处置下降50%"].detail
+    assert page["2018年底前陈案兑付清零"].detail.startswith("3 件案件")

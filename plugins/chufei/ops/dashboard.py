@@ -133,6 +133,16 @@ def latest_figures(connection: Connection, dash: Dashboard) -> None:
                              "key": period.key, "values": values})
 
 
+def _repeated_old_cases(connection: Connection, year_start: date, period_end: date) -> dict[str, int]:
+    """What copies of cases several units report add to the city's old-case figures beyond the
+    lead copy: the page counts each case once, as the forms' 合计 do."""
+    from chufei.statistics.old_cases import repeated_old_cases
+    from chufei.warehouse.case_duplicates import duplicate_cases
+
+    repeats = [copy for duplicate in duplicate_cases(connection) for copy in duplicate.repeats]
+    return repeated_old_cases(repeats, year_start, period_end)
+
+
 def targets(connection: Connection, dash: Dashboard) -> None:
     year = dash.month.year if dash.month else None
     # 陈案化解 −50% (task 十二)
@@ -141,7 +151,9 @@ def targets(connection: Connection, dash: Dashboard) -> None:
     else:
         row = run_sql(connection, "dashboard_old_cases", year_start=date(year, 1, 1),
                       range_end=dash.month.end).mappings().one()
-        stock, resolved = int(row["stock"] or 0), int(row["resolved"] or 0)
+        repeated = _repeated_old_cases(connection, date(year, 1, 1), dash.month.end)
+        stock = int(row["stock"] or 0) - repeated["stock"]
+        resolved = int(row["resolved"] or 0) - repeated["resolved"]
         rate = percent(resolved, stock)
         dash.targets.append(Target(
             "陈案处置下降50%", "陈案化解率 ≥ 50%", None if rate is None else f"{rate}%",
@@ -166,7 +178,10 @@ def targets(connection: Connection, dash: Dashboard) -> None:
                                    f"{len(territorial) - len(short)}/{len(territorial)} 个区达标", not short, detail))
     # pre-2018 payouts cleared (task 十四)
     row = run_sql(connection, "dashboard_pre2019_payouts", cutoff=PAYOUT_CUTOFF).mappings().one()
-    cases, unpaid, repaid = int(row["cases"] or 0), int(row["unpaid_principal_fen"] or 0), int(row["repaid_fen"] or 0)
+    repeated = _repeated_old_cases(connection, PAYOUT_CUTOFF, PAYOUT_CUTOFF)  # payouts do not depend on the year
+    cases = int(row["cases"] or 0) - repeated["payout_cases"]
+    unpaid = int(row["unpaid_principal_fen"] or 0) - repeated["unpaid_fen"]
+    repaid = int(row["repaid_fen"] or 0) - repeated["repaid_fen"]
     rate = percent(repaid, unpaid)
     dash.targets.append(Target(
         "2018年底前陈案兑付清零", "清退率 = 已清退金额 ÷ 核实未兑付本金 = 100%",

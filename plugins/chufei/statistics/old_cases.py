@@ -92,6 +92,36 @@ def _year_aggregates(engine: Engine, year_start: date) -> dict[str, dict[str, in
     return computed
 
 
+# The summary's entry under this key holds, negated, what the copies of cases several units report
+# add beyond the lead copy (chufei.warehouse.case_duplicates): each unit's own entry keeps its copy,
+# the 合计 (``total_summary``) counts each case once.
+REPEATED = "重复上报"
+
+
+REPEATED_OLD_NOTE = ("注：同一案件由两个及以上单位报送的（重复上报，见“重复上报”表），各单位行均列示，"
+                     "合计只计一次（计入牵头单位报送的记录），故合计可能小于各行之和。")
+
+
+def repeated_old_cases(copies, year_start: date, period_end: date) -> dict[str, int]:
+    """What ``copies`` (non-lead copies of duplicated cases) add to each SUMMARY_KEYS figure: the
+    definitions of old_case_summary.sql and old_case_resolved.sql, case by case."""
+    out = dict.fromkeys(SUMMARY_KEYS, 0)
+    for copy in copies:
+        filed, closed = copy.filed_date, copy.closed_date
+        if filed is None:
+            continue
+        if filed < year_start and (closed is None or closed >= year_start):
+            out["stock"] += 1
+            out["resolved"] += 1 if closed is not None and closed < period_end else 0
+        if filed < PAYOUT_CUTOFF:
+            unpaid, repaid = int(copy.unpaid_principal_fen or 0), int(copy.repaid_fen or 0)
+            out["payout_cases"] += 1
+            out["unpaid_fen"] += unpaid
+            out["repaid_fen"] += repaid
+            out["cleared"] += 1 if repaid >= unpaid else 0
+    return out
+
+
 def old_case_summary(engine: Engine, period: Period) -> Summary:
     """Per unit: stock on 1 January, resolved to the period's end, and the pre-2019 payouts.
 
@@ -111,6 +141,13 @@ def old_case_summary(engine: Engine, period: Period) -> Summary:
             summary.setdefault(row["unit_code"], {key: 0 for key in YEAR_KEYS})["resolved"] = int(row["resolved"])
     for values in summary.values():
         values.setdefault("resolved", 0)
+    from chufei.warehouse.case_duplicates import duplicate_cases
+
+    with engine.connect() as connection:
+        repeats = [copy for duplicate in duplicate_cases(connection) for copy in duplicate.repeats]
+    counted = repeated_old_cases(repeats, period.year_start, period.end)
+    if any(counted.values()):
+        summary[REPEATED] = {key: -value for key, value in counted.items()}
     return summary
 
 
@@ -160,7 +197,7 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
                    form_no: str) -> dict[str, StatForm]:
     """The per-unit disposal summary and, when ``cases`` is given (annual), the list of
     pre-2019 cases with their 清退率."""
-    unknown = sorted(set(summary) - {u.code for u in units()})
+    unknown = sorted(set(summary) - {u.code for u in units()} - {REPEATED})
     if unknown:
         raise ValueError(f"warehouse holds cases of units not in the registry: {', '.join(unknown)}")
     rows = [[u.code, u.name, *_summary(summary.get(u.code, {}))] for u in units()]
@@ -172,6 +209,8 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
                "下降率% = 本年化解 ÷ 年初陈案存量 × 100，目标为不低于50%；"
                "清退率% = 已清退金额 ÷ 核实未兑付本金 × 100（2019年1月1日前立案的案件），目标为清退完毕（100%）。",
                SOURCE_NOTE])
+    if REPEATED in summary:
+        summary_form.notes.append(REPEATED_OLD_NOTE)
     if cases is None:
         return {"old_cases": summary_form}
     payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=lambda c: (c.unit_code, c.case_no))
@@ -179,9 +218,12 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
     listing = [[c.case_no, names.get(c.unit_code, c.unit_code), c.case_name, c.filed_date.isoformat(),
                 c.unpaid_fen, c.repaid_fen, percent(c.repaid_fen, c.unpaid_fen),
                 "已清退完毕" if c.cleared else "未清退完毕"] for c in payouts]
-    unpaid, repaid = sum(c.unpaid_fen for c in payouts), sum(c.repaid_fen for c in payouts)
-    listing.append(["", "合计", f"{len(payouts)}件", "", unpaid, repaid, percent(repaid, unpaid),
-                    f"已清退完毕{sum(1 for c in payouts if c.cleared)}件"])
+    repeated = summary.get(REPEATED, {})  # a case two units list is on both rows, once in the 合计
+    unpaid = sum(c.unpaid_fen for c in payouts) + repeated.get("unpaid_fen", 0)
+    repaid = sum(c.repaid_fen for c in payouts) + repeated.get("repaid_fen", 0)
+    listing.append(["", "合计", f"{len(payouts) + repeated.get('payout_cases', 0)}件", "", unpaid, repaid,
+                    percent(repaid, unpaid),
+                    f"已清退完毕{sum(1 for c in payouts if c.cleared) + repeated.get('cleared', 0)}件"])
     payout_form = StatForm(
         title="2018年底前立案非法集资案件清退情况表", form_no=form_no + "附", period_label=period.label,
         unit_of_measure="万元、%", sheet="清退明细", rows=listing,
@@ -191,6 +233,8 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
                  FormColumn("已清退金额(万元)", "已清退金额(万元)", "wan"),
                  FormColumn("清退率%", "清退率%", "pct"), FormColumn("状态", "状态", "text")],
         notes=["注：清退率% = 已清退金额 ÷ 核实未兑付本金 × 100；已清退金额 ≥ 核实未兑付本金 为已清退完毕。", SOURCE_NOTE])
+    if REPEATED in summary:
+        payout_form.notes.append(REPEATED_OLD_NOTE)
     return {"old_cases": summary_form, "old_case_payouts": payout_form}
 
 

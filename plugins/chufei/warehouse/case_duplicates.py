@@ -48,6 +48,8 @@ class CaseCopy:
     participants: int | None
     cross_region: bool | None
     industry: str | None
+    unpaid_principal_fen: int | None
+    repaid_fen: int | None
     submission_id: int
     file_sha256: str
     file_name: str
@@ -98,6 +100,7 @@ def _copies(connection: Connection) -> list[CaseCopy]:
     return [CaseCopy(row["unit_code"], row["case_no"], row["case_name"], as_date(row["filed_date"]),
                      as_date(row["closed_date"]), row["amount_fen"], row["participants"],
                      None if row["cross_region"] is None else bool(row["cross_region"]), row["industry"],
+                     row["unpaid_principal_fen"], row["repaid_fen"],
                      row["submission_id"], row["file_sha256"], row["original_name"], row["period_key"],
                      row["row_no"], None)
             for row in run_sql(connection, "case_copies").mappings()]
