@@ -251,3 +251,25 @@ def test_a_workbook_names_its_community_in_the_template_column(engine, data):
                                                             pct(1, listed), "推进中", "1"]
     text = (folder / f"{REPORT}_{q2.key}_unlisted_communities.csv").read_bytes().decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[1] == ["420702", "梁子湖区", "某某新村", "1"]
+
+
+def test_the_quarterly_dag_run_after_june_writes_the_second_quarter(airflow_env, warehouse_url):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from chufei.core.periods import local_midnight
+    from chufei.warehouse.schema import engine_for, ensure_schema
+
+    engine = engine_for(warehouse_url)
+    ensure_schema(engine)
+    try:
+        sent = generate(engine)
+    finally:
+        engine.dispose()
+    bag = DagBag(dag_folder=str(REPO / "dags" / f"{REPORT}.py"))
+    assert not bag.import_errors, bag.import_errors
+    q2 = quarter_period(2020, 2)
+    run = bag.get_dag(REPORT).test(logical_date=local_midnight(q2.end))  # the run after the quarter: Q2
+    assert str(run.state) == "success"
+    root = airflow_env.outbox / REPORT / q2.key
+    assert (root / "latest").read_text().strip() == "v1"
+    assert table(root / "v1", q2.key)["合计"] == expected_activities(sent, ["2020Q2"])["合计"]
