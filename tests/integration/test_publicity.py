@@ -234,7 +234,10 @@ def test_at_the_years_end_an_incomplete_coverage_has_missed_its_deadline(engine,
 
 
 def test_a_workbook_names_its_community_in_the_template_column(engine, data):
-    """社区/村 travels from the unit's workbook through the real ingest into the coverage."""
+    """社区/村 travels from the unit's workbook through the real ingest into the coverage; a cell
+    naming several places at once is refused with a message naming the column."""
+    import json
+
     from chufei.ingest.submissions import ingest_submissions
 
     community = next(c for c in LIST if c["district_code"] == "420702")
@@ -242,8 +245,14 @@ def test_a_workbook_names_its_community_in_the_template_column(engine, data):
                      [{"活动日期": "2020-06-15", "活动名称": "宣传月进村宣讲", "活动形式": "宣讲", "社区/村": community["community"],
                        "参与人数": 120},
                       {"活动日期": "2020-06-16", "活动名称": "宣传月集中宣传", "活动形式": "展板", "社区/村": " 某某新村 ",
-                       "参与人数": 80}])
+                       "参与人数": 80},
+                      {"活动日期": "2020-06-17", "活动名称": "多村联合宣讲", "活动形式": "宣讲", "参与人数": 90,
+                       "社区/村": "、".join(c["community"] for c in LIST if c["district_code"] == "420702")}])
     ingest_submissions(engine, data)
+
+    receipt = json.loads(next(data.receipts.glob("*.json")).read_text(encoding="utf-8"))
+    assert receipt["status"] == "partially_accepted"
+    assert [(e["column"], e["message"][:6]) for e in receipt["errors"]] == [("社区/村", "社区/村应填")]  # not counted
     q2 = quarter_period(2020, 2)
     folder = Path(REPORTS[REPORT].build(engine, data, q2)["folder"])
     listed = sum(1 for c in LIST if c["district_code"] == "420702")
