@@ -116,3 +116,40 @@ def test_the_dag_writes_the_day_s_package(airflow_env, warehouse_url, dagbag):
     with engine.connect() as connection:
         assert connection.execute(select(entity_warning.c.status)).scalars().all() == ["待核查"]
     engine.dispose()
+
+
+def test_the_page_lists_warnings_and_shows_each_entity_s_timeline(engine, data):
+    from chufei.ops import dashboard
+    from chufei.ops.ui import render, templates
+
+    seed(engine)
+    update_register(engine)
+    run_day(engine, data, date(2020, 6, 30))
+    [(warning_id, _, _)] = _warnings(engine)
+    entity_id = warning_id.split("-")[1]
+    html = render(dashboard.build(engine, data.outbox))
+    assert "<h2>预警</h2>" in html
+    assert warning_id in html
+    assert f'href="/chufei/entity/{entity_id}"' in html
+    assert "属实占比 —（尚无核查反馈）" in html
+    page = dashboard.entity_page(engine, entity_id)
+    assert page["score"] == 86
+    assert sum(r["points"] for r in page["reasons"]) == 86
+    # WG1–3, the ledger, the action, the advert and the case, by date
+    assert [t["source"] for t in page["timeline"]] == ["网格线索", "风险监测台账", "网格线索", "网格线索", "广告排查",
+                                                       "行政处置", "案件台账"]
+    entity_html = templates().get_template("entity.html").render(e=page, base="/chufei")
+    assert XINYUAN in entity_html
+    assert "广告发布主体未持牌" in entity_html
+    first_clue = next(e for e in page["timeline"] if e["source"] == "网格线索")
+    assert first_clue["clue"] == "WG1"
+    [person] = _people(engine)
+    assert dashboard.entity_page(engine, person)["name"] == "张**"
+    assert dashboard.entity_page(engine, "ZT0000000000") is None
+
+
+def _people(engine) -> list[str]:
+    from chufei.warehouse.entity_schema import entity
+
+    with engine.connect() as connection:
+        return list(connection.execute(select(entity.c.entity_id).where(entity.c.natural_person.is_(True))).scalars())

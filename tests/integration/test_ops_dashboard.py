@@ -19,7 +19,7 @@ def test_empty_warehouse_says_no_data_everywhere(engine, data):
     dash = build(engine, data.outbox)
     assert [t.met for t in dash.targets] == [None, None, None]
     html = render(dash)
-    assert html.count("暂无数据") == 5  # matrix, figures, work-plan progress, quality, packages
+    assert html.count("暂无数据") == 6  # matrix, figures, work-plan progress, warnings, quality, packages
     assert html.count("无数据 no data") == 3  # each target
 
 

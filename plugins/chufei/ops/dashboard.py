@@ -9,6 +9,8 @@
 - work-plan progress: each of the plan's 26 tasks, its city-wide status and how many responsible
   units stand at each status, as of the chosen 截至 day or the latest reported month's end
   (``chufei.statistics.work_plan``);
+- early warning (预警): the latest warning of each entity (band, status, score) and the share of 属实
+  among checked warnings; a page per entity (``entity_page``) with its reasons and its timeline;
 - packages: every folder of the outbox with its files.
 """
 
@@ -29,7 +31,7 @@ from chufei.statistics.old_cases import DECLINE_TARGET_PERCENT as OLD_CASE_TARGE
 from chufei.statistics.old_cases import PAYOUT_CUTOFF
 from chufei.core.periods import Period, parse_period, quarter_period, year_period
 from chufei.core.units import units
-from chufei.core.sql import run_sql
+from chufei.core.sql import as_date, run_sql
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -63,6 +65,8 @@ class Dashboard:
     warning_counts: dict[str, int] = field(default_factory=dict)  # territorial unit code → 风险提示 this year
     progress: list[dict] = field(default_factory=list)  # one row per work-plan task
     progress_as_of: date | None = None  # the last day the progress is judged at
+    warnings: list[dict] = field(default_factory=list)  # the latest warning of each entity, 红 first
+    warning_feedback: dict = field(default_factory=dict)  # chufei.statistics.early_warning.feedback_summary
 
 
 def _has(connection: Connection, table: str) -> bool:
@@ -288,8 +292,79 @@ def build(engine: Engine, outbox: Path, as_of: date | None = None) -> Dashboard:
         trend_charts(connection, dash)
         quality(connection, dash)
     work_plan_progress(engine, dash, as_of)
+    early_warnings(engine, dash)
     dash.packages = packages(outbox)
     return dash
+
+
+_BAND_ORDER = {"红": 0, "橙": 1, "黄": 2, "蓝": 3}
+WARNINGS_SHOWN = 200
+
+
+def _entity_name(name: str, natural_person: bool) -> str:
+    from chufei.core.masking import mask_name
+
+    return mask_name(name) if natural_person else mask_text(name)
+
+
+def early_warnings(engine: Engine, dash: Dashboard, limit: int = WARNINGS_SHOWN) -> None:
+    """The latest warning of each entity still in a band or checked, 红 first (at most ``limit``)."""
+    from chufei.statistics.early_warning import OPEN, feedback_summary
+
+    with engine.connect() as connection:
+        rows = [dict(r) for r in run_sql(connection, "dashboard_warnings").mappings()]
+    names = {u.code: u.name for u in units()}
+    shown = [r for r in rows if r["band"] or r["status"] != OPEN]
+    shown.sort(key=lambda r: (_BAND_ORDER.get(r["band"], 9), -r["score"], r["warning_id"]))
+    dash.warnings = [{"warning_id": r["warning_id"], "entity_id": r["entity_id"],
+                      "name": _entity_name(r["name"], r["natural_person"]),
+                      "district": names.get(r["district_code"], "全市"), "score": r["score"], "band": r["band"] or "—",
+                      "status": r["status"], "raised_on": as_date(r["raised_on"]), "scored_on": as_date(r["scored_on"]),
+                      "checked_on": as_date(r["checked_on"])} for r in shown[:limit]]
+    dash.warning_feedback = feedback_summary(engine) | {"listed": len(shown)}
+
+
+def entity_page(engine: Engine, entity_id: str) -> dict | None:
+    """One entity: its warnings, the reasons of its latest score and its timeline (every event with
+    its file, receipt and row), names of natural persons masked; None for an unknown id."""
+    from chufei.outbox.early_warning import SOURCE_NAMES
+    from chufei.statistics.early_warning import score_entities
+    from chufei.warehouse.entity_schema import entity, entity_warning
+
+    with engine.connect() as connection:
+        found = connection.execute(select(entity).where(entity.c.entity_id == entity_id)).mappings().first()
+        if found is None:
+            return None
+        warnings = [dict(r) for r in connection.execute(
+            select(entity_warning).where(entity_warning.c.entity_id == entity_id)
+            .order_by(entity_warning.c.seq)).mappings()]
+        events = [dict(r) for r in run_sql(connection, "entity_timeline", entity_id=entity_id).mappings()]
+    person = bool(found["natural_person"])
+    names = {u.code: u.name for u in units()}
+    last_day = max((as_date(e["event_date"]) for e in events), default=None)
+    as_of = max([as_date(w["scored_on"]) for w in warnings] + ([last_day] if last_day else []), default=None)
+    scored = score_entities(engine, as_of, entity_id=entity_id) if as_of else None
+    reasons = scored.iloc[0]["reasons"] if scored is not None and not scored.empty else []
+    score = int(scored.iloc[0]["score"]) if scored is not None and not scored.empty else None
+    timeline = []
+    for e in events:
+        details = [part for part in (
+            f"网格 {e['grid_code']}" if e["grid_code"] else "", f"风险表现 {e['signs']}" if e["signs"] else "",
+            f"广告关键词 {e['advert_hits']}" if e["advert_hits"] else "",
+            "未持牌" if e["licensed"] is not None and not e["licensed"] else "",
+            f"风险等级 {e['risk_level']}" if e["risk_level"] else "", e["action_type"] or "") if part]
+        timeline.append({"id": e["id"], "date": as_date(e["event_date"]), "source": SOURCE_NAMES.get(e["source"], e["source"]),
+                         "district": names.get(e["district_code"], "全市"),
+                         "name": _entity_name(e["subject_name"], person),
+                         "clue": e["source_key"] if e["source"] == "grid" else "",
+                         "details": "；".join(details), "file": mask_text(e["original_name"] or ""),
+                         "receipt": e["file_sha256"][:12], "row": e["row_no"]})
+    return {"entity_id": entity_id, "name": _entity_name(found["name"], person),
+            "district": names.get(found["district_code"], "全市"),
+            "credit_code": None if person else found["credit_code"], "natural_person": person,
+            "warnings": [{**w, "raised_on": as_date(w["raised_on"]), "checked_on": as_date(w["checked_on"])}
+                         for w in warnings],
+            "as_of": as_of, "score": score, "reasons": reasons, "timeline": timeline}
 
 
 def work_plan_progress(engine: Engine, dash: Dashboard, as_of: date | None = None) -> None:

@@ -119,6 +119,23 @@ async def sources(request: Request, period: str) -> Response:
     return HTMLResponse(templates().get_template("sources.html").render(period=found, rows=rows, base=base))
 
 
+@app.get("/entity/{entity_id}", response_class=HTMLResponse)
+async def entity(request: Request, entity_id: str) -> Response:
+    """An entity of the early-warning register: its warnings, reasons and timeline."""
+    if (denied := await _login_or_redirect(request)) is not None:
+        return denied
+    from starlette.concurrency import run_in_threadpool
+
+    from chufei.ops import dashboard
+    from chufei.warehouse import runtime
+
+    found = await run_in_threadpool(lambda: dashboard.entity_page(runtime.warehouse_engine(), entity_id))
+    if found is None:
+        return Response(f"主体 {entity_id[:20]} 不在主体库中", status_code=404, media_type="text/plain; charset=utf-8")
+    base = (request.scope.get("root_path", "") or URL_PREFIX).rstrip("/")
+    return HTMLResponse(templates().get_template("entity.html").render(e=found, base=base))
+
+
 @app.get("/zip/{report}/{period}")
 async def download_zip(request: Request, report: str, period: str) -> Response:
     """The whole package (its latest version, manifest inside) as one zip."""

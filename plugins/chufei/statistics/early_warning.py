@@ -2,7 +2,7 @@
 
 The API (the daily DAG, the page and the backtest call these):
 
-``score_entities(engine, as_of: date) -> pandas.DataFrame``
+``score_entities(engine, as_of: date, entity_id=None) -> pandas.DataFrame``
     One row per entity with at least one event dated on or before ``as_of`` — only what was known
     that day, so a day-by-day replay of the history is possible (call ``update_register`` first;
     the register itself holds the whole history). Columns: ``entity_id``, ``name`` (masked for a
@@ -66,9 +66,10 @@ def band_of(score: int, bands: list[dict]) -> str | None:
     return None
 
 
-def _events(engine: Engine, as_of: date) -> pd.DataFrame:
+def _events(engine: Engine, as_of: date, entity_id: str | None = None) -> pd.DataFrame:
     with engine.connect() as connection:
-        result = run_sql(connection, "entity_events_as_of", as_of=as_of)
+        result = (run_sql(connection, "entity_events_as_of", as_of=as_of) if entity_id is None else
+                  run_sql(connection, "entity_events_of_entity", as_of=as_of, entity_id=entity_id))
         events = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     events["event_date"] = pd.to_datetime(events["event_date"]).dt.date if not events.empty else events["event_date"]
     return events
@@ -84,10 +85,11 @@ def _exploded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return values[values[column].astype(bool)]
 
 
-def indicator_values(engine: Engine, as_of: date) -> tuple[pd.DataFrame, dict[str, pd.Series], pd.DataFrame]:
+def indicator_values(engine: Engine, as_of: date, entity_id: str | None = None
+                     ) -> tuple[pd.DataFrame, dict[str, pd.Series], pd.DataFrame]:
     """The indicator values per entity (index: entity id), their evidence (event ids per entity,
-    per indicator) and the events they came from."""
-    events = _events(engine, as_of)
+    per indicator) and the events they came from; ``entity_id``: that entity's only."""
+    events = _events(engine, as_of, entity_id)
     entity_ids = pd.Index(sorted(events["entity_id"].unique()), name="entity_id")
     values = pd.DataFrame(index=entity_ids)
     evidence: dict[str, pd.Series] = {}
@@ -142,11 +144,12 @@ def _points(indicator: dict, values: pd.DataFrame) -> pd.Series:
     return points.clip(upper=indicator["max"]).astype(int)
 
 
-def score_entities(engine: Engine, as_of: date) -> pd.DataFrame:
-    """Scores and reasons per entity from the events dated on or before ``as_of``: see the module docstring."""
+def score_entities(engine: Engine, as_of: date, entity_id: str | None = None) -> pd.DataFrame:
+    """Scores and reasons per entity from the events dated on or before ``as_of`` (``entity_id``:
+    that entity alone, as its page shows it): see the module docstring."""
     ensure_schema(engine)
     settings = config()
-    values, evidence, _ = indicator_values(engine, as_of)
+    values, evidence, _ = indicator_values(engine, as_of, entity_id)
     columns = ["entity_id", "name", "district_code", "score", "band", "config_version", "as_of", "evidence_count",
                "reasons"]
     if values.empty:
