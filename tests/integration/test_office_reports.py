@@ -77,6 +77,8 @@ def ledger(name, level, resolved=False, deadline=None, person="李四"):
 
 
 def test_risk_ledger_rollup(engine, data):
+    from chufei.outbox.reports import displayed_rows
+
     h1, last = half_period(2020, 1), half_period(2019, 2)
     with engine.begin() as connection:
         load_submission(connection, "risk_ledger", "420704", last, [ledger("甲公司", "高"), ledger("乙公司", "中")])
@@ -94,7 +96,11 @@ def test_risk_ledger_rollup(engine, data):
     assert rows[("鄂城区", "中")] == [2, 1, 0, 2, 1]
     assert rows[("鄂城区", "低")] == [1, 1, 1, 0, 0]
     assert rows[("人行", "高")] == [1, 1, 0, 1, 1]
-    assert rows[("合计", "")] == [5, 3, 2, 3, 2]
+    # 人行 sent no 2019H2 ledger: its 较上期新增 has no base ("—") and the 合计 counts 鄂城区's new only
+    assert rows[("合计", "")] == [5, 2, 2, 3, 2]
+    shown = {(row[1], row[2]): row[3:] for row in displayed_rows(forms[""])}
+    assert shown[("人行", "高")][:2] == [1, "—"]
+    assert shown[("鄂城区", "中")][:2] == [2, 1]
     assert len(forms[""].rows) == 2 * 3 + 1
     missing = [row[1] for row in forms["_missing_units"].rows[:-1]]
     assert missing == [u.name for u in units() if u.code not in ("420704", "D01")]
@@ -239,7 +245,11 @@ def test_a_zero_row_risk_ledger_is_a_return_and_a_new_unit_has_no_base(engine, d
     forms, _ = risk_rollup_forms(engine, h1)
     shown = {(row[1], row[2]): row[3:] for row in displayed_rows(forms[""])}
     assert shown[("鄂城区", "高")][:2] == [2, 1]
-    assert shown[("华容区", "零报告")] == [0, 0, 0, 0, 0]
+    # units that sent no 2019H2 ledger have no base of their own: "—", and the 合计 counts 鄂城区's only
+    assert shown[("华容区", "零报告")] == [0, "—", 0, 0, 0]
+    assert shown[("人行", "中")][:2] == [1, "—"]
+    assert shown[("合计", "")][:2] == [3, 1]
+    assert any("未报送台账" in note and "不能视为0" in note for note in forms[""].notes)
     missing = {row[1] for row in forms["_missing_units"].rows[:-1]}
     assert not missing & {"鄂城区", "华容区", "人行"}
     assert len(missing) == len(units()) - 3

@@ -140,10 +140,14 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
     figures = ("entries", "new", "resolved", "open", "overdue")
     body = [[line.unit_code, names[line.unit_code], line.level, *[getattr(line, f) for f in figures]]
             for line in lines]
-    body.append(["", "合计", "", *[sum(getattr(line, f) for line in lines) for f in figures]])
-    # Without any ledger for the previous snapshot, 较上期新增 would just repeat 台账户数: there is
-    # no base to compare with, so "—". (A unit new to the ledger since then has its subjects new.)
-    no_base = {(index, 4) for index in range(len(body))} if not earlier else set()
+    # 较上期新增 of a unit that sent no ledger for the previous snapshot would just repeat its 台账户数:
+    # there is no base to compare with, so "—", and its subjects are not added into the 合计's
+    # (itself "—" when no unit sent one).
+    totals = [sum(getattr(line, f) for line in lines if f != "new" or line.unit_code in earlier) for f in figures]
+    body.append(["", "合计", "", *totals])
+    no_base = {(index, 4) for index, line in enumerate(lines) if line.unit_code not in earlier}
+    if not earlier:
+        no_base.add((len(body) - 1, 4))
     label = f"{period.label}（截至{as_of.month}月{as_of.day}日）"
     rollup = StatForm(
         title="非法集资风险监测台账汇总表", form_no="鄂处非统5表", period_label=label, unit_of_measure="户",
@@ -155,7 +159,8 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
         rows=body,
         notes=[f"注：较上期新增指上期（{period.previous().label}）台账中没有的主体；尚未化解 = 台账户数 − 已化解销号；"
                f"逾期未整改指尚未化解且整改时限早于{as_of.month}月{as_of.day}日的主体；"
-               f"“{ZERO_RETURN}”指报送了台账但无在册主体；“—”指上期无任何单位报送台账，无从比较。"],
+               f"“{ZERO_RETURN}”指报送了台账但无在册主体；“—”指该单位上期（{period.previous().label}）未报送台账，"
+               "比较基期无数据，不能视为0（合计行的较上期新增只计上期报送了台账的单位）。"],
         no_data=frozenset(no_base))
     missing = [u for u in units() if u.code not in submitted]
     missing_form = StatForm(
