@@ -203,3 +203,41 @@ def test_the_bulletin_reports_grid_monitoring_and_publicity_from_their_forms(eng
                 allowed |= {n for cell in row for n in re.findall(r"\d+(?:\.\d+)?", cell)}
     assert set(re.findall(r"\d+(?:\.\d+)?", paragraph)) <= allowed
     assert len(manifest["sources"]) == 2 + 2  # the two grid exports June's versions came in, two returns
+
+
+def test_a_base_never_reported_is_shown_as_no_data_not_zero(engine, data):
+    """上年同期 with no case ledger behind it: "—" in the forms and the bulletin's tables, 同比
+    empty, a note why, and "上年同期无数据" in the summary instead of "为0". (A case ledger lists
+    every case so far: a unit's 2020 ledger reports its 2019 too.)"""
+    from docx import Document
+
+    from chufei.core.periods import month_period
+    from chufei.outbox.reports import displayed_rows
+    from tests.statsfacts import Case, case_row, load_submission
+
+    period = half_period(2020, 1)
+    forms, text, _ = situation_forms(engine, period)  # nobody ever sent a ledger
+    months = {row[1]: row[2:8] for row in displayed_rows(forms["_by_month"])}
+    assert months["3月"] == [0, "—", 0, "—", 0, "—"]
+    assert months["合计"][:2] == [0, "—"]
+    assert "新发非法集资案件0件（上年同期无数据）" in text
+    assert "上年同期为0" not in text
+
+    case = Case("420704", "420704-2020-001", "网络借贷", date(2020, 3, 2), 1_000_000, 12, False, None, 0, 0)
+    with engine.begin() as connection:
+        load_submission(connection, "case_ledger", "420704", month_period(2020, 6), [case_row(case)])
+    forms, text, _ = situation_forms(engine, period)
+    districts = {row[1]: row[2:5] for row in displayed_rows(forms["_by_district"])}
+    assert districts["鄂城区"] == [1, 0, None]  # reported, and no case a year before: a real 0
+    assert districts["梁子湖区"] == [0, "—", None]  # never reported: no base, 同比 empty
+    assert districts["市直部门"] == [0, "—", None]
+    assert districts["合计"] == [1, 0, None]
+    assert any("“—”表示比较基期无数据" in note for note in forms["_by_district"].notes)
+    assert not forms["_by_industry"].no_data  # every 行业领域 row sums all units: someone reported
+    assert {row[1]: row[3] for row in displayed_rows(forms["_by_month"])}["3月"] == 0
+    assert "上年同期为0" in text
+    folder = Path(build_situation_package(engine, data, period)["folder"])
+    doc = Document(str(folder / "situation_analysis_2020H1_通报.docx"))
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    assert "—" in cells  # the district table's 梁子湖区
+    assert any("比较基期无数据" in p.text for p in doc.paragraphs)

@@ -15,7 +15,7 @@ import io
 from datetime import datetime
 
 from chufei.core.settings import office
-from chufei.outbox.layout import _cell, issued_label
+from chufei.outbox.layout import _cell, displayed_rows, issued_label
 from chufei.outbox.png import chart_png
 from chufei.statistics.forms import StatForm
 
@@ -80,7 +80,7 @@ def _table(doc, form: StatForm, columns: list[int], caption: str) -> None:
         label = column.label if column.group == column.label else f"{column.group}\n{column.label}"
         _font(cell.paragraphs[0].add_run(label), HEADING_FONT, TABLE_PT)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for values in form.rows:
+    for values in displayed_rows(form):  # a base never reported is "—", as on the form
         cells = table.add_row().cells
         for cell, index in zip(cells, columns, strict=True):
             value = _cell(form.columns[index].kind, values[index])
@@ -88,6 +88,9 @@ def _table(doc, form: StatForm, columns: list[int], caption: str) -> None:
             _font(cell.paragraphs[0].add_run(text), BODY_FONT, TABLE_PT, bold=values[1] == "合计")
             if not isinstance(value, str):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if any(column in columns for _, column in form.no_data):
+        for note in (n for n in form.notes if "“—”" in n):
+            _paragraph(doc, note, BODY_FONT, TABLE_PT, indent=False)
 
 
 def _figure(doc, kind: str, series: list[list[float]], caption: str) -> None:

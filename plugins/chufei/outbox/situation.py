@@ -24,7 +24,7 @@ from chufei.core.units import units
 from chufei.statistics.forms import ChartSpec, FormColumn, StatForm, wan
 from chufei.outbox.reports import issue_date, write_package
 from chufei.core.sql import fetch_rows
-from chufei.statistics.cases import Figures, case_figures, case_sources, growth_percent
+from chufei.statistics.cases import Figures, case_figures, case_sources, growth_percent, reporting_units
 
 REPORT = "situation_analysis"
 
@@ -43,6 +43,11 @@ def _compare_columns(first: str) -> list[FormColumn]:
             FormColumn("集资参与人数(人)", "同比%", "pct")]
 
 
+# 上年同期 of 新发案件数, 涉案金额, 集资参与人数 in the district and industry forms (their 同比 is
+# empty without a base already)
+BASE_COLUMNS = (3, 6, 9)
+
+
 def _compare_cells(current: Figures, last: Figures, select) -> list[object]:
     cells: list[object] = []
     for key in ("new_cases", "amount_fen", "participants"):
@@ -51,13 +56,36 @@ def _compare_cells(current: Figures, last: Figures, select) -> list[object]:
     return cells
 
 
-def _trend(word_now: int, word_before: int, unit: str, money: bool = False) -> str:
-    """"10件，同比增长25.00%（上年同期8件）"; amounts in 万元 rounded half-up to 2 places."""
+NO_BASE_NOTE = ("注：“—”表示比较基期无数据：上年同期没有单位（分地区各行为该地区的单位）报送案件台账，"
+                "不能视为0，同比不计算。")
+
+
+def _no_base(rows: list[list], base_columns: tuple[int, ...], reported) -> frozenset[tuple[int, int]]:
+    """The 上年同期 cells of rows whose base nobody reported: "—" (their 同比 stays empty).
+    ``reported(row_index)`` says whether any unit of the row sent its case ledgers a year before."""
+    cells = set()
+    for index, values in enumerate(rows):
+        if not reported(index):
+            for column in base_columns:
+                if not values[column]:  # something counted is a figure, whatever the coverage
+                    cells.add((index, column))
+    return frozenset(cells)
+
+
+def _with_no_base(form: StatForm, cells: frozenset[tuple[int, int]]) -> StatForm:
+    return replace(form, no_data=cells, notes=[*form.notes, NO_BASE_NOTE]) if cells else form
+
+
+def _trend(word_now: int, word_before: int, unit: str, money: bool = False, base_reported: bool = True) -> str:
+    """"10件，同比增长25.00%（上年同期8件）"; amounts in 万元 rounded half-up to 2 places. Without
+    a base ("上年同期无数据") there is nothing to compare with, which is not a base of 0."""
     from decimal import ROUND_HALF_UP
 
     def shown(value: int) -> str:
         return (f"{wan(value).quantize(Decimal('0.01'), ROUND_HALF_UP)}" if money else str(value)) + unit
 
+    if not base_reported and not word_before:
+        return f"{shown(word_now)}（上年同期无数据）"
     growth = growth_percent(word_now, word_before)
     if growth is None:
         return f"{shown(word_now)}（上年同期为0）"
@@ -89,7 +117,7 @@ def prevention_work(engine: Engine, period: Period) -> Prevention:
 
 
 def summary_text(period: Period, current: Figures, last: Figures, old_stock: int, old_resolved: int,
-                 prevention: Prevention | None = None) -> str:
+                 prevention: Prevention | None = None, base_reported: bool = True) -> str:
     """A short bulletin paragraph with the key figures and their 同比."""
     industries = code_lists()["行业领域"]
     territorial = [u for u in units() if u.kind == "territorial"]
@@ -102,9 +130,9 @@ def summary_text(period: Period, current: Figures, last: Figures, old_stock: int
         f"{period.label}全市非法集资形势分析",
         "",
         f"一、总体情况。{period.label}，全市新发非法集资案件"
-        f"{_trend(_total(current, 'new_cases'), _total(last, 'new_cases'), '件')}；"
-        f"涉案金额{_trend(_total(current, 'amount_fen'), _total(last, 'amount_fen'), '万元', money=True)}；"
-        f"集资参与人数{_trend(_total(current, 'participants'), _total(last, 'participants'), '人')}；"
+        f"{_trend(_total(current, 'new_cases'), _total(last, 'new_cases'), '件', base_reported=base_reported)}；"
+        f"涉案金额{_trend(_total(current, 'amount_fen'), _total(last, 'amount_fen'), '万元', True, base_reported)}；"
+        f"集资参与人数{_trend(_total(current, 'participants'), _total(last, 'participants'), '人', base_reported=base_reported)}；"
         f"其中跨区域案件{_total(current, 'cross_region_cases')}件，超亿元案件{_total(current, 'over_100m_cases')}件，"
         f"超千人案件{_total(current, 'over_1000_cases')}件。",
         f"二、分地区看，新发案件最多的是{by_district[0][1]}（{by_district[0][0]}件）。"
@@ -169,6 +197,10 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         current = case_figures(connection, period.start, period.end, period.year_start)
         before = case_figures(connection, last.start, last.end, last.year_start)
         sources = case_sources(connection, period)
+        # who sent case ledgers a year before: a base nobody reported is "no data", not 0
+        base = reporting_units(connection, "case_ledger", last.start, last.end)
+        month_base = [bool(reporting_units(connection, "case_ledger", m.shift_years(-1).start, m.shift_years(-1).end))
+                      for m in period.months()]
     by_unit = old_case_summary(engine, period)
     old = total_summary(by_unit)
 
@@ -191,6 +223,8 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         charts=(ChartSpec("line", "新发案件数月度趋势（本年与上年同月）", "件", 1, (2, 3)),
                 ChartSpec("line", "涉案金额月度趋势（本年与上年同月）", "万元", 1, (4, 5)),
                 ChartSpec("line", "集资参与人数月度趋势（本年与上年同月）", "人", 1, (6, 7))))
+    month_reported = [*month_base, any(month_base)]  # the 合计 row: any month had a base
+    trend = _with_no_base(trend, _no_base(month_rows, (3, 5, 7), lambda i: month_reported[i]))
 
     territorial = [u for u in units() if u.kind == "territorial"]
     departmental = {u.code for u in units() if u.kind != "territorial"}
@@ -204,6 +238,8 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         charts=(ChartSpec("bar", "分地区新发案件数（本期与上年同期）", "件", 1, (2, 3)),
                 ChartSpec("bar", "分地区涉案金额（本期与上年同期）", "万元", 1, (5, 6)),
                 ChartSpec("bar", "分地区集资参与人数（本期与上年同期）", "人", 1, (8, 9))))
+    row_units = [{u.code} for u in territorial] + [departmental, {u.code for u in units()}]
+    district = _with_no_base(district, _no_base(district_rows, BASE_COLUMNS, lambda i: bool(row_units[i] & base)))
 
     industries = code_lists()["行业领域"]
     industry_rows = [[f"{i:02d}", name, *_compare_cells(current, before, lambda g, n=name: g[1] == n)]
@@ -213,9 +249,11 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
         title=f"{period.label}非法集资案件分行业情况", form_no="鄂处非析3表", period_label=period.label,
         unit_of_measure="件、万元、人", sheet="分行业", rows=industry_rows, columns=_compare_columns("行业领域"),
         charts=(ChartSpec("bar", "分行业新发案件数（本期与上年同期）", "件", 1, (2, 3), rotate_labels=True),))
+    industry = _with_no_base(industry, _no_base(industry_rows, BASE_COLUMNS, lambda i: bool(base)))
     prevention = prevention_work(engine, period)
     monitoring, monitoring_sources = monitoring_forms(engine, period)
-    text = summary_text(period, current, before, old["stock"], old["resolved"], prevention) + monitoring_text(monitoring)
+    text = summary_text(period, current, before, old["stock"], old["resolved"], prevention,
+                        base_reported=bool(base)) + monitoring_text(monitoring)
     text += "\n"
     from chufei.statistics.old_cases import old_case_forms
 
