@@ -14,7 +14,7 @@ export OPENPYXL_LXML := False
 export PYTHONPATH := $(CURDIR)/plugins
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install lint demo test airflow cli bench bench-grid bench-stats templates clean constraints migrate migration
+.PHONY: install lint demo test airflow cli bench bench-grid bench-stats bench-backtest backtest templates clean constraints migrate migration
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,11 +74,20 @@ clean:
 	rm -rf data .pytest_cache
 
 # Speed and memory targets live here, never in timed tests. bench-grid: 1M-row grid export
-# (BENCH_ROWS=100000 for a quick check); bench-stats: five-year warehouse statistics.
-bench: bench-grid bench-stats
+# (BENCH_ROWS=100000 for a quick check); bench-stats: five-year warehouse statistics; bench-backtest:
+# the early-warning backtest on the demo history (figures from synthetic data).
+bench: bench-grid bench-stats bench-backtest
 
 bench-grid: install
 	$(PY) bench/grid_bench.py
 
 bench-stats: install
 	$(PY) bench/stats_bench.py
+
+bench-backtest: install
+	$(PY) bench/backtest_bench.py
+
+# The early-warning backtest on the configured warehouse's own history (chufei_warehouse, else
+# data/warehouse.db): make backtest ARGS="--start 2020-01-01 --step day".
+backtest: install
+	$(PY) -m chufei.statistics.backtest $(ARGS)

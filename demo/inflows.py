@@ -154,8 +154,9 @@ def write_grid_xlsx(path: Path, rows) -> int:
     return count
 
 
-def write_grid_exports(data: DataDir, seed: int = 2020, year: int = 2020) -> list[Path]:
-    """A few thousand clues in four exports (UTF-8, BOM, GBK, XLSX) plus a later update export."""
+def write_grid_exports(data: DataDir, seed: int = 2020, year: int = 2020, cases=None) -> list[Path]:
+    """A few thousand clues in four exports (UTF-8, BOM, GBK, XLSX) plus a later update export;
+    with ``cases``, also the precursors and decoys of ``demo.precursors`` in an export of their own."""
     inbox = data.inbox("grid_reports")
     rows = list(grid_rows(3000, seed=seed, year=year, fault_every=97))
     files = [
@@ -176,7 +177,15 @@ def write_grid_exports(data: DataDir, seed: int = 2020, year: int = 2020) -> lis
     write_grid_csv(later, updates, "utf-8-sig")
     later_time = later.stat().st_mtime + 60
     os.utime(later, (later_time, later_time))  # claimed after the first exports
-    return written + [later]
+    written.append(later)
+    if cases:
+        from demo.precursors import precursor_clue_rows
+
+        planted = inbox / "网格线索导出_重点主体.csv"
+        write_grid_csv(planted, precursor_clue_rows(cases, year, seed), "utf-8-sig")
+        os.utime(planted, (later_time + 60, later_time + 60))
+        written.append(planted)
+    return written
 
 
 # --- Advert screening (task 二十二, May–September) ----------------------------------------------
@@ -215,20 +224,34 @@ def screening_rows(rng: random.Random, year: int, month: int, count: int, unit_n
     return rows
 
 
-def write_ad_screening_inbox(data: DataDir, year: int = 2020, seed: int = 2020) -> ScreeningTruth:
+def _planted_adverts(plants, code: str, year: int, month: int, unit_name: str) -> list[dict]:
+    """The advert hits ``demo.precursors`` plants before some cases, in their district's workbook."""
+    return [{"排查日期": p.advert_day, "填报单位": unit_name, "载体类型": "微信", "媒体或平台名称": "理财交流群",
+             "发布主体": p.subject, "统一社会信用代码": p.credit_code, "内容摘要": f"年化收益18%保本保息（{p.case_no}）",
+             "命中关键词": "保本", "是否持牌": "否", "处置措施": "删除", "处置日期": p.advert_day}
+            for p in plants if p.district == code and p.advert_day and p.advert_day.year == year
+            and p.advert_day.month == month]
+
+
+def write_ad_screening_inbox(data: DataDir, year: int = 2020, seed: int = 2020, cases=None) -> ScreeningTruth:
     """Each campaign unit's monthly workbooks for May–September; a few rows break rules, and one
-    unit sends a corrected June workbook that replaces its first one."""
+    unit sends a corrected June workbook that replaces its first one. With ``cases``, the workbooks
+    also hold the advert hits ``demo.precursors`` plants before some of them."""
     from chufei.kinds.ad_screening import write_screening
     from chufei.core.units import unit_by_code
+
+    from demo.precursors import planted_precursors
 
     rng = random.Random(seed)
     truth = ScreeningTruth()
     inbox = data.inbox("ad_screening")
+    plants = planted_precursors(cases, year, seed) if cases else []
     for code in SCREENING_UNITS:
         unit = unit_by_code(code)
         for month in range(5, 10):
             key = (code, f"{year}-{month:02d}")
             rows = screening_rows(rng, year, month, rng.randint(2, 9), unit.name)
+            rows += _planted_adverts(plants, code, year, month, unit.name)
             faulty = []
             if rng.random() < 0.3:
                 faulty.append({**rows[0], "内容摘要": "错误示例：载体不明", "载体类型": "广播体操"})
@@ -245,7 +268,9 @@ def write_ad_screening_inbox(data: DataDir, year: int = 2020, seed: int = 2020) 
     # 鄂城区 corrects its June workbook: two more adverts found; the new file replaces the first.
     code, month = SCREENING_UNITS[0], 6
     unit = unit_by_code(code)
-    rows = screening_rows(random.Random(seed + 1), year, month, truth.rows[(code, f"{year}-06")] + 2, unit.name)
+    planted_june = _planted_adverts(plants, code, year, month, unit.name)
+    rows = screening_rows(random.Random(seed + 1), year, month, truth.rows[(code, f"{year}-06")] + 2 - len(planted_june),
+                          unit.name) + planted_june
     counts = {**truth.counts[(code, f"{year}-06")], "核查条数": len(rows) + 10}
     corrected = inbox / f"{unit.name}_广告资讯排查_{year}年{month}月_更正.xlsx"
     write_screening(corrected, unit.name, f"{year}年{month}月", rows, counts, filled_by="张三")
@@ -261,10 +286,13 @@ def write_demo_inflows(data: DataDir, year: int = 2020, seed: int = 2020) -> str
     """``make demo``: grid exports, the screening campaign and its template; says what it wrote."""
     from chufei.kinds.ad_screening import write_template
 
-    grid = write_grid_exports(data, seed=seed, year=year)
-    screening = write_ad_screening_inbox(data, year=year, seed=seed)
+    from demo.generate import generate_cases
+
+    cases = generate_cases(year, seed)  # the inbox's cases: their precursors and decoys (demo.precursors)
+    grid = write_grid_exports(data, seed=seed, year=year, cases=cases)
+    screening = write_ad_screening_inbox(data, year=year, seed=seed, cases=cases)
     template = write_template(data.root / "templates")
-    return (f"demo: {len(grid)} grid exports (UTF-8, BOM, GBK, XLSX, a later update) in "
+    return (f"demo: {len(grid)} grid exports (UTF-8, BOM, GBK, XLSX, a later update, the cases' precursors and decoys) in "
             f"{data.inbox('grid_reports')}\n"
             f"demo: {len(screening.files)} advert-screening workbooks (May–Sept) in {data.inbox('ad_screening')}; "
             f"template {template}")

@@ -122,6 +122,20 @@ def risk_subjects(rng: random.Random, unit: Unit, year: int) -> list[RiskSubject
     return subjects
 
 
+def planted_ledger_subjects(unit: Unit, cases, year: int, seed: int) -> list[RiskSubject]:
+    """The 风险监测台账 entries ``demo.precursors`` plants before some of the unit's cases; a
+    generator of their own, so the other rows stay what they were."""
+    from demo.precursors import planted_precursors
+
+    rng = random.Random(seed * 14 + 4)
+    return [RiskSubject(unit_code=unit.code, name=plant.subject, credit_code=plant.credit_code, subject_type="企业",
+                        industry="投资咨询", source="网格排查", found=plant.ledger_found,
+                        signs="承诺高额回报", people=rng.randint(50, 500), amount_fen=rng.randint(100, 5000) * 10_000,
+                        level="高", responsible=person(rng), resolved=None)
+            for plant in planted_precursors(cases or [], year, seed)
+            if plant.district == unit.code and plant.ledger_found is not None]
+
+
 def _risk_ledger_row(subject: RiskSubject, snapshot: date, unit: Unit, messy) -> dict[str, object]:
     resolved = subject.resolved if subject.resolved and subject.resolved <= snapshot else None
     return {"主体名称": subject.name, "统一社会信用代码": subject.credit_code, "主体类型": subject.subject_type,
@@ -196,7 +210,7 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
 
     # 风险监测台账: cumulative snapshots on 6月20日 and 12月10日.
     for unit in owing("risk_ledger"):
-        subjects = risk_subjects(rng, unit, year)
+        subjects = risk_subjects(rng, unit, year) + planted_ledger_subjects(unit, cases, year, seed)
         for half, snapshot in ((1, date(year, 6, 20)), (2, date(year, 12, 10))):
             period = half_period(year, half)
             if not _selected(period, months):
