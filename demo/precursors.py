@@ -17,10 +17,12 @@ decoys, so that finding it is not trivial. Deterministic: everything follows fro
 - **Unplanted cases** (the other 40 %, and every case before 15 February) have nothing before
   filing: the backtest's recall cannot reach 100 %.
 - **Decoys.** ``DECOYS_PER_DISTRICT`` (60) subjects per territorial district, named like case
-  subjects but never a case: 4–9 clues spread over the year, from one grid, enough for the naive
-  "three clues" baseline. Most have mild signs (异常广告宣传, 线下推介会) and are judged 排除; a third
-  (``HARD_DECOY_SHARE``) carry one strong sign and are judged 疑似, so that a sign alone does not
-  tell a case.
+  subjects but never a case, each reported from one grid, enough for the naive "three clues"
+  baseline. Half have 4–9 clues spread over the year with mild signs (异常广告宣传, 线下推介会),
+  judged 排除; a quarter (``HARD_DECOY_SHARE``) the same with one strong sign, judged 疑似, so that a
+  sign alone does not tell a case; a quarter (``BURST_DECOY_SHARE``) are bursts: 8–16 clues within
+  two to six weeks with mild signs, judged 排除 — one worker reporting the same shop again and
+  again, which a raw count or an unbounded index takes for a rising risk.
 - **Noise.** The few thousand random grid clues of ``demo.inflows.grid_rows`` (150 firms, about
   twenty clues each, all over the city) stay as they are.
 """
@@ -34,7 +36,8 @@ from datetime import date, datetime, timedelta
 PLANTED_SHARE = 0.6
 LEDGER_SHARE = 0.5
 DECOYS_PER_DISTRICT = 60
-HARD_DECOY_SHARE = 1 / 3
+HARD_DECOY_SHARE = 0.25
+BURST_DECOY_SHARE = 0.25
 PLANTED_FROM = (2, 15)  # (month, day) of the demo year
 CHARGES = ("非法吸收公众存款案", "集资诈骗案")
 _STRONG_SIGNS = ["承诺高额回报", "承诺保本付息", "发展下线", "无资质吸收资金"]
@@ -98,8 +101,8 @@ def planted_precursors(cases, year: int, seed: int) -> list[Planted]:
         lead = rng.randint(20, 150)
         earliest = max(case.filed - timedelta(days=lead), date(year, 1, 1))
         span = (case.filed - earliest).days
-        days = sorted({case.filed - timedelta(days=max(1, int(span * (1 - rng.random() ** 0.5))))
-                       for _ in range(rng.randint(3, 7))})
+        days = sorted(case.filed - timedelta(days=max(1, int(span * (1 - rng.random() ** 0.5))))
+                      for _ in range(rng.randint(3, 7)))
         found = None
         if rng.random() < LEDGER_SHARE:  # recorded once the clues have made the risk known
             found = days[min(len(days) - 1, 1)] + timedelta(days=rng.randint(0, 7))
@@ -125,8 +128,15 @@ def decoys(cases, year: int, seed: int) -> list[Decoy]:
             if name in taken:
                 continue
             taken.add(name)
-            days = sorted({date(year, 1, 1) + timedelta(days=rng.randint(0, 360)) for _ in range(rng.randint(4, 9))})
-            found.append(Decoy(unit.code, name, tuple(days), rng.random() < HARD_DECOY_SHARE))
+            kind = rng.choices(("mild", "hard", "burst"), (1 - HARD_DECOY_SHARE - BURST_DECOY_SHARE,
+                                                           HARD_DECOY_SHARE, BURST_DECOY_SHARE))[0]
+            if kind == "burst":  # one grid worker reporting the same shop again and again for a few weeks
+                first_day = date(year, 1, 1) + timedelta(days=rng.randint(0, 320))
+                length = rng.randint(14, 42)
+                days = sorted(first_day + timedelta(days=rng.randint(0, length)) for _ in range(rng.randint(8, 16)))
+            else:
+                days = sorted(date(year, 1, 1) + timedelta(days=rng.randint(0, 360)) for _ in range(rng.randint(4, 9)))
+            found.append(Decoy(unit.code, name, tuple(days), kind == "hard"))
             made += 1
     return found
 
