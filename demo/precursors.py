@@ -143,18 +143,25 @@ def decoys(cases, year: int, seed: int) -> list[Decoy]:
 
 def precursor_clue_rows(cases, year: int, seed: int) -> list[dict[str, str]]:
     """The planted and decoy clues as grid export rows (label → text)."""
-    from demo.inflows import GRID_LABELS, _TOWNS
+    from chufei.core import places
+    from demo.inflows import GRID_LABELS
 
     rng = random.Random(seed * 14 + 3)
     rows = []
+    register: dict[str, list] = {}
+    for grid in places.grids():  # every clue comes from a grid of the register, in its town
+        register.setdefault(grid.district, []).append(grid)
+    villages: dict[tuple[str, str], list[str]] = {}
+    for place in places.communities():
+        villages.setdefault((place.district, place.town), []).append(place.name)
 
-    def clue(number: int, district: str, day: date, name: str, code: str, grid: str, signs: str,
+    def clue(number: int, district: str, day: date, name: str, code: str, grid, signs: str,
              judgement: str, status: str) -> dict[str, str]:
         at = datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randint(8, 18), minutes=rng.randint(0, 59))
-        town = rng.choice(_TOWNS[district])
+        town = grid.town
         return {label: "" for label in GRID_LABELS} | {
             "线索编号": f"WGZ{year}{number:06d}", "上报时间": at.strftime("%Y-%m-%d %H:%M:%S"), "区县代码": district,
-            "乡镇街道": town, "社区村": f"{rng.choice(_TRADE)}社区", "网格编码": grid,
+            "乡镇街道": town, "社区村": rng.choice(villages.get((district, town)) or [f"{rng.choice(_TRADE)}社区"]), "网格编码": grid.code,
             "网格员工号": f"GW{rng.randint(1, 900):04d}", "发现方式": rng.choice(["巡查", "走访", "群众反映"]),
             "主体名称": name, "统一社会信用代码": code, "地址": f"鄂州市{town}{rng.choice(_TRADE)}路{rng.randint(1, 300)}号",
             "行业领域": "投资咨询", "风险表现": signs, "估计涉及人数": str(rng.randint(20, 600)),
@@ -163,7 +170,7 @@ def precursor_clue_rows(cases, year: int, seed: int) -> list[dict[str, str]]:
 
     number = 0
     for plant in planted_precursors(cases, year, seed):
-        grids = [f"{plant.district}{rng.randint(1, 60):03d}{rng.randint(1, 30):02d}" for _ in range(rng.randint(2, 3))]
+        grids = rng.sample(register[plant.district], rng.randint(2, 3))
         for index, day in enumerate(plant.clue_days):
             number += 1
             last = index == len(plant.clue_days) - 1
@@ -172,7 +179,7 @@ def precursor_clue_rows(cases, year: int, seed: int) -> list[dict[str, str]]:
                              "、".join(rng.sample(_STRONG_SIGNS, rng.randint(2, 3))),
                              "移交" if last else "疑似", "已移交" if last else rng.choice(["待核查", "核查中"])))
     for decoy in decoys(cases, year, seed):
-        grid = f"{decoy.district}{rng.randint(1, 60):03d}{rng.randint(1, 30):02d}"
+        grid = rng.choice(register[decoy.district])
         for day in decoy.clue_days:
             number += 1
             signs = rng.choice(_STRONG_SIGNS) if decoy.hard else rng.choice(_MILD_SIGNS)

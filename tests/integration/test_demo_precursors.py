@@ -24,17 +24,21 @@ def test_the_planted_share_of_eligible_cases_gets_clues_before_filing():
     by_case = {c.case_no: c for c in CASES}
     for plant in planted:
         case = by_case[plant.case_no]
-        assert plant.subject == case_subject(case.name) and plant.district == case.unit_code
-        assert 3 <= len(plant.clue_days) and all(date(2020, 1, 1) <= d < case.filed for d in plant.clue_days)
+        assert plant.subject == case_subject(case.name)
+        assert plant.district == case.unit_code
+        assert len(plant.clue_days) >= 3
+        assert all(date(2020, 1, 1) <= d < case.filed for d in plant.clue_days)
         assert plant.ledger_found is None or plant.ledger_found < case.filed
         assert plant.advert_day is None or (plant.advert_day < case.filed and 5 <= plant.advert_day.month <= 9)
     subjects = {case_subject(c.name) for c in CASES}
     fakes = decoys(CASES, 2020, 2020)
-    assert len(fakes) == 5 * DECOYS_PER_DISTRICT and not {d.subject for d in fakes} & subjects
+    assert len(fakes) == 5 * DECOYS_PER_DISTRICT
+    assert not {d.subject for d in fakes} & subjects
 
 
 def test_every_planted_clue_is_accepted_by_the_grid_ingest(engine, data):
     rows = precursor_clue_rows(CASES, 2020, 2020)
     write_grid_csv(data.inbox("grid_reports") / "重点主体.csv", rows, "utf-8-sig")
     summary = ingest_grid_files(engine, data)
-    assert summary["rows_rejected"] == 0 and summary["new_versions"] == len(rows)
+    assert summary["rows_rejected"] == 0
+    assert summary["new_versions"] == len(rows)
