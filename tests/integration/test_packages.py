@@ -73,3 +73,59 @@ def test_every_case_workbook_keeps_the_form_conventions(engine, data):
         for entry in manifest["files"]:
             path = folder / entry["name"]
             check_workbook(path) if path.suffix == ".xlsx" else check_csv(path)
+
+
+def _issued_on_every_sheet(folder: Path) -> set[str]:
+    """The 报出日期 lines of every sheet of every workbook in ``folder``."""
+    from openpyxl import load_workbook
+
+    found = set()
+    for path in sorted(folder.glob("*.xlsx")):
+        for sheet in load_workbook(path).worksheets:
+            lines = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "报出日期：" in c.value]
+            assert lines, f"{path.name} {sheet.title}: no 报出日期"
+            found |= {line.split("报出日期：")[1] for line in lines}
+    return found
+
+
+def test_issued_is_the_day_a_version_was_first_issued_on_every_form(engine, data):
+    """报出日期: the day the version's last source arrived (never before the period is over), recorded
+    in the manifest and printed on every sheet; a rebuild keeps it, a correction's version has its own."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import update
+
+    from chufei.core.periods import half_period
+    from chufei.outbox.office_reports import build_office_package, risk_rollup_forms
+    from chufei.warehouse.schema import received_file
+    from tests.statsfacts import Case
+
+    def arrive(connection, sha: str, moment: datetime) -> None:
+        connection.execute(update(received_file).where(received_file.c.sha256 == sha).values(arrived_at=moment))
+
+    case = Case("420704", "420704-2020-001", "网络借贷", date(2020, 6, 2), 1_000_000, 12, False, None, 0, 0)
+    period = month_period(2020, 6)
+    with engine.begin() as connection:  # sent 3 July, 10:00 in Beijing
+        arrive(connection, load_submission(connection, "case_ledger", "420704", period, [case_row(case)]),
+               datetime(2020, 7, 3, 2, 0, tzinfo=UTC))
+        # a 零报告 risk ledger sent on its snapshot day, before the half-year is over
+        arrive(connection, load_submission(connection, "risk_ledger", "420704", half_period(2020, 1), []),
+               datetime(2020, 6, 20, 2, 0, tzinfo=UTC))
+    first = build_case_statistics_package(engine, data, period, "case_statistics_monthly")
+    assert first["issued"] == "2020-07-03"
+    assert _issued_on_every_sheet(Path(first["folder"])) == {"2020年7月3日"}
+    rollup = build_office_package(engine, data, half_period(2020, 1), "risk_ledger_rollup", risk_rollup_forms)
+    assert rollup["issued"] == "2020-07-01"  # not before the half-year is over
+    assert _issued_on_every_sheet(Path(rollup["folder"])) == {"2020年7月1日"}
+    assert build_case_statistics_package(engine, data, period, "case_statistics_monthly")["issued"] == "2020-07-03"
+
+    corrected = Case("420704", "420704-2020-001", "网络借贷", date(2020, 6, 2), 2_000_000, 12, False, None, 0, 0)
+    with engine.begin() as connection:  # the unit's correction arrives on 20 July
+        arrive(connection, load_submission(connection, "case_ledger", "420704", period, [case_row(corrected)]),
+               datetime(2020, 7, 20, 2, 0, tzinfo=UTC))
+    second = build_case_statistics_package(engine, data, period, "case_statistics_monthly")
+    assert (second["version"], second["issued"]) == ("v2", "2020-07-20")
+    assert _issued_on_every_sheet(Path(second["folder"])) == {"2020年7月20日"}
+    root = data.outbox / "case_statistics_monthly" / "2020-06"
+    assert json.loads((root / "v1" / "manifest.json").read_text(encoding="utf-8"))["issued"] == "2020-07-03"
+    assert build_case_statistics_package(engine, data, period, "case_statistics_monthly")["version"] == "v2"

@@ -17,7 +17,7 @@ from chufei.core.settings import DataDir
 from chufei.statistics.old_cases import old_case_check_form, old_case_facts, old_case_forms, old_case_summary
 from chufei.core.periods import Period
 from chufei.statistics.forms import FormColumn, FormPart, StatForm
-from chufei.outbox.reports import issue_date, write_package
+from chufei.outbox.reports import issue_date_of, write_package
 from chufei.statistics.cases import (CASE_FIGURES, base_reported, case_contribution, case_sources, case_statistics,
                                      industry_rows, spans_for, unit_rows)
 from chufei.warehouse.case_duplicates import DuplicateCase, duplicate_cases
@@ -188,4 +188,4 @@ def build_case_statistics_package(engine: Engine, data: DataDir, period: Period,
     root: Path = data.outbox / report / period.key
     return write_package(root, report, period.key,
                          {f"{report}_{period.key}{suffix}": form for suffix, form in forms.items()}, sources,
-                         issued=issue_date(period.end))
+                         issued=issue_date_of(engine, period.end, sources))

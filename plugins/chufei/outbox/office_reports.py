@@ -30,7 +30,7 @@ from chufei.core.masking import mask_value
 from chufei.core.periods import Period
 from chufei.core.units import units
 from chufei.statistics.forms import FormColumn, StatForm
-from chufei.outbox.reports import issue_date, write_package
+from chufei.outbox.reports import issue_date_of, write_package
 from chufei.core.sql import as_date, fetch_rows
 
 WARNING_TARGET = 3  # public risk warnings per territorial unit per year (task 十一)
@@ -323,4 +323,4 @@ def build_office_package(engine: Engine, data: DataDir, period: Period, report: 
     root: Path = data.outbox / report / period.key
     return write_package(root, report, period.key,
                          {f"{report}_{period.key}{suffix}": form for suffix, form in forms.items()}, sources,
-                         issued=issue_date(period.end))
+                         issued=issue_date_of(engine, period.end, sources))

@@ -236,6 +236,21 @@ def issue_date(period_end: date, arrivals: Iterable[datetime] = ()) -> str:
     return day.isoformat()
 
 
+def source_arrivals(engine, sources: Iterable[str]) -> list[datetime]:  # noqa: ANN001
+    """When each of ``sources`` (received files, by sha256) landed in the inbox, where recorded."""
+    from chufei.core.sql import as_instant, run_sql
+
+    wanted = set(sources)
+    with engine.connect() as connection:
+        return [as_instant(row.arrived_at) for row in run_sql(connection, "source_arrivals") if row.sha256 in wanted]
+
+
+def issue_date_of(engine, period_end: date, sources: Iterable[str]) -> str:  # noqa: ANN001
+    """The 报出日期 a new version of a package built from ``sources`` gets (``issue_date``): a
+    correction that arrives later makes a version with a later date; a rebuild keeps its version's."""
+    return issue_date(period_end, source_arrivals(engine, sources))
+
+
 def write_package(root: Path, report: str, period_key: str, forms: dict[str, StatForm],
                   sources: list[str], attachments: Attachments = None, issued: str | None = None) -> dict:
     """Write a period's package as an issued version under ``root`` = outbox/<report>/<period>/.

@@ -22,7 +22,7 @@ from chufei.statistics.old_cases import percent
 from chufei.core.periods import Period
 from chufei.core.units import units
 from chufei.statistics.forms import ChartSpec, FormColumn, StatForm, wan
-from chufei.outbox.reports import issue_date, write_package
+from chufei.outbox.reports import issue_date_of, write_package
 from chufei.core.sql import fetch_rows
 from chufei.statistics.cases import Figures, case_figures, case_sources, growth_percent, reporting_units
 
@@ -282,4 +282,4 @@ def build_situation_package(engine: Engine, data: DataDir, period: Period) -> di
         return {f"{stem}_summary.txt": text.encode("utf-8"), f"{stem}_通报.docx": bulletin_docx(text, forms, issued)}
 
     return write_package(root, REPORT, period.key, {stem + suffix: form for suffix, form in forms.items()},
-                         sources, attachments=attachments, issued=issue_date(period.end))
+                         sources, attachments=attachments, issued=issue_date_of(engine, period.end, sources))
