@@ -14,7 +14,7 @@ export OPENPYXL_LXML := False
 export PYTHONPATH := $(CURDIR)/plugins
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install lint demo test airflow cli bench bench-grid bench-stats bench-backtest backtest templates clean constraints migrate migration
+.PHONY: install lint demo test airflow cli bench bench-grid bench-stats bench-backtest bench-scheduler backtest templates clean constraints migrate migration
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,8 +75,9 @@ clean:
 
 # Speed and memory targets live here, never in timed tests. bench-grid: 1M-row grid export
 # (BENCH_ROWS=100000 for a quick check); bench-stats: five-year warehouse statistics; bench-backtest:
-# the early-warning backtest on the demo history (figures from synthetic data).
-bench: bench-grid bench-stats bench-backtest
+# the early-warning backtest on the demo history (figures from synthetic data); bench-scheduler: P5,
+# twelve months back-filled through the real scheduler.
+bench: bench-grid bench-stats bench-backtest bench-scheduler
 
 bench-grid: install
 	$(PY) bench/grid_bench.py
@@ -91,3 +92,6 @@ bench-backtest: install
 # data/warehouse.db): make backtest ARGS="--start 2020-01-01 --step day".
 backtest: install
 	$(PY) -m chufei.statistics.backtest $(ARGS)
+
+bench-scheduler: install
+	$(PY) bench/scheduler_bench.py

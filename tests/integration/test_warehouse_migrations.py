@@ -294,14 +294,7 @@ def test_a_later_revision_can_alter_a_referenced_table_without_losing_rows(wareh
     later = tmp_path / "versions"
     later.mkdir()
     (later / "9999_later.py").write_text(LATER_REVISION.format(rev="9999", down=baseline_head), encoding="utf-8")
-    configure = upgrade.alembic_config
-
-    def with_later(*args, **kwargs):
-        config = configure(*args, **kwargs)
-        config.set_main_option("version_locations", os.pathsep.join([str(upgrade.MIGRATIONS / "versions"), str(later)]))
-        return config
-
-    monkeypatch.setattr(upgrade, "alembic_config", with_later)
+    monkeypatch.setattr(upgrade, "VERSION_LOCATIONS", [*upgrade.VERSION_LOCATIONS, later])
     upgrade.head_revision.cache_clear()
     try:
         assert warehouse.ensure_schema(engine) == "9999"

@@ -44,3 +44,15 @@ def test_make_migrate_and_every_run_upgrade_the_warehouse():
     runtime = (REPO / "plugins" / "chufei" / "warehouse" / "runtime.py").read_text(encoding="utf-8")
     body = runtime.split("def warehouse_engine", 1)[1].split("\ndef ", 1)[0]
     assert "ensure_schema(engine)" in body
+
+
+def test_every_task_learns_the_head_revision_without_importing_alembic():
+    """Each task asks for the head before it touches the warehouse: reading the revision files'
+    lines is enough, and importing Alembic and loading its scripts cost a task a good part of a second."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from chufei.warehouse.upgrade import head_revision; "
+            "print(head_revision(), 'alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [ScriptDirectory.from_config(alembic_config()).get_current_head(), "False"]

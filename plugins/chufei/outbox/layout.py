@@ -187,6 +187,28 @@ def _header_split(widths: Sequence[float], left_needs: float, right_needs: float
     return 0
 
 
+def merge(sheet, start_row: int, start_column: int, end_row: int, end_column: int) -> None:
+    """``sheet.merge_cells`` for a top-left cell without borders, as every merge of a form is (the
+    headings get their borders after merging): openpyxl's border pass would give each edge cell a
+    default border again, through its style hashing, which took a third of a package's render
+    time; the file it saves is the same byte for byte (tests/unit/test_form_layout.py)."""
+    from openpyxl.worksheet.cell_range import CellRange
+    from openpyxl.worksheet.merge import MergedCell, MergedCellRange
+
+    start = sheet._cells.get((start_row, start_column))
+    sides = [getattr(start.border, side) for side in ("left", "right", "top", "bottom")] if start is not None else []
+    if any(side is not None and side.style is not None for side in sides):
+        sheet.merge_cells(start_row=start_row, start_column=start_column, end_row=end_row, end_column=end_column)
+        return
+    area = CellRange(min_col=start_column, min_row=start_row, max_col=end_column, max_row=end_row)
+    merged = MergedCellRange(sheet, area.coord)
+    sheet.merged_cells.add(merged)
+    cells = merged.cells
+    next(cells)  # the top-left cell keeps its value
+    for row, column in cells:
+        sheet._cells[row, column] = MergedCell(sheet, row, column)
+
+
 def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = False) -> None:
     """One form on one sheet, laid out for A4 landscape; with ``streamed`` only the first and
     last body rows are written (the others are streamed into the XML at save)."""
@@ -213,7 +235,7 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
         cell = put(sheet, row, first, text)
         cell.font, cell.alignment = cell_font, alignment
         if last > first:
-            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+            merge(sheet, row, first, row, last)
         size = cell_font.sz or SIZE
         lines = lines_needed(text, sum(widths[first - 1:last]), int(size))
         height = max(sheet.row_dimensions[row].height or 0, lines * LINE_PT * size / SIZE + 4)
@@ -244,10 +266,10 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
             span += 1
         put(sheet, top, position, group)
         if group == labels[position - 1] and span == 1:
-            sheet.merge_cells(start_row=top, start_column=position, end_row=top + 1, end_column=position)
+            merge(sheet, top, position, top + 1, position)
         else:
             if span > 1:
-                sheet.merge_cells(start_row=top, start_column=position, end_row=top, end_column=position + span - 1)
+                merge(sheet, top, position, top, position + span - 1)
             for offset in range(span):
                 put(sheet, top + 1, position + offset, labels[position + offset - 1])
         position += span
@@ -261,12 +283,19 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
             label_lines = max(label_lines, lines_needed(labels[index], widths[index]))
     sheet.row_dimensions[top].height = group_lines * LINE_PT + 6
     sheet.row_dimensions[top + 1].height = label_lines * LINE_PT + 6
+    heading = None  # every heading cell looks alike: styled once, its style ids copied to the others
     for row in (top, top + 1):
         for column in range(1, width + 1):
             cell = sheet.cell(row=row, column=column)
+            if heading is not None:
+                cell._style = copy(heading._style)
+                continue
             cell.font, cell.border = bold, border
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    styled: dict[tuple[int, bool], object] = {}  # (column, is total) → a styled cell to copy from
+            heading = cell
+    # A body cell's style depends on its column's kind, the 合计 row and whether it wraps only: one
+    # styled cell of each to copy from (copying the style ids is much cheaper than openpyxl's hashing)
+    styled: dict[tuple[str, bool, bool], object] = {}
     for offset, values in enumerate(rows, top + 2):
         is_total = offset == top + 1 + len(rows)
         if streamed and top + 2 < offset and not is_total:
@@ -274,8 +303,8 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
         for column_index, (column, value) in enumerate(zip(form.columns, values, strict=False), 1):
             cell = put(sheet, offset, column_index, _cell(column.kind, value))
             lines = value.count("\n") + 1 if isinstance(value, str) else 1
-            model = styled.get((column_index, is_total, lines > 1))
-            if model is not None:  # copying the style ids is much cheaper than re-hashing styles
+            model = styled.get((column.kind, is_total, lines > 1))
+            if model is not None:
                 cell._style = copy(model._style)
             else:
                 cell.number_format = NUMBER_FORMATS[column.kind]
@@ -283,7 +312,7 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
                 cell.font = bold if is_total else font
                 cell.alignment = Alignment(horizontal="left" if column.kind == "text" else "right",
                                            vertical="center", wrap_text=lines > 1 or None)
-                styled[(column_index, is_total, lines > 1)] = cell
+                styled[(column.kind, is_total, lines > 1)] = cell
             if lines > 1:  # a text of several lines (the matrix's 合计 cells) wraps in a row tall enough
                 sheet.row_dimensions[offset].height = max(sheet.row_dimensions[offset].height or 0,
                                                           lines * LINE_PT + 4)

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import re
 import sys
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -39,6 +38,8 @@ from chufei.inbox.claims import serialize
 from chufei.warehouse.engine import engine_for
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Where the revision files are: Alembic's version_locations, and what head_revision reads.
+VERSION_LOCATIONS = [MIGRATIONS / "versions"]
 LOCK = "chufei.schema"
 # The version table of the hand-written upgrades that preceded Alembic: an adopted warehouse keeps
 # it as it was, and the revisions (and autogenerate) leave it alone.
@@ -47,6 +48,12 @@ LEGACY_VERSION_TABLE = "chufei_schema_version"
 # so that neither mistakes the other's revision for its own in a shared database.
 VERSION_TABLE = "chufei_alembic_version"
 log = logging.getLogger(__name__)
+# How a revision file names itself and its parent (the template, migrations/script.py.mako).
+_REVISION_LINE = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(None|["']([^"']+)["'])\s*$""", re.M)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001, ARG001
@@ -60,9 +67,12 @@ class UnknownRevision(RuntimeError):
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
     """Alembic's configuration, in code: the revisions folder, and the connection (or URL) to use."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(str(folder) for folder in VERSION_LOCATIONS))
     config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
     if url is not None:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -72,11 +82,33 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 @cache
 def head_revision() -> str:
-    """The newest revision this chufei knows (read once per process)."""
+    """The newest revision this chufei knows (read once per process).
+
+    Read from the revision files' ``revision`` / ``down_revision`` lines, not through Alembic:
+    every task asks, and on a current warehouse nothing else of Alembic is needed, while importing
+    it and loading its script directory costs a task a good part of a second. A revision file
+    this cannot read, or several heads, is left to Alembic; tests/unit/test_warehouse_revisions.py
+    checks both agree.
+    """
+    parents: dict[str, str | None] = {}
+    for path in sorted(path for folder in VERSION_LOCATIONS for path in folder.glob("*.py")):
+        found = {name: value for name, _, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8"))}
+        if "revision" not in found or "down_revision" not in found:
+            return _alembic_head()
+        parents[found["revision"]] = found["down_revision"] or None
+    heads = set(parents) - set(parents.values())
+    return heads.pop() if len(heads) == 1 else _alembic_head()
+
+
+def _alembic_head() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def _known(revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+
     try:
         return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
     except Exception:  # noqa: BLE001 - alembic raises several kinds for an unknown id
@@ -93,6 +125,8 @@ def _stored_heads(engine: Engine) -> set[str]:
 
 
 def _context(connection: Connection) -> MigrationContext:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
 
 
@@ -142,6 +176,8 @@ def _upgrade_locked(connection: Connection, head: str) -> None:
             f"仓库的结构版本 {', '.join(unknown)} 比当前运行的 chufei 更新：请部署同一版本的 chufei。 "
             f"(the warehouse is at revision {', '.join(unknown)}, newer than this chufei's {head}: "
             "deploy the same chufei everywhere)")
+    from alembic import command
+
     log.info("upgrading the warehouse from %s to %s", ", ".join(stored) or "nothing", head)
     command.upgrade(alembic_config(connection), "head")
 
@@ -153,6 +189,8 @@ def _next_id() -> str:
 def new_revision(message: str) -> Path:
     """Autogenerate a revision: compare ``metadata`` with a scratch SQLite warehouse at head."""
     import tempfile
+
+    from alembic import command
 
     with tempfile.TemporaryDirectory() as folder:
         engine = engine_for(f"sqlite:///{Path(folder) / 'head.db'}")
