@@ -7,13 +7,27 @@ It stays light: the scheduler, dag-processor and workers all import it.
 
 from __future__ import annotations
 
+import sys
+
 from airflow.plugins_manager import AirflowPlugin
 
 from chufei.dagkit.schedules import ChineseAssetOrTimeSchedule, ChineseAssetTimetable, ChineseCronTimetable
 from chufei.dagkit.timetables import PeriodTimetable
 
 
+def _serves_the_api() -> bool:
+    """Whether this process is the api-server (``airflow api-server``, or ``standalone`` that runs it).
+
+    Every task process, the scheduler and the dag-processor import this plugin too, and the page
+    with FastAPI and its middlewares cost each task the better part of a second before it starts;
+    only the api-server mounts them (its uvicorn workers inherit its command line).
+    """
+    return any(arg in ("api-server", "api_server", "standalone") for arg in sys.argv[1:3])
+
+
 def _root_middlewares() -> list[dict]:
+    if not _serves_the_api():
+        return []
     try:  # only the api-server answers triggers; starlette ships with it
         from chufei.ops.param_messages import ChineseParamErrors
         from chufei.ops.run_names import PeriodRunNames
@@ -24,6 +38,8 @@ def _root_middlewares() -> list[dict]:
 
 
 def _fastapi_apps() -> list[dict]:
+    if not _serves_the_api():
+        return []
     try:  # fastapi ships with the api-server; other components never serve the page
         from chufei.ops.ui import URL_PREFIX, app
     except ImportError:
