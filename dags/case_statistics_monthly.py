@@ -29,8 +29,8 @@ naming the newest version):
 the run is created after the month's due date, the 5th of the next month, plus `[chufei] grace_days`).
 A manual run takes the `period` Param (e.g. `2020-06`); without it, it reports the last whole month.
 
-**Waits** (`wait_for_submissions`, reschedule mode: no worker slot held) until every unit's case
-ledger for the month has arrived or the grace deadline has passed, then goes ahead and records the
+**Waits** (`wait_for_submissions`, reschedule mode: no worker slot held; it first resolves the
+run's month, its XCom) until every unit's case ledger for the month has arrived or the grace deadline has passed, then goes ahead and records the
 units still missing in the warehouse table `period_missing` (`record_missing`) instead of failing.
 
 **Re-run / backfill**: re-running a month (clear the run, or trigger with `period`) leaves its
@@ -46,7 +46,7 @@ from __future__ import annotations
 
 from airflow.sdk import Asset, dag, task
 
-from chufei.dagkit import SUBMISSIONS_SENSOR, period_dag, resolve_period, skip_without_data
+from chufei.dagkit import period_dag, skip_without_data, wait_for_submissions
 from chufei.dagkit.timetables import PeriodTimetable
 
 PACKAGE = Asset("outbox.case_statistics_monthly")
@@ -54,14 +54,6 @@ PACKAGE = Asset("outbox.case_statistics_monthly")
 
 @dag(schedule=PeriodTimetable("month"), **period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
 def case_statistics_monthly():
-    @task.sensor(**SUBMISSIONS_SENSOR)
-    def wait_for_submissions(period_key: str) -> bool:
-        from airflow.sdk import get_current_context
-
-        from chufei.dagkit import period_run
-
-        return period_run.submissions_ready("case_statistics_monthly", period_key, get_current_context())
-
     @task(multiple_outputs=True)
     def record_missing(period_key: str) -> dict:
         from chufei.dagkit import period_run
@@ -75,10 +67,8 @@ def case_statistics_monthly():
 
         return period_run.build_report("case_statistics_monthly", period_key)
 
-    period = resolve_period("month")
-    waited = wait_for_submissions(period)
-    missing = record_missing(period)
-    waited >> missing >> build_package(period)
+    period = wait_for_submissions("case_statistics_monthly", "month")  # the run's period, once its units reported
+    record_missing(period) >> build_package(period)
 
 
 case_statistics_monthly()

@@ -204,3 +204,30 @@ def resolve_period(kind: str):
 # between pokes (reschedule mode) and returns True at the grace deadline at the latest.
 SUBMISSIONS_SENSOR = {"mode": "reschedule", "poke_interval": 30 * 60, "timeout": 60 * 24 * 3600,
                       "task_id": "wait_for_submissions"}
+
+
+def wait_for_submissions(report: str, kind: str):
+    """The first task of a report DAG that awaits submissions, ``wait_for_submissions``: the run's
+    period, as ``resolve_period`` finds it (a wrong ``period`` Param fails it at once, saying in
+    Chinese what to type), then waiting (reschedule mode, no worker slot held) until every owed
+    submission of the period arrived or the grace deadline passed. Its XCom is the period key::
+
+        period = wait_for_submissions("case_statistics_monthly", "month")
+        record_missing(period) >> build_package(period)
+
+    One task, not a ``resolve_period`` task before the sensor: each task costs a run about a second
+    of scheduling and process start-up, and the period is the first thing the waiting needs.
+    """
+    from airflow.sdk import get_current_context, task
+
+    @task.sensor(**SUBMISSIONS_SENSOR)
+    def wait_for_period_submissions():  # noqa: ANN202
+        from airflow.sdk import PokeReturnValue
+
+        from chufei.dagkit import period_run
+
+        context = get_current_context()
+        key = run_period(kind, context).key
+        return PokeReturnValue(is_done=period_run.submissions_ready(report, key, context), xcom_value=key)
+
+    return wait_for_period_submissions()

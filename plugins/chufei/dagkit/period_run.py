@@ -2,11 +2,11 @@
 
 What a report waits for and how its package is built are the report registry's
 (``chufei.outbox.registry``); who owes the awaited kinds, the obligations source's. Used from the
-DAG files (see ``dags/case_statistics_monthly.py``)::
+DAG files (see ``dags/case_statistics_monthly.py``; the sensor is ``chufei.dagkit.wait_for_submissions``)::
 
-    @task.sensor(**dagkit.SUBMISSIONS_SENSOR)
-    def wait_for_submissions(period_key: str) -> bool:
-        return period_run.submissions_ready("case_statistics_monthly", period_key, get_current_context())
+    @task(multiple_outputs=True)
+    def record_missing(period_key: str) -> dict:
+        return period_run.record_missing("case_statistics_monthly", period_key)
 """
 
 from __future__ import annotations
