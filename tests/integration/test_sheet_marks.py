@@ -1,6 +1,6 @@
 """What the cell values alone hide, told in the receipt by cell: a formula saved without its
-result and a merged cell are named for what they are (not "必填项"), hidden rows are loaded and
-pointed out, a cell longer than Excel holds is pointed out (SQLite and PostgreSQL)."""
+result and a merged cell are named for what they are (not "必填项"), hidden rows and columns are
+loaded and pointed out, a cell longer than Excel holds is pointed out (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -106,6 +106,7 @@ def test_hidden_rows_are_loaded_and_a_cell_longer_than_excel_holds_is_pointed_ou
     at = _columns(sheet)
     first = at["_row"] + 1
     sheet.row_dimensions[first + 1].hidden = True  # H-2
+    sheet.column_dimensions[at["承办单位"]].hidden = True
     book.save(path)
     _write_past_excel(path, "LONG-NAME-HERE", long_name)
 
@@ -115,8 +116,10 @@ def test_hidden_rows_are_loaded_and_a_cell_longer_than_excel_holds_is_pointed_ou
     assert receipt["status"] == "accepted"
     assert _loaded(engine) == ["H-1", "H-2", "H-3"]  # hiding a row does not delete it: the rule is documented
     hidden = [w for w in receipt["warnings"] if "隐藏" in w["message"]]
-    assert [(w["sheet"], w["row"]) for w in hidden] == [("案件台账", first + 1)]
-    assert "已与其他行一样读取入库" in hidden[0]["message"]
+    assert [(w["sheet"], w["row"], w["column"]) for w in hidden] == [
+        ("案件台账", None, "承办单位"), ("案件台账", first + 1, None)]
+    assert f"{at['承办单位']} 列（“承办单位”）在表格中被隐藏" in hidden[0]["message"]
+    assert "已与其他行一样读取入库" in hidden[1]["message"]
     [long] = [w for w in receipt["warnings"] if "32767" in w["message"]]
     assert (long["row"], long["column"], long["cell"]) == (first + 2, "案件名称", f"{at['案件名称']}{first + 2}")
     assert f"共 {len(long_name)} 个字符" in long["message"]

@@ -69,6 +69,7 @@ class SheetMarks:
     """What the sheet's XML says about its cells that the values alone do not."""
 
     hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)  # 1-based
     formulas_without_value: dict[str, str] = field(default_factory=dict)  # cell → its formula, no result saved
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (first row, first col, last row, last col)
 
@@ -84,8 +85,18 @@ class SheetMarks:
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
+def _hidden(element, size: str = "ht") -> bool:
+    """Hidden, or shrunk to nothing (a height or width of 0 hides a row or column just as well)."""
+    if element.get("hidden") in ("1", "true"):
+        return True
+    try:
+        return float(element.get(size) or 1) == 0
+    except ValueError:
+        return False
+
+
 def sheet_marks(sheet) -> SheetMarks:
-    """Hidden rows, formulas saved without their result and merged ranges of a read-only
+    """Hidden rows and columns, formulas saved without their result and merged ranges of a read-only
     openpyxl sheet, streamed from its part (the read-only reader does not keep them)."""
     from defusedxml.ElementTree import iterparse
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
@@ -104,8 +115,12 @@ def sheet_marks(sheet) -> SheetMarks:
                     number = element.get("r") or ""
                     row_no = int(number) if number.isdigit() else row_no + 1
                     column = 0
-                    if element.get("hidden") in ("1", "true"):
+                    if _hidden(element):
                         marks.hidden_rows.add(row_no)
+                elif tag == _MAIN + "col" and _hidden(element, "width"):
+                    first, last = element.get("min") or "", element.get("max") or ""
+                    if first.isdigit() and last.isdigit() and int(last) - int(first) < 16384:
+                        marks.hidden_columns.update(range(int(first), int(last) + 1))
                 continue
             if tag == _MAIN + "c":
                 ref = element.get("r")

@@ -408,8 +408,8 @@ HIDDEN_ROWS_LISTED = 20  # one warning per hidden row up to this many, then one 
 
 
 def _check_cells(parsed: ParsedWorkbook, marks: SheetMarks, mapping: dict[str, int]) -> None:
-    """What the values alone hide, for the rows read: hidden rows and over-long cells are warned
-    about (the rows are read as they are: hiding a row does not delete it); a formula saved
+    """What the values alone hide, for the rows read: hidden rows and columns and over-long cells
+    are warned about (they are read as they are: hiding does not delete); a formula saved
     without its result, or a merged cell other than its range's first, is a cell problem."""
     hidden = []
     for sheet_row in parsed.rows:
@@ -437,6 +437,12 @@ def _check_cells(parsed: ParsedWorkbook, marks: SheetMarks, mapping: dict[str, i
                 parsed.cell_problems.append((sheet_row.row, name, (
                     f"单元格 {ref} 位于合并单元格 {span} 内，只有首格 {_letter(first_col - 1)}{first_row} 有内容，"
                     "本格读作空白：数据区不能合并单元格，请取消合并、在每一行分别填写后重新报送")))
+    for name, position in sorted(mapping.items(), key=lambda item: item[1]):
+        if position + 1 in marks.hidden_columns and parsed.rows:
+            letter = _letter(position)
+            parsed.warnings.append(_at(parsed, None, name, None, (
+                f"{letter} 列（“{parsed.dataset.column(name).label}”）在表格中被隐藏，已与其他列一样读取入库："
+                "隐藏不等于删除，请取消隐藏核对该列内容")))
     for row in hidden[:HIDDEN_ROWS_LISTED]:
         parsed.warnings.append(_at(parsed, row, None, None, (
             f"第 {row} 行在表格中被隐藏（筛选或手动隐藏），已与其他行一样读取入库：隐藏不等于删除，"
