@@ -58,7 +58,9 @@ def test_page_behind_login_renders_in_headless_chromium(airflow_db, tmp_path, se
         plugins = stack.api("GET", "/plugins").json()["plugins"]
         chufei = next(p for p in plugins if p["name"] == "chufei")
         assert chufei["external_views"][0]["href"] == "/chufei/"
-        assert chufei["timetables"] == ["chufei.dagkit.timetables.PeriodTimetable"]
+        assert chufei["timetables"] == [  # the period schedules, and the others described in Chinese
+            "chufei.dagkit.timetables.PeriodTimetable", "chufei.dagkit.schedules.ChineseCronTimetable",
+            "chufei.dagkit.schedules.ChineseAssetTimetable", "chufei.dagkit.schedules.ChineseAssetOrTimeSchedule"]
 
         browser = Browser(tmp_path / "chromium-profile")
         browser.goto(f"{stack.url}/chufei/")
