@@ -253,3 +253,31 @@ def test_a_zero_row_risk_ledger_is_a_return_and_a_new_unit_has_no_base(engine, d
     missing = {row[1] for row in forms["_missing_units"].rows[:-1]}
     assert not missing & {"鄂城区", "华容区", "人行"}
     assert len(missing) == len(units()) - 3
+
+
+def test_the_city_ledger_prints_as_three_forms_and_names_a_person_by_surname(engine, data):
+    """The 全市台账's 19 columns as 表一–表三 at 80 % or more; a natural person who is a subject
+    is shown by the surname only, in the workbook and its CSV twin."""
+    from openpyxl import load_workbook
+
+    from chufei.outbox.layout import MIN_SCALE
+    from chufei.outbox.office_reports import build_office_package
+
+    h1 = half_period(2020, 1)
+    person = dict(ledger("王小明", "高"), subject_type="自然人")
+    with engine.begin() as connection:
+        load_submission(connection, "risk_ledger", "420704", h1, [ledger("甲公司", "中"), person])
+    manifest = build_office_package(engine, data, h1, "risk_ledger_rollup", risk_rollup_forms)
+    folder = Path(manifest["folder"])
+    book = load_workbook(folder / "risk_ledger_rollup_2020H1_city_ledger.xlsx")
+    assert book.sheetnames == ["表一", "表二", "表三"]
+    for sheet in book.worksheets:
+        assert sheet.page_setup.scale >= MIN_SCALE, sheet.title
+        assert sheet["B6"].value == "主体名称" or sheet["B5"].value == "主体名称"
+    texts = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "王**" in texts
+    assert "甲公司" in texts
+    for path in folder.iterdir():
+        if path.suffix in (".csv", ".xlsx"):
+            assert "王小明" not in (path.read_bytes().decode("utf-8-sig") if path.suffix == ".csv"
+                                 else " ".join(str(v) for sheet in load_workbook(path).worksheets for v in sheet.values))

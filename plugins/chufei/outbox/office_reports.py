@@ -26,10 +26,10 @@ from chufei.warehouse import schema as warehouse
 from chufei.core.settings import DataDir, code_lists
 from chufei.kinds.obligations import fixed_due_dates
 from chufei.kinds.risk_ledger import RISK_LEDGER
-from chufei.core.masking import mask_value
+from chufei.core.masking import mask_name, mask_value
 from chufei.core.periods import Period
 from chufei.core.units import units
-from chufei.statistics.forms import FormColumn, StatForm
+from chufei.statistics.forms import FormColumn, FormPart, StatForm
 from chufei.outbox.reports import issue_date_of, write_package
 from chufei.core.sql import as_date, fetch_rows
 
@@ -127,6 +127,14 @@ def risk_rollup(rows: list[dict], previous: list[dict], as_of: date,
     return lines
 
 
+NATURAL_PERSON = "自然人"  # the 主体类型 of a subject who is a person (code_lists.json)
+# The city ledger's 19 columns do not fit A4 landscape at a readable scale: three numbered forms,
+# each with 填报单位 and 主体名称 (0-based indexes into its columns: 填报单位, then the kind's).
+CITY_LEDGER_PARTS = (FormPart("一", "主体与风险", tuple(range(2, 11))),
+                     FormPart("二", "监测与整改", tuple(range(11, 16))),
+                     FormPart("三", "处置进展", tuple(range(16, 19))))
+
+
 def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], list[str]]:
     as_of = snapshot_day(period)
     rows = fetch_rows(engine, "risk_ledger_snapshot", period_key=period.key)
@@ -179,6 +187,8 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
             value = r[column.name]
             if value is None:
                 cells.append(None)
+            elif column.name == "subject_name" and r["subject_type"] == NATURAL_PERSON:
+                cells.append(mask_name(value))  # a person named as the subject: the surname only
             elif column.personal:
                 cells.append(mask_value(value))
             elif column.kind == "flag":
@@ -200,7 +210,7 @@ def risk_rollup_forms(engine: Engine, period: Period) -> tuple[dict[str, StatFor
     ledger = StatForm(
         title="全市非法集资风险监测台账", form_no="鄂处非统5表附2", period_label=label,
         unit_of_measure="人、万元", sheet="全市台账", columns=ledger_columns, rows=listing,
-        notes=["注：责任人已脱敏。"])
+        notes=["注：责任人已脱敏；自然人主体仅显示姓氏。"], parts=CITY_LEDGER_PARTS)
     return ({"": rollup, "_missing_units": missing_form, "_city_ledger": ledger},
             sorted({r["file_sha256"] for r in rows} | {r["file_sha256"] for r in previous}
                    | {r["file_sha256"] for r in returns}))
