@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> None:
     # The completeness matrix of the demo year (units x due submissions, received / late / missing).
     run_dag("submission_watch", run_conf={"as_of": f"{args.year}-12-31"})
     matrix = _issued(data.outbox / "submission_watch" / f"{args.year}-12-31") / f"submission_matrix_{args.year}-12-31.xlsx"
+    # The entity register, the year-end warning list with its reasons, and the spike alerts.
+    run_dag("early_warning", run_conf={"as_of": f"{args.year}-12-31"})
+    warnings = _issued(data.outbox / "early_warning" / f"{args.year}-12-31")
 
     receipts = sorted(p for p in data.receipts.glob("*.json") if ".duplicate-" not in p.name)
     statuses: dict[str, int] = {}
@@ -91,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {folder}")
     print(f"warehouse      : {data.root / 'warehouse.db'} (unless the chufei_warehouse connection says otherwise)")
     print(f"completeness   : {matrix} (submission_watch as of {args.year}-12-31)")
+    print(f"early warning  : {warnings} (warning list, reasons, spike alerts as of {args.year}-12-31)")
 
 
 def _issued(period_folder):
