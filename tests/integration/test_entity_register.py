@@ -45,6 +45,13 @@ def seed(engine) -> dict[str, str]:
         ])
         load_submission(connection, "risk_ledger", "420703", half_period(2020, 1), [
             ledger_row("恒通农业开发专业合作社", date(2020, 3, 1), "低")])
+        load_submission(connection, "report_reward", "420703", quarter_period(2020, 2), [{
+            "report_no": "R1", "received_date": date(2020, 5, 10), "channel": "12345", "clue_level": "一级",
+            "is_valid": True, "reporter_name": None, "reporter_id_no": None, "is_paid": False, "reward_people": None,
+            "reward_fen": None, "paid_date": None, "reported_subject": "恒通农业开发合作社"}, {
+            "report_no": "R2", "received_date": date(2020, 5, 11), "channel": "110", "clue_level": "三级",
+            "is_valid": False, "reporter_name": None, "reporter_id_no": None, "is_paid": False, "reward_people": None,
+            "reward_fen": None, "paid_date": None, "reported_subject": None}])  # names no one: no event
         load_submission(connection, "admin_action", "420704", quarter_period(2020, 2), [
             action_row("鄂州市鑫源投资管理有限公司", date(2020, 5, 20))])
         files["advert"] = advert(connection, "420704", month_period(2020, 5), [
@@ -76,7 +83,7 @@ def _entity_of(register, name: str) -> str:
 def test_register_resolves_codes_names_and_similar_names(engine, data):
     files = seed(engine)
     summary = entities.update_register(engine)
-    assert summary["records"] == 12
+    assert summary["records"] == 13
     assert summary["rebuilt"] is True
     register = _register(engine)
     xinyuan = _entity_of(register, "鄂州鑫源投资管理有限公司")
@@ -90,6 +97,7 @@ def test_register_resolves_codes_names_and_similar_names(engine, data):
     assert len(same_name_elsewhere) == 1
     assert same_name_elsewhere[0] != xinyuan
     assert _entity_of(register, "鄂州恒通农业开发合作社") == _entity_of(register, "恒通农业开发专业合作社")
+    assert ("report_reward", "恒通农业开发合作社") in register[_entity_of(register, "恒通农业开发专业合作社")]
     assert len(register) == 5  # 鑫源, 梁子湖's 鑫源, 众诚, 恒通, 张三丰
     with engine.connect() as connection:
         stored = {row.entity_id: row for row in connection.execute(select(entity))}
@@ -119,7 +127,7 @@ def test_register_is_incremental_and_replaces_corrected_rows(engine, data):
     assert later["new_entities"] == 0
     register = _register(engine)
     henton = _entity_of(register, "鄂州恒通农业开发合作社")
-    assert sorted(s for s, _ in register[henton]) == ["grid", "grid", "risk_ledger"]  # WG6 once, WG7, the ledger
+    assert sorted(s for s, _ in register[henton]) == ["grid", "grid", "report_reward", "risk_ledger"]  # WG6 once, WG7
 
 
 def test_overrides_split_and_merge(engine, data, tmp_path, monkeypatch):
@@ -163,6 +171,11 @@ def test_reasons_add_up_to_each_score(engine, data):
     }
     assert xinyuan["score"] == 86
     assert xinyuan["band"] == "红"
+    henton = scores[scores["reasons"].map(lambda rs: any(r["indicator"] == "report_clues" for r in rs))].iloc[0]
+    # WG6 (5), the ledger's 低 (2), one report naming it (4); no growth: one event after 4-01
+    assert {r["indicator"]: (r["value"], r["points"]) for r in henton["reasons"]} == {
+        "grid_clues": (1, 5), "risk_ledger_level": ("低", 2), "report_clues": (1, 4)}
+    assert henton["score"] == 11
     person = scores[scores["reasons"].map(lambda rs: any(r["value"] == "中" for r in rs))].iloc[0]
     assert person["name"] == "张**"
     assert person["score"] == 6

@@ -50,7 +50,8 @@ def _revisions(engine) -> list[str]:
 
 LATER_COLUMNS = {"received_file": ("arrived_at",), "file_arrival": ("arrived_at",),  # revision 0002
                  "publicity_row": ("community",),  # revision 0004
-                 "submission_status": ("first_arrived_at", "first_processed_at", "zero_return")}  # revision 0006
+                 "submission_status": ("first_arrived_at", "first_processed_at", "zero_return"),  # revision 0006
+                 "report_reward_row": ("reported_subject",)}  # revision 0007
 # Tables later revisions add, new and empty on an adopted warehouse: the snapshot of the baseline leaves them out.
 LATER_TABLES = {"work_task_completion_row",  # revision 0003
                 "entity", "entity_event", "entity_source_mark", "entity_warning", "warning_notice",

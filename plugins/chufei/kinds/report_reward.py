@@ -31,6 +31,8 @@ REPORT_REWARD = Dataset(
         Column("reward_people", "奖励人数", "count", required=False),
         Column("reward_fen", "奖励金额(元)", "amount_yuan", required=False),
         Column("paid_date", "兑现日期", "date", required=False, width=12),
+        # whom the report names, when the unit records it: the early warning's 举报线索 indicator
+        Column("reported_subject", "被举报对象", "text", required=False, width=24),
     ),
 )
 

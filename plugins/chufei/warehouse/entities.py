@@ -3,8 +3,8 @@
     update_register(engine) -> dict     # read what arrived since the last run, resolve, record
 
 Sources: grid clues (主体名称, 统一社会信用代码, 区县代码, 网格编码), advert screening (发布主体),
-风险监测台账 (主体名称), 案件台账 (the subject in 案件名称, without its charge), 行政处置 (处置对象).
-举报奖励 rows name no reported subject, so they are not a source yet.
+风险监测台账 (主体名称), 案件台账 (the subject in 案件名称, without its charge), 行政处置 (处置对象),
+举报奖励 (被举报对象, where the unit filled it in).
 
 How a record finds its entity, in this order:
 
@@ -204,6 +204,9 @@ def _submission_rows(connection: Connection, marks: dict[str, str], source: str)
     if source == "case_ledger":
         out["subject_name"] = case_subjects(rows["subject_name"])
         out["source_key"] = unit + ":" + rows["case_no"].astype(str)
+    elif source == "report_reward":
+        out["subject_name"] = rows["subject_name"]
+        out["source_key"] = unit + ":" + rows["report_no"].astype(str)
     else:
         out["subject_name"] = rows["subject_name"]
         out["credit_code"] = rows["credit_code"]
@@ -227,7 +230,7 @@ def _submission_rows(connection: Connection, marks: dict[str, str], source: str)
     return out, str(int(rows["mark"].max()))
 
 
-SOURCES = ("grid", "ad_screening", "risk_ledger", "case_ledger", "admin_action")
+SOURCES = ("grid", "ad_screening", "risk_ledger", "case_ledger", "admin_action", "report_reward")
 
 
 def new_records(connection: Connection, marks: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:

@@ -38,7 +38,7 @@ entity_event = _table(
     "entity_event",
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("entity_id", String(16), ForeignKey("entity.entity_id"), nullable=False),
-    Column("source", String(16), nullable=False),  # grid | ad_screening | risk_ledger | case_ledger | admin_action
+    Column("source", String(16), nullable=False),  # grid | ad_screening | risk_ledger | case_ledger | admin_action | report_reward
     Column("source_key", Text, nullable=False),  # the row's identity in its inflow: a correction replaces it
     Column("event_date", Date, nullable=False),  # the date the row states: what a replay of the history sees
     Column("district_code", String(16)),
