@@ -41,13 +41,24 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
+class _NotCompared(dict):
+    """str.translate's table dropping white space and punctuation, filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        char = chr(code)
+        self[code] = None if char.isspace() or unicodedata.category(char).startswith("P") else code
+        return self[code]
+
+
+_NOT_COMPARED = _NotCompared()
+
+
 def comparable_name(value: object) -> str | None:
     """A name as two units' spellings of it compare: NFKC, case-folded, without white space or
     punctuation (“某某公司非法吸收公众存款案” = "某某公司 非法吸收公众存款案")."""
-    text = clean_text(value)
-    if text is None:
+    if value is None:
         return None
-    kept = "".join(c for c in text.casefold() if not c.isspace() and not unicodedata.category(c).startswith("P"))
+    kept = unicodedata.normalize("NFKC", str(value)).casefold().translate(_NOT_COMPARED)
     return kept or None
 
 

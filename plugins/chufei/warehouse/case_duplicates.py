@@ -19,6 +19,7 @@ Every unit's own row still shows its copy; the totals subtract the others
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -89,6 +90,14 @@ def lead_units() -> tuple[str, ...]:
     return tuple(office().get("case_lead_units", ()))
 
 
+def _number_key(case_no: str | None) -> str | None:
+    """案件编号 as compared: full-width or not, any case, without spaces; its punctuation counts
+    (A-12 and A1-2 are different numbers)."""
+    if case_no is None:
+        return None
+    return "".join(unicodedata.normalize("NFKC", case_no).casefold().split()) or None
+
+
 def _instant(value: object) -> datetime | None:
     if value is None:
         return None
@@ -112,8 +121,34 @@ def _with_first_arrival(connection: Connection, copy: CaseCopy) -> CaseCopy:
     return replace(copy, first_arrival=_instant(found))
 
 
+_FOUND: dict[tuple[str, int, int], list[DuplicateCase]] = {}  # (warehouse, data mark, cases) → duplicates
+_FOUND_KEPT = 4
+
+
 def duplicate_cases(connection: Connection) -> list[DuplicateCase]:
-    """Every case that more than one unit reports, lead copy first, ordered by 立案日期 and 案件编号."""
+    """Every case that more than one unit reports, lead copy first, ordered by 立案日期 and 案件编号.
+
+    The database picks the candidates (include/sql/case_copies.sql: a number, or a 立案日期 and
+    amount, that two units share); names are compared here among those few. The result is kept
+    per warehouse, case data mark (include/sql/case_data_mark.sql: it moves with every ledger
+    loaded) and number of current cases: a package's forms, its 陈案 part and the page ask once
+    per state of the data.
+    """
+    from sqlalchemy import func, select
+
+    from chufei.warehouse.schema import case_current
+
+    key = (connection.engine.url.render_as_string(hide_password=True),
+           int(run_sql(connection, "case_data_mark").scalar_one()),
+           connection.execute(select(func.count()).select_from(case_current)).scalar_one())
+    if key not in _FOUND:
+        while len(_FOUND) >= _FOUND_KEPT:
+            _FOUND.pop(next(iter(_FOUND)))
+        _FOUND[key] = _find(connection)
+    return _FOUND[key]
+
+
+def _find(connection: Connection) -> list[DuplicateCase]:
     copies = _copies(connection)
     parent = list(range(len(copies)))
 
@@ -134,7 +169,7 @@ def duplicate_cases(connection: Connection) -> list[DuplicateCase]:
     per_unit = Counter((copy.unit_code, name_key(copy)) for copy in copies)
     first: dict[tuple, int] = {}
     for index, copy in enumerate(copies):
-        keys = [("no", comparable_name(copy.case_no))]
+        keys = [("no", _number_key(copy.case_no))]
         if (key := name_key(copy)) is not None and per_unit[(copy.unit_code, key)] == 1:
             keys.append(key)
         for key in keys:
@@ -156,7 +191,7 @@ def duplicate_cases(connection: Connection) -> list[DuplicateCase]:
         ordered = sorted(members, key=lambda c: (c.unit_code not in leads, c.first_arrival is None,
                                                  c.first_arrival or datetime.min.replace(tzinfo=UTC), c.unit_code))
         lead, others = ordered[0], sorted(ordered[1:], key=lambda c: (c.unit_code, c.case_no))
-        numbers = {comparable_name(copy.case_no) for copy in members}
+        numbers = {_number_key(copy.case_no) for copy in members}
         found.append(DuplicateCase((lead, *others), BY_NUMBER if len(numbers) == 1 else BY_NAME))
     return sorted(found, key=lambda d: (d.lead.filed_date or date.min, d.lead.case_no, d.lead.unit_code))
 
