@@ -66,6 +66,16 @@ def test_forms_matrix_template_and_bulletin_print_whole(engine, data, tmp_path):
                            (year_period(2020), "case_statistics_annual")):
         folder = Path(build_case_statistics_package(engine, data, period, report)["folder"])
         files += sorted(folder.glob("*.xlsx"))
+    from chufei.outbox.registry import REPORTS
+    from tests.integration.test_publicity import generate as publicity_returns
+
+    from tests.integration.test_grid_monitoring import load_all as grid_clues
+
+    publicity_returns(engine)  # the 宣传教育 forms, and the analysis's paragraph and forms on them
+    grid_clues(engine, data)  # the 网格监测 forms (against the grid register), June's and the half-year's
+    grid = Path(REPORTS["grid_monitoring_monthly"].build(engine, data, month_period(2020, 6))["folder"])
+    files += [p for p in sorted(grid.glob("*.xlsx")) if not p.stem.endswith(("_risk_signs", "_industries"))]  # rankings: no 合计
+    files += sorted(Path(REPORTS["publicity_quarterly"].build(engine, data, quarter_period(2020, 2))["folder"]).glob("*.xlsx"))
     folder = Path(build_situation_package(engine, data, half_period(2020, 1))["folder"])
     files += sorted(folder.glob("*.xlsx")) + sorted(folder.glob("*.docx"))
     files.append(Path(run_watch(engine, data.outbox, date(2020, 7, 31))["xlsx"]))

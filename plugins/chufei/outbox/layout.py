@@ -248,7 +248,15 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
     right = [f"表号：{form.form_no}", f"制定机关：{office()['office_name']}", f"计量单位：{form.unit_of_measure}"]
     # LibreOffice sets the header block's text a little tighter than ``text_width`` estimates for
     # the table (a 10 pt line of 31 characters fits 55 units); the split is chosen by that measure.
-    split = _header_split(widths, max(map(text_width, left)) * 0.9 + 1, max(map(text_width, right)) * 0.9 + 1)
+    left_needs, right_needs = max(map(text_width, left)) * 0.9 + 1, max(map(text_width, right)) * 0.9 + 1
+    split = _header_split(widths, left_needs, right_needs)
+    if not split and sum(widths) < max(left_needs, right_needs):
+        # narrower than one header line: the widest text column takes the rest, so that stacked
+        # lines print whole too (a list of a few columns: the unlisted communities, the silent grids)
+        texts = [i for i, kind in enumerate(kinds) if kind == "text"] or list(range(width))
+        widest = max(texts, key=lambda i: widths[i])
+        widths[widest] = round(widths[widest] + max(left_needs, right_needs) - sum(widths) + 0.5, 1)
+        sheet.column_dimensions[get_column_letter(widest + 1)].width = widths[widest]
     for offset, (left_text, right_text) in enumerate(zip(left, right, strict=True), 2):
         if split:
             block(offset, 1, split, left_text)
