@@ -20,9 +20,8 @@ from collections.abc import Iterator
 from chufei.core import places
 from chufei.core.settings import DataDir, code_lists
 
-GRID_LABELS = ("线索编号", "上报时间", "区县代码", "乡镇街道", "社区村", "网格编码", "网格员工号", "发现方式",
-               "主体名称", "统一社会信用代码", "地址", "行业领域", "风险表现", "估计涉及人数", "估计金额(万元)",
-               "研判结果", "移交单位", "处置状态", "办结日期")
+from demo.vocabulary import GRID_LABELS, uscc_for
+
 _TOWNS = {"420704": ["凤凰街道", "古楼街道", "西山街道", "樊口街道", "泽林镇", "杜山镇", "汀祖镇"],
           "420703": ["华容镇", "葛店镇", "庙岭镇", "段店镇", "临江乡"],
           "420702": ["太和镇", "东沟镇", "沼山镇", "梁子镇", "涂家垴镇"],
@@ -32,15 +31,6 @@ _KINDS = ["投资管理有限公司", "农业专业合作社", "养老服务中�
 _SIGNS = ["承诺高额回报", "承诺保本付息", "发展下线", "虚构项目", "无资质吸收资金", "线下推介会", "以商品销售为名",
           "以养老为名", "虚拟货币投资", "异常广告宣传"]
 _TRANSFER = ["市公安局", "市场监管局", "地方金融局", "银保监分局"]
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-
-def uscc_for(rng: random.Random) -> str:
-    """A random 统一社会信用代码 with a correct check character."""
-    from stdnum.cn import uscc
-
-    body = "91" + "4207" + rng.choice(["00", "02", "03", "04"]) + "".join(rng.choice(_USCC_CHARS) for _ in range(9))
-    return body + uscc.calc_check_digit(body)
 
 
 @dataclass

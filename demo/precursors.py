@@ -88,7 +88,7 @@ def _variant(rng: random.Random, name: str) -> str:
 def planted_precursors(cases, year: int, seed: int) -> list[Planted]:
     """The cases that get precursors, and when (``cases``: ``demo.generate.generate_cases``)."""
     from chufei.core.units import unit_by_code
-    from demo.inflows import uscc_for
+    from demo.vocabulary import uscc_for
 
     rng = random.Random(seed * 14 + 1)
     first = date(year, *PLANTED_FROM)
@@ -144,7 +144,7 @@ def decoys(cases, year: int, seed: int) -> list[Decoy]:
 def precursor_clue_rows(cases, year: int, seed: int) -> list[dict[str, str]]:
     """The planted and decoy clues as grid export rows (label → text)."""
     from chufei.core import places
-    from demo.inflows import GRID_LABELS
+    from demo.vocabulary import GRID_LABELS
 
     rng = random.Random(seed * 14 + 3)
     rows = []

@@ -14,6 +14,7 @@ the files' own, the processing times stay in the warehouse.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from datetime import date
 from pathlib import Path
 
@@ -21,8 +22,10 @@ from chufei.core.periods import TZ, parse_period
 from chufei.core.units import units
 from chufei.kinds.obligations import SOURCE as OBLIGATIONS_SOURCE
 from chufei.kinds.obligations import work_plan
-from chufei.ops.watch import StatusRow
 from chufei.statistics.forms import FormColumn, FormPart, StatForm
+
+if TYPE_CHECKING:  # run_watch in chufei.ops.watch calls this module
+    from chufei.ops.watch import StatusRow
 
 MATRIX_FORM_NO = "鄂处非监1表"
 CELL_TEXT = {"received": "按时", "late": "逾期", "missing": "未报"}
