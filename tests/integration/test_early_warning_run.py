@@ -79,10 +79,14 @@ def test_a_day_lists_explained_warnings_and_feedback_checks_them(engine, data):
     write_submission(data.inbox("submissions") / "预警核查反馈.xlsx", DATASETS["warning_feedback"], "鄂城区",
                      "2020年7月", [{"预警编号": warning_id.lower(), "核查结论": "属实", "核查日期": "2020-07-05",
                                    "核查说明": "已移交公安"}], "王丽", "13900001111", "2020-07-06")
+    write_submission(data.inbox("submissions") / "预警核查反馈(补).xlsx", DATASETS["warning_feedback"], "华容区",
+                     "2020年7月", [{"预警编号": "YJ-ZT0123456789-1", "核查结论": "不属实", "核查日期": "2020-07-08"}],
+                     "李明", "13900002222", "2020-07-09")
     received = ingest_submissions(engine, data)
-    assert (received.files, received.rows_accepted, received.rows_rejected) == (1, 1, 0)
+    assert (received.files, received.rows_accepted, received.rows_rejected) == (2, 2, 0)
     update_register(engine)
-    run_day(engine, data, date(2020, 7, 31))
+    july = run_day(engine, data, date(2020, 7, 31))
+    assert july["unknown_feedback"] == ["YJ-ZT0123456789-1"]  # a warning nobody raised: named, not applied
     assert _warnings(engine) == [(warning_id, "红", "属实")]
     assert feedback_summary(engine)["checked"] == 1
     figures = json.loads((data.outbox / "early_warning" / "2020-07-31" / "v1" / "early_warning_summary.json")

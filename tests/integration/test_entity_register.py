@@ -116,6 +116,15 @@ def test_register_is_incremental_and_replaces_corrected_rows(engine, data):
     again = entities.update_register(engine)
     assert again["records"] == 0
     assert again["rebuilt"] is False
+    with engine.begin() as connection:  # the next ledger snapshot lists 鑫源 again, now 中: not a new event
+        load_submission(connection, "risk_ledger", "420704", half_period(2020, 2), [
+            ledger_row("鑫源投资管理有限公司", date(2020, 4, 1), "中")])
+    assert entities.update_register(engine)["records"] == 1
+    xinyuan = _entity_of(_register(engine), "鄂州鑫源投资管理有限公司")
+    with engine.connect() as connection:
+        levels = connection.execute(select(entity_event.c.risk_level).where(
+            entity_event.c.source == "risk_ledger", entity_event.c.entity_id == xinyuan)).scalars().all()
+    assert levels == ["中"]
     with engine.begin() as connection:  # a new version of WG6 and a new clue, in a later load
         grid_clue(connection, "WG6", datetime(2020, 2, 1, 9), "420703", "H1", "鄂州恒通农业开发合作社", None,
                   version=2, load="grid-file-2", row_no=1)

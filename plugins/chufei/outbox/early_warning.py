@@ -18,6 +18,7 @@ Names of natural persons are masked by the scorer; every text cell also passes `
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 
 import pandas as pd
@@ -32,6 +33,7 @@ from chufei.statistics.early_warning import feedback_summary
 from chufei.statistics.forms import FormColumn, StatForm
 from chufei.warehouse.entity_schema import entity_event
 
+log = logging.getLogger(__name__)
 REPORT = "early_warning"
 SOURCE_NAMES = {"grid": "网格线索", "ad_screening": "广告排查", "risk_ledger": "风险监测台账", "case_ledger": "案件台账",
                 "admin_action": "行政处置", "report_reward": "举报奖励"}
@@ -139,13 +141,17 @@ def run_day(engine: Engine, data: DataDir, as_of: date) -> dict:
     """The daily run after the register's update: feedback applied, warnings raised or updated, the
     day's package written. Returns a summary for the task's XCom (counts, folder; no names)."""
     from chufei.core.sql import run_sql
-    from chufei.statistics.early_warning import refresh_warnings
+    from chufei.statistics.early_warning import refresh_warnings, unknown_feedback_ids
 
     warnings = refresh_warnings(engine, as_of)
+    unknown = unknown_feedback_ids(engine)
+    if unknown:  # the unit's receipt accepted the row (the id's form is right); the office should know
+        log.warning("预警核查反馈中有 %d 个预警编号不在预警记录中：%s", len(unknown), "、".join(unknown[:20]))
     with engine.connect() as connection:
         sources = list(run_sql(connection, "entity_files_as_of", as_of=as_of).scalars())
     manifest = build_early_warning_package(engine, data, as_of, warnings, sources)
     bands = warnings["band"].value_counts().to_dict() if not warnings.empty else {}
     return {"as_of": as_of.isoformat(), "warnings": len(warnings),
             "bands": {band: int(count) for band, count in sorted(bands.items())},
-            "folder": manifest.get("folder"), "version": manifest.get("version"), "note": manifest.get("note")}
+            "folder": manifest.get("folder"), "version": manifest.get("version"), "note": manifest.get("note"),
+            "unknown_feedback": unknown}

@@ -211,6 +211,16 @@ def latest_feedback(engine: Engine) -> pd.DataFrame:
     return rows.sort_values(["warning_id", "checked_date", "submission_id", "row_no"]).groupby("warning_id").tail(1)
 
 
+def unknown_feedback_ids(engine: Engine) -> list[str]:
+    """预警编号 of feedback rows that name no warning (mistyped, or of another warehouse)."""
+    feedback = latest_feedback(engine)
+    if feedback.empty:
+        return []
+    with engine.connect() as connection:
+        known = set(connection.execute(select(entity_warning.c.warning_id)).scalars())
+    return sorted(set(feedback["warning_id"]) - known)
+
+
 def _warnings(connection) -> pd.DataFrame:  # noqa: ANN001
     rows = connection.execute(select(entity_warning)).mappings().all()
     return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in entity_warning.columns])

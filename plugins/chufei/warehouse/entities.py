@@ -210,8 +210,10 @@ def _submission_rows(connection: Connection, marks: dict[str, str], source: str)
     else:
         out["subject_name"] = rows["subject_name"]
         out["credit_code"] = rows["credit_code"]
-    if source == "risk_ledger":  # one event per subject and snapshot: the ledger is cumulative
-        out["source_key"] = unit + ":" + rows["period_key"].astype(str) + ":" + clean_names(rows["subject_name"])
+    if source == "risk_ledger":
+        # One event per unit and subject, the latest snapshot's: the ledger is cumulative, so the
+        # same subject listed again half a year later is not new evidence (its level may change).
+        out["source_key"] = unit + ":" + clean_names(rows["subject_name"])
         out["signs_text"], out["risk_level"] = rows["signs_text"], rows["risk_level"]
         out["person"] = rows["subject_type"].eq("自然人")
     elif source == "admin_action":
