@@ -97,6 +97,10 @@ def test_forms_matrix_template_and_bulletin_print_whole(engine, data, tmp_path):
         if source.suffix == ".docx":
             assert re.search(r"—\s*1\s*—", text), "page numbers as “— 1 —”"
             assert office_name in text
+            totals = [line for line in text.splitlines() if line.strip().startswith("合计")]
+            assert totals, "the tables' 合计 rows"
+            for line in totals:  # a figure broken over two lines of its cell leaves "139,352.7" here
+                assert not re.search(r"\d\.\d?(\s|$)", line), f"a figure cut in the bulletin's table: {line}"
             continue
         flat = text.replace(" ", "")
         assert f"制定机关：{office_name}" in flat, source.name

@@ -69,6 +69,40 @@ def _page_numbers(section) -> None:
     _font(paragraph.add_run(" —"), TITLE_FONT, PAGE_NO_PT)
 
 
+TEXT_WIDTH_MM = 156  # the type area's width (GB/T 9704)
+HALF_EM_MM = TABLE_PT / 2 * 25.4 / 72  # a digit or Latin letter of the tables' font
+CELL_MARGINS_MM = 4
+NAME_COLUMN_MM, MIN_COLUMN_MM = 24, 15
+BOLD_FACTOR = 1.25  # digits are wider than half an em, and the 合计 row's are bold
+
+
+def _fit_columns(table, rows: list[list[str]]) -> None:  # noqa: ANN001
+    """Column widths from what the cells hold, so that a figure (139,352.72) never breaks over two
+    lines: each column as wide as its widest value, scaled to fill the type area; headers wrap."""
+    import unicodedata
+
+    from docx.shared import Mm
+
+    def width(text: str) -> float:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text) * HALF_EM_MM + CELL_MARGINS_MM
+
+    def need(index: int) -> float:
+        values = [row[index] for row in rows]
+        if any(unicodedata.east_asian_width(ch) in "WF" for text in values for ch in text):
+            return min(max(map(width, values)), NAME_COLUMN_MM)  # names wrap; figures must not
+        return max([width(text) * BOLD_FACTOR for text in values] + [MIN_COLUMN_MM])
+
+    needs = [need(index) for index in range(len(table.columns))]
+    factor = TEXT_WIDTH_MM / sum(needs)
+    table.autofit = False
+    widths = [Mm(round(need * factor, 1)) for need in needs]
+    for grid_column, column_width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_column.w = column_width  # LibreOffice lays a table out by its grid, Word by its cells
+    for column, column_width in zip(table.columns, widths, strict=True):
+        for cell in column.cells:
+            cell.width = column_width
+
+
 def _table(doc, form: StatForm, columns: list[int], caption: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -80,14 +114,18 @@ def _table(doc, form: StatForm, columns: list[int], caption: str) -> None:
         label = column.label if column.group == column.label else f"{column.group}\n{column.label}"
         _font(cell.paragraphs[0].add_run(label), HEADING_FONT, TABLE_PT)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    texts: list[list[str]] = [[]]  # the header row's labels wrap: only the values size the columns
     for values in displayed_rows(form):  # a base never reported is "—", as on the form
         cells = table.add_row().cells
+        texts.append([])
         for cell, index in zip(cells, columns, strict=True):
             value = _cell(form.columns[index].kind, values[index])
             text = "" if value is None else (f"{value:,}" if not isinstance(value, str) else value)
+            texts[-1].append(text)
             _font(cell.paragraphs[0].add_run(text), BODY_FONT, TABLE_PT, bold=values[1] == "合计")
             if not isinstance(value, str):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _fit_columns(table, texts[1:])
     if any(column in columns for _, column in form.no_data):
         for note in (n for n in form.notes if "“—”" in n):
             _paragraph(doc, note, BODY_FONT, TABLE_PT, indent=False)
