@@ -79,7 +79,7 @@ def test_print_setup_and_frozen_header(tmp_path: Path):
 
 
 def _long_form() -> StatForm:
-    tricky = ["A&B <公司> \"引号\" 'x'", "  前后空格 ", "换行\n第二行", "=1+1", "", "#N/A", "-5", "身份证110101199003074514",
+    tricky = ["A&B <公司> \"引号\" 'x'", "  前后空格 ", "制表\t符", "=1+1", "", "#N/A", "-5", "身份证110101199003074514",
               "电话13912345678", "\t制表", "普通文本"]
     rows = []
     for n in range(60):
@@ -108,9 +108,13 @@ def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path,
     assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "cells.xlsx").read_bytes()
     sheet = openpyxl.load_workbook(tmp_path / "streamed.xlsx").active
     values = [row for row in sheet.iter_rows(min_row=7, max_row=73, max_col=2, values_only=True)]
-    assert values[2] == ("C0002", "换行\n第二行")
+    assert values[2] == ("C0002", "制表\t符")
     assert values[3][1] == "=1+1"
     assert all("110101199003074514" not in str(v) and "13912345678" not in str(v) for row in values for v in row)
+
+    several_lines = _long_form()  # text of several lines wraps in a taller row: written cell by cell
+    several_lines.rows[10][1] = "换行\n第二行"
+    assert not reports._streamable(several_lines)
 
     bad = _long_form()
     bad.rows[10][1] = "控制字符\x01"

@@ -56,7 +56,9 @@ def _streamable(form: StatForm) -> bool:
     if len(form.rows) <= STREAM_ROWS + 1 or form.charts or form.parts:
         return False
     width = len(form.columns)
-    return all(len(values) == width and all(type(v) in _PLAIN_TYPES for v in values) for values in form.rows)
+    # text of several lines wraps in a row as tall as it needs (layout.write_sheet): cell by cell
+    return all(len(values) == width and all(type(v) in _PLAIN_TYPES and not (type(v) is str and "\n" in v)
+                                            for v in values) for values in form.rows)
 
 
 def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, rows: list[list[object]]) -> bytes:
