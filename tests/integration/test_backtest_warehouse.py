@@ -30,7 +30,8 @@ def test_a_case_foreseen_by_its_clues_is_found_with_its_lead(engine):
 
     result = warehouse_backtest(engine, start=date(2020, 1, 6), end=date(2020, 4, 27))
     chufei, naive, linear = result.methods
-    assert chufei.cases == naive.cases == linear.cases == 1 and result.unresolved_cases == 0
+    assert chufei.cases == naive.cases == linear.cases == 1
+    assert result.unresolved_cases == 0
     # chufei ranks 鑫源 from the first Monday on or after its first clue (2020-02-10); the naive
     # baseline from the Monday after its third clue (2020-03-09)
     assert (chufei.found, chufei.leads) == (1, ((FILED - date(2020, 2, 10)).days,))
