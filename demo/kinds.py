@@ -109,7 +109,8 @@ def risk_subjects(rng: random.Random, unit: Unit, year: int) -> list[RiskSubject
         natural = rng.random() < 0.1
         found = _day_in(rng, date(year - 1, 7, 1), date(year, 12, 10))
         resolved = found + timedelta(days=rng.randint(30, 300)) if rng.random() < 0.45 else None
-        name = person(rng) if natural else f"鄂州{rng.choice(_FIRMS)}{firm}{number + 1}"
+        # 实业 keeps these random subjects from naming a demo case's subject by accident (demo.precursors)
+        name = person(rng) if natural else f"鄂州{rng.choice(_FIRMS)}实业{firm}{number + 1}"
         name = name if name not in names else f"{name}{number + 1}"
         names.add(name)
         subjects.append(RiskSubject(
@@ -271,7 +272,7 @@ def write_other_kinds(inbox: Path, year: int, seed: int, unit_codes: list[str] |
                 firm, subject_type, industry = rng.choice(_FIRM_KINDS)
                 action = rng.choice(code_lists()["处置方式"])
                 rows.append({"处置日期": messy.date(_day_in(rng, quarter.start, quarter.end)),
-                             "处置对象": f"鄂州{rng.choice(_FIRMS)}{firm}", "处置方式": action, "行业领域": industry,
+                             "处置对象": f"鄂州{rng.choice(_FIRMS)}实业{firm}", "处置方式": action, "行业领域": industry,
                              "统一社会信用代码": credit_code(rng, _region(unit), subject_type),
                              "处置结果": "已整改" if rng.random() < 0.7 else "跟踪督办",
                              "罚没金额(万元)": messy.amount(rng.randint(1, 50) * 10_000) if action == "行政处罚" else None})

@@ -24,7 +24,9 @@ decoys, so that finding it is not trivial. Deterministic: everything follows fro
   two to six weeks with mild signs, judged 排除 — one worker reporting the same shop again and
   again, which a raw count or an unbounded index takes for a rising risk.
 - **Noise.** The few thousand random grid clues of ``demo.inflows.grid_rows`` (150 firms, about
-  twenty clues each, all over the city) stay as they are.
+  twenty clues each, all over the city), the random 风险监测台账 subjects and 行政处置 objects of
+  ``demo.kinds``. Their names (two trade words, or 实业 in them) never name a case's subject, so
+  that the planted share is the whole of what foretells a case.
 """
 
 from __future__ import annotations
