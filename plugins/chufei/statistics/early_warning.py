@@ -70,7 +70,7 @@ def _events(engine: Engine, as_of: date, entity_id: str | None = None) -> pd.Dat
     with engine.connect() as connection:
         result = (run_sql(connection, "entity_events_as_of", as_of=as_of) if entity_id is None else
                   run_sql(connection, "entity_events_of_entity", as_of=as_of, entity_id=entity_id))
-        events = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        events = pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
     events["event_date"] = pd.to_datetime(events["event_date"]).dt.date if not events.empty else events["event_date"]
     return events
 

@@ -144,7 +144,7 @@ def _territorial() -> set[str]:
 
 def _frame(connection: Connection, sql: str, **params: object) -> pd.DataFrame:
     result = run_sql(connection, sql, **params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
 
 
 def _as_dates(values: pd.Series) -> pd.Series:
@@ -168,9 +168,10 @@ def _grid_rows(connection: Connection, marks: dict[str, str]) -> tuple[pd.DataFr
     rows = rows.sort_values(["natural_key", "version"]).drop_duplicates("natural_key", keep="last")
     held = _held(connection, "grid", rows["natural_key"].astype(str).tolist())
     if not held.empty:
-        known = rows[["natural_key", "file_sha256", "row_no"]].astype(str).apply(tuple, axis=1).isin(
-            set(held.astype(str).apply(tuple, axis=1)))
-        rows = rows[~known.values]
+        ident = ["natural_key", "file_sha256", "row_no"]
+        seen = held.rename(columns={"source_key": "natural_key"}).astype(str).drop_duplicates().assign(held_=True)
+        flags = rows[ident].astype(str).merge(seen, on=ident, how="left")["held_"].fillna(False).astype(bool)
+        rows = rows[~flags.values]
     if rows.empty:
         return rows, mark.replace(tzinfo=None).isoformat()
     out = pd.DataFrame({
@@ -311,6 +312,7 @@ class _Register:
         self.by_code: dict[str, str] = {}
         self.by_name: dict[tuple[str | None, str], list[str]] = {}
         self.keys: dict[str | None, list[tuple[str, str]]] = {}  # district → [(key, entity id)]
+        self.key_lists: dict[str | None, list[str]] = {}  # district → its keys alone, for rapidfuzz
         self.code_of: dict[str, str | None] = {}
         self.merges, self.splits = merges, splits
         self.new: dict[str, dict] = {}
@@ -323,6 +325,8 @@ class _Register:
             self.by_code.setdefault(code, entity_id)
         self.by_name.setdefault((district, key), []).append(entity_id)
         self.keys.setdefault(district, []).append((key, entity_id))
+        if district in self.key_lists:
+            self.key_lists[district].append(key)
         self.code_of[entity_id] = code
 
     def _compatible(self, entity_id: str, code: str | None) -> bool:
@@ -364,13 +368,20 @@ class _Register:
         cutoff = early_warning_config()["matching"]["name_score_cutoff"]
         best: tuple[float, str] | None = None
         for place in self._districts(district):
-            choices = [(k, e) for k, e in self.keys.get(place, ()) if frozenset((k, key)) not in self.splits
-                       and self._compatible(e, code)]
-            if not choices:
+            pairs = self.keys.get(place, ())
+            if not pairs:
                 continue
-            match = process.extractOne(key, [k for k, _ in choices], scorer=fuzz.ratio, score_cutoff=cutoff)
-            if match and (best is None or match[1] > best[0]):
-                best = (match[1], choices[match[2]][1])
+            if place not in self.key_lists:
+                self.key_lists[place] = [k for k, _ in pairs]
+            names = self.key_lists[place]
+            # the few best by similarity, then the officers' splits and the codes decide (C++ scan, no Python loop)
+            for _, score, index in process.extract(key, names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10):
+                candidate_key, entity_id = pairs[index]
+                if frozenset((candidate_key, key)) in self.splits or not self._compatible(entity_id, code):
+                    continue
+                if best is None or score > best[0]:
+                    best = (score, entity_id)
+                break
         return best[1] if best else None
 
 
