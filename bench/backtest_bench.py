@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="build the demo history here (default: a temporary folder)")
     parser.add_argument("--step", choices=("week", "day"))
     args = parser.parse_args()
-    from chufei.statistics.backtest import as_dict, table, warehouse_backtest
+    from chufei.statistics.backtest import SYNTHETIC_NOTE, as_dict, table, warehouse_backtest
 
     with tempfile.TemporaryDirectory(prefix="chufei-backtest-") as scratch:
         root = args.data or Path(scratch) / "data"
@@ -39,7 +39,7 @@ def main() -> None:
         started = time.perf_counter()
         result = warehouse_backtest(engine, step=args.step)
         replayed = time.perf_counter() - started
-        print(table(result))
+        print(table(result, SYNTHETIC_NOTE))
         print(f"(demo history built in {built:.0f} s, replayed in {replayed:.1f} s)")
         write_results("backtest", {**as_dict(result), "build_seconds": round(built, 1),
                                    "replay_seconds": round(replayed, 1)})

@@ -304,8 +304,11 @@ def _share(part: int | None, whole: int | None) -> str:
     return f"{part / whole:.1%}（{part}/{whole}）"
 
 
-def table(result: Backtest) -> str:
-    """The side-by-side table ``make backtest`` prints."""
+SYNTHETIC_NOTE = "注：演示数据为合成数据，这些数字检验的是回测机制，不代表真实预警效果。"
+
+
+def table(result: Backtest, note: str | None = None) -> str:
+    """The side-by-side table ``make backtest`` prints; ``note`` ends it (the bench's: synthetic data)."""
     s = result.settings
     names = [_TITLES[m.name].format(n=s.naive_min_clues) for m in result.methods]
     lines = [f"预警回测 {result.start.isoformat()} — {result.end.isoformat()}（步长：{'日' if result.step == 'day' else '周'}；"
@@ -325,7 +328,8 @@ def table(result: Backtest) -> str:
     lines.append("指标".ljust(width) + " | " + " | ".join(names))
     for label, cells in rows:
         lines.append(label.ljust(width) + " | " + " | ".join(cells))
-    lines.append("注：演示数据为合成数据，这些数字检验的是回测机制，不代表真实预警效果。")
+    if note:
+        lines.append(note)
     return "\n".join(lines)
 
 
