@@ -43,8 +43,14 @@ def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:0
     ``patches`` maps a part name (e.g. ``xl/worksheets/sheet1.xml``) to a function applied to
     its bytes before they are written (``chufei.outbox.reports`` streams long bodies in this way).
     """
+    from openpyxl.writer.excel import ExcelWriter
+
+    if workbook.write_only and not workbook.worksheets:  # as Workbook.save does
+        workbook.create_sheet()
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    # Stored, not deflated: fixed_zip reads every part back and deflates it once, so openpyxl's
+    # own compression was work thrown away (the bytes written are the same either way).
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True)).save()
     data = fixed_zip(buffer.getvalue(), timestamp, patches)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")  # concurrent runs: own tmp

@@ -138,15 +138,15 @@ def case_columns(kind: str = "quarter", first: str = "单位") -> list[FormColum
 def case_statistics_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], list[str]]:
     """The package's forms keyed by a stem suffix ("" = by unit), and the source files' sha256."""
     with engine.connect() as connection:
-        figures = case_statistics(connection, period)
+        duplicates = duplicate_cases(connection)  # once: each look-up checks the data's state
+        figures = case_statistics(connection, period, duplicates)
         sources = case_sources(connection, period)
         listing = old_case_facts(connection) if period.kind == "year" else None
         reported = base_reported(connection, period)
         # the 陈案 part reconciles the units' progress reports with their ledgers: their files are sources too
         check = (old_case_check_form(connection, period, FORM_NUMBERS[period.kind] + "-3核")
                  if period.kind in ("month", "year") else None)
-        duplicates = duplicate_cases(connection)
-    old = old_case_summary(engine, period) if period.kind in ("month", "year") else None
+    old = old_case_summary(engine, period, duplicates) if period.kind in ("month", "year") else None
     title = f"非法集资案件统计{REPORT_TITLES[period.kind]}报表"
     by_unit = unit_rows(figures)
     by_industry = industry_rows(figures)

@@ -27,19 +27,21 @@ from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, Char
 log = logging.getLogger(__name__)
 
 
-def write_xlsx(form: StatForm, path: Path, issued: str | None = None) -> None:
-    """Write ``form`` (one sheet, or one per numbered part) with its 报出日期 ``issued`` (ISO date)."""
+def write_xlsx(form: StatForm, path: Path, issued: str | None = None, convert=None) -> None:  # noqa: ANN001
+    """Write ``form`` (one sheet, or one per numbered part) with its 报出日期 ``issued`` (ISO date);
+    ``convert``: a ``_converter()`` to share (with the CSV twin: each text masked once)."""
     from openpyxl import Workbook
 
     book = Workbook()
     parts = sheet_forms(form)
+    streamed = len(parts) == 1 and _streamable(form)
     for index, sheet_form in enumerate(parts):
         sheet = book.active if index == 0 else book.create_sheet()
-        write_sheet(sheet, sheet_form, issued, streamed=len(parts) == 1 and _streamable(form))
+        write_sheet(sheet, sheet_form, issued, streamed=streamed)
     patches = None
-    if len(parts) == 1 and _streamable(form):
+    if streamed:
         rows = displayed_rows(form)
-        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, 7, rows)}
+        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, 7, rows, convert)}
     save_reproducibly(book, path, patches=patches)
 
 
@@ -61,7 +63,8 @@ def _streamable(form: StatForm) -> bool:
                                             for v in values) for values in form.rows)
 
 
-def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, rows: list[list[object]]) -> bytes:
+def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, rows: list[list[object]],
+                      convert=None) -> bytes:  # noqa: ANN001
     """Insert the body rows after ``first_row`` (written by openpyxl) into the sheet XML."""
     import re
     from xml.sax.saxutils import escape
@@ -76,7 +79,7 @@ def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, rows: list[lis
     letters = [get_column_letter(index) for index in range(1, len(form.columns) + 1)]
     columns = [(letter, column.kind, styles[letter.encode()].decode()) for letter, column in zip(letters, form.columns, strict=False)]
     scratch = Cell(None)  # openpyxl's own check: too long is cut, control characters refused
-    convert = _converter()
+    convert = convert or _converter()
     parts: list[str] = []
     append = parts.append
     for number, values in enumerate(rows[1:-1], first_row + 1):
@@ -102,17 +105,29 @@ def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, rows: list[lis
     return xml[:end] + "".join(parts).encode("utf-8") + xml[end:]
 
 
-def write_csv(form: StatForm, path: Path) -> None:
-    """The CSV twin: one header line (group·label), the same rows, UTF-8 with BOM for Excel."""
+def write_csv(form: StatForm, path: Path, convert=None) -> None:  # noqa: ANN001
+    """The CSV twin: one header line (group·label), the same rows, UTF-8 with BOM for Excel;
+    ``convert`` as for ``write_xlsx``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     one_line = lambda value: value.replace("\n", " ") if isinstance(value, str) else value  # noqa: E731
     writer.writerow([one_line(c.label if c.group == c.label else f"{c.group}·{c.label}") for c in form.columns])
-    convert = _converter()
+    convert = convert or _converter()
     kinds = [c.kind for c in form.columns]
+    texts: dict[str, object] = {}  # a text as the CSV holds it (masked, one line, neutralised), once per text
+
+    def cell(kind: str, value: object) -> object:
+        if value is None:
+            return ""
+        if type(value) is str:
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = csv_safe(one_line(convert(kind, value)))
+            return text
+        return csv_safe(one_line(convert(kind, value)))
+
     for values in displayed_rows(form):
-        writer.writerow(["" if v is None else csv_safe(one_line(convert(kind, v)))
-                         for kind, v in zip(kinds, values, strict=False)])
+        writer.writerow([cell(kind, v) for kind, v in zip(kinds, values, strict=False)])
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
 
@@ -162,9 +177,10 @@ def read_manifest(folder: Path) -> dict:
 def _render(forms: dict[str, StatForm], folder: Path, issued: str | None, attachments: Attachments) -> list[dict]:
     files = []
     for stem, form in sorted(forms.items()):
+        convert = _converter()  # the form's texts masked once for both files
         for suffix in (".xlsx", ".csv"):
             path = folder / f"{stem}{suffix}"
-            write_xlsx(form, path, issued) if suffix == ".xlsx" else write_csv(form, path)
+            write_xlsx(form, path, issued, convert) if suffix == ".xlsx" else write_csv(form, path, convert)
             files.append({"name": path.name, "sha256": sha256_bytes(path), "bytes": path.stat().st_size,
                           "rows": len(form.rows)})
     extra = attachments(issued) if callable(attachments) else attachments

@@ -24,6 +24,7 @@ from chufei.core.units import units
 from chufei.statistics.forms import ChartSpec, FormColumn, StatForm, wan
 from chufei.outbox.reports import issue_date_of, write_package
 from chufei.core.sql import fetch_rows
+from chufei.warehouse.case_duplicates import duplicate_cases
 from chufei.statistics.cases import Figures, case_figures, case_sources, growth_percent, reporting_units
 
 REPORT = "situation_analysis"
@@ -191,17 +192,18 @@ def situation_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm]
 
     last = period.shift_years(-1)
     with engine.connect() as connection:
-        months = [(m, case_figures(connection, m.start, m.end, m.year_start),
+        duplicates = duplicate_cases(connection)  # once for the 26 spans: each look-up checks the data's state
+        months = [(m, case_figures(connection, m.start, m.end, m.year_start, duplicates),
                    case_figures(connection, m.shift_years(-1).start, m.shift_years(-1).end,
-                                m.shift_years(-1).year_start)) for m in period.months()]
-        current = case_figures(connection, period.start, period.end, period.year_start)
-        before = case_figures(connection, last.start, last.end, last.year_start)
+                                m.shift_years(-1).year_start, duplicates)) for m in period.months()]
+        current = case_figures(connection, period.start, period.end, period.year_start, duplicates)
+        before = case_figures(connection, last.start, last.end, last.year_start, duplicates)
         sources = case_sources(connection, period)
         # who sent case ledgers a year before: a base nobody reported is "no data", not 0
         base = reporting_units(connection, "case_ledger", last.start, last.end)
         month_base = [bool(reporting_units(connection, "case_ledger", m.shift_years(-1).start, m.shift_years(-1).end))
                       for m in period.months()]
-    by_unit = old_case_summary(engine, period)
+    by_unit = old_case_summary(engine, period, duplicates)
     old = total_summary(by_unit)
 
     month_rows = []

@@ -183,10 +183,12 @@ class SpanFigures:
         return set().union(*spans)
 
 
-def case_statistics(connection: Connection, period: Period) -> SpanFigures:
+def case_statistics(connection: Connection, period: Period,
+                    duplicates: list[DuplicateCase] | None = None) -> SpanFigures:
+    """The period's figures in every span; ``duplicates`` as for ``case_figures``."""
     last_year = period.shift_years(-1)
     previous = None
-    duplicates = duplicate_cases(connection)
+    duplicates = duplicate_cases(connection) if duplicates is None else duplicates
     if period.kind == "month":
         before = period.previous()
         previous = case_figures(connection, before.start, before.end, before.year_start, duplicates)

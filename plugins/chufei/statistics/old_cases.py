@@ -122,8 +122,9 @@ def repeated_old_cases(copies, year_start: date, period_end: date) -> dict[str, 
     return out
 
 
-def old_case_summary(engine: Engine, period: Period) -> Summary:
-    """Per unit: stock on 1 January, resolved to the period's end, and the pre-2019 payouts.
+def old_case_summary(engine: Engine, period: Period, duplicates: list | None = None) -> Summary:
+    """Per unit: stock on 1 January, resolved to the period's end, and the pre-2019 payouts;
+    ``duplicates``: the warehouse's cases several units report, when the caller has them.
 
     The year-level part is pre-aggregated per year (``old_case_year``); the part that depends on
     the period (本年化解) is summed from the monthly facts (``case_month_fact``), so a month costs
@@ -143,8 +144,10 @@ def old_case_summary(engine: Engine, period: Period) -> Summary:
         values.setdefault("resolved", 0)
     from chufei.warehouse.case_duplicates import duplicate_cases
 
-    with engine.connect() as connection:
-        repeats = [copy for duplicate in duplicate_cases(connection) for copy in duplicate.repeats]
+    if duplicates is None:
+        with engine.connect() as connection:
+            duplicates = duplicate_cases(connection)
+    repeats = [copy for duplicate in duplicates for copy in duplicate.repeats]
     counted = repeated_old_cases(repeats, period.year_start, period.end)
     if any(counted.values()):
         summary[REPEATED] = {key: -value for key, value in counted.items()}
