@@ -189,3 +189,24 @@ def test_an_old_case_from_two_units_counts_once_in_the_old_case_totals(engine, d
     assert "年初陈案存量 3 件" in page["陈案处置下降50%"].detail
     assert "化解 1 件" in page["陈案处置下降50%"].detail
     assert page["2018年底前陈案兑付清零"].detail.startswith("3 件案件")
+
+
+def test_a_case_written_directly_is_seen_by_the_next_look_up(engine, data):
+    """The duplicates are kept per state of the data; a write that adds no submission (a test or
+    bench filling case_current itself, then its facts) still shows in the next look-up."""
+    from sqlalchemy import insert, select
+
+    from chufei.warehouse import schema as warehouse
+    from chufei.warehouse.case_duplicates import duplicate_cases
+
+    _send(data, "鄂城区")
+    ingest_submissions(engine, data)
+    with engine.connect() as connection:
+        assert duplicate_cases(connection) == []  # one unit: nothing reported twice
+    with engine.begin() as connection:
+        row = dict(connection.execute(select(warehouse.case_current)).mappings().one())
+        connection.execute(insert(warehouse.case_current), {**row, "unit_code": "420703"})  # 华容区, same case
+        warehouse.refresh_case_facts(connection)
+    with engine.connect() as connection:
+        found = duplicate_cases(connection)
+    assert [sorted(copy.unit_code for copy in duplicate.copies) for duplicate in found] == [["420703", "420704"]]

@@ -121,8 +121,15 @@ def _with_first_arrival(connection: Connection, copy: CaseCopy) -> CaseCopy:
     return replace(copy, first_arrival=_instant(found))
 
 
-_FOUND: dict[tuple[str, int, int], list[DuplicateCase]] = {}  # (warehouse, data mark, cases) → duplicates
+_FOUND: dict[tuple[str, int], list[DuplicateCase]] = {}  # (warehouse, data mark) → duplicates
 _FOUND_KEPT = 4
+
+
+def forget_found() -> None:
+    """Drop the kept duplicates: ``refresh_case_facts`` calls it, so that whatever writes
+    ``case_current`` in this process — a load, or a test or bench writing the table directly,
+    which moves no data mark — is seen by the next look-up."""
+    _FOUND.clear()
 
 
 def duplicate_cases(connection: Connection) -> list[DuplicateCase]:
@@ -130,17 +137,15 @@ def duplicate_cases(connection: Connection) -> list[DuplicateCase]:
 
     The database picks the candidates (include/sql/case_copies.sql: a number, or a 立案日期 and
     amount, that two units share); names are compared here among those few. The result is kept
-    per warehouse, case data mark (include/sql/case_data_mark.sql: it moves with every ledger
-    loaded) and number of current cases: a package's forms, its 陈案 part and the page ask once
-    per state of the data.
+    per warehouse and case data mark (include/sql/case_data_mark.sql: it moves with every ledger
+    loaded, in any process), and dropped whenever this process writes ``case_current``
+    (``forget_found``): a package's forms, its 陈案 part and the page ask once per state of the
+    data. The check reads the case-ledger submissions (a few per unit and month): counting the
+    current cases, as it once did, scanned them all on every look-up, the one cost of a month
+    that grew with the history.
     """
-    from sqlalchemy import func, select
-
-    from chufei.warehouse.schema import case_current
-
     key = (connection.engine.url.render_as_string(hide_password=True),
-           int(run_sql(connection, "case_data_mark").scalar_one()),
-           connection.execute(select(func.count()).select_from(case_current)).scalar_one())
+           int(run_sql(connection, "case_data_mark").scalar_one()))
     if key not in _FOUND:
         while len(_FOUND) >= _FOUND_KEPT:
             _FOUND.pop(next(iter(_FOUND)))

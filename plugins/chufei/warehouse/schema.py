@@ -216,8 +216,10 @@ def refresh_case_facts(connection: Connection, unit_code: str | None = None) -> 
     Whatever writes ``case_current`` calls this in the same transaction (``refresh_current``
     does), so the monthly facts never disagree with the cases they sum.
     """
+    from chufei.warehouse.case_duplicates import forget_found
     from chufei.warehouse.facts import case_month_facts
 
+    forget_found()  # the duplicates kept for the cases as they were
     for code in _clear_facts(connection, case_month_fact, "case_ledger", unit_code, case_current.c.unit_code):
         facts, sources = case_month_facts(code, run_sql(connection, "case_facts_of_unit", unit_code=code).mappings())
         _insert(connection, case_month_fact, facts)
