@@ -43,7 +43,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from chufei.core.settings import REFERENCE_DIR, early_warning_config
-from chufei.core.sql import run_sql
+from chufei.core.sql import run_sql, statement
 from chufei.core.units import units
 from chufei.warehouse.entity_schema import entity, entity_event, entity_source_mark, entity_warning
 from chufei.warehouse.upgrade import ensure_schema
@@ -155,16 +155,29 @@ def _marks(connection: Connection) -> dict[str, str]:
     return dict(connection.execute(select(entity_source_mark.c.source, entity_source_mark.c.mark)).all())
 
 
-def _grid_rows(connection: Connection, marks: dict[str, str]) -> tuple[pd.DataFrame, str | None]:
+GRID_BATCH = 200_000  # clue versions resolved at a time: memory stays bounded on a long history
+
+
+def _grid_batches(connection: Connection, marks: dict[str, str], size: int | None = None):
+    """The grid clue versions since the mark, ``size`` at a time: (register rows, mark) per batch."""
     # A load stamps loaded_at when it begins and may commit minutes later: the run re-reads an
     # overlap before the mark so a load that was still running is not skipped, and drops the
     # versions it already holds (same file and row).
     overlap = timedelta(minutes=early_warning_config()["matching"].get("grid_overlap_minutes", 60))
     since = datetime.fromisoformat(marks["grid"]) - overlap if "grid" in marks else _EPOCH
-    rows = _frame(connection, "entity_inflow_grid", since=since)
-    if rows.empty:
-        return rows, None
-    mark = max(pd.to_datetime(rows["mark"])).to_pydatetime()
+    size = size or GRID_BATCH
+    # streamed (a server-side cursor on PostgreSQL) for this statement only: the writes of each
+    # batch go through the same connection meanwhile
+    clause = statement("entity_inflow_grid").execution_options(stream_results=True, max_row_buffer=size)
+    result = connection.execute(clause, {"since": since})
+    columns = list(result.keys())
+    for part in result.partitions(size):
+        rows = pd.DataFrame([tuple(row) for row in part], columns=columns)
+        yield _grid_frame(connection, rows)
+
+
+def _grid_frame(connection: Connection, rows: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    mark = max(pd.to_datetime(rows["mark"])).to_pydatetime().replace(tzinfo=None).isoformat()
     rows = rows.sort_values(["natural_key", "version"]).drop_duplicates("natural_key", keep="last")
     held = _held(connection, "grid", rows["natural_key"].astype(str).tolist())
     if not held.empty:
@@ -172,14 +185,12 @@ def _grid_rows(connection: Connection, marks: dict[str, str]) -> tuple[pd.DataFr
         seen = held.rename(columns={"source_key": "natural_key"}).astype(str).drop_duplicates().assign(held_=True)
         flags = rows[ident].astype(str).merge(seen, on=ident, how="left")["held_"].fillna(False).astype(bool)
         rows = rows[~flags.values]
-    if rows.empty:
-        return rows, mark.replace(tzinfo=None).isoformat()
     out = pd.DataFrame({
         "source": "grid", "source_key": rows["natural_key"].astype(str), "event_date": _as_dates(rows["event_at"]),
         "district_code": rows["district_code"], "subject_name": rows["subject_name"],
         "credit_code": rows["credit_code"], "file_sha256": rows["file_sha256"], "row_no": rows["row_no"],
         "grid_code": rows["grid_code"], "signs_text": rows["signs_text"], "amount_fen": rows["amount_fen"]})
-    return out, mark.replace(tzinfo=None).isoformat()
+    return out, mark
 
 
 def _held(connection: Connection, source: str, keys: list[str]) -> pd.DataFrame:
@@ -236,23 +247,26 @@ def _submission_rows(connection: Connection, marks: dict[str, str], source: str)
 SOURCES = ("grid", "ad_screening", "risk_ledger", "case_ledger", "admin_action", "report_reward")
 
 
-def new_records(connection: Connection, marks: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Every inflow's rows since its mark, in one frame of register columns, and the new marks."""
-    frames, new_marks = [], {}
-    for source in SOURCES:
-        frame, mark = (_grid_rows(connection, marks) if source == "grid"
-                       else _submission_rows(connection, marks, source))
+def record_batches(connection: Connection, marks: dict[str, str]):
+    """Every inflow's rows since its mark, as batches of register columns with the marks they reach:
+    the grid a bounded number of versions at a time, each unit-submission kind in one batch."""
+    for frame, mark in _grid_batches(connection, marks):
+        yield _prepared(frame), {"grid": mark}
+    for source in SOURCES[1:]:
+        frame, mark = _submission_rows(connection, marks, source)
         if mark is not None:
-            if not frame.empty:
-                frames.append(frame)
-            new_marks[source] = mark
-    if not frames:
-        return pd.DataFrame(columns=[*EVENT_COLUMNS, "person", "name_key"]), new_marks
-    records = pd.concat(frames, ignore_index=True)
+            yield _prepared(frame), {source: mark}
+
+
+def _prepared(records: pd.DataFrame) -> pd.DataFrame:
+    """Names cleaned and keyed, codes checked, persons flagged, signs and advert phrases found."""
+    records = records.copy()
     for column in ("credit_code", "grid_code", "signs_text", "advert_text", "licensed", "risk_level", "action_type",
                    "amount_fen", "person"):
         if column not in records:
             records[column] = None
+    if records.empty:
+        return records.assign(name_key=None, signs=None, advert_hits=None)
     records["subject_name"] = clean_names(records["subject_name"])
     records = records[(records["subject_name"].str.len() > 0) & records["event_date"].notna()].copy()
     records["credit_code"] = valid_codes(records["credit_code"])
@@ -261,8 +275,7 @@ def new_records(connection: Connection, marks: dict[str, str]) -> tuple[pd.DataF
         records["subject_name"].str.match(_PERSON) & records["credit_code"].isna())
     records["signs"] = phrase_hits(records["signs_text"], "signs")
     records["advert_hits"] = phrase_hits(records["advert_text"], "adverts")
-    records = records.sort_values(["event_date", "source", "source_key"], kind="stable").reset_index(drop=True)
-    return records, new_marks
+    return records.sort_values(["event_date", "source", "source_key"], kind="stable").reset_index(drop=True)
 
 
 # --- Overrides ----------------------------------------------------------------------------------
@@ -356,10 +369,9 @@ class _Register:
         if code and self.code_of.get(entity_id) is None:
             self.code_of[entity_id] = code
             self.by_code.setdefault(code, entity_id)
-            if entity_id in self.new:
+            if entity_id in self.new:  # written with it, or (founded in an earlier batch) updated
                 self.new[entity_id]["credit_code"] = code
-            else:
-                self.gained_codes[entity_id] = code
+            self.gained_codes[entity_id] = code
         return entity_id
 
     def _similar(self, district: str | None, key: str, code: str | None) -> str | None:
@@ -385,10 +397,9 @@ class _Register:
         return best[1] if best else None
 
 
-def resolve(records: pd.DataFrame, existing: pd.DataFrame, merges=None, splits=None) -> tuple[pd.Series, _Register]:  # noqa: ANN001
-    """The entity id of each record (index-aligned), resolving against ``existing`` entities and
-    against one another; loops over distinct (district, name, code) triples only."""
-    register = _Register(existing, merges or {}, splits or set())
+def resolve(records: pd.DataFrame, register: _Register) -> pd.Series:
+    """The entity id of each record (index-aligned), resolving against the register's entities
+    and against one another; loops over distinct (district, name, code) triples only."""
     triples = records[["district_code", "name_key", "credit_code"]].astype(object).where(
         records[["district_code", "name_key", "credit_code"]].notna(), None)
     firsts = records.assign(district_=triples["district_code"], code_=triples["credit_code"]).drop_duplicates(
@@ -398,7 +409,7 @@ def resolve(records: pd.DataFrame, existing: pd.DataFrame, merges=None, splits=N
         ids[(row.district_, row.name_key, row.code_)] = register.resolve(
             row.district_, row.name_key, row.code_, row.subject_name, row.event_date)
     keys = list(zip(triples["district_code"], triples["name_key"], triples["credit_code"], strict=True))
-    return pd.Series([ids[k] for k in keys], index=records.index), register
+    return pd.Series([ids[k] for k in keys], index=records.index, dtype=object)
 
 
 # --- Writing ---------------------------------------------------------------------------------------
@@ -439,25 +450,21 @@ def update_register(engine: Engine) -> dict:
             connection.execute(delete(entity_event))
             connection.execute(delete(entity_source_mark))
             marks = {}
-        records, new_marks = new_records(connection, marks)
         existing = pd.DataFrame(columns=["entity_id", "district_code", "name_key", "credit_code"]) if rebuilt else \
-            pd.DataFrame(connection.execute(select(entity.c.entity_id, entity.c.district_code, entity.c.name_key,
-                                                   entity.c.credit_code)).all(),
-                         columns=["entity_id", "district_code", "name_key", "credit_code"])
-        entity_ids, register = resolve(records, existing, merges, splits)
-        records["entity_id"] = entity_ids
-        people = set(records.loc[records["person"], "entity_id"])
-        for row in register.new.values():
-            row["natural_person"] = row["entity_id"] in people
-        _upsert(connection, entity, list(register.new.values()), ["entity_id"],
-                ["district_code", "name", "name_key", "credit_code", "natural_person", "first_date"] if rebuilt else [])
-        for entity_id, code in register.gained_codes.items():
-            connection.execute(update(entity).where(entity.c.entity_id == entity_id).values(credit_code=code))
-        if people:
-            connection.execute(update(entity).where(entity.c.entity_id.in_(sorted(people))).values(natural_person=True))
-        events = records[["entity_id", *EVENT_COLUMNS]].astype(object).where(records[["entity_id", *EVENT_COLUMNS]].notna(), None)
-        rows = [{k: _none(v) for k, v in row.items()} for row in events.to_dict("records")]
-        _upsert(connection, entity_event, rows, ["source", "source_key"], ["entity_id", *EVENT_COLUMNS[2:]])
+            pd.DataFrame([tuple(r) for r in connection.execute(select(
+                entity.c.entity_id, entity.c.district_code, entity.c.name_key, entity.c.credit_code))],
+                columns=["entity_id", "district_code", "name_key", "credit_code"])
+        register = _Register(existing, merges, splits)
+        new_marks: dict[str, str] = {}
+        counts = dict.fromkeys(SOURCES, 0)
+        written: set[str] = set()
+        for records, marks_reached in record_batches(connection, marks):
+            new_marks.update(marks_reached)
+            if records.empty:
+                continue
+            _write_batch(connection, records, register, written, rebuilt)
+            for source, count in records["source"].value_counts().items():
+                counts[source] += int(count)
         if rebuilt:  # entities nothing names any more, and no warning refers to
             warned = select(entity_warning.c.entity_id)
             named = select(entity_event.c.entity_id)
@@ -465,5 +472,27 @@ def update_register(engine: Engine) -> dict:
         _upsert(connection, entity_source_mark, [{"source": s, "mark": m} for s, m in
                                                  {**new_marks, FINGERPRINT: fingerprint}.items()],
                 ["source"], ["mark"])
-    return {"records": len(records), "new_entities": len(register.new), "rebuilt": rebuilt,
-            "sources": {source: int((records["source"] == source).sum()) for source in SOURCES}}
+    return {"records": sum(counts.values()), "new_entities": len(register.new), "rebuilt": rebuilt,
+            "sources": counts}
+
+
+def _write_batch(connection: Connection, records: pd.DataFrame, register: _Register, written: set[str],
+                 rebuilt: bool) -> None:
+    """Resolve one batch and write its new entities (before the events that name them) and events."""
+    records["entity_id"] = resolve(records, register)
+    people = set(records.loc[records["person"], "entity_id"])
+    fresh = [row for entity_id, row in register.new.items() if entity_id not in written]
+    for row in fresh:
+        row["natural_person"] = row["entity_id"] in people
+    _upsert(connection, entity, fresh, ["entity_id"],
+            ["district_code", "name", "name_key", "credit_code", "natural_person", "first_date"] if rebuilt else [])
+    written.update(row["entity_id"] for row in fresh)
+    for entity_id, code in register.gained_codes.items():
+        connection.execute(update(entity).where(entity.c.entity_id == entity_id).values(credit_code=code))
+    register.gained_codes.clear()
+    if people:
+        connection.execute(update(entity).where(entity.c.entity_id.in_(sorted(people))).values(natural_person=True))
+    columns = ["entity_id", *EVENT_COLUMNS]
+    events = records[columns].astype(object).where(records[columns].notna(), None)
+    rows = [{k: _none(v) for k, v in row.items()} for row in events.to_dict("records")]
+    _upsert(connection, entity_event, rows, ["source", "source_key"], ["entity_id", *EVENT_COLUMNS[2:]])
