@@ -227,3 +227,14 @@ def test_reasons_add_up_to_each_score(engine, data):
 ])
 def test_name_keys(name, key):
     assert entities.name_key(name) == key
+
+
+def test_scores_carry_the_day_s_indicator_values(engine, data):
+    seed(engine)
+    entities.update_register(engine)
+    scores = score_entities(engine, AS_OF)
+    values = scores.attrs["indicator_values"]
+    xinyuan = scores.iloc[0]["entity_id"]
+    assert values.loc[xinyuan, "grid_clues"] == 3
+    assert values.loc[xinyuan, "reporting_grids"] == 3
+    assert values.loc[xinyuan, "risk_ledger_level"] == "高"

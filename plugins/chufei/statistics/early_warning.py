@@ -11,9 +11,10 @@ The API (the daily DAG, the page and the backtest call these):
     (a list of dicts ``indicator``, ``label``, ``value``, ``points``, ``evidence`` = ids of
     ``entity_event`` rows), sorted by score (highest first), then entity id. The points of the
     reasons add up to the score, always.
-``indicator_values(engine, as_of) -> DataFrame``
+``indicator_values(engine, as_of) -> (DataFrame, evidence, events)``
     The raw indicator values per entity (one column per indicator key), the same inputs
-    ``score_entities`` weighs: a baseline index can weigh them differently.
+    ``score_entities`` weighs: a baseline index can weigh them differently. ``score_entities``
+    also leaves that frame in ``scores.attrs["indicator_values"]``, so a replay reads each day once.
 ``reasons_frame(scores) -> DataFrame``
     The reasons in long form: one row per entity and contributing indicator.
 ``refresh_warnings(engine, as_of) -> DataFrame``
@@ -174,6 +175,7 @@ def score_entities(engine: Engine, as_of: date, entity_id: str | None = None) ->
     frame["reasons"] = frame["entity_id"].map(reasons)
     frame = frame.sort_values(["score", "entity_id"], ascending=[False, True])[columns].reset_index(drop=True)
     frame["band"] = frame["band"].astype(object).where(frame["band"].notna(), None)
+    frame.attrs["indicator_values"] = values  # the same day's raw values: a replay need not read the events twice
     return frame
 
 
