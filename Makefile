@@ -14,7 +14,7 @@ export OPENPYXL_LXML := False
 export PYTHONPATH := $(CURDIR)/plugins
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install lint demo test airflow cli bench bench-grid bench-stats bench-backtest bench-scheduler backtest templates clean constraints migrate migration
+.PHONY: install lint demo test airflow cli bench bench-grid bench-stats bench-backtest bench-warning bench-scheduler backtest templates clean constraints migrate migration
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,9 +75,10 @@ clean:
 
 # Speed and memory targets live here, never in timed tests. bench-grid: 1M-row grid export
 # (BENCH_ROWS=100000 for a quick check); bench-stats: five-year warehouse statistics; bench-backtest:
-# the early-warning backtest on the demo history (figures from synthetic data); bench-scheduler: P5,
-# twelve months back-filled through the real scheduler.
-bench: bench-grid bench-stats bench-backtest bench-scheduler
+# the early-warning backtest on the demo history (figures from synthetic data); bench-warning: the
+# early-warning daily run and an incremental day over 10M clue versions (BENCH_CLUES=200000 for a
+# quick check); bench-scheduler: P5, twelve months back-filled through the real scheduler.
+bench: bench-grid bench-stats bench-backtest bench-warning bench-scheduler
 
 bench-grid: install
 	$(PY) bench/grid_bench.py
@@ -87,6 +88,9 @@ bench-stats: install
 
 bench-backtest: install
 	$(PY) bench/backtest_bench.py
+
+bench-warning: install
+	$(PY) bench/warning_bench.py $(if $(BENCH_CLUES),--clues $(BENCH_CLUES))
 
 # The early-warning backtest on the configured warehouse's own history (chufei_warehouse, else
 # data/warehouse.db): make backtest ARGS="--start 2020-01-01 --step day".
