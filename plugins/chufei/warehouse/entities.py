@@ -318,14 +318,86 @@ def entity_id_for(district: str | None, key: str, code: str | None) -> str:
     return "ZT" + digest[:10].upper()
 
 
+class _SimilarNames:
+    """The name keys of one district, indexed so that the keys within ``fuzz.ratio`` ≥ the cutoff
+    of a name are found without scanning them all.
+
+    ``fuzz.ratio`` is 100 × (1 − d / (len a + len b)), d the insertions and deletions that turn one
+    key into the other; both keys reach their longest common subsequence by deleting at most d
+    characters, and d is bounded by the lengths (``_deletions``). So every key is indexed under
+    the strings it gives with up to its bound of deletions, and a name's candidates are the keys
+    sharing one of its own such strings: exactly the keys that can reach the cutoff, and more
+    (each candidate is then scored). Keys longer than ``_SHORT`` characters (many variants each)
+    are kept in a list scanned as before; names are rarely that long once affixes are stripped."""
+
+    _SHORT = 13
+
+    def __init__(self, cutoff: float) -> None:
+        from fractions import Fraction
+
+        self.cutoff = cutoff
+        slack = 1 - Fraction(cutoff).limit_denominator(10**6) / 100
+        self._bound = 2 * slack / (1 - slack) if slack < 1 else None  # deletions per character, at most
+        self.pairs: list[tuple[str, str]] = []  # (key, entity id) in the order they were added
+        self.by_variant: dict[str, list[int]] = {}
+        self.long: list[int] = []  # positions in pairs of the keys scanned
+        self.long_keys: list[str] = []
+
+    def _deletions(self, length: int) -> int | None:
+        """The most characters a key of ``length`` deletes to meet any key within the cutoff."""
+        if self._bound is None:
+            return None
+        return int(self._bound * length)
+
+    @staticmethod
+    def _variants(key: str, deletions: int) -> set[str]:
+        from itertools import combinations
+
+        found = {key}
+        for count in range(1, min(deletions, len(key)) + 1):
+            for positions in combinations(range(len(key)), count):
+                found.add("".join(ch for i, ch in enumerate(key) if i not in positions))
+        return found
+
+    def add(self, key: str, entity_id: str) -> None:
+        position = len(self.pairs)
+        self.pairs.append((key, entity_id))
+        deletions = self._deletions(len(key))
+        if deletions is None or len(key) > self._SHORT:
+            self.long.append(position)
+            self.long_keys.append(key)
+            return
+        for variant in self._variants(key, deletions):
+            self.by_variant.setdefault(variant, []).append(position)
+
+    def best(self, key: str, limit: int = 10) -> list[tuple[float, int]]:
+        """(score, position) of the ``limit`` best keys at or above the cutoff, as
+        ``process.extract`` over all the keys in order would give them."""
+        from rapidfuzz import fuzz
+
+        deletions = self._deletions(len(key))
+        if deletions is None or deletions > 3:
+            positions = range(len(self.pairs))  # a very long name: every key
+        else:
+            positions = {p for variant in self._variants(key, deletions) for p in self.by_variant.get(variant, ())}
+            positions.update(self.long)
+        found = []
+        for position in positions:
+            score = fuzz.ratio(key, self.pairs[position][0], score_cutoff=self.cutoff)
+            if score >= self.cutoff:
+                found.append((score, position))
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return found[:limit]
+
+
 class _Register:
     """The entities known so far, indexed for the four steps of the module docstring."""
 
     def __init__(self, existing: pd.DataFrame, merges, splits) -> None:  # noqa: ANN001
         self.by_code: dict[str, str] = {}
         self.by_name: dict[tuple[str | None, str], list[str]] = {}
-        self.keys: dict[str | None, list[tuple[str, str]]] = {}  # district → [(key, entity id)]
-        self.key_lists: dict[str | None, list[str]] = {}  # district → its keys alone, for rapidfuzz
+        self.keys: dict[str | None, _SimilarNames] = {}  # district → its keys, for similar names
+        self.cutoff = early_warning_config()["matching"]["name_score_cutoff"]
         self.code_of: dict[str, str | None] = {}
         self.merges, self.splits = merges, splits
         self.new: dict[str, dict] = {}
@@ -337,9 +409,9 @@ class _Register:
         if code:
             self.by_code.setdefault(code, entity_id)
         self.by_name.setdefault((district, key), []).append(entity_id)
-        self.keys.setdefault(district, []).append((key, entity_id))
-        if district in self.key_lists:
-            self.key_lists[district].append(key)
+        if district not in self.keys:
+            self.keys[district] = _SimilarNames(self.cutoff)
+        self.keys[district].add(key, entity_id)
         self.code_of[entity_id] = code
 
     def _compatible(self, entity_id: str, code: str | None) -> bool:
@@ -375,20 +447,14 @@ class _Register:
         return entity_id
 
     def _similar(self, district: str | None, key: str, code: str | None) -> str | None:
-        from rapidfuzz import fuzz, process
-
-        cutoff = early_warning_config()["matching"]["name_score_cutoff"]
         best: tuple[float, str] | None = None
         for place in self._districts(district):
-            pairs = self.keys.get(place, ())
-            if not pairs:
+            names = self.keys.get(place)
+            if names is None or not names.pairs:
                 continue
-            if place not in self.key_lists:
-                self.key_lists[place] = [k for k, _ in pairs]
-            names = self.key_lists[place]
-            # the few best by similarity, then the officers' splits and the codes decide (C++ scan, no Python loop)
-            for _, score, index in process.extract(key, names, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10):
-                candidate_key, entity_id = pairs[index]
+            # the few best by similarity, then the officers' splits and the codes decide
+            for score, index in names.best(key):
+                candidate_key, entity_id = names.pairs[index]
                 if frozenset((candidate_key, key)) in self.splits or not self._compatible(entity_id, code):
                     continue
                 if best is None or score > best[0]:
