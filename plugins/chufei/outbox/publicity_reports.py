@@ -7,9 +7,8 @@ date, and the two targets the plan sets.
 - 宣传教育月 (task 十七, 时限 6月底): every territorial unit holds activities in the month of the
   task's deadline; 6月活动场次 counts them.
 - 进社区 coverage (task 二十一, 社区宣教全覆盖, 时限 11月底): of a territorial unit's communities and
-  villages in the community list (``chufei.core.places.communities``), the share named as 社区/村 by at
-  least one of its activities this year. A 社区/村 the list does not know is listed so that the office
-  can correct it; departments' activities name no district and cover none.
+  villages in the community list, the share named as 社区/村 by at least one of its activities this
+  year (``chufei.statistics.publicity.coverage``, which the work-plan progress judges task 二十一 by).
 
 Definitions: docs/statistics.md.
 """
@@ -17,7 +16,6 @@ Definitions: docs/statistics.md.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.engine import Engine
@@ -25,28 +23,14 @@ from sqlalchemy.engine import Engine
 from chufei.core import places
 from chufei.core.periods import Period, quarter_period
 from chufei.core.settings import code_lists
-from chufei.core.sql import as_date, fetch_rows
-from chufei.core.units import Unit, units
+from chufei.core.sql import fetch_rows
+from chufei.core.units import units
 from chufei.kinds.obligations import progress_rules
 from chufei.statistics.forms import FormColumn, StatForm
 from chufei.statistics.old_cases import percent
+from chufei.statistics.publicity import Activity, activity_of, coverage
 
 MONTH_TASK, COMMUNITY_TASK = 17, 21  # 宣传教育月; 公益宣讲进社区, 社区宣教全覆盖
-
-
-@dataclass(frozen=True)
-class Activity:
-    unit: str
-    day: date
-    form: str
-    community: str | None
-    audience: int
-    materials: int
-
-
-def _activity(row: dict) -> Activity:
-    return Activity(row["unit_code"], as_date(row["event_date"]), row["form"], row["community"] or None,
-                    int(row["audience"] or 0), int(row["materials"] or 0))
 
 
 def task_deadline(task_no: int, year: int) -> date:
@@ -79,22 +63,6 @@ def activity_form(activities: list[Activity], reporting: set[str], label: str) -
                  FormColumn("发放资料(份)", "发放资料(份)", "count")],
         notes=["注：按活动日期统计报告期内的活动，同一单位同日同名的活动只计一次（以最新报送为准）；"
                "“—”为该单位本期未报送宣传教育情况（零报告计为0）。"])
-
-
-@dataclass(frozen=True)
-class Coverage:
-    listed: int  # communities and villages in the list
-    covered: int
-    unlisted: int  # activities naming a 社区/村 the list does not know
-
-
-def coverage(unit: Unit, activities: list[Activity]) -> tuple[Coverage, list[places.Community]]:
-    """The unit's coverage from its activities, and the listed places still uncovered."""
-    listed = [c for c in places.communities() if c.district == unit.code]
-    known = {places.place_key(c.name) for c in listed}
-    named = [places.place_key(a.community) for a in activities if a.unit == unit.code and a.community]
-    uncovered = [c for c in listed if places.place_key(c.name) not in set(named)]
-    return Coverage(len(listed), len(listed) - len(uncovered), sum(1 for n in named if n not in known)), uncovered
 
 
 def targets_form(year_activities: list[Activity], period: Period, reporting_year: set[str],
@@ -198,7 +166,7 @@ def _quarters_through(period: Period) -> list[Period]:
 
 def publicity_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], list[str]]:
     rows = fetch_rows(engine, "publicity_rows", range_start=period.year_start, range_end=period.end)
-    activities = [_activity(r) for r in rows]
+    activities = [activity_of(r) for r in rows]
     # who sent a current return of each quarter (a 零报告 too): without one a unit has no figures
     returns = {q.key: fetch_rows(engine, "units_submitted", dataset="publicity", period_key=q.key)
                for q in _quarters_through(period)}
