@@ -210,3 +210,43 @@ def test_the_demo_reports_tasks_done_on_time_late_and_not_at_all(engine, data):
              if u.unit_code in {"D15", "420704", "D11"}}
     assert found == expected
     assert set(found.values()) == {"已完成", "逾期未完成", "无数据"}
+
+
+def test_community_coverage_needs_every_listed_community_and_village_of_a_district(engine, data):
+    """任务二十一 (社区宣教全覆盖, 时限 11月30日) by the community list: 葛店开发区 holds events in all four
+    of its listed places (创业社区, 研发社区, 吴楚社区, 玉山村; the last on 9月10日), 临空经济区 in one of
+    its nine (燕矶社区; 幸福社区 is not on its list and covers nothing) though it held a 宣讲 — which
+    alone used to count as done —, and the other districts send no 宣传教育 return at all."""
+    from chufei.core.units import unit_by_code
+    from chufei.statistics.work_plan import work_plan_progress
+
+    def event(day: str, title: str, community: str) -> dict:
+        return {"活动日期": day, "活动名称": title, "活动形式": "宣讲", "参与人数": 50, "社区/村": community}
+
+    _send(data, "gd2", "publicity", "葛店开发区", "2020年第二季度",
+          [event("2020-04-10", "创业社区宣讲", "创业社区"), event("2020-05-10", "研发社区宣讲", "研发社区")])
+    _send(data, "gd3", "publicity", "葛店开发区", "2020年第三季度",
+          [event("2020-07-10", "吴楚社区宣讲", "吴楚社区"), event("2020-09-10", "玉山村宣讲", "玉山村")])
+    _send(data, "lk2", "publicity", "临空经济区", "2020年第二季度",
+          [event("2020-06-10", "燕矶社区宣讲", "燕矶社区"), event("2020-06-20", "幸福社区宣讲", "幸福社区")])
+    ingest_submissions(engine, data)
+
+    def task(as_of: date):
+        progress, _ = work_plan_progress(engine, as_of)
+        return next(p for p in progress if p.rule.cn == "二十一")
+
+    before = task(date(2020, 10, 1))
+    by_name = {unit_by_code(u.unit_code).name: u for u in before.units}
+    assert {n: u.status for n, u in by_name.items()} == {
+        "葛店开发区": "已完成", "临空经济区": "进行中", "鄂城区": "无数据", "华容区": "无数据", "梁子湖区": "无数据"}
+    assert by_name["葛店开发区"].completed_on == date(2020, 9, 10)
+    assert by_name["临空经济区"].completed_on is None
+    assert "已覆盖 1 个" in by_name["临空经济区"].evidence
+    assert "名录社区村 9 个" in by_name["临空经济区"].evidence
+    assert before.status == "进行中"
+
+    after = task(date(2021, 1, 1))  # 11月30日 has passed
+    assert {unit_by_code(u.unit_code).name: u.status for u in after.units} == {
+        "葛店开发区": "已完成", "临空经济区": "逾期未完成", "鄂城区": "逾期未完成", "华容区": "逾期未完成",
+        "梁子湖区": "逾期未完成"}
+    assert after.status == "逾期未完成"

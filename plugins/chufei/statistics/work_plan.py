@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy.engine import Engine
 
 from chufei.core.periods import Period, half_period, month_period, quarter_period, year_period
 from chufei.core.sql import as_date, fetch_rows
-from chufei.core.units import units
+from chufei.core.units import unit_by_code, units
 from chufei.kinds.obligations import TaskProgressRule, obligations_of, progress_rules, work_plan
 
 DONE, ONGOING, OVERDUE, NO_DATA = "已完成", "进行中", "逾期未完成", "无数据"
@@ -178,6 +179,32 @@ def _rows(engine: Engine, rule: TaskProgressRule, code: str, spec: dict, ev: _Ev
     return UnitProgress(code, _judge(met, rule.deadline < ev.as_of, bool(mine or returned)), text, completed)
 
 
+def _community_coverage(engine: Engine, rule: TaskProgressRule, code: str, spec: dict, ev: _Evidence) -> UnitProgress:
+    """The share of the unit's listed communities and villages covered by its activities so far."""
+    from chufei.statistics.old_cases import percent
+    from chufei.statistics.publicity import activity_of, coverage
+
+    dataset = spec["dataset"]
+    rows = [r for r in ev.rows(engine, dataset) if r["unit_code"] == code]
+    ev.sources.update(r["file_sha256"] for r in rows)
+    returned = any(name == dataset and unit == code and periods for (name, unit), periods in ev.submissions.items())
+    figures, uncovered = coverage(unit_by_code(code), [activity_of(r) for r in rows])
+    if not figures.listed:
+        return UnitProgress(code, NO_DATA, "社区村名录中无本单位的社区村")
+    share = Fraction(str(spec["min_share"]))  # exact: 1.0 must mean every place, not 99.99…%
+    target = "目标：全覆盖" if share >= 1 else f"目标 ≥{percent(share.numerator, share.denominator)}%"
+    if not rows and not returned:
+        return UnitProgress(code, OVERDUE if rule.deadline < ev.as_of else NO_DATA,
+                            f"未收到{_title(dataset)}报送（名录社区村 {figures.listed} 个，{target}）")
+    met = Fraction(figures.covered, figures.listed) >= share
+    text = (f"名录社区村 {figures.listed} 个，已覆盖 {figures.covered} 个，"
+            f"覆盖率 {percent(figures.covered, figures.listed)}%（{target}）")
+    if uncovered:
+        text += "；未覆盖：" + "、".join(c.name for c in uncovered[:4]) + ("等" if len(uncovered) > 4 else "")
+    return UnitProgress(code, _judge(met, rule.deadline < ev.as_of, True), text,
+                        figures.completed_on if figures.covered == figures.listed else None)
+
+
 def _months(rule: TaskProgressRule, code: str, months_on_file: set[int], first: int, last: int, ev: _Evidence,
             what: str, inflow_empty: bool) -> UnitProgress:
     """Every month from ``first`` to ``last`` (capped at the as-of month) has data."""
@@ -300,6 +327,8 @@ def work_plan_progress(engine: Engine, as_of: date) -> tuple[list[TaskProgress],
             lines = [_submissions(rule, code, spec, ev) for code in rule.responsible]
         elif spec["measure"] == "rows":
             lines = [_rows(engine, rule, code, spec, ev) for code in rule.responsible]
+        elif spec["measure"] == "community_coverage":
+            lines = [_community_coverage(engine, rule, code, spec, ev) for code in rule.responsible]
         elif spec["measure"] == "grid_months":
             lines = _grid(engine, rule, spec, ev)
         elif spec["measure"] == "screening_months":
