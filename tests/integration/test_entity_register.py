@@ -238,3 +238,32 @@ def test_scores_carry_the_day_s_indicator_values(engine, data):
     assert values.loc[xinyuan, "grid_clues"] == 3
     assert values.loc[xinyuan, "reporting_grids"] == 3
     assert values.loc[xinyuan, "risk_ledger_level"] == "高"
+
+
+def test_the_database_counts_as_the_events_do(engine, data):
+    """The day's indicators are counted in the database; an entity's page works them out from its
+    events: both give the same values, on each day of a replay."""
+    import pandas as pd
+
+    from chufei.statistics.early_warning import indicator_values
+
+    seed(engine)
+    entities.update_register(engine)
+    for day in (date(2020, 3, 31), date(2020, 5, 10), AS_OF):
+        counted = indicator_values(engine, day)
+        assert len(counted) > 0
+        for entity_id in counted.index:
+            alone = indicator_values(engine, day, entity_id=entity_id)
+            pd.testing.assert_frame_equal(counted.loc[[entity_id]], alone, check_dtype=False)
+
+
+def test_evidence_is_listed_for_the_entities_shown(engine, data):
+    seed(engine)
+    entities.update_register(engine)
+    scores = score_entities(engine, AS_OF).set_index("entity_id")
+    person = scores.index[scores["name"] == "张**"][0]
+    assert scores.loc[person, "band"] is None
+    assert [r["evidence"] for r in scores.loc[person, "reasons"]] == [[]]  # below every band: not read
+    explained = score_entities(engine, AS_OF, explain=[person]).set_index("entity_id")
+    assert [len(r["evidence"]) for r in explained.loc[person, "reasons"]] == [1]
+    assert explained.loc[person, "score"] == scores.loc[person, "score"]

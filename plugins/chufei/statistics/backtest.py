@@ -375,11 +375,13 @@ def register_history(engine) -> History:
 
 def chufei_scorer(engine) -> Scorer:
     """chufei's warnings of a day (``score_entities``) with the raw indicator values beside them."""
-    from chufei.statistics.early_warning import config, indicator_values, score_entities
+    from chufei.statistics.early_warning import config, score_entities
 
     def score(as_of: date) -> list[dict]:
-        scores = score_entities(engine, as_of)
-        values = indicator_values(engine, as_of)[0]
+        scores = score_entities(engine, as_of, explain_banded=False)  # the replay shows no reasons
+        values = scores.attrs.get("indicator_values")
+        if values is None:  # no entity known yet that day
+            return []
         indicators = [i["key"] for i in config()["indicators"] if i["key"] in values.columns]
         rows = []
         for record in scores.to_dict("records"):

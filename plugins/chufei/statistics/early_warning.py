@@ -2,19 +2,21 @@
 
 The API (the daily DAG, the page and the backtest call these):
 
-``score_entities(engine, as_of: date, entity_id=None) -> pandas.DataFrame``
+``score_entities(engine, as_of: date, entity_id=None, *, explain_banded=True, explain=()) -> pandas.DataFrame``
     One row per entity with at least one event dated on or before ``as_of`` — only what was known
     that day, so a day-by-day replay of the history is possible (call ``update_register`` first;
     the register itself holds the whole history). Columns: ``entity_id``, ``name`` (masked for a
     natural person), ``district_code``, ``score`` (int), ``band`` (红/橙/黄/蓝 or None),
     ``config_version``, ``as_of``, ``evidence_count`` (the entity's events so far), ``reasons``
     (a list of dicts ``indicator``, ``label``, ``value``, ``points``, ``evidence`` = ids of
-    ``entity_event`` rows), sorted by score (highest first), then entity id. The points of the
-    reasons add up to the score, always.
-``indicator_values(engine, as_of) -> (DataFrame, evidence, events)``
+    ``entity_event`` rows, listed for the entities in a band, for ``entity_id`` and for those in
+    ``explain``; empty for the others), sorted by score (highest first), then entity id. The
+    points of the reasons add up to the score, always.
+``indicator_values(engine, as_of, entity_id=None) -> DataFrame``
     The raw indicator values per entity (one column per indicator key), the same inputs
-    ``score_entities`` weighs: a baseline index can weigh them differently. ``score_entities``
-    also leaves that frame in ``scores.attrs["indicator_values"]``, so a replay reads each day once.
+    ``score_entities`` weighs: a baseline index can weigh them differently. They are counted in
+    the database, one row per entity; ``score_entities`` also leaves that frame in
+    ``scores.attrs["indicator_values"]``, so a replay reads each day once.
 ``reasons_frame(scores) -> DataFrame``
     The reasons in long form: one row per entity and contributing indicator.
 ``refresh_warnings(engine, as_of) -> DataFrame``
@@ -34,16 +36,18 @@ score nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Engine
 
 from chufei.core.masking import mask_name
 from chufei.core.settings import early_warning_config
 from chufei.core.sql import as_date, run_sql
-from chufei.warehouse.entity_schema import entity, entity_warning
+from chufei.warehouse.bulk import insert_rows
+from chufei.warehouse.entity_schema import entity, entity_event, entity_warning
 from chufei.warehouse.upgrade import ensure_schema
 
 OPEN = "待核查"
@@ -67,13 +71,37 @@ def band_of(score: int, bands: list[dict]) -> str | None:
     return None
 
 
-def _events(engine: Engine, as_of: date, entity_id: str | None = None) -> pd.DataFrame:
+def _frame(result) -> pd.DataFrame:  # noqa: ANN001 - a CursorResult
+    return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
+
+
+def _windows(as_of: date) -> dict:
+    growth = next(i for i in config()["indicators"] if i["key"] == "growth_90d")
+    days = timedelta(days=growth["days"])
+    return {"as_of": as_of, "recent_from": as_of - days, "previous_from": as_of - 2 * days}
+
+
+def _events_of(engine: Engine, as_of: date, entity_ids: list[str]) -> pd.DataFrame:
+    """The events of ``entity_ids`` dated on or before ``as_of`` (their evidence)."""
+    if not entity_ids:
+        return pd.DataFrame(columns=_EVENT_COLUMNS)
     with engine.connect() as connection:
-        result = (run_sql(connection, "entity_events_as_of", as_of=as_of) if entity_id is None else
-                  run_sql(connection, "entity_events_of_entity", as_of=as_of, entity_id=entity_id))
-        events = pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
+        if len(entity_ids) == 1:
+            events = _frame(run_sql(connection, "entity_events_of_entity", as_of=as_of, entity_id=entity_ids[0]))
+        else:
+            parts = []
+            for start in range(0, len(entity_ids), 5000):  # bounded IN lists, each through the entity index
+                parts.append(_frame(connection.execute(
+                    select(*(entity_event.c[c] for c in _EVENT_COLUMNS))
+                    .where(entity_event.c.entity_id.in_(entity_ids[start:start + 5000]),
+                           entity_event.c.event_date <= as_of))))
+            events = pd.concat(parts, ignore_index=True)
     events["event_date"] = pd.to_datetime(events["event_date"]).dt.date if not events.empty else events["event_date"]
     return events
+
+
+_EVENT_COLUMNS = ["id", "entity_id", "source", "event_date", "district_code", "grid_code", "signs", "advert_hits",
+                  "licensed", "risk_level", "action_type"]
 
 
 def _ids(frame: pd.DataFrame) -> pd.Series:
@@ -81,16 +109,15 @@ def _ids(frame: pd.DataFrame) -> pd.Series:
 
 
 def _exploded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    values = frame[["entity_id", "id", column]].dropna(subset=[column])
+    columns = ["entity_id", column] + (["id"] if "id" in frame else [])
+    values = frame[columns].dropna(subset=[column])
     values = values.assign(**{column: values[column].str.split("、")}).explode(column)
     return values[values[column].astype(bool)]
 
 
-def indicator_values(engine: Engine, as_of: date, entity_id: str | None = None
-                     ) -> tuple[pd.DataFrame, dict[str, pd.Series], pd.DataFrame]:
-    """The indicator values per entity (index: entity id), their evidence (event ids per entity,
-    per indicator) and the events they came from; ``entity_id``: that entity's only."""
-    events = _events(engine, as_of, entity_id)
+def _from_events(events: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """The indicator values and their evidence (event ids per entity, per indicator) worked out
+    from the events themselves: for the few entities whose reasons are shown."""
     entity_ids = pd.Index(sorted(events["entity_id"].unique()), name="entity_id")
     values = pd.DataFrame(index=entity_ids)
     evidence: dict[str, pd.Series] = {}
@@ -113,23 +140,54 @@ def indicator_values(engine: Engine, as_of: date, entity_id: str | None = None
     put("unlicensed", unlicensed.groupby("entity_id").size(), _ids(unlicensed))
     actions = scored[scored["source"] == "admin_action"]
     put("admin_actions", actions.groupby("entity_id").size(), _ids(actions))
-    ledger = scored[(scored["source"] == "risk_ledger") & scored["risk_level"].notna()]
-    latest = ledger.sort_values(["event_date", "id"]).groupby("entity_id").tail(1).set_index("entity_id")
+    latest = _latest_levels(scored[(scored["source"] == "risk_ledger") & scored["risk_level"].notna()])
     put("risk_ledger_level", latest["risk_level"], latest["id"].map(lambda i: [int(i)]))
     reports = scored[scored["source"] == "report_reward"]
     put("report_clues", reports.groupby("entity_id").size(), _ids(reports))
     placed = events.dropna(subset=["district_code"])
     put("districts", placed.groupby("entity_id")["district_code"].nunique(), _ids(placed))
-    growth = next(i for i in config()["indicators"] if i["key"] == "growth_90d")
-    days = timedelta(days=growth["days"])
-    recent = scored[scored["event_date"] > as_of - days]
-    before = scored[(scored["event_date"] <= as_of - days) & (scored["event_date"] > as_of - 2 * days)]
+    windows = _windows(as_of)
+    recent = scored[scored["event_date"] > windows["recent_from"]]
+    before = scored[(scored["event_date"] <= windows["recent_from"]) & (scored["event_date"] > windows["previous_from"])]
     put("growth_90d", recent.groupby("entity_id").size(), _ids(recent))
-    values["growth_previous"] = before.groupby("entity_id").size().reindex(entity_ids).fillna(0).astype(int)
-    counts = [c for c in values.columns if c not in ("risk_ledger_level",)]
+    values["growth_previous"] = before.groupby("entity_id").size().reindex(entity_ids)
+    values["evidence_count"] = events.groupby("entity_id").size().reindex(entity_ids)
+    return _typed(values), evidence
+
+
+def _latest_levels(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Each entity's latest 风险监测台账 level (by date, then event id), indexed by entity."""
+    return ledger.sort_values(["event_date", "id"]).groupby("entity_id").tail(1).set_index("entity_id")
+
+
+def _typed(values: pd.DataFrame) -> pd.DataFrame:
+    counts = [c for c in values.columns if c != "risk_ledger_level"]
     values[counts] = values[counts].fillna(0).astype(int)
-    values["evidence_count"] = events.groupby("entity_id").size().reindex(entity_ids).fillna(0).astype(int)
-    return values, evidence, events
+    return values
+
+
+_VALUE_COLUMNS = ["grid_clues", "reporting_grids", "risk_signs", "advert_phrases", "unlicensed", "admin_actions",
+                  "risk_ledger_level", "report_clues", "districts", "growth_90d", "growth_previous", "evidence_count"]
+
+
+def indicator_values(engine: Engine, as_of: date, entity_id: str | None = None) -> pd.DataFrame:
+    """The indicator values per entity (index: entity id; one column per indicator key, plus
+    ``growth_previous`` and ``evidence_count``), from the events dated on or before ``as_of``;
+    ``entity_id``: that entity's only. Counted in the database: only one row per entity reaches Python."""
+    if entity_id is not None:
+        return _from_events(_events_of(engine, as_of, [entity_id]), as_of)[0]
+    with engine.connect() as connection:
+        counts = _frame(run_sql(connection, "entity_indicator_counts", **_windows(as_of)))
+        hits = _frame(run_sql(connection, "entity_phrase_hits", as_of=as_of))
+        ledger = _frame(run_sql(connection, "entity_ledger_levels", as_of=as_of))
+    values = counts.set_index("entity_id")
+    values.index.name = "entity_id"
+    signs = _exploded(hits, "signs")
+    values["risk_signs"] = signs.groupby("entity_id")["signs"].nunique()
+    phrases = _exploded(hits[hits["source"] == "ad_screening"], "advert_hits")
+    values["advert_phrases"] = phrases.groupby("entity_id")["advert_hits"].nunique()
+    values["risk_ledger_level"] = _latest_levels(ledger)["risk_level"] if not ledger.empty else None
+    return _typed(values.reindex(columns=_VALUE_COLUMNS))
 
 
 def _points(indicator: dict, values: pd.DataFrame) -> pd.Series:
@@ -145,31 +203,44 @@ def _points(indicator: dict, values: pd.DataFrame) -> pd.Series:
     return points.clip(upper=indicator["max"]).astype(int)
 
 
-def score_entities(engine: Engine, as_of: date, entity_id: str | None = None) -> pd.DataFrame:
+def score_entities(engine: Engine, as_of: date, entity_id: str | None = None, *, explain_banded: bool = True,
+                   explain: Iterable[str] = ()) -> pd.DataFrame:
     """Scores and reasons per entity from the events dated on or before ``as_of`` (``entity_id``:
-    that entity alone, as its page shows it): see the module docstring."""
+    that entity alone, as its page shows it): see the module docstring. The reasons' evidence (event
+    ids) is listed for the entities in a band (unless ``explain_banded`` is false), for those in
+    ``explain`` and for ``entity_id``; for the others it is empty, so a day's scoring reads the
+    events themselves only for the entities it shows."""
     ensure_schema(engine)
     settings = config()
-    values, evidence, _ = indicator_values(engine, as_of, entity_id)
+    values = indicator_values(engine, as_of, entity_id)
     columns = ["entity_id", "name", "district_code", "score", "band", "config_version", "as_of", "evidence_count",
                "reasons"]
     if values.empty:
         return pd.DataFrame(columns=columns)
     points = pd.DataFrame({i["key"]: _points(i, values) for i in settings["indicators"]}, index=values.index)
+    total = points.sum(axis=1).astype(int)
+    bands = total.map(lambda s: band_of(int(s), settings["bands"]))
+    shown = set(explain) & set(values.index)
+    if explain_banded:
+        shown |= set(values.index[bands.notna()])
+    if entity_id is not None:
+        shown |= {entity_id}
+    evidence = _from_events(_events_of(engine, as_of, sorted(shown)), as_of)[1] if shown else {}
     labels = {i["key"]: i["label"] for i in settings["indicators"]}
     reasons: dict[str, list[dict]] = {entity_id: [] for entity_id in values.index}
     for key in points.columns:  # one pass per indicator, over the entities it scores for
         scoring = points.index[points[key] > 0]
-        for entity_id, value, point, ids in zip(scoring, values.loc[scoring, key], points.loc[scoring, key],
-                                                evidence[key].reindex(scoring), strict=True):
-            reasons[entity_id].append({"indicator": key, "label": labels[key],
-                                       "value": value if isinstance(value, str) else int(value),
-                                       "points": int(point), "evidence": list(ids) if isinstance(ids, list) else []})
+        ids_of = evidence[key].dropna().to_dict() if key in evidence else {}
+        for entity_id_, value, point in zip(scoring, values.loc[scoring, key], points.loc[scoring, key], strict=True):
+            ids = ids_of.get(entity_id_)
+            reasons[entity_id_].append({"indicator": key, "label": labels[key],
+                                        "value": value if isinstance(value, str) else int(value),
+                                        "points": int(point), "evidence": list(ids) if isinstance(ids, list) else []})
     names = _names(engine)
-    frame = pd.DataFrame({"entity_id": values.index, "score": points.sum(axis=1).astype(int).values,
+    frame = pd.DataFrame({"entity_id": values.index, "score": total.values,
                           "evidence_count": values["evidence_count"].values})
     frame = frame.merge(names, on="entity_id", how="left")
-    frame["band"] = frame["score"].map(lambda s: band_of(int(s), settings["bands"]))
+    frame["band"] = frame["entity_id"].map(bands)
     frame["config_version"] = settings["version"]
     frame["as_of"] = as_of
     frame["reasons"] = frame["entity_id"].map(reasons)
@@ -236,8 +307,12 @@ def refresh_warnings(engine: Engine, as_of: date) -> pd.DataFrame:
     ``YJ-…-n``) only once it has more events than when it was last scored. Re-running a day gives
     the same list.
     """
-    scores = score_entities(engine, as_of)
     feedback = latest_feedback(engine)
+    with engine.connect() as connection:  # a checked warning is listed below every band too: explain it
+        checked = set(connection.execute(select(entity_warning.c.entity_id).where(
+            (entity_warning.c.status != OPEN) | entity_warning.c.warning_id.in_(list(feedback.get("warning_id", [])))
+        )).scalars())
+    scores = score_entities(engine, as_of, explain=checked)
     with engine.begin() as connection:
         for row in feedback.itertuples(index=False):  # one statement per checked warning, not per history row
             connection.execute(update(entity_warning).where(entity_warning.c.warning_id == row.warning_id)
@@ -258,19 +333,30 @@ def refresh_warnings(engine: Engine, as_of: date) -> pd.DataFrame:
                              "raised_on": as_of, "scored_on": as_of, "score": int(row["score"]), "band": row["band"],
                              "config_version": row["config_version"], "evidence_count": int(row["evidence_count"]),
                              "status": OPEN, "checked_on": None})
-        if new_rows:
-            connection.execute(entity_warning.insert(), new_rows)
-        for _, row in joined[still_open].iterrows():
-            connection.execute(update(entity_warning).where(entity_warning.c.warning_id == row["warning_id"]).values(
-                scored_on=as_of, score=int(row["score"]), band=row["band"], config_version=row["config_version"],
-                evidence_count=int(row["evidence_count"])))
+        insert_rows(connection, entity_warning, new_rows)
+        opened = joined[still_open]
+        _update_warnings(connection, [
+            {"w": w, "scored_on": as_of, "score": int(score), "band": band, "config_version": version,
+             "evidence_count": int(count)}
+            for w, score, band, version, count in zip(opened["warning_id"], opened["score"], opened["band"],
+                                                      opened["config_version"], opened["evidence_count"], strict=True)])
         fallen = latest[(latest["status"] == OPEN) & ~latest.index.isin(banded.index)] if not latest.empty else latest
-        for warning_id in fallen.get("warning_id", []):  # below every band now: kept, without a band
-            score = scores.set_index("entity_id")["score"].get(fallen.index[fallen["warning_id"] == warning_id][0], 0)
-            connection.execute(update(entity_warning).where(entity_warning.c.warning_id == warning_id).values(
-                scored_on=as_of, score=int(score), band=None))
+        if not fallen.empty:  # below every band now: kept, without a band
+            day_scores = scores.set_index("entity_id")["score"]
+            _update_warnings(connection, [{"w": w, "scored_on": as_of, "score": int(day_scores.get(e, 0)), "band": None}
+                                          for e, w in zip(fallen.index, fallen["warning_id"], strict=True)])
         warnings = _warnings(connection)
     return warning_list(warnings, scores, as_of)
+
+
+def _update_warnings(connection, rows: list[dict]) -> None:  # noqa: ANN001
+    """One executemany for the day's updated warnings (``w``: the warning id; the other keys: the
+    columns set)."""
+    if rows:
+        columns = [c for c in rows[0] if c != "w"]
+        connection.execute(update(entity_warning).where(entity_warning.c.warning_id == bindparam("w"))
+                           .values({c: bindparam(f"v_{c}") for c in columns}),
+                           [{"w": row["w"], **{f"v_{c}": row[c] for c in columns}} for row in rows])
 
 
 def warning_list(warnings: pd.DataFrame, scores: pd.DataFrame, as_of: date) -> pd.DataFrame:
