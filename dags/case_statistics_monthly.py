@@ -2,7 +2,8 @@
 ### 非法集资案件统计月报 — monthly case statistics
 
 **概要**：按月汇总全市非法集资案件台账，出具月报表包（按单位、按行业、陈案处置三张表及陈案处置进展与台账的核对表，各附 CSV 与 manifest）。
-每月一期：次月5日报送截止、宽限期过后运行，先等各单位台账到齐（最迟到宽限期），缺报单位记入 `period_missing`。
+每月一期：次月5日报送截止、宽限期过后运行。两个任务：`wait_for_submissions` 先等各单位台账到齐（最迟到宽限期），
+结束时把仍缺报的单位记入 `period_missing`，并写在本任务日志和 XCom `missing_units` 里；`build_package` 随后出表。
 手动补算请填报告期，如 2020-06；重跑同一月份数字不变则不写新版本，有变化则写入下一版本。
 
 *English:*
@@ -30,8 +31,9 @@ the run is created after the month's due date, the 5th of the next month, plus `
 A manual run takes the `period` Param (e.g. `2020-06`); without it, it reports the last whole month.
 
 **Waits** (`wait_for_submissions`, reschedule mode: no worker slot held; it first resolves the
-run's month, its XCom) until every unit's case ledger for the month has arrived or the grace deadline has passed, then goes ahead and records the
-units still missing in the warehouse table `period_missing` (`record_missing`) instead of failing.
+run's month, its XCom) until every unit's case ledger for the month has arrived or the grace deadline
+has passed. Its last poke records the units still missing in the warehouse table `period_missing`
+(in its log, and as its XCom `missing_units`), and the run goes ahead instead of failing.
 
 **Re-run / backfill**: re-running a month (clear the run, or trigger with `period`) leaves its
 package untouched when the figures are the same; when late data changed them, the new package is
@@ -54,21 +56,17 @@ PACKAGE = Asset("outbox.case_statistics_monthly")
 
 @dag(schedule=PeriodTimetable("month"), **period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
 def case_statistics_monthly():
-    @task(multiple_outputs=True)
-    def record_missing(period_key: str) -> dict:
-        from chufei.dagkit import period_run
-
-        return period_run.record_missing("case_statistics_monthly", period_key)
-
-    @task(multiple_outputs=True, outlets=[PACKAGE])
+    # One XCom, the summary (not one per key): nothing downstream reads its parts, and each key is
+    # an Execution API call of its own after the build.
+    @task(outlets=[PACKAGE])
     @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.dagkit import period_run
 
         return period_run.build_report("case_statistics_monthly", period_key)
 
-    period = wait_for_submissions("case_statistics_monthly", "month")  # the run's period, once its units reported
-    record_missing(period) >> build_package(period)
+    # the run's period, once its units reported (who had not is recorded at the sensor's last poke)
+    build_package(wait_for_submissions("case_statistics_monthly", "month"))
 
 
 case_statistics_monthly()

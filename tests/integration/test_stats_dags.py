@@ -20,11 +20,27 @@ def test_a_month_nobody_reported_ends_with_a_note_and_no_package(airflow_env, wa
     """``dag.test(logical_date=<local midnight 1 July>)`` runs June; the warehouse has nothing for it."""
     from chufei.core.periods import local_midnight, month_period
 
+    from sqlalchemy import select
+
+    from chufei.core.units import units
+    from chufei.ops.watch import period_missing
+    from chufei.warehouse.schema import engine_for
+
     run = dagbag.dags["case_statistics_monthly"].test(logical_date=local_midnight(month_period(2020, 7).start))
     assert str(run.state) == "success"
-    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    assert states["build_package"] == "skipped"  # "2020-06 尚无报送数据，未生成报表包", no Asset event
+    tis = {ti.task_id: ti for ti in run.get_task_instances()}
+    states = {task_id: str(ti.state) for task_id, ti in tis.items()}
+    # "2020-06 尚无报送数据，未生成报表包", no Asset event
+    assert states == {"wait_for_submissions": "success", "build_package": "skipped"}
     assert not (airflow_env.outbox / "case_statistics_monthly" / "2020-06").exists()
+    # The grace deadline is long past: the sensor went ahead and, at its last poke, recorded every
+    # unit (all owe their case ledger) as missing, in the warehouse and in its XCom.
+    everyone = sorted(unit.code for unit in units())
+    with engine_for(warehouse_url).connect() as connection:
+        recorded = connection.execute(select(period_missing.c.unit_code).where(
+            period_missing.c.report == "case_statistics_monthly", period_missing.c.period_key == "2020-06")).scalars()
+        assert sorted(recorded) == everyone
+    assert sorted(tis["wait_for_submissions"].xcom_pull(task_ids="wait_for_submissions", key="missing_units")) == everyone
 
 
 def test_quarterly_dag_run_writes_a_reconciling_package(airflow_env, warehouse_url):

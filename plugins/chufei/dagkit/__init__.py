@@ -210,13 +210,15 @@ def wait_for_submissions(report: str, kind: str):
     """The first task of a report DAG that awaits submissions, ``wait_for_submissions``: the run's
     period, as ``resolve_period`` finds it (a wrong ``period`` Param fails it at once, saying in
     Chinese what to type), then waiting (reschedule mode, no worker slot held) until every owed
-    submission of the period arrived or the grace deadline passed. Its XCom is the period key::
+    submission of the period arrived or the grace deadline passed. Its last poke records the units
+    still missing in ``period_missing`` and says so in the task log and its XCom ``missing_units``;
+    its return value is the period key::
 
-        period = wait_for_submissions("case_statistics_monthly", "month")
-        record_missing(period) >> build_package(period)
+        build_package(wait_for_submissions("case_statistics_monthly", "month"))
 
-    One task, not a ``resolve_period`` task before the sensor: each task costs a run about a second
-    of scheduling and process start-up, and the period is the first thing the waiting needs.
+    One task, not ``resolve_period`` → sensor → ``record_missing``: each task costs a run about a
+    second of scheduling and process start-up, the period is the first thing the waiting needs,
+    and who is missing is the waiting's outcome, known at its last poke.
     """
     from airflow.sdk import get_current_context, task
 
@@ -228,6 +230,9 @@ def wait_for_submissions(report: str, kind: str):
 
         context = get_current_context()
         key = run_period(kind, context).key
-        return PokeReturnValue(is_done=period_run.submissions_ready(report, key, context), xcom_value=key)
+        if not period_run.submissions_ready(report, key, context):
+            return PokeReturnValue(is_done=False)
+        context["ti"].xcom_push(key="missing_units", value=period_run.record_missing(report, key))
+        return PokeReturnValue(is_done=True, xcom_value=key)
 
     return wait_for_period_submissions()

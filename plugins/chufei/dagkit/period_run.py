@@ -2,11 +2,12 @@
 
 What a report waits for and how its package is built are the report registry's
 (``chufei.outbox.registry``); who owes the awaited kinds, the obligations source's. Used from the
-DAG files (see ``dags/case_statistics_monthly.py``; the sensor is ``chufei.dagkit.wait_for_submissions``)::
+DAG files (see ``dags/case_statistics_monthly.py``) and the sensor ``chufei.dagkit.wait_for_submissions``,
+whose last poke records who was missing::
 
-    @task(multiple_outputs=True)
-    def record_missing(period_key: str) -> dict:
-        return period_run.record_missing("case_statistics_monthly", period_key)
+    @task(outlets=[PACKAGE])
+    def build_package(period_key: str) -> dict:
+        return period_run.build_report("case_statistics_monthly", period_key)
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def submissions_ready(report: str, period_key: str, context) -> bool:  # noqa: A
     return all(submissions_complete_or_due(engine, kind, period, deadline, now) for kind in REPORTS[report].awaits)
 
 
-def record_missing(report: str, period_key: str) -> dict:
+def record_missing(report: str, period_key: str) -> list[str]:
+    """The units still missing for ``report``'s period when its run goes ahead, recorded in
+    ``period_missing`` (replacing an earlier run's record) and logged; returns their codes."""
     import logging
 
     from chufei.warehouse import runtime
@@ -49,9 +52,13 @@ def record_missing(report: str, period_key: str) -> dict:
 
     missing = [code for kind in REPORTS[report].awaits
                for code in record_period_missing(runtime.warehouse_engine(), report, kind, parse_period(period_key))]
-    logging.getLogger(__name__).info("%s %s: going ahead with %d unit(s) missing (codes: %s)", report,
-                                     period_key, len(missing), ", ".join(missing) or "none")
-    return {"period": period_key, "missing_units": missing}
+    log = logging.getLogger(__name__)
+    if missing:
+        log.info("%s %s：%d 个单位未报送（%s），已记入 period_missing，继续出表", report, period_key,
+                 len(missing), "、".join(missing))
+    else:
+        log.info("%s %s：各单位均已报送，开始出表", report, period_key)
+    return missing
 
 
 def build_report(report: str, period_key: str) -> dict:
