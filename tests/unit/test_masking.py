@@ -1,4 +1,4 @@
-from chufei.core.masking import mask_text, mask_value
+from chufei.core.masking import mask_text, mask_texts, mask_value
 
 
 def test_id_numbers_and_mobiles_inside_text_are_masked():
@@ -61,3 +61,12 @@ def test_hashes_codes_and_landlines_are_left_alone():
     assert mask_text(sha) == sha
     assert mask_text("座机 027-12345678，案件编号 XU0001") == "座机 027-12345678，案件编号 XU0001"
     assert mask_text("金额 1234567890123 元") == "金额 1234567890123 元"
+
+
+def test_a_column_masked_at_once_masks_each_text_as_alone():
+    """A long list's texts are searched for numbers together: a text's number is found however
+    its neighbour ends, and digits of two neighbours never make one."""
+    texts = ["A-4207", "13912345678", "139", "12345678", "王五 110101199003074514", "", "4201-2016-000123"]
+    assert mask_texts(texts) == [mask_text(text) for text in texts]
+    assert mask_texts(texts)[1] == "139****5678"
+    assert mask_texts(texts)[2:4] == ["139", "12345678"]

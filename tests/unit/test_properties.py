@@ -10,8 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chufei.core.masking import mask_text
+from chufei.core.masking import mask_text, mask_texts
 from chufei.read.grid_export import read_csv_batches
+from chufei.statistics.forms import wan, wan_text
 from chufei.kinds.registry import DATASETS
 from chufei.kinds.templates import write_submission
 from chufei.read.workbook import FileRejected, read_workbook
@@ -46,6 +47,27 @@ def test_every_id_number_is_masked(body, check, gaps, before, after):
     masked = mask_text(f"{before}{number}{after}")
     assert _digits(masked) == body[:6] + body[14:] + (check if check.isdigit() else "")
     assert f"{body[:6]}********{body[14:]}{check.upper()}" in masked
+
+
+# Pieces of a long list's texts: digits (ASCII and full-width), the separators numbers are written
+# with, line breaks, a name and labels, so that numbers form within one text and across neighbours.
+PIECES = st.sampled_from(["139", "1391234", "5678", "4207", "0419900307451", "4X", "-", " ", "\u3000", ".",
+                          "\n", "王五", "电话：", "+86", "１３９", "案", "2016-000123", ""])
+
+
+@BUDGET
+@given(texts=st.lists(st.lists(PIECES, max_size=8).map("".join), max_size=30))
+def test_a_column_masked_at_once_is_each_text_masked(texts):
+    """A long list's column is searched for numbers in one pass: the same texts as one by one,
+    however its neighbours' digits would continue a number."""
+    assert mask_texts(texts) == [mask_text(text) for text in texts]
+
+
+@BUDGET
+@given(fen=st.one_of(st.integers(-10**12, 10**12), st.integers(-10**30, 10**30),
+                     st.integers(-10**8, 10**8).map(lambda n: n * 10_000)))
+def test_an_amount_as_text_is_the_exact_amount_in_wan(fen):
+    assert wan_text(fen) == str(wan(fen))
 
 
 def _template_bytes() -> bytes:

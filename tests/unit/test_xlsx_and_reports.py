@@ -101,11 +101,16 @@ def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path,
     from chufei.outbox import reports
 
     form = _long_form()
+    form.no_data = frozenset({(3, 2), (4, 3)})  # "—" among the amounts and ratios
     write_xlsx(form, tmp_path / "cells.xlsx")  # 68 rows: below the threshold, openpyxl writes every cell
+    write_csv(form, tmp_path / "rows.csv")  # and the CSV row by row
     monkeypatch.setattr(reports, "STREAM_ROWS", 5)
     assert reports._streamable(form)
     write_xlsx(form, tmp_path / "streamed.xlsx")
     assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "cells.xlsx").read_bytes()
+    write_csv(form, tmp_path / "streamed.csv")  # its rows made once for both files, column by column
+    assert (tmp_path / "streamed.csv").read_bytes() == (tmp_path / "rows.csv").read_bytes()
+    form.no_data = frozenset()
     sheet = openpyxl.load_workbook(tmp_path / "streamed.xlsx").active
     values = [row for row in sheet.iter_rows(min_row=7, max_row=73, max_col=2, values_only=True)]
     assert values[2] == ("C0002", "制表\t符")

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from copy import copy
 from decimal import Decimal
 
-from chufei.core.masking import mask_text
+from chufei.core.masking import mask_text, mask_texts
 from chufei.core.settings import office
 from chufei.core.xlsx import put
 from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, StatForm, wan
@@ -115,20 +115,31 @@ def _cell(kind: str, value: object) -> object:
     return wan(int(value)) if kind == "wan" else value
 
 
-def _converter():
+class _Converter:
     """``_cell`` with the masked form of each distinct text kept: long lists repeat their unit
     names, dates and states on every row."""
-    masked: dict[str, str] = {}
 
-    def convert(kind: str, value: object) -> object:
+    def __init__(self) -> None:
+        self.masked: dict[str, str] = {}
+
+    def __call__(self, kind: str, value: object) -> object:
         if isinstance(value, str):
-            text = masked.get(value)
+            text = self.masked.get(value)
             if text is None:
-                text = masked[value] = mask_text(value)
+                text = self.masked[value] = mask_text(value)
             return text
         return _cell(kind, value)
 
-    return convert
+    def texts(self, values: Sequence[str]) -> list[str]:
+        """The masked form of each of ``values`` (distinct texts), those not yet kept masked together."""
+        masked = self.masked
+        new = [value for value in values if value not in masked]
+        masked.update(zip(new, mask_texts(new), strict=True))
+        return [masked[value] for value in values]
+
+
+def _converter() -> _Converter:
+    return _Converter()
 
 
 def _headers(form: StatForm) -> tuple[list[str], list[str]]:

@@ -16,32 +16,36 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
+from xml.sax.saxutils import escape
 
 from chufei.core.normalise import FEN_PER_WAN
 from chufei.outbox.publishing import (LATEST_POINTER, adopt_orphan, point_latest, publishing, remove_abandoned,
                                       render_folder)
 from chufei.core.xlsx import csv_safe, save_reproducibly
-from chufei.outbox.layout import _cell, _converter, displayed_rows, sheet_forms, write_sheet  # noqa: F401
-from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan  # noqa: F401
+from chufei.outbox.layout import _cell, _Converter, _converter, displayed_rows, sheet_forms, write_sheet  # noqa: F401
+from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan, wan_text  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 
-def write_xlsx(form: StatForm, path: Path, issued: str | None = None, convert=None) -> None:  # noqa: ANN001
+def write_xlsx(form: StatForm, path: Path, issued: str | None = None, convert=None,  # noqa: ANN001
+               body: _Body | None = None) -> None:
     """Write ``form`` (one sheet, or one per numbered part) with its 报出日期 ``issued`` (ISO date);
-    ``convert``: a ``_converter()`` to share (with the CSV twin: each text masked once)."""
+    ``convert``: a ``_converter()`` to share (with the CSV twin: each text masked once);
+    ``body``: the form's ``streamed_body``, when the caller made it for both files."""
     from openpyxl import Workbook
 
     book = Workbook()
     parts = sheet_forms(form)
-    streamed = len(parts) == 1 and _streamable(form)
+    if body is None and len(parts) == 1:
+        body = streamed_body(form, convert)
     for index, sheet_form in enumerate(parts):
         sheet = book.active if index == 0 else book.create_sheet()
-        write_sheet(sheet, sheet_form, issued, streamed=streamed)
+        write_sheet(sheet, sheet_form, issued, streamed=body is not None)
     patches = None
-    if streamed:
-        rows = displayed_rows(form)
-        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, 7, rows, convert)}
+    if body is not None:
+        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, 7, body)}
     save_reproducibly(book, path, patches=patches)
 
 
@@ -51,83 +55,165 @@ def write_xlsx(form: StatForm, path: Path, issued: str | None = None, convert=No
 # exactly the bytes openpyxl writes for them (inline strings, the first row's style ids, numbers
 # through openpyxl's own ``safe_string``), so the file is byte-identical either way (tested).
 STREAM_ROWS = 500
-_PLAIN_TYPES = (str, int, Decimal, type(None))
+_PLAIN_TYPES = frozenset((str, int, Decimal, type(None)))
 
 
 def _streamable(form: StatForm) -> bool:
     if len(form.rows) <= STREAM_ROWS + 1 or form.charts or form.parts:
         return False
     width = len(form.columns)
+    if set(map(len, form.rows)) != {width}:
+        return False
     # text of several lines wraps in a row as tall as it needs (layout.write_sheet): cell by cell
-    return all(len(values) == width and all(type(v) in _PLAIN_TYPES and not (type(v) is str and "\n" in v)
-                                            for v in values) for values in form.rows)
+    for column in _columns(form.rows):
+        types = set(map(type, column))
+        if not types <= _PLAIN_TYPES:
+            return False
+        texts = column if types == {str} else [value for value in column if type(value) is str]
+        if "\n" in "".join(texts):
+            return False
+    return True
 
 
-def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, rows: list[list[object]],
-                      convert=None) -> bytes:  # noqa: ANN001
+def _columns(rows: list[list[object]]) -> list[list[object]]:
+    """``rows`` column by column (``zip(*rows)`` makes an iterator per row, and the garbage
+    collector then runs through every row of a long list again and again)."""
+    from operator import itemgetter
+
+    return [list(map(itemgetter(index), rows)) for index in range(len(rows[0]))] if rows else []
+
+
+class _Body(NamedTuple):
+    """A long form's body rows after the first and before the 合计, column by column, as its two
+    files hold them: each cell's sheet XML after its reference and style, and its CSV value."""
+
+    xml: list[list[str]]
+    csv: list[list[object]]
+
+
+def streamed_body(form: StatForm, convert=None) -> _Body | None:  # noqa: ANN001
+    """The rows ``write_xlsx`` streams and ``write_csv`` writes as they are, made once for both
+    files (each distinct text masked, checked and escaped once), or None when ``form`` is
+    written cell by cell."""
+    if not _streamable(form):
+        return None
+    from openpyxl.cell.cell import Cell
+
+    convert = convert or _converter()
+    check = Cell(None).check_string  # openpyxl's own check: too long is cut, control characters refused
+    xml, csv_cells = [], []
+    for column, values in zip(form.columns, _columns(displayed_rows(form)[1:-1]), strict=False):
+        cells = _column_cells(column.kind, values, convert, check)
+        xml.append(cells[0])
+        csv_cells.append(cells[1])
+    return _Body(xml, csv_cells)
+
+
+_NO_NUMBER, _NO_TEXT = ' t="n" />', ' t="inlineStr" />'
+_NUMBER, _TEXT = ' t="n"><v>%.16g</v></c>', ' t="inlineStr"><is><t%s>%s</t></is></c>'
+_PRESERVE = ' xml:space="preserve"'
+
+
+def _column_cells(kind: str, values: list, convert, check) -> tuple[list[str], list[object]]:  # noqa: ANN001
+    """One column's cells of a streamed body: (sheet XML, CSV values)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    types = set(map(type, values))
+    if types <= {str, type(None)}:
+        distinct = list(dict.fromkeys(value for value in values if value is not None))
+        masked = convert.texts(distinct) if isinstance(convert, _Converter) else [convert(kind, v) for v in distinct]
+        joined = "\n".join(masked)
+        if not ILLEGAL_CHARACTERS_RE.search(joined) and not any(len(text) > 32767 for text in masked):
+            escaped = escape(joined).split("\n") if masked else []  # no text holds a line break (_streamable)
+            xml_of = {value: _TEXT % (_PRESERVE if text != text.strip() and text.strip() else "", safe) if text
+                      else _NO_TEXT for value, text, safe in zip(distinct, masked, escaped, strict=True)}
+            csv_of = {value: csv_safe(text) for value, text in zip(distinct, masked, strict=True)}
+            xml_of[None], csv_of[None] = _NO_NUMBER, ""
+            return list(map(xml_of.__getitem__, values)), list(map(csv_of.__getitem__, values))
+    elif kind == "wan" and types <= {int, type(None)}:  # safe_string(wan(value)) without the Decimal
+        return ([_NO_NUMBER if value is None else _NUMBER % (value / FEN_PER_WAN) for value in values],
+                ["" if value is None else wan_text(value) for value in values])
+    elif kind not in ("wan", "yuan") and types <= {int, Decimal, type(None)} and all(
+            value.is_finite() for value in values if type(value) is Decimal):  # written as they are
+        return ([_NO_NUMBER if value is None else _NUMBER % value for value in values],
+                ["" if value is None else value for value in values])
+    return [_xml_cell(kind, value, convert, check) for value in values], [_csv_value(kind, value, convert)
+                                                                         for value in values]
+
+
+def _xml_cell(kind: str, value: object, convert, check) -> str:  # noqa: ANN001
+    """One cell's sheet XML after its reference and style, as openpyxl writes it."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.compat import safe_string
+
+    if kind == "wan" and type(value) is int:
+        return _NUMBER % (value / FEN_PER_WAN)
+    value = convert(kind, value)
+    if value is None:
+        return _NO_NUMBER
+    if isinstance(value, str):
+        if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
+            value = check(value)
+        if value == "":
+            return _NO_TEXT
+        return _TEXT % (_PRESERVE if value != value.strip() and value.strip() else "", escape(value))
+    return f' t="n"><v>{safe_string(value)}</v></c>'
+
+
+def _one_line(value: object) -> object:
+    return value.replace("\n", " ") if isinstance(value, str) else value
+
+
+def _csv_value(kind: str, value: object, convert) -> object:  # noqa: ANN001
+    """A value as the CSV twin holds it: masked, on one line, never read as a formula."""
+    return "" if value is None else csv_safe(_one_line(convert(kind, value)))
+
+
+def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body) -> bytes:
     """Insert the body rows after ``first_row`` (written by openpyxl) into the sheet XML."""
     import re
-    from xml.sax.saxutils import escape
 
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-    from openpyxl.compat import safe_string
     from openpyxl.utils import get_column_letter
 
     start = xml.index(f'<row r="{first_row}">'.encode())
     end = xml.index(b"</row>", start) + len(b"</row>")
     styles = dict(re.findall(rb'<c r="([A-Z]+)\d+" s="(\d+)"', xml[start:end]))
     letters = [get_column_letter(index) for index in range(1, len(form.columns) + 1)]
-    columns = [(letter, column.kind, styles[letter.encode()].decode()) for letter, column in zip(letters, form.columns, strict=False)]
-    scratch = Cell(None)  # openpyxl's own check: too long is cut, control characters refused
-    convert = convert or _converter()
-    parts: list[str] = []
-    append = parts.append
-    for number, values in enumerate(rows[1:-1], first_row + 1):
-        append(f'<row r="{number}">')
-        for (letter, kind, style), value in zip(columns, values, strict=False):
-            if kind == "wan" and type(value) is int:  # safe_string(wan(value)) without the Decimal
-                append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{"%.16g" % (value / FEN_PER_WAN)}</v></c>')
-                continue
-            value = convert(kind, value)
-            if value is None:
-                append(f'<c r="{letter}{number}" s="{style}" t="n" />')
-            elif isinstance(value, str):
-                if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
-                    value = scratch.check_string(value)
-                if value == "":
-                    append(f'<c r="{letter}{number}" s="{style}" t="inlineStr" />')
-                    continue
-                space = ' xml:space="preserve"' if value != value.strip() and value.strip() else ""
-                append(f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>')
-            else:
-                append(f'<c r="{letter}{number}" s="{style}" t="n"><v>{safe_string(value)}</v></c>')
-        append("</row>")
-    return xml[:end] + "".join(parts).encode("utf-8") + xml[end:]
+    # a row's XML from its number and its cells: each cell's reference, style and the rest
+    row = "".join(['<row r="{0}">', *(f'<c r="{letter}{{0}}" s="{styles[letter.encode()].decode()}"{{{index}}}'
+                                       for index, letter in enumerate(letters, 1)), "</row>"])
+    count = len(form.rows) - 2
+    rows = "".join(map(row.format, map(str, range(first_row + 1, first_row + 1 + count)), *body.xml))
+    return b"".join((xml[:end], rows.encode("utf-8"), xml[end:]))
 
 
-def write_csv(form: StatForm, path: Path, convert=None) -> None:  # noqa: ANN001
+def write_csv(form: StatForm, path: Path, convert=None, body: _Body | None = None) -> None:  # noqa: ANN001
     """The CSV twin: one header line (group·label), the same rows, UTF-8 with BOM for Excel;
-    ``convert`` as for ``write_xlsx``."""
+    ``convert`` and ``body`` as for ``write_xlsx``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    one_line = lambda value: value.replace("\n", " ") if isinstance(value, str) else value  # noqa: E731
-    writer.writerow([one_line(c.label if c.group == c.label else f"{c.group}·{c.label}") for c in form.columns])
+    writer.writerow([_one_line(c.label if c.group == c.label else f"{c.group}·{c.label}") for c in form.columns])
     convert = convert or _converter()
     kinds = [c.kind for c in form.columns]
     texts: dict[str, object] = {}  # a text as the CSV holds it (masked, one line, neutralised), once per text
 
     def cell(kind: str, value: object) -> object:
-        if value is None:
-            return ""
         if type(value) is str:
             text = texts.get(value)
             if text is None:
-                text = texts[value] = csv_safe(one_line(convert(kind, value)))
+                text = texts[value] = _csv_value(kind, value, convert)
             return text
-        return csv_safe(one_line(convert(kind, value)))
+        return _csv_value(kind, value, convert)
 
-    for values in displayed_rows(form):
-        writer.writerow([cell(kind, v) for kind, v in zip(kinds, values, strict=False)])
+    rows = displayed_rows(form)
+    if body is None:
+        body = streamed_body(form, convert)
+    if body is None:
+        writer.writerows([cell(kind, v) for kind, v in zip(kinds, values, strict=False)] for values in rows)
+    else:
+        writer.writerow([cell(kind, v) for kind, v in zip(kinds, rows[0], strict=False)])
+        writer.writerows(zip(*body.csv, strict=True))
+        writer.writerow([cell(kind, v) for kind, v in zip(kinds, rows[-1], strict=False)])
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
 
@@ -178,9 +264,13 @@ def _render(forms: dict[str, StatForm], folder: Path, issued: str | None, attach
     files = []
     for stem, form in sorted(forms.items()):
         convert = _converter()  # the form's texts masked once for both files
+        body = streamed_body(form, convert)  # a long list's rows made once for both files
         for suffix in (".xlsx", ".csv"):
             path = folder / f"{stem}{suffix}"
-            write_xlsx(form, path, issued, convert) if suffix == ".xlsx" else write_csv(form, path, convert)
+            if suffix == ".xlsx":
+                write_xlsx(form, path, issued, convert, body)
+            else:
+                write_csv(form, path, convert, body)
             files.append({"name": path.name, "sha256": sha256_bytes(path), "bytes": path.stat().st_size,
                           "rows": len(form.rows)})
     extra = attachments(issued) if callable(attachments) else attachments

@@ -70,3 +70,15 @@ def wan(fen: int) -> Decimal:
     """分 → 万元, exact: never rounded, so rows always add up to the 合计 row."""
     value = Decimal(fen) / FEN_PER_WAN
     return value.quantize(Decimal("0.01")) if value == value.quantize(Decimal("0.01")) else value.normalize()
+
+
+def wan_text(fen: int) -> str:
+    """``str(wan(fen))`` by integer arithmetic, for a long list's amounts (the CSV of 120,000
+    cases): at least two decimals, more only as far as the 分 need them."""
+    if not -10**21 < fen < 10**21:  # beyond what Decimal's 28 digits hold exactly: its own rounding
+        return str(wan(fen))
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    whole, part = divmod(fen, FEN_PER_WAN)
+    if part % 10_000 == 0:
+        return f"{sign}{whole}.{part // 10_000:02d}"
+    return f"{sign}{whole}.{part:06d}".rstrip("0")
