@@ -110,22 +110,6 @@ def test_register_resolves_codes_names_and_similar_names(engine, data):
     assert (ledger_event.file_sha256, ledger_event.row_no) == (files["ledger"], 1)  # back to the file and its row
 
 
-def test_grid_batches_resolve_like_one_batch(engine, data, monkeypatch):
-    """A long grid history is read a bounded number of versions at a time: two at a time here."""
-    seed(engine)
-    monkeypatch.setattr(entities, "GRID_BATCH", 2)
-    summary = entities.update_register(engine)
-    assert summary["records"] == 13
-    assert summary["sources"]["grid"] == 6
-    register = _register(engine)
-    assert len(register) == 5
-    assert len(register[_entity_of(register, "鄂州鑫源投资管理有限公司")]) == 7
-    assert _entity_of(register, "鄂州恒通农业开发合作社") == _entity_of(register, "恒通农业开发专业合作社")
-    with engine.connect() as connection:
-        codes = dict(connection.execute(select(entity.c.entity_id, entity.c.credit_code)).all())
-    assert codes[_entity_of(register, "鄂州鑫源投资管理有限公司")] == XINYUAN
-
-
 def test_register_is_incremental_and_replaces_corrected_rows(engine, data):
     seed(engine)
     entities.update_register(engine)

@@ -25,6 +25,10 @@ each run reads only the rows that arrived since each inflow's high-water mark
 (``entity_source_mark``: the last submission id, the grid's last ``loaded_at``), so a run costs in
 proportion to what is new. A correction of a row (same clue number, same case number, …) replaces
 its event.
+
+The grid's history is never handled row by row in Python: its new versions are selected in the
+database, only their distinct (district, name, code) combinations are resolved, and the events are
+written by one INSERT … SELECT joined to the resolved combinations (docs/early_warning.md).
 """
 
 from __future__ import annotations
@@ -39,12 +43,14 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 import pandas as pd
-from sqlalchemy import delete, select, update
+from sqlalchemy import Column, MetaData, Table, Text, delete, select, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import TextClause
 
 from chufei.core.settings import REFERENCE_DIR, early_warning_config
 from chufei.core.sql import run_sql, statement
 from chufei.core.units import units
+from chufei.warehouse.bulk import insert_rows
 from chufei.warehouse.entity_schema import entity, entity_event, entity_source_mark, entity_warning
 from chufei.warehouse.upgrade import ensure_schema
 
@@ -155,52 +161,46 @@ def _marks(connection: Connection) -> dict[str, str]:
     return dict(connection.execute(select(entity_source_mark.c.source, entity_source_mark.c.mark)).all())
 
 
-GRID_BATCH = 200_000  # clue versions resolved at a time: memory stays bounded on a long history
-
-
-def _grid_batches(connection: Connection, marks: dict[str, str], size: int | None = None):
-    """The grid clue versions since the mark, ``size`` at a time: (register rows, mark) per batch."""
+def _grid_since(marks: dict[str, str]) -> datetime:
     # A load stamps loaded_at when it begins and may commit minutes later: the run re-reads an
-    # overlap before the mark so a load that was still running is not skipped, and drops the
-    # versions it already holds (same file and row).
+    # overlap before the mark so a load that was still running is not skipped; the versions it
+    # already holds (same file and row) are dropped in entity_grid_new.sql.
     overlap = timedelta(minutes=early_warning_config()["matching"].get("grid_overlap_minutes", 60))
-    since = datetime.fromisoformat(marks["grid"]) - overlap if "grid" in marks else _EPOCH
-    size = size or GRID_BATCH
-    # streamed (a server-side cursor on PostgreSQL) for this statement only: the writes of each
-    # batch go through the same connection meanwhile
-    clause = statement("entity_inflow_grid").execution_options(stream_results=True, max_row_buffer=size)
-    result = connection.execute(clause, {"since": since})
-    columns = list(result.keys())
-    for part in result.partitions(size):
-        rows = pd.DataFrame([tuple(row) for row in part], columns=columns)
-        yield _grid_frame(connection, rows)
+    return datetime.fromisoformat(marks["grid"]) - overlap if "grid" in marks else _EPOCH
 
 
-def _grid_frame(connection: Connection, rows: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    mark = max(pd.to_datetime(rows["mark"])).to_pydatetime().replace(tzinfo=None).isoformat()
-    rows = rows.sort_values(["natural_key", "version"]).drop_duplicates("natural_key", keep="last")
-    held = _held(connection, "grid", rows["natural_key"].astype(str).tolist())
-    if not held.empty:
-        ident = ["natural_key", "file_sha256", "row_no"]
-        seen = held.rename(columns={"source_key": "natural_key"}).astype(str).drop_duplicates().assign(held_=True)
-        flags = rows[ident].astype(str).merge(seen, on=ident, how="left")["held_"].fillna(False).astype(bool)
-        rows = rows[~flags.values]
-    out = pd.DataFrame({
-        "source": "grid", "source_key": rows["natural_key"].astype(str), "event_date": _as_dates(rows["event_at"]),
-        "district_code": rows["district_code"], "subject_name": rows["subject_name"],
-        "credit_code": rows["credit_code"], "file_sha256": rows["file_sha256"], "row_no": rows["row_no"],
-        "grid_code": rows["grid_code"], "signs_text": rows["signs_text"], "amount_fen": rows["amount_fen"]})
-    return out, mark
+def _over_new_grid(name: str) -> TextClause:
+    """include/sql/<name>.sql over ``new``, the grid clue versions not taken in yet (entity_grid_new.sql)."""
+    return text(f"WITH new AS (\n{statement('entity_grid_new').text.strip()}\n)\n{statement(name).text}")
 
 
-def _held(connection: Connection, source: str, keys: list[str]) -> pd.DataFrame:
-    """(source_key, file, row) of the events the register already holds among ``keys``."""
-    found = []
-    for start in range(0, len(keys), 5000):
-        found += connection.execute(select(entity_event.c.source_key, entity_event.c.file_sha256, entity_event.c.row_no)
-                                    .where(entity_event.c.source == source,
-                                           entity_event.c.source_key.in_(keys[start:start + 5000]))).all()
-    return pd.DataFrame(found, columns=["source_key", "file_sha256", "row_no"])
+def _grid_subjects(connection: Connection, since: datetime) -> tuple[pd.DataFrame, str | None]:
+    """The distinct subjects of the new grid clue versions, prepared as records are (names cleaned
+    and keyed, codes checked, persons flagged), with their first record and record count; the
+    risk-sign texts met; and the mark reached (None: nothing new was loaded)."""
+    mark = connection.execute(statement("entity_grid_mark"), {"since": since}).scalar()
+    if mark is None:
+        return pd.DataFrame(), None
+    mark = pd.Timestamp(mark).to_pydatetime().replace(tzinfo=None).isoformat()
+    result = connection.execute(_over_new_grid("entity_grid_subjects"), {"since": since})
+    rows = pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
+    return rows, mark
+
+
+def _grid_combos(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """(subjects, risk-sign texts): one row per subject as written, ordered by its first record."""
+    texts = sorted(set(rows["risk_signs"].dropna()))
+    combos = rows.groupby(["district_code", "subject_name", "credit_code"], as_index=False, sort=False).agg(
+        first_seen=("first_seen", "min"), records=("records", "sum"))
+    combos["written_code"] = combos["credit_code"]
+    combos["raw_name"] = combos["subject_name"]
+    combos["subject_name"] = clean_names(combos["subject_name"])
+    combos = combos[combos["subject_name"].str.len() > 0].copy()
+    combos["credit_code"] = valid_codes(combos["credit_code"].where(combos["credit_code"] != "", None))
+    combos["name_key"] = name_keys(combos["subject_name"])
+    combos["person"] = combos["subject_name"].str.match(_PERSON) & combos["credit_code"].isna()
+    combos["event_date"] = combos["first_seen"].str[:10].map(date.fromisoformat)
+    return combos.sort_values("first_seen", kind="stable").reset_index(drop=True), texts
 
 
 def _submission_rows(connection: Connection, marks: dict[str, str], source: str) -> tuple[pd.DataFrame, str | None]:
@@ -247,11 +247,8 @@ def _submission_rows(connection: Connection, marks: dict[str, str], source: str)
 SOURCES = ("grid", "ad_screening", "risk_ledger", "case_ledger", "admin_action", "report_reward")
 
 
-def record_batches(connection: Connection, marks: dict[str, str]):
-    """Every inflow's rows since its mark, as batches of register columns with the marks they reach:
-    the grid a bounded number of versions at a time, each unit-submission kind in one batch."""
-    for frame, mark in _grid_batches(connection, marks):
-        yield _prepared(frame), {"grid": mark}
+def submission_records(connection: Connection, marks: dict[str, str]):
+    """Each unit-submission inflow's rows since its mark, as register records, with the mark they reach."""
     for source in SOURCES[1:]:
         frame, mark = _submission_rows(connection, marks, source)
         if mark is not None:
@@ -319,70 +316,103 @@ def entity_id_for(district: str | None, key: str, code: str | None) -> str:
 
 
 class _SimilarNames:
-    """The name keys of one district, indexed so that the keys within ``fuzz.ratio`` ≥ the cutoff
-    of a name are found without scanning them all.
+    """The name keys of one district, and for a name the keys within ``fuzz.ratio`` ≥ the cutoff,
+    best first (then in the order the keys were added), without scanning them all.
 
     ``fuzz.ratio`` is 100 × (1 − d / (len a + len b)), d the insertions and deletions that turn one
-    key into the other; both keys reach their longest common subsequence by deleting at most d
-    characters, and d is bounded by the lengths (``_deletions``). So every key is indexed under
-    the strings it gives with up to its bound of deletions, and a name's candidates are the keys
-    sharing one of its own such strings: exactly the keys that can reach the cutoff, and more
-    (each candidate is then scored). Keys longer than ``_SHORT`` characters (many variants each)
-    are kept in a list scanned as before; names are rarely that long once affixes are stripped."""
+    key into the other: d = i + j when a loses i characters and b loses j to reach their longest
+    common subsequence v, and the pair is within the cutoff exactly when i + j ≤ bound × len v
+    (``_most``). So each key up to ``_SHORT`` characters is indexed under the strings it gives by
+    deleting j characters, for each j that bound allows, and a name looks up its own such strings
+    (i deletions) under the j that are left: the candidates are exactly the keys within the cutoff,
+    each then scored by rapidfuzz itself. Longer keys (many variants each) are kept in a list
+    scanned with rapidfuzz. Keys already in the register when the run starts can instead be
+    ``scanned``: the names the run will ask about are then compared with all of them at once by
+    rapidfuzz's ``cdist``, which costs less than indexing a large register for a few new names."""
 
-    _SHORT = 13
+    _SHORT = 13  # longest key indexed by its variants
+    _QUERY = 20  # longest name looked up by its variants (a longer one is compared with every key)
 
     def __init__(self, cutoff: float) -> None:
         from fractions import Fraction
 
         self.cutoff = cutoff
         slack = 1 - Fraction(cutoff).limit_denominator(10**6) / 100
-        self._bound = 2 * slack / (1 - slack) if slack < 1 else None  # deletions per character, at most
+        bound = 2 * slack / (1 - slack) if slack < 1 else None  # deletions per character of v, at most
+        self._most = None if bound is None else [int(bound * length) for length in range(self._QUERY + 1)]
         self.pairs: list[tuple[str, str]] = []  # (key, entity id) in the order they were added
-        self.by_variant: dict[str, list[int]] = {}
+        self.by_variant: list[dict[str, list[int]]] = []  # [j][variant] → positions of the keys deleting j
         self.long: list[int] = []  # positions in pairs of the keys scanned
-        self.long_keys: list[str] = []
+        self.scanned = 0  # pairs[:scanned] are compared by cdist, not indexed
+        self._found: dict[str, list[tuple[float, int]]] = {}  # name → its matches among pairs[:scanned]
 
-    def _deletions(self, length: int) -> int | None:
-        """The most characters a key of ``length`` deletes to meet any key within the cutoff."""
-        if self._bound is None:
-            return None
-        return int(self._bound * length)
-
-    @staticmethod
-    def _variants(key: str, deletions: int) -> set[str]:
-        from itertools import combinations
-
-        found = {key}
-        for count in range(1, min(deletions, len(key)) + 1):
-            for positions in combinations(range(len(key)), count):
-                found.add("".join(ch for i, ch in enumerate(key) if i not in positions))
+    def _variants(self, key: str) -> dict[str, int]:
+        """The strings ``key`` gives by deleting characters, each with how many, as far as the bound allows."""
+        found = {key: 0}
+        level = {key}
+        for count in range(1, len(key) + 1):
+            if count > self._most[len(key) - count]:
+                break
+            level = {v[:i] + v[i + 1:] for v in level for i in range(len(v))}
+            for variant in level:
+                found.setdefault(variant, count)
         return found
 
-    def add(self, key: str, entity_id: str) -> None:
+    def add(self, key: str, entity_id: str, scanned: bool = False) -> None:
         position = len(self.pairs)
         self.pairs.append((key, entity_id))
-        deletions = self._deletions(len(key))
-        if deletions is None or len(key) > self._SHORT:
-            self.long.append(position)
-            self.long_keys.append(key)
+        if scanned:  # only while the register's existing keys are read in
+            self.scanned = position + 1
             return
-        for variant in self._variants(key, deletions):
-            self.by_variant.setdefault(variant, []).append(position)
+        if self._most is None or len(key) > self._SHORT:
+            self.long.append(position)
+            return
+        for variant, count in self._variants(key).items():
+            while len(self.by_variant) <= count:
+                self.by_variant.append({})
+            self.by_variant[count].setdefault(variant, []).append(position)
+
+    def scan(self, names: Iterable[str]) -> None:
+        """Compare ``names`` with the scanned keys in one ``cdist`` (chunked: bounded memory)."""
+        import numpy as np
+        from rapidfuzz import fuzz, process
+
+        asked = [n for n in dict.fromkeys(names) if n not in self._found]
+        if not asked or not self.scanned:
+            self._found.update((n, []) for n in asked)
+            return
+        keys = [key for key, _ in self.pairs[:self.scanned]]
+        for start in range(0, len(asked), 64):
+            chunk = asked[start:start + 64]
+            # float32 scores only choose the candidates; each is scored again as best() does
+            scores = process.cdist(chunk, keys, scorer=fuzz.ratio, score_cutoff=self.cutoff - 0.01,
+                                   dtype=np.float32, workers=-1) if self.cutoff > 0.01 else None
+            for row, name in enumerate(chunk):
+                candidates = range(len(keys)) if scores is None else np.flatnonzero(scores[row])
+                hits = ((fuzz.ratio(name, keys[p]), int(p)) for p in candidates)
+                self._found[name] = [(score, p) for score, p in hits if score >= self.cutoff]
+
+    def _indexed(self, key: str) -> Iterable[int]:
+        if self._most is None or len(key) > self._QUERY:
+            return range(self.scanned, len(self.pairs))  # every key added since
+        positions: set[int] = set(self.long)
+        for variant, count in self._variants(key).items():
+            room = self._most[len(variant)] - count
+            for deleted in range(min(room, len(self.by_variant) - 1) + 1):
+                positions.update(self.by_variant[deleted].get(variant, ()))
+        return positions
 
     def best(self, key: str, limit: int = 10) -> list[tuple[float, int]]:
         """(score, position) of the ``limit`` best keys at or above the cutoff, as
         ``process.extract`` over all the keys in order would give them."""
         from rapidfuzz import fuzz
 
-        deletions = self._deletions(len(key))
-        if deletions is None or deletions > 3:
-            positions = range(len(self.pairs))  # a very long name: every key
-        else:
-            positions = {p for variant in self._variants(key, deletions) for p in self.by_variant.get(variant, ())}
-            positions.update(self.long)
         found = []
-        for position in positions:
+        if self.scanned:
+            if key not in self._found:
+                self.scan([key])
+            found += self._found[key]
+        for position in self._indexed(key):
             score = fuzz.ratio(key, self.pairs[position][0], score_cutoff=self.cutoff)
             if score >= self.cutoff:
                 found.append((score, position))
@@ -393,7 +423,11 @@ class _SimilarNames:
 class _Register:
     """The entities known so far, indexed for the four steps of the module docstring."""
 
-    def __init__(self, existing: pd.DataFrame, merges, splits) -> None:  # noqa: ANN001
+    # Up to this many new names of a district are compared with its existing keys by cdist;
+    # beyond it, indexing the existing keys costs less.
+    SCAN_NAMES = 5000
+
+    def __init__(self, merges, splits) -> None:  # noqa: ANN001
         self.by_code: dict[str, str] = {}
         self.by_name: dict[tuple[str | None, str], list[str]] = {}
         self.keys: dict[str | None, _SimilarNames] = {}  # district → its keys, for similar names
@@ -402,26 +436,48 @@ class _Register:
         self.merges, self.splits = merges, splits
         self.new: dict[str, dict] = {}
         self.gained_codes: dict[str, str] = {}
-        for row in existing.itertuples(index=False):
-            self._index(row.entity_id, row.district_code, row.name_key, row.credit_code)
 
-    def _index(self, entity_id: str, district: str | None, key: str, code: str | None) -> None:
+    def load(self, existing: list[tuple], names: Iterable[tuple[str | None, str]]) -> None:
+        """The entities already in the register ((entity id, district, key, code), in the order
+        they were founded), then ready for the (district, key) the run will resolve: a district
+        asked about by few new names compares them with its keys by cdist, else indexes them."""
+        asked: dict[str | None, set[str]] = {}
+        for district, key in names:
+            key = self._merged(district, key)
+            asked.setdefault(district, set()).add(key)
+        districts = {row[1] for row in existing}
+        questions: dict[str | None, set[str]] = {d: set() for d in districts}
+        for district, keys in asked.items():
+            for place in (districts if district is None else {district, None} & districts):
+                questions[place] |= keys
+        for entity_id, district, key, code in existing:
+            scanned = len(questions[district]) <= self.SCAN_NAMES
+            self._index(entity_id, district, key, code, scanned=scanned)
+        for district, keys in questions.items():
+            self.keys[district].scan(sorted(keys))  # a no-op where the keys were indexed
+
+    def _index(self, entity_id: str, district: str | None, key: str, code: str | None, scanned: bool = False) -> None:
         if code:
             self.by_code.setdefault(code, entity_id)
         self.by_name.setdefault((district, key), []).append(entity_id)
         if district not in self.keys:
             self.keys[district] = _SimilarNames(self.cutoff)
-        self.keys[district].add(key, entity_id)
+        self.keys[district].add(key, entity_id, scanned=scanned)
         self.code_of[entity_id] = code
 
     def _compatible(self, entity_id: str, code: str | None) -> bool:
         return code is None or self.code_of.get(entity_id) in (None, code)
 
     def _districts(self, district: str | None) -> list[str | None]:
-        return list(self.keys) if district is None else [district, None]
+        if district is None:  # a city department's record: every district, in code order, then the city's own
+            return sorted(self.keys, key=lambda d: (d is None, d or ""))
+        return [district, None]
+
+    def _merged(self, district: str | None, key: str) -> str:
+        return self.merges.get((district, key)) or self.merges.get((None, key)) or key
 
     def resolve(self, district: str | None, key: str, code: str | None, name: str, first: date) -> str:
-        key = self.merges.get((district, key)) or self.merges.get((None, key)) or key
+        key = self._merged(district, key)
         if code and code in self.by_code:
             return self.by_code[code]
         for place in self._districts(district):
@@ -463,17 +519,22 @@ class _Register:
         return best[1] if best else None
 
 
+def _triples(records: pd.DataFrame) -> pd.DataFrame:
+    columns = ["district_code", "name_key", "credit_code"]
+    return records[columns].astype(object).where(records[columns].notna(), None)
+
+
 def resolve(records: pd.DataFrame, register: _Register) -> pd.Series:
-    """The entity id of each record (index-aligned), resolving against the register's entities
-    and against one another; loops over distinct (district, name, code) triples only."""
-    triples = records[["district_code", "name_key", "credit_code"]].astype(object).where(
-        records[["district_code", "name_key", "credit_code"]].notna(), None)
+    """The entity id of each record (index-aligned, records in the order they are resolved),
+    resolving against the register's entities and against one another; loops over distinct
+    (district, name, code) triples only."""
+    triples = _triples(records)
     firsts = records.assign(district_=triples["district_code"], code_=triples["credit_code"]).drop_duplicates(
         ["district_", "name_key", "code_"])
     ids: dict[tuple, str] = {}
-    for row in firsts.itertuples(index=False):
-        ids[(row.district_, row.name_key, row.code_)] = register.resolve(
-            row.district_, row.name_key, row.code_, row.subject_name, row.event_date)
+    for district, key, code, name, first in zip(firsts["district_"], firsts["name_key"], firsts["code_"],
+                                                firsts["subject_name"], firsts["event_date"], strict=True):
+        ids[(district, key, code)] = register.resolve(district, key, code, name, first)
     keys = list(zip(triples["district_code"], triples["name_key"], triples["credit_code"], strict=True))
     return pd.Series([ids[k] for k in keys], index=records.index, dtype=object)
 
@@ -501,6 +562,13 @@ def _none(value: object) -> object:
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
+def _existing(connection: Connection) -> list[tuple]:
+    """The register's entities in the order they were founded (first date, then id)."""
+    return [tuple(row) for row in connection.execute(
+        select(entity.c.entity_id, entity.c.district_code, entity.c.name_key, entity.c.credit_code)
+        .order_by(entity.c.first_date, entity.c.entity_id))]
+
+
 def update_register(engine: Engine) -> dict:
     """Bring the register up to date with the inflows; returns what changed (counts only)."""
     from chufei.inbox.claims import serialize
@@ -516,15 +584,23 @@ def update_register(engine: Engine) -> dict:
             connection.execute(delete(entity_event))
             connection.execute(delete(entity_source_mark))
             marks = {}
-        existing = pd.DataFrame(columns=["entity_id", "district_code", "name_key", "credit_code"]) if rebuilt else \
-            pd.DataFrame([tuple(r) for r in connection.execute(select(
-                entity.c.entity_id, entity.c.district_code, entity.c.name_key, entity.c.credit_code))],
-                columns=["entity_id", "district_code", "name_key", "credit_code"])
-        register = _Register(existing, merges, splits)
-        new_marks: dict[str, str] = {}
+        since = _grid_since(marks)
+        subjects, grid_mark = _grid_subjects(connection, since)
+        combos, texts = _grid_combos(subjects) if grid_mark is not None else (pd.DataFrame(), [])
+        others = list(submission_records(connection, marks))
+        asked = [] if combos.empty else list(zip(_triples(combos)["district_code"], combos["name_key"], strict=True))
+        for records, _ in others:
+            if not records.empty:
+                asked += list(zip(_triples(records)["district_code"], records["name_key"], strict=True))
+        register = _Register(merges, splits)
+        register.load([] if rebuilt else _existing(connection), asked)
+        new_marks: dict[str, str] = {} if grid_mark is None else {"grid": grid_mark}
         counts = dict.fromkeys(SOURCES, 0)
         written: set[str] = set()
-        for records, marks_reached in record_batches(connection, marks):
+        if not combos.empty:
+            _write_grid(connection, combos, texts, register, written, rebuilt, since)
+            counts["grid"] = int(combos["records"].sum())
+        for records, marks_reached in others:
             new_marks.update(marks_reached)
             if records.empty:
                 continue
@@ -532,9 +608,9 @@ def update_register(engine: Engine) -> dict:
             for source, count in records["source"].value_counts().items():
                 counts[source] += int(count)
         if rebuilt:  # entities nothing names any more, and no warning refers to
-            warned = select(entity_warning.c.entity_id)
-            named = select(entity_event.c.entity_id)
-            connection.execute(delete(entity).where(entity.c.entity_id.not_in(named), entity.c.entity_id.not_in(warned)))
+            named = select(entity_event.c.entity_id).where(entity_event.c.entity_id == entity.c.entity_id).exists()
+            warned = select(entity_warning.c.entity_id).where(entity_warning.c.entity_id == entity.c.entity_id).exists()
+            connection.execute(delete(entity).where(~named, ~warned))
         _upsert(connection, entity_source_mark, [{"source": s, "mark": m} for s, m in
                                                  {**new_marks, FINGERPRINT: fingerprint}.items()],
                 ["source"], ["mark"])
@@ -542,22 +618,63 @@ def update_register(engine: Engine) -> dict:
             "sources": counts}
 
 
-def _write_batch(connection: Connection, records: pd.DataFrame, register: _Register, written: set[str],
-                 rebuilt: bool) -> None:
-    """Resolve one batch and write its new entities (before the events that name them) and events."""
-    records["entity_id"] = resolve(records, register)
-    people = set(records.loc[records["person"], "entity_id"])
+_SCRATCH = MetaData()
+_grid_subject = Table("entity_grid_subject", _SCRATCH, Column("district_code", Text), Column("subject_name", Text),
+                      Column("credit_code", Text), Column("entity_id", Text), Column("name", Text),
+                      Column("code", Text), prefixes=["TEMPORARY"])
+_grid_signs = Table("entity_grid_signs", _SCRATCH, Column("signs_text", Text), Column("signs", Text),
+                    prefixes=["TEMPORARY"])
+
+
+def _write_entities(connection: Connection, register: _Register, people: set[str], written: set[str],
+                    rebuilt: bool) -> None:
+    """The entities founded since the last write (before the events that name them), codes gained, persons."""
     fresh = [row for entity_id, row in register.new.items() if entity_id not in written]
     for row in fresh:
         row["natural_person"] = row["entity_id"] in people
-    _upsert(connection, entity, fresh, ["entity_id"],
-            ["district_code", "name", "name_key", "credit_code", "natural_person", "first_date"] if rebuilt else [])
+    if rebuilt:
+        _upsert(connection, entity, fresh, ["entity_id"],
+                ["district_code", "name", "name_key", "credit_code", "natural_person", "first_date"])
+    else:
+        _upsert(connection, entity, fresh, ["entity_id"], [])
     written.update(row["entity_id"] for row in fresh)
     for entity_id, code in register.gained_codes.items():
         connection.execute(update(entity).where(entity.c.entity_id == entity_id).values(credit_code=code))
     register.gained_codes.clear()
-    if people:
-        connection.execute(update(entity).where(entity.c.entity_id.in_(sorted(people))).values(natural_person=True))
+    known = sorted(people - {row["entity_id"] for row in fresh})
+    for start in range(0, len(known), 5000):
+        connection.execute(update(entity).where(entity.c.entity_id.in_(known[start:start + 5000]))
+                           .values(natural_person=True))
+
+
+def _write_grid(connection: Connection, combos: pd.DataFrame, texts: list[str], register: _Register,
+                written: set[str], rebuilt: bool, since: datetime) -> None:
+    """Resolve the grid's distinct subjects, then write its events in one INSERT … SELECT."""
+    combos["entity_id"] = resolve(combos, register)
+    _write_entities(connection, register, set(combos.loc[combos["person"], "entity_id"]), written, rebuilt)
+    _grid_subject.create(connection)
+    _grid_signs.create(connection)
+    insert_rows(connection, _grid_subject, [
+        {"district_code": d, "subject_name": n, "credit_code": c, "entity_id": e, "name": name, "code": code}
+        for d, n, c, e, name, code in zip(combos["district_code"], combos["raw_name"], combos["written_code"],
+                                          combos["entity_id"], combos["subject_name"],
+                                          combos["credit_code"].astype(object).where(combos["credit_code"].notna(),
+                                                                                     None), strict=True)])
+    connection.execute(text("CREATE INDEX ix_entity_grid_subject ON entity_grid_subject "
+                            "(district_code, subject_name, credit_code)"))
+    hits = phrase_hits(pd.Series(texts, dtype=object), "signs")
+    insert_rows(connection, _grid_signs, [{"signs_text": t, "signs": h} for t, h in zip(texts, hits, strict=True)
+                                          if h is not None])
+    connection.execute(_over_new_grid("entity_grid_events"), {"since": since})
+    _grid_signs.drop(connection)  # (a failed run rolls their creation back with the rest)
+    _grid_subject.drop(connection)
+
+
+def _write_batch(connection: Connection, records: pd.DataFrame, register: _Register, written: set[str],
+                 rebuilt: bool) -> None:
+    """Resolve one batch and write its new entities (before the events that name them) and events."""
+    records["entity_id"] = resolve(records, register)
+    _write_entities(connection, register, set(records.loc[records["person"], "entity_id"]), written, rebuilt)
     columns = ["entity_id", *EVENT_COLUMNS]
     events = records[columns].astype(object).where(records[columns].notna(), None)
     rows = [{k: _none(v) for k, v in row.items()} for row in events.to_dict("records")]

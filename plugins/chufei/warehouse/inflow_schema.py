@@ -17,7 +17,7 @@ its summary counts in ``ad_screening_summary``.
 
 from __future__ import annotations
 
-from sqlalchemy import (DDL, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table,
+from sqlalchemy import (DDL, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table,
                         Text, event)
 
 from chufei.warehouse.metadata import metadata
@@ -60,7 +60,8 @@ grid_clue_version = _table(
     Column("load_id", String(64), nullable=False),  # sha256 of the file or API page it came in
     Column("row_no", Integer, nullable=False),  # line of the file / position in the page
     Column("loaded_at", DateTime(timezone=True), nullable=False),
-    *_clue_columns())
+    *_clue_columns(),
+    Index("ix_grid_clue_version_loaded", "loaded_at"))  # what arrived since the entity register's mark
 
 _CURRENT_VIEW = ("grid_clue_current AS SELECT v.* FROM grid_clue_version v WHERE v.version = "
                  "(SELECT MAX(w.version) FROM grid_clue_version w WHERE w.clue_no = v.clue_no)")
