@@ -82,7 +82,8 @@ class Event:
     source: str  # a key of SOURCES
     area: str  # 区县代码 / the reporting unit's code
     day: date
-    ref: str  # what an officer looks up: 线索编号, 举报编号, or the advert's file (sha256 prefix) and row
+    ref: str | None  # what an officer looks up: 线索编号, 举报编号, or the advert's file (sha256 prefix) and row
+    count: int = 1  # several events of the day and area at once (then without their refs)
 
 
 @dataclass(frozen=True)
@@ -283,9 +284,9 @@ def spike_tests(events: Iterable[Event], as_of: date, settings: SpikeSettings | 
                 continue
             key = (event.source, event.area)
             seen[event.source].add(event.area)
-            counts.setdefault(key, [0] * len(spans))[position] += 1
+            counts.setdefault(key, [0] * len(spans))[position] += event.count
             active[event.source].add(position)
-            if position == len(spans) - 1:
+            if position == len(spans) - 1 and event.ref is not None:
                 refs[key].append(event.ref)
         tests: list[SpikeTest] = []
         current = len(spans) - 1
@@ -326,13 +327,15 @@ def _decided(test: SpikeTest, adjusted: float | None, settings: SpikeSettings) -
 
 # ---------------------------------------------------------------- from the warehouse
 
-def load_events(engine, range_start: date, range_end: date) -> list[Event]:
-    """Grid clues, advert-screening hits and reports dated in [range_start, range_end)."""
+def load_events(engine, range_start: date, range_end: date, refs_from: date | None = None) -> list[Event]:
+    """Grid clues, advert-screening hits and reports dated in [range_start, range_end); the grid's
+    clues before ``refs_from`` (default: all of them one by one) as counts per area and day."""
     events = []
-    for row in fetch_rows(engine, "spike_grid_events", range_start=range_start, range_end=range_end):
-        reported = row["reported_at"]
-        day = reported.date() if isinstance(reported, datetime) else as_date(reported)
-        events.append(Event("grid", row["district_code"], day, row["clue_no"]))
+    for row in fetch_rows(engine, "spike_grid_events", range_start=range_start, range_end=range_end,
+                          refs_from=refs_from or range_start):
+        day = row["day"]
+        day = day.date() if isinstance(day, datetime) else as_date(day)
+        events.append(Event("grid", row["district_code"], day, row["clue_no"], int(row["clues"])))
     for row in fetch_rows(engine, "spike_advert_events", range_start=range_start, range_end=range_end):
         events.append(Event("advert", row["unit_code"], as_date(row["screened_date"]),
                             f"{row['file_sha256'][:12]}#{row['row_no']}"))
@@ -346,8 +349,9 @@ def spike_alerts(engine, as_of: date, settings: SpikeSettings | None = None) -> 
     settings = settings or spike_settings()
     earliest = min(periods_before(frequency, as_of, window.baseline)[0][0]
                    for frequency, window in settings.windows.items())
+    tested = min(periods_before(frequency, as_of, 0)[-1][0] for frequency in settings.windows)
     territorial = [u.code for u in units() if u.kind == "territorial"]
-    return spike_tests(load_events(engine, earliest, as_of), as_of, settings,
+    return spike_tests(load_events(engine, earliest, as_of, refs_from=tested), as_of, settings,
                        areas={"grid": territorial, "report": territorial})
 
 
