@@ -105,6 +105,7 @@ def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path,
     write_xlsx(form, tmp_path / "cells.xlsx")  # 68 rows: below the threshold, openpyxl writes every cell
     write_csv(form, tmp_path / "rows.csv")  # and the CSV row by row
     monkeypatch.setattr(reports, "STREAM_ROWS", 5)
+    monkeypatch.setattr(reports, "CHUNK_ROWS", 7)  # several chunks, deflated while the next is made
     assert reports._streamable(form)
     write_xlsx(form, tmp_path / "streamed.xlsx")
     assert (tmp_path / "streamed.xlsx").read_bytes() == (tmp_path / "cells.xlsx").read_bytes()
@@ -125,3 +126,33 @@ def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path,
     bad.rows[10][1] = "控制字符\x01"
     with pytest.raises(IllegalCharacterError):
         write_xlsx(bad, tmp_path / "bad.xlsx")
+
+
+def test_a_part_given_in_chunks_is_zipped_to_the_same_bytes(tmp_path):
+    """A long sheet is deflated chunk by chunk in a helper thread while the next chunk is made:
+    the file is the one its whole part gives; a chunk that cannot be made fails the file."""
+    import random
+
+    from chufei.core.xlsx import fixed_zip
+
+    rng = random.Random(4)
+    sheet = "".join(f'<row r="{n}"><c r="A{n}" t="n"><v>{rng.randint(0, 10**9)}</v></c></row>'
+                    for n in range(200_000)).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as source:
+        source.writestr("docProps/core.xml", b"<x/>")
+        source.writestr("xl/worksheets/sheet1.xml", sheet)
+    cuts = sorted(rng.sample(range(1, len(sheet)), 40))
+
+    def chunks(part: bytes):
+        return (part[a:b] for a, b in zip([0, *cuts], [*cuts, len(part)], strict=True))
+
+    whole = fixed_zip(buffer.getvalue(), patches={"xl/worksheets/sheet1.xml": lambda part: part})
+    assert fixed_zip(buffer.getvalue(), patches={"xl/worksheets/sheet1.xml": chunks}) == whole
+
+    def broken(part: bytes):
+        yield part[:1000]
+        raise IllegalCharacterError("控制字符")
+
+    with pytest.raises(IllegalCharacterError):
+        fixed_zip(buffer.getvalue(), patches={"xl/worksheets/sheet1.xml": broken})

@@ -13,7 +13,7 @@ import re
 import threading
 import zipfile
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -37,11 +37,12 @@ def csv_safe(value: object) -> object:
 
 
 def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:00Z",
-                      patches: dict[str, Callable[[bytes], bytes]] | None = None) -> None:
+                      patches: dict[str, Callable[[bytes], bytes | Iterable[bytes]]] | None = None) -> None:
     """Save with fixed document and zip-entry timestamps so equal content gives equal bytes.
 
     ``patches`` maps a part name (e.g. ``xl/worksheets/sheet1.xml``) to a function applied to
-    its bytes before they are written (``chufei.outbox.reports`` streams long bodies in this way).
+    its bytes before they are written, giving the part or its chunks (``chufei.outbox.reports``
+    streams long bodies in this way).
     """
     from openpyxl.writer.excel import ExcelWriter
 
@@ -59,8 +60,11 @@ def save_reproducibly(workbook, path: Path, timestamp: str = "2000-01-01T00:00:0
 
 
 def fixed_zip(data: bytes, timestamp: str = "2000-01-01T00:00:00Z",
-              patches: dict[str, Callable[[bytes], bytes]] | None = None) -> bytes:
-    """An Office file (xlsx, docx: a zip) with fixed zip-entry times and document timestamps."""
+              patches: dict[str, Callable[[bytes], bytes | Iterable[bytes]]] | None = None) -> bytes:
+    """An Office file (xlsx, docx: a zip) with fixed zip-entry times and document timestamps.
+
+    A patch may give its part as chunks made one after another (a long list's sheet): each is
+    deflated while the next is made (``_write_chunks``), the same bytes as the whole part."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
@@ -72,5 +76,42 @@ def fixed_zip(data: bytes, timestamp: str = "2000-01-01T00:00:00Z",
             entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, part)
+            if isinstance(part, bytes):
+                target.writestr(entry, part)
+            else:
+                _write_chunks(target, entry, part)
     return out.getvalue()
+
+
+def _write_chunks(target: zipfile.ZipFile, entry: zipfile.ZipInfo, chunks: Iterable[bytes]) -> None:
+    """Write the entry from ``chunks``, a helper thread deflating each while the caller makes the
+    next: zlib lets go of the GIL while it deflates, so on a second core a long sheet's deflating
+    (about a second for the annual 清退 list) overlaps the making of its rows. Deflate's output
+    does not depend on how its input is cut, so the bytes are those ``writestr`` writes of the
+    whole part (tested)."""
+    import queue
+
+    made: queue.Queue[bytes | None] = queue.Queue(maxsize=2)  # at most a few chunks wait in memory
+    failed: list[BaseException] = []
+    with target.open(entry, "w") as stream:
+
+        def deflate() -> None:
+            while (chunk := made.get()) is not None:
+                if not failed:
+                    try:
+                        stream.write(chunk)
+                    except BaseException as error:  # noqa: BLE001 - handed to the caller below
+                        failed.append(error)
+
+        worker = threading.Thread(target=deflate, name="deflate", daemon=True)
+        worker.start()
+        try:
+            for chunk in chunks:
+                if failed:
+                    break
+                made.put(chunk)
+        finally:
+            made.put(None)
+            worker.join()
+        if failed:
+            raise failed[0]

@@ -12,11 +12,10 @@ import logging
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 from chufei.core.normalise import FEN_PER_WAN
@@ -83,30 +82,48 @@ def _columns(rows: list[list[object]]) -> list[list[object]]:
     return [list(map(itemgetter(index), rows)) for index in range(len(rows[0]))] if rows else []
 
 
-class _Body(NamedTuple):
-    """A long form's body rows after the first and before the 合计, column by column, as its two
-    files hold them: each cell's sheet XML after its reference and style, and its CSV value."""
+CHUNK_ROWS = 8192  # a streamed body's rows made at a time: about 4 MB of sheet XML
 
-    xml: list[list[str]]
-    csv: list[list[object]]
+
+class _Body:
+    """A long form's body rows after the first and before the 合计, as its two files hold them,
+    made once for both, a chunk of rows at a time, column by column: each cell's sheet XML after
+    its reference and style (handed on as it is made), and its CSV value (kept for the twin)."""
+
+    def __init__(self, form: StatForm, convert) -> None:  # noqa: ANN001
+        from openpyxl.cell.cell import Cell
+
+        self.rows = displayed_rows(form)[1:-1]
+        self.kinds = [column.kind for column in form.columns]
+        self.convert = convert
+        self.check = Cell(None).check_string  # openpyxl's own check: too long is cut, control characters refused
+        self.csv: list[list[list[object]]] = []  # each chunk's CSV values, column by column
+
+    def xml(self) -> Iterator[list[list[str]]]:
+        """Each chunk's cells of sheet XML, column by column; their CSV values are kept."""
+        for start in range(0, len(self.rows), CHUNK_ROWS):
+            xml, csv_cells = [], []
+            for kind, values in zip(self.kinds, _columns(self.rows[start:start + CHUNK_ROWS]), strict=False):
+                cells = _column_cells(kind, values, self.convert, self.check)
+                xml.append(cells[0])
+                csv_cells.append(cells[1])
+            if len(self.csv) * CHUNK_ROWS == start:
+                self.csv.append(csv_cells)
+            yield xml
+
+    def csv_rows(self) -> Iterator[tuple]:
+        if len(self.csv) * CHUNK_ROWS < len(self.rows):
+            for _ in self.xml():
+                pass
+        for columns in self.csv:
+            yield from zip(*columns, strict=True)
 
 
 def streamed_body(form: StatForm, convert=None) -> _Body | None:  # noqa: ANN001
     """The rows ``write_xlsx`` streams and ``write_csv`` writes as they are, made once for both
     files (each distinct text masked, checked and escaped once), or None when ``form`` is
     written cell by cell."""
-    if not _streamable(form):
-        return None
-    from openpyxl.cell.cell import Cell
-
-    convert = convert or _converter()
-    check = Cell(None).check_string  # openpyxl's own check: too long is cut, control characters refused
-    xml, csv_cells = [], []
-    for column, values in zip(form.columns, _columns(displayed_rows(form)[1:-1]), strict=False):
-        cells = _column_cells(column.kind, values, convert, check)
-        xml.append(cells[0])
-        csv_cells.append(cells[1])
-    return _Body(xml, csv_cells)
+    return _Body(form, convert or _converter()) if _streamable(form) else None
 
 
 _NO_NUMBER, _NO_TEXT = ' t="n" />', ' t="inlineStr" />'
@@ -169,8 +186,8 @@ def _csv_value(kind: str, value: object, convert) -> object:  # noqa: ANN001
     return "" if value is None else csv_safe(_one_line(convert(kind, value)))
 
 
-def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body) -> bytes:
-    """Insert the body rows after ``first_row`` (written by openpyxl) into the sheet XML."""
+def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body) -> Iterator[bytes]:
+    """The sheet XML with the body rows after ``first_row`` (written by openpyxl), in chunks."""
     import re
 
     from openpyxl.utils import get_column_letter
@@ -182,9 +199,13 @@ def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body) -
     # a row's XML from its number and its cells: each cell's reference, style and the rest
     row = "".join(['<row r="{0}">', *(f'<c r="{letter}{{0}}" s="{styles[letter.encode()].decode()}"{{{index}}}'
                                        for index, letter in enumerate(letters, 1)), "</row>"])
-    count = len(form.rows) - 2
-    rows = "".join(map(row.format, map(str, range(first_row + 1, first_row + 1 + count)), *body.xml))
-    return b"".join((xml[:end], rows.encode("utf-8"), xml[end:]))
+    yield xml[:end]
+    number = first_row + 1
+    for cells in body.xml():
+        count = len(cells[0]) if cells else 0
+        yield "".join(map(row.format, map(str, range(number, number + count)), *cells)).encode("utf-8")
+        number += count
+    yield xml[end:]
 
 
 def write_csv(form: StatForm, path: Path, convert=None, body: _Body | None = None) -> None:  # noqa: ANN001
@@ -212,7 +233,7 @@ def write_csv(form: StatForm, path: Path, convert=None, body: _Body | None = Non
         writer.writerows([cell(kind, v) for kind, v in zip(kinds, values, strict=False)] for values in rows)
     else:
         writer.writerow([cell(kind, v) for kind, v in zip(kinds, rows[0], strict=False)])
-        writer.writerows(zip(*body.csv, strict=True))
+        writer.writerows(body.csv_rows())
         writer.writerow([cell(kind, v) for kind, v in zip(kinds, rows[-1], strict=False)])
     path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
 
