@@ -341,7 +341,10 @@ class _SimilarNames:
         bound = 2 * slack / (1 - slack) if slack < 1 else None  # deletions per character of v, at most
         self._most = None if bound is None else [int(bound * length) for length in range(self._QUERY + 1)]
         self.pairs: list[tuple[str, str]] = []  # (key, entity id) in the order they were added
-        self.by_variant: list[dict[str, list[int]]] = []  # [j][variant] → positions of the keys deleting j
+        # hash((variant, j)) → the position, or the positions, of the keys deleting j characters to reach
+        # variant: hashes, not strings, keep a large register's index small; a collision only adds a
+        # candidate, which its score then rejects
+        self.by_variant: dict[int, int | list[int]] = {}
         self.long: list[int] = []  # positions in pairs of the keys scanned
         self.scanned = 0  # pairs[:scanned] are compared by cdist, not indexed
         self._found: dict[str, list[tuple[float, int]]] = {}  # name → its matches among pairs[:scanned]
@@ -367,10 +370,16 @@ class _SimilarNames:
         if self._most is None or len(key) > self._SHORT:
             self.long.append(position)
             return
+        index = self.by_variant
         for variant, count in self._variants(key).items():
-            while len(self.by_variant) <= count:
-                self.by_variant.append({})
-            self.by_variant[count].setdefault(variant, []).append(position)
+            slot = hash((variant, count))
+            held = index.get(slot)
+            if held is None:
+                index[slot] = position
+            elif isinstance(held, int):
+                index[slot] = [held, position]
+            else:
+                held.append(position)
 
     def scan(self, names: Iterable[str]) -> None:
         """Compare ``names`` with the scanned keys in one ``cdist`` (chunked: bounded memory)."""
@@ -396,10 +405,16 @@ class _SimilarNames:
         if self._most is None or len(key) > self._QUERY:
             return range(self.scanned, len(self.pairs))  # every key added since
         positions: set[int] = set(self.long)
+        index = self.by_variant
         for variant, count in self._variants(key).items():
-            room = self._most[len(variant)] - count
-            for deleted in range(min(room, len(self.by_variant) - 1) + 1):
-                positions.update(self.by_variant[deleted].get(variant, ()))
+            for deleted in range(self._most[len(variant)] - count + 1):
+                held = index.get(hash((variant, deleted)))
+                if held is None:
+                    continue
+                if isinstance(held, int):
+                    positions.add(held)
+                else:
+                    positions.update(held)
         return positions
 
     def best(self, key: str, limit: int = 10) -> list[tuple[float, int]]:
@@ -529,13 +544,11 @@ def resolve(records: pd.DataFrame, register: _Register) -> pd.Series:
     resolving against the register's entities and against one another; loops over distinct
     (district, name, code) triples only."""
     triples = _triples(records)
-    firsts = records.assign(district_=triples["district_code"], code_=triples["credit_code"]).drop_duplicates(
-        ["district_", "name_key", "code_"])
-    ids: dict[tuple, str] = {}
-    for district, key, code, name, first in zip(firsts["district_"], firsts["name_key"], firsts["code_"],
-                                                firsts["subject_name"], firsts["event_date"], strict=True):
-        ids[(district, key, code)] = register.resolve(district, key, code, name, first)
     keys = list(zip(triples["district_code"], triples["name_key"], triples["credit_code"], strict=True))
+    ids: dict[tuple, str] = {}
+    for key, name, first in zip(keys, records["subject_name"], records["event_date"], strict=True):
+        if key not in ids:  # the triple's first record founds its entity, if it needs one
+            ids[key] = register.resolve(*key, name, first)
     return pd.Series([ids[k] for k in keys], index=records.index, dtype=object)
 
 
@@ -587,13 +600,15 @@ def update_register(engine: Engine) -> dict:
         since = _grid_since(marks)
         subjects, grid_mark = _grid_subjects(connection, since)
         combos, texts = _grid_combos(subjects) if grid_mark is not None else (pd.DataFrame(), [])
+        del subjects
         others = list(submission_records(connection, marks))
-        asked = [] if combos.empty else list(zip(_triples(combos)["district_code"], combos["name_key"], strict=True))
-        for records, _ in others:
-            if not records.empty:
-                asked += list(zip(_triples(records)["district_code"], records["name_key"], strict=True))
         register = _Register(merges, splits)
-        register.load([] if rebuilt else _existing(connection), asked)
+        if not rebuilt:  # a rebuild starts from no entity: nothing to compare new names with
+            asked = set()
+            for records in [combos, *(frame for frame, _ in others)]:
+                if not records.empty:
+                    asked.update(zip(_triples(records)["district_code"], records["name_key"], strict=True))
+            register.load(_existing(connection), asked)
         new_marks: dict[str, str] = {} if grid_mark is None else {"grid": grid_mark}
         counts = dict.fromkeys(SOURCES, 0)
         written: set[str] = set()
@@ -632,12 +647,16 @@ def _write_entities(connection: Connection, register: _Register, people: set[str
     fresh = [row for entity_id, row in register.new.items() if entity_id not in written]
     for row in fresh:
         row["natural_person"] = row["entity_id"] in people
+    ids = sorted(row["entity_id"] for row in fresh)
+    stored: set[str] = set()  # founded again in a rebuild (their warnings kept them): updated, not inserted
+    for start in range(0, len(ids), 5000):
+        stored.update(connection.execute(select(entity.c.entity_id).where(
+            entity.c.entity_id.in_(ids[start:start + 5000]))).scalars())
     if rebuilt:
-        _upsert(connection, entity, fresh, ["entity_id"],
+        _upsert(connection, entity, [row for row in fresh if row["entity_id"] in stored], ["entity_id"],
                 ["district_code", "name", "name_key", "credit_code", "natural_person", "first_date"])
-    else:
-        _upsert(connection, entity, fresh, ["entity_id"], [])
-    written.update(row["entity_id"] for row in fresh)
+    insert_rows(connection, entity, [row for row in fresh if row["entity_id"] not in stored])
+    written.update(ids)
     for entity_id, code in register.gained_codes.items():
         connection.execute(update(entity).where(entity.c.entity_id == entity_id).values(credit_code=code))
     register.gained_codes.clear()
@@ -654,20 +673,37 @@ def _write_grid(connection: Connection, combos: pd.DataFrame, texts: list[str], 
     _write_entities(connection, register, set(combos.loc[combos["person"], "entity_id"]), written, rebuilt)
     _grid_subject.create(connection)
     _grid_signs.create(connection)
-    insert_rows(connection, _grid_subject, [
-        {"district_code": d, "subject_name": n, "credit_code": c, "entity_id": e, "name": name, "code": code}
-        for d, n, c, e, name, code in zip(combos["district_code"], combos["raw_name"], combos["written_code"],
-                                          combos["entity_id"], combos["subject_name"],
-                                          combos["credit_code"].astype(object).where(combos["credit_code"].notna(),
-                                                                                     None), strict=True)])
+    codes = combos["credit_code"].astype(object).where(combos["credit_code"].notna(), None)
+    _fill(connection, _grid_subject, zip(combos["district_code"], combos["raw_name"], combos["written_code"],
+                                         combos["entity_id"], combos["subject_name"], codes, strict=True))
     connection.execute(text("CREATE INDEX ix_entity_grid_subject ON entity_grid_subject "
                             "(district_code, subject_name, credit_code)"))
     hits = phrase_hits(pd.Series(texts, dtype=object), "signs")
-    insert_rows(connection, _grid_signs, [{"signs_text": t, "signs": h} for t, h in zip(texts, hits, strict=True)
-                                          if h is not None])
+    _fill(connection, _grid_signs, ((t, h) for t, h in zip(texts, hits, strict=True) if h is not None))
+    # Into an emptied timeline (a rebuild) the events go faster with the secondary indexes built
+    # afterwards, in one sort each, than maintained row by row.
+    rebuilt_indexes = [index for index in entity_event.indexes if not index.unique] if rebuilt else []
+    for index in rebuilt_indexes:
+        index.drop(connection)
     connection.execute(_over_new_grid("entity_grid_events"), {"since": since})
+    for index in rebuilt_indexes:
+        index.create(connection)
     _grid_signs.drop(connection)  # (a failed run rolls their creation back with the rest)
     _grid_subject.drop(connection)
+
+
+def _fill(connection: Connection, table: Table, rows: Iterable[tuple]) -> None:
+    """Text rows into one of the run's scratch tables: COPY on PostgreSQL, the driver's executemany on SQLite."""
+    names = [column.name for column in table.columns]
+    rows = [tuple(row) for row in rows]
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        insert_rows(connection, table, [dict(zip(names, row, strict=True)) for row in rows])
+        return
+    marks = ", ".join("?" for _ in names)
+    connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})",
+                               rows)
 
 
 def _write_batch(connection: Connection, records: pd.DataFrame, register: _Register, written: set[str],
