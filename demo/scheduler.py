@@ -70,6 +70,11 @@ class Scheduler:
             "AIRFLOW__API__WORKERS": "1",
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
             "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
+            # A task's supervisor that sees the task's sockets close before it can reap the process
+            # sleeps until its next heartbeat check before it frees the worker: up to 5 s (the default)
+            # after about a third of the tasks here. 1 s bounds that, for a heartbeat a second per
+            # running task. (docs/benchmarks.md, P5)
+            "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
