@@ -197,14 +197,17 @@ def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body) -
     styles = dict(re.findall(rb'<c r="([A-Z]+)\d+" s="(\d+)"', xml[start:end]))
     letters = [get_column_letter(index) for index in range(1, len(form.columns) + 1)]
     # a row's XML from its number and its cells: each cell's reference, style and the rest
-    row = "".join(['<row r="{0}">', *(f'<c r="{letter}{{0}}" s="{styles[letter.encode()].decode()}"{{{index}}}'
-                                       for index, letter in enumerate(letters, 1)), "</row>"])
+    row = "".join(['<row r="%s">', *(f'<c r="{letter}%s" s="{styles[letter.encode()].decode()}"%s'
+                                      for letter in letters), "</row>"])
     yield xml[:end]
     number = first_row + 1
     for cells in body.xml():
-        count = len(cells[0]) if cells else 0
-        yield "".join(map(row.format, map(str, range(number, number + count)), *cells)).encode("utf-8")
-        number += count
+        numbers = list(map(str, range(number, number + (len(cells[0]) if cells else 0))))
+        values = [numbers]
+        for column in cells:
+            values += [numbers, column]
+        yield "".join(map(row.__mod__, zip(*values, strict=True))).encode("utf-8")
+        number += len(numbers)
     yield xml[end:]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import NamedTuple
 
 from sqlalchemy.engine import Connection, Engine
@@ -223,7 +224,7 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
         summary_form.notes.append(REPEATED_OLD_NOTE)
     if cases is None:
         return {"old_cases": summary_form}
-    payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=lambda c: (c.unit_code, c.case_no))
+    payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=attrgetter("unit_code", "case_no"))
     names = {u.code: u.name for u in units()}
     days = {c.filed_date: c.filed_date.isoformat() for c in payouts}
     listing = [[number, names.get(unit, unit), name, days[filed], unpaid, repaid, percent(repaid, unpaid),
