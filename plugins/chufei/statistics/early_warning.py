@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Engine
@@ -72,7 +73,12 @@ def band_of(score: int, bands: list[dict]) -> str | None:
 
 
 def _frame(result) -> pd.DataFrame:  # noqa: ANN001 - a CursorResult
-    return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
+    """A result's rows as a frame, fetched from the driver's cursor: a row per entity is many rows,
+    and these columns (counts, ids, codes, plain text) need none of SQLAlchemy's row processing."""
+    columns = list(result.keys())
+    rows = result.cursor.fetchall()
+    result.close()
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _windows(as_of: date) -> dict:
@@ -219,7 +225,9 @@ def score_entities(engine: Engine, as_of: date, entity_id: str | None = None, *,
         return pd.DataFrame(columns=columns)
     points = pd.DataFrame({i["key"]: _points(i, values) for i in settings["indicators"]}, index=values.index)
     total = points.sum(axis=1).astype(int)
-    bands = total.map(lambda s: band_of(int(s), settings["bands"]))
+    ordered = sorted(settings["bands"], key=lambda b: -b["min"])  # as band_of, for every entity at once
+    bands = pd.Series(np.select([total.values >= b["min"] for b in ordered], [b["band"] for b in ordered],
+                                default=None), index=total.index).where(lambda b: b.notna(), None)
     shown = set(explain) & set(values.index)
     if explain_banded:
         shown |= set(values.index[bands.notna()])
@@ -252,11 +260,10 @@ def score_entities(engine: Engine, as_of: date, entity_id: str | None = None, *,
 
 def _names(engine: Engine) -> pd.DataFrame:
     with engine.connect() as connection:
-        rows = connection.execute(select(entity.c.entity_id, entity.c.name, entity.c.district_code,
-                                         entity.c.natural_person)).all()
-    names = pd.DataFrame(rows, columns=["entity_id", "name", "district_code", "natural_person"])
-    names["name"] = [mask_name(n) if person else n for n, person in zip(names["name"], names["natural_person"],
-                                                                          strict=True)]
+        names = _frame(connection.execute(select(entity.c.entity_id, entity.c.name, entity.c.district_code,
+                                                 entity.c.natural_person)))
+    person = names["natural_person"].astype(bool)
+    names.loc[person, "name"] = names.loc[person, "name"].map(mask_name)
     return names.drop(columns="natural_person")
 
 

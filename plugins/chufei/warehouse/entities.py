@@ -396,9 +396,13 @@ class _SimilarNames:
             # float32 scores only choose the candidates; each is scored again as best() does
             scores = process.cdist(chunk, keys, scorer=fuzz.ratio, score_cutoff=self.cutoff - 0.01,
                                    dtype=np.float32, workers=-1) if self.cutoff > 0.01 else None
+            near: dict[int, list[int]] = {}
+            if scores is not None:
+                for row, column in zip(*np.nonzero(scores), strict=True):
+                    near.setdefault(int(row), []).append(int(column))
             for row, name in enumerate(chunk):
-                candidates = range(len(keys)) if scores is None else np.flatnonzero(scores[row])
-                hits = ((fuzz.ratio(name, keys[p]), int(p)) for p in candidates)
+                candidates = range(len(keys)) if scores is None else near.get(row, ())
+                hits = ((fuzz.ratio(name, keys[p]), p) for p in candidates)
                 self._found[name] = [(score, p) for score, p in hits if score >= self.cutoff]
 
     def _indexed(self, key: str) -> Iterable[int]:
