@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from sqlalchemy.engine import Connection, Engine
@@ -226,16 +226,16 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
         return {"old_cases": summary_form}
     payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=attrgetter("unit_code", "case_no"))
     names = {u.code: u.name for u in units()}
-    days = {c.filed_date: c.filed_date.isoformat() for c in payouts}
+    days = {day: day.isoformat() for day in set(map(attrgetter("filed_date"), payouts))}
     listing = [[number, names.get(unit, unit), name, days[filed], unpaid, repaid, percent(repaid, unpaid),
                 "已清退完毕" if repaid >= unpaid else "未清退完毕"]
                for unit, number, name, filed, _closed, unpaid, repaid in payouts]
     repeated = summary.get(REPEATED, {})  # a case two units list is on both rows, once in the 合计
-    unpaid = sum(c.unpaid_fen for c in payouts) + repeated.get("unpaid_fen", 0)
-    repaid = sum(c.repaid_fen for c in payouts) + repeated.get("repaid_fen", 0)
+    unpaid = sum(map(attrgetter("unpaid_fen"), payouts)) + repeated.get("unpaid_fen", 0)
+    repaid = sum(map(attrgetter("repaid_fen"), payouts)) + repeated.get("repaid_fen", 0)
+    cleared = list(map(itemgetter(7), listing)).count("已清退完毕")
     listing.append(["", "合计", f"{len(payouts) + repeated.get('payout_cases', 0)}件", "", unpaid, repaid,
-                    percent(repaid, unpaid),
-                    f"已清退完毕{sum(1 for c in payouts if c.cleared) + repeated.get('cleared', 0)}件"])
+                    percent(repaid, unpaid), f"已清退完毕{cleared + repeated.get('cleared', 0)}件"])
     payout_form = StatForm(
         title="2018年底前立案非法集资案件清退情况表", form_no=form_no + "附", period_label=period.label,
         unit_of_measure="万元、%", sheet="清退明细", rows=listing,
