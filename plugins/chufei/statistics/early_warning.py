@@ -161,6 +161,20 @@ def _from_events(events: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, dict[
     return _typed(values), evidence
 
 
+def _evidence(engine: Engine, as_of: date, entity_ids: list[str]) -> dict[str, dict[str, list[int]]]:
+    """Indicator → entity → the ids of its evidence, worked out a bounded number of entities at a
+    time (their events are read, then let go)."""
+    evidence: dict[str, dict[str, list[int]]] = {}
+    for start in range(0, len(entity_ids), _EVIDENCE_BATCH):
+        part = _from_events(_events_of(engine, as_of, entity_ids[start:start + _EVIDENCE_BATCH]), as_of)[1]
+        for key, ids in part.items():
+            evidence.setdefault(key, {}).update(ids.dropna().to_dict())
+    return evidence
+
+
+_EVIDENCE_BATCH = 20_000
+
+
 def _latest_levels(ledger: pd.DataFrame) -> pd.DataFrame:
     """Each entity's latest 风险监测台账 level (by date, then event id), indexed by entity."""
     return ledger.sort_values(["event_date", "id"]).groupby("entity_id").tail(1).set_index("entity_id")
@@ -233,12 +247,12 @@ def score_entities(engine: Engine, as_of: date, entity_id: str | None = None, *,
         shown |= set(values.index[bands.notna()])
     if entity_id is not None:
         shown |= {entity_id}
-    evidence = _from_events(_events_of(engine, as_of, sorted(shown)), as_of)[1] if shown else {}
+    evidence = _evidence(engine, as_of, sorted(shown))
     labels = {i["key"]: i["label"] for i in settings["indicators"]}
     reasons: dict[str, list[dict]] = {entity_id: [] for entity_id in values.index}
     for key in points.columns:  # one pass per indicator, over the entities it scores for
         scoring = points.index[points[key] > 0]
-        ids_of = evidence[key].dropna().to_dict() if key in evidence else {}
+        ids_of = evidence.get(key, {})
         for entity_id_, value, point in zip(scoring, values.loc[scoring, key], points.loc[scoring, key], strict=True):
             ids = ids_of.get(entity_id_)
             reasons[entity_id_].append({"indicator": key, "label": labels[key],

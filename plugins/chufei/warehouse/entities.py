@@ -169,9 +169,11 @@ def _grid_since(marks: dict[str, str]) -> datetime:
     return datetime.fromisoformat(marks["grid"]) - overlap if "grid" in marks else _EPOCH
 
 
-def _over_new_grid(name: str) -> TextClause:
-    """include/sql/<name>.sql over ``new``, the grid clue versions not taken in yet (entity_grid_new.sql)."""
-    return text(f"WITH new AS (\n{statement('entity_grid_new').text.strip()}\n)\n{statement(name).text}")
+def _over_new_grid(name: str, since: datetime) -> TextClause:
+    """include/sql/<name>.sql over ``new``, the grid clue versions not taken in yet
+    (entity_grid_new.sql; in a rebuild, from the start, every clue's latest: entity_grid_all.sql)."""
+    new = statement("entity_grid_all" if since == _EPOCH else "entity_grid_new").text.strip()
+    return text(f"WITH new AS (\n{new}\n)\n{statement(name).text}")
 
 
 def _grid_subjects(connection: Connection, since: datetime) -> tuple[pd.DataFrame, str | None]:
@@ -182,7 +184,7 @@ def _grid_subjects(connection: Connection, since: datetime) -> tuple[pd.DataFram
     if mark is None:
         return pd.DataFrame(), None
     mark = pd.Timestamp(mark).to_pydatetime().replace(tzinfo=None).isoformat()
-    result = connection.execute(_over_new_grid("entity_grid_subjects"), {"since": since})
+    result = connection.execute(_over_new_grid("entity_grid_subjects", since), {"since": since})
     rows = pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
     return rows, mark
 
@@ -689,7 +691,7 @@ def _write_grid(connection: Connection, combos: pd.DataFrame, texts: list[str], 
     rebuilt_indexes = [index for index in entity_event.indexes if not index.unique] if rebuilt else []
     for index in rebuilt_indexes:
         index.drop(connection)
-    connection.execute(_over_new_grid("entity_grid_events"), {"since": since})
+    connection.execute(_over_new_grid("entity_grid_events", since), {"since": since})
     for index in rebuilt_indexes:
         index.create(connection)
     _grid_signs.drop(connection)  # (a failed run rolls their creation back with the rest)
