@@ -56,9 +56,9 @@ PACKAGE = Asset("outbox.case_statistics_monthly")
 
 @dag(schedule=PeriodTimetable("month"), **period_dag("month"), tags=["statistics", "delivery", "monthly"], doc_md=__doc__)
 def case_statistics_monthly():
-    # One XCom, the summary (not one per key): nothing downstream reads its parts, and each key is
-    # an Execution API call of its own after the build.
-    @task(outlets=[PACKAGE])
+    # One XCom, the summary (not one per key, which the dict return annotation would otherwise
+    # imply): nothing downstream reads its parts, and each key is an Execution API call of its own.
+    @task(outlets=[PACKAGE], multiple_outputs=False)
     @skip_without_data
     def build_package(period_key: str) -> dict:
         from chufei.dagkit import period_run
