@@ -76,8 +76,8 @@ clean:
 # Speed and memory targets live here, never in timed tests. bench-grid: 1M-row grid export
 # (BENCH_ROWS=100000 for a quick check); bench-stats: five-year warehouse statistics; bench-backtest:
 # the early-warning backtest on the demo history (figures from synthetic data); bench-warning: the
-# early-warning daily run and an incremental day over 10M clue versions (BENCH_CLUES=200000 for a
-# quick check); bench-scheduler: P5, twelve months back-filled through the real scheduler.
+# early-warning register build, daily run and incremental day over 10M clue versions
+# (BENCH_CLUES=200000 for a quick check); bench-scheduler: P5, twelve months back-filled through the real scheduler.
 bench: bench-grid bench-stats bench-backtest bench-warning bench-scheduler
 
 bench-grid: install
