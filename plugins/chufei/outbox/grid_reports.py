@@ -1,8 +1,11 @@
 """网格监测 (work-plan task 七): the grid-worker clues per district and 乡镇街道, month and year to date.
 
-Every figure reads each clue in the version it had at the month's end (``grid_clues_as_of``: the
-highest 版本 known by then, known from its 更新时间, or for an export without one, not before its
-办结日期). A version that arrives later and changes a figure makes the package's next version.
+Every figure reads each clue in the version it had at the month's end (as ``grid_clues_as_of``
+chooses it: the highest 版本 known by then, known from its 更新时间, or for an export without one,
+not before its 办结日期). A version that arrives later and changes a figure makes the package's
+next version. The database does the counting: ``grid_clue_year_counts`` reads the year's clues
+only and hands back their counts, ``grid_clue_grids_as_of`` one row per (区县, 网格, 乡镇街道) of
+the whole history and the loads; no clue becomes a Python object.
 
 - 上报线索数 by 发现方式 and 研判结果 count the clues whose 上报时间 falls in the period (本月, or
   本年累计 from January); 处置状态 is their state at the month's end; 办结率 = 已办结 ÷ 上报线索数;
@@ -18,8 +21,8 @@ Definitions: docs/statistics.md. Subjects, addresses and grid workers are never 
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -38,19 +41,39 @@ STATUSES = ("待核查", "核查中", "已移交", "已办结")
 NO_TRANSFER_UNIT = "未填写移交单位"
 
 
+@dataclass
+class Tally:
+    """The counts of a set of clues: by 发现方式, 研判结果 and 处置状态, and the days from 上报 to
+    办结 of the 已办结 ones with a 办结日期 (days → clues)."""
+
+    clues: int = 0
+    methods: Counter = field(default_factory=Counter)
+    judgements: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    days: Counter = field(default_factory=Counter)
+
+
 @dataclass(frozen=True)
-class Clue:
-    district: str
-    town: str
-    grid: str
-    reported: date
-    method: str
-    judgement: str
-    transfer_unit: str | None
-    status: str
-    closed: date | None
-    industry: str
-    risk_signs: tuple[str, ...]
+class YearClues:
+    """The year-to-date clues at the period's end, counted in SQL (``grid_clue_year_counts``):
+    each part's rows as (in_period, its keys…, clues), ``in_period`` for 上报时间 in the period."""
+
+    grids: list[tuple[bool, str, str, str, str, str, str, int]]  # 区县, 乡镇街道, 网格, 发现方式, 研判结果, 处置状态
+    days: list[tuple[bool, str, str, int, int]]  # 区县, 乡镇街道, days from 上报 to 办结
+    transfers: list[tuple[bool, str, str, int]]  # 区县, 移交单位 (or NO_TRANSFER_UNIT)
+    risk_signs: list[tuple[bool, tuple[str, ...], int]]
+    industries: list[tuple[bool, str, int]]
+
+
+@dataclass(frozen=True)
+class GridHistory:
+    """What the forms need of every clue reported before the period's end (``grid_clue_grids_as_of``):
+    (区县, 网格) → (the day, 乡镇街道) of its latest clue (the greatest pair), the 乡镇街道 clues name
+    per 区县, and the loads the clues came in."""
+
+    last: dict[tuple[str, str], tuple[date, str]]
+    towns: dict[str, set[str]]
+    load_ids: list[str]
 
 
 def _day(value: object) -> date:
@@ -58,31 +81,86 @@ def _day(value: object) -> date:
     return value.date() if isinstance(value, datetime) else as_date(value)
 
 
-def _clue(row: dict) -> Clue:
-    signs = tuple(s for s in (row["risk_signs"] or "").split("、") if s)
-    return Clue(row["district_code"], row["town"], row["grid_code"], _day(row["reported_at"]),
-                row["discovery_method"], row["judgement"], row["transfer_unit"] or None, row["status"],
-                as_date(row["closed_date"]), row["industry"], signs)
+def year_clues(engine: Engine, period: Period) -> YearClues:
+    parts: dict[str, list] = {"grid": [], "days": [], "transfer": [], "risk": [], "industry": []}
+    for r in fetch_rows(engine, "grid_clue_year_counts", year_start=period.year_start, period_start=period.start,
+                        as_of=period.end):
+        now, n = bool(r["in_period"]), int(r["clues"])
+        match r["part"]:
+            case "grid":
+                row = (now, r["district_code"], r["town"], r["grid_code"], r["discovery_method"], r["judgement"],
+                       r["status"], n)
+            case "days":
+                row = (now, r["district_code"], r["town"],
+                       (as_date(r["closed_date"]) - as_date(r["reported_day"])).days, n)
+            case "transfer":
+                row = (now, r["district_code"], r["label"] or NO_TRANSFER_UNIT, n)
+            case "risk":
+                row = (now, tuple(s for s in (r["label"] or "").split("、") if s), n)
+            case _:
+                row = (now, r["label"], n)
+        parts[r["part"]].append(row)
+    return YearClues(parts["grid"], parts["days"], parts["transfer"], parts["risk"], parts["industry"])
 
 
-def median_days(clues: list[Clue]) -> Decimal | None:
-    """Median days from 上报 to 办结 of the closed ones; None when none is closed."""
-    days = sorted((c.closed - c.reported).days for c in clues if c.status == "已办结" and c.closed is not None)
-    if not days:
+def grid_history(engine: Engine, period: Period) -> GridHistory:
+    last: dict[tuple[str, str], tuple[date, str]] = {}
+    towns: dict[str, set[str]] = {}
+    load_ids = []
+    for r in fetch_rows(engine, "grid_clue_grids_as_of", as_of=period.end):
+        if r["district_code"] is None:
+            load_ids.append(r["load_id"])
+            continue
+        key, latest = (r["district_code"], r["grid_code"]), (_day(r["last_reported"]), r["town"])
+        last[key] = max(last.get(key, latest), latest)
+        towns.setdefault(r["district_code"], set()).add(r["town"])
+    return GridHistory(last, towns, sorted(load_ids))
+
+
+def median_days(days: Counter) -> Decimal | None:
+    """Median days from 上报 to 办结 of the closed ones (days → clues); None when none is closed."""
+    count = sum(days.values())
+    if not count:
         return None
-    middle = len(days) // 2
-    return Decimal(days[middle]) if len(days) % 2 else Decimal(days[middle - 1] + days[middle]) / 2
+
+    def nth(index: int) -> int:
+        for value in sorted(days):
+            index -= days[value]
+            if index < 0:
+                return value
+        raise IndexError(index)
+
+    middle = count // 2
+    return Decimal(nth(middle)) if count % 2 else Decimal(nth(middle - 1) + nth(middle)) / 2
 
 
-def _cells(clues: list[Clue], grids: set[tuple[str, str]], reported: set[tuple[str, str]]) -> list[object]:
+def _tallies(year: YearClues, whole_year: bool) -> dict[tuple[str, str] | str | None, Tally]:
+    """The Tally of the span's clues (the period, or the whole year to date) per (区县, 乡镇街道),
+    per 区县 (its code) and in all (None)."""
+    tallies: dict[tuple[str, str] | str | None, Tally] = defaultdict(Tally)
+    for now, district, town, _grid, method, judgement, status, n in year.grids:
+        if now or whole_year:
+            for key in ((district, town), district, None):
+                tally = tallies[key]
+                tally.clues += n
+                tally.methods[method] += n
+                tally.judgements[judgement] += n
+                tally.statuses[status] += n
+    for now, district, town, days, n in year.days:
+        if now or whole_year:
+            for key in ((district, town), district, None):
+                tallies[key].days[days] += n
+    return tallies
+
+
+def _cells(tally: Tally, grids: set[tuple[str, str]], reported: set[tuple[str, str]]) -> list[object]:
     """A row's figures; ``grids`` are the (district, 网格编码) known in the row's area, ``reported``
     every grid with a clue in the span (wherever its clue placed it)."""
-    closed = sum(1 for c in clues if c.status == "已办结")
+    closed = tally.statuses["已办结"]
     silent = len(grids - reported)
-    return [len(clues), *[sum(1 for c in clues if c.method == m) for m in METHODS],
-            *[sum(1 for c in clues if c.judgement == j) for j in JUDGEMENTS], len(grids), silent,
-            *[sum(1 for c in clues if c.status == s) for s in STATUSES], closed,
-            percent(closed, len(clues)), median_days(clues)]
+    return [tally.clues, *[tally.methods[m] for m in METHODS], *[tally.judgements[j] for j in JUDGEMENTS],
+            len(grids), silent, *[tally.statuses[s] for s in STATUSES], closed, percent(closed, tally.clues),
+            median_days(tally.days)]
 
 
 def main_columns() -> list[FormColumn]:
@@ -100,43 +178,44 @@ PARTS = (FormPart("一", "上报与研判", tuple(range(2, 11))), FormPart("二"
 _RATE_COLUMNS = (16, 17)  # 办结率, 办结用时中位数: no base, no figure
 
 
-def _districts(clues: list[Clue]) -> list[tuple[str, str]]:
+def _districts(history: GridHistory) -> list[tuple[str, str]]:
     """(code, name) of the territorial units, then any other district a clue names."""
     known = [(u.code, u.name) for u in units() if u.kind == "territorial"]
     codes = {code for code, _ in known}
-    return known + [(code, code) for code in sorted({c.district for c in clues} - codes)]
+    return known + [(code, code) for code in sorted(set(history.towns) - codes)]
 
 
-def known_grids(universe: list[Clue]) -> dict[tuple[str, str], str]:
+def known_grids(history: GridHistory) -> dict[tuple[str, str], str]:
     """(district, 网格编码) → its 乡镇街道: the register's grids in its order, then the grids only
     clues name, in the 乡镇街道 of their latest clue."""
     known = {(g.district, g.code): g.town for g in places.grids()}
-    seen: dict[tuple[str, str], str] = {}
-    for c in sorted(universe, key=lambda c: (c.reported, c.town)):
-        seen[(c.district, c.grid)] = c.town
-    return known | {grid: town for grid, town in sorted(seen.items()) if grid not in known}
+    return known | {grid: town for grid, (_, town) in sorted(history.last.items()) if grid not in known}
 
 
-def _towns(code: str, universe: list[Clue], known: dict[tuple[str, str], str]) -> list[str]:
+def _towns(code: str, history: GridHistory, known: dict[tuple[str, str], str]) -> list[str]:
     """A district's 乡镇街道: the register's in its order, then the others clues name, sorted."""
     registered = list(dict.fromkeys(g.town for g in places.grids() if g.district == code))
-    others = {c.town for c in universe if c.district == code} | {t for (d, _), t in known.items() if d == code}
+    others = history.towns.get(code, set()) | {t for (d, _), t in known.items() if d == code}
     return registered + sorted(others - set(registered))
 
 
-def main_form(clues: list[Clue], universe: list[Clue], period: Period, start: date, label: str) -> StatForm:
-    chosen = [c for c in clues if start <= c.reported < period.end]
-    known = known_grids(universe)
-    reported = {(c.district, c.grid) for c in chosen}
+def _reported(year: YearClues, whole_year: bool) -> set[tuple[str, str]]:
+    """The (district, 网格编码) with a clue in the span."""
+    return {(district, grid) for now, district, _town, grid, *_ in year.grids if now or whole_year}
+
+
+def main_form(year: YearClues, history: GridHistory, whole_year: bool, label: str) -> StatForm:
+    tallies = _tallies(year, whole_year)
+    known = known_grids(history)
+    reported = _reported(year, whole_year)
     body: list[list[object]] = []
-    for code, name in _districts(universe):
-        mine = [c for c in chosen if c.district == code]
-        body.append([code, name, *_cells(mine, {g for g in known if g[0] == code}, reported)])
-        for town in _towns(code, universe, known):
-            body.append([code, f"{name}{town}", *_cells([c for c in mine if c.town == town],
+    for code, name in _districts(history):
+        body.append([code, name, *_cells(tallies.get(code, Tally()), {g for g in known if g[0] == code}, reported)])
+        for town in _towns(code, history, known):
+            body.append([code, f"{name}{town}", *_cells(tallies.get((code, town), Tally()),
                                                          {g for g, t in known.items() if g[0] == code and t == town},
                                                          reported)])
-    body.append(["", "合计", *_cells(chosen, set(known), reported)])
+    body.append(["", "合计", *_cells(tallies.get(None, Tally()), set(known), reported)])
     no_data = frozenset((r, c) for r, values in enumerate(body) for c in _RATE_COLUMNS if values[c] is None)
     return StatForm(
         title="网格化监测非法集资线索情况统计表", form_no="鄂处非统9表", period_label=label,
@@ -150,18 +229,20 @@ def main_form(clues: list[Clue], universe: list[Clue], period: Period, start: da
                "无上报线索或无办结线索时记“—”。"])
 
 
-def transfer_form(clues: list[Clue], universe: list[Clue], period: Period, start: date, label: str) -> StatForm:
-    chosen = [c for c in clues if start <= c.reported < period.end and c.judgement == "移交"]
-    receivers = sorted({c.transfer_unit or NO_TRANSFER_UNIT
-                        for c in universe if c.judgement == "移交" and c.reported >= period.year_start})
+def transfer_form(year: YearClues, history: GridHistory, whole_year: bool, label: str) -> StatForm:
+    receivers = sorted({unit for _, _, unit, _ in year.transfers})
+    counts: dict[str | None, Counter] = defaultdict(Counter)
+    for now, district, unit, n in year.transfers:
+        if now or whole_year:
+            counts[district][unit] += n
+            counts[None][unit] += n
 
-    def cells(selected: list[Clue]) -> list[int]:
-        return [len(selected), *[sum(1 for c in selected if (c.transfer_unit or NO_TRANSFER_UNIT) == r)
-                                 for r in receivers]]
+    def cells(selected: Counter) -> list[int]:
+        return [sum(selected.values()), *[selected[r] for r in receivers]]
 
-    body: list[list[object]] = [[code, name, *cells([c for c in chosen if c.district == code])]
-                                for code, name in _districts(universe)]
-    body.append(["", "合计", *cells(chosen)])
+    body: list[list[object]] = [[code, name, *cells(counts.get(code, Counter()))]
+                                for code, name in _districts(history)]
+    body.append(["", "合计", *cells(counts.get(None, Counter()))])
     return StatForm(
         title="网格线索移交情况统计表", form_no="鄂处非统9表附1", period_label=label, unit_of_measure="条",
         sheet="移交单位", rows=body,
@@ -170,19 +251,16 @@ def transfer_form(clues: list[Clue], universe: list[Clue], period: Period, start
         notes=["注：研判结果为“移交”的线索，按上报时间统计，移交单位取月末前已知的最高版本。"])
 
 
-def silent_grid_form(clues: list[Clue], universe: list[Clue], period: Period) -> StatForm:
-    reported = {(c.district, c.grid) for c in clues if period.contains(c.reported)}
-    last: dict[tuple[str, str], Clue] = {}
-    for c in sorted(universe, key=lambda c: (c.reported, c.town)):
-        last[(c.district, c.grid)] = c
-    known = known_grids(universe)
-    names = dict(_districts(universe))
-    order = {code: index for index, (code, _) in enumerate(_districts(universe))}
-    towns = {code: _towns(code, universe, known) for code in names}
+def silent_grid_form(year: YearClues, history: GridHistory, period: Period) -> StatForm:
+    reported = _reported(year, False)
+    known = known_grids(history)
+    names = dict(_districts(history))
+    order = {code: index for index, (code, _) in enumerate(_districts(history))}
+    towns = {code: _towns(code, history, known) for code in names}
     silent = sorted((key for key in known if key not in reported),
                     key=lambda k: (order[k[0]], towns[k[0]].index(known[k]), k[1]))
     body: list[list[object]] = [[d, names[d], known[(d, g)], g,
-                                 last[(d, g)].reported.isoformat() if (d, g) in last else "从未上报"]
+                                 history.last[(d, g)][0].isoformat() if (d, g) in history.last else "从未上报"]
                                 for d, g in silent]
     body.append(["", "合计", "", f"{len(silent)}个", ""])
     return StatForm(
@@ -195,19 +273,24 @@ def silent_grid_form(clues: list[Clue], universe: list[Clue], period: Period) ->
                "本月没有上报线索的列入本表，“从未上报”指名录中的网格至今没有任何线索。"])
 
 
-def ranking_form(clues: list[Clue], period: Period, field: str, title: str, form_no: str) -> StatForm:
-    month = [c for c in clues if period.contains(c.reported)]
-    year = [c for c in clues if period.year_start <= c.reported < period.end]
-
-    def values(c: Clue) -> tuple[str, ...]:
-        return c.risk_signs if field == "risk_signs" else (c.industry,)
-
-    now, ytd = Counter(v for c in month for v in values(c)), Counter(v for c in year for v in values(c))
+def ranking_form(year: YearClues, period: Period, by: str, title: str, form_no: str) -> StatForm:
+    """Every 风险表现 (``by`` "risk_signs": a clue may show several) or 行业领域 ("industry")."""
+    now, ytd = Counter(), Counter()
+    month_clues = year_clues_ = 0
+    for in_period, values, n in (year.risk_signs if by == "risk_signs"
+                                 else [(p, (v,), n) for p, v, n in year.industries]):
+        for value in values:
+            ytd[value] += n
+            if in_period:
+                now[value] += n
+    for in_period, *_, n in year.grids:
+        year_clues_ += n
+        month_clues += n if in_period else 0
     ranked = sorted(set(now) | set(ytd), key=lambda v: (-now[v], -ytd[v], v))
-    body: list[list[object]] = [[str(rank), value, now[value], percent(now[value], len(month)), ytd[value],
-                                 percent(ytd[value], len(year))] for rank, value in enumerate(ranked, 1)]
-    body.append(["", "上报线索数", len(month), None, len(year), None])
-    name = "风险表现" if field == "risk_signs" else "行业领域"
+    body: list[list[object]] = [[str(rank), value, now[value], percent(now[value], month_clues), ytd[value],
+                                 percent(ytd[value], year_clues_)] for rank, value in enumerate(ranked, 1)]
+    body.append(["", "上报线索数", month_clues, None, year_clues_, None])
+    name = "风险表现" if by == "risk_signs" else "行业领域"
     return StatForm(
         title=title, form_no=form_no, period_label=period.label, unit_of_measure="条、%", sheet=name, rows=body,
         no_data=frozenset((r, c) for r, values_ in enumerate(body) for c in (3, 5) if values_[c] is None),
@@ -215,21 +298,19 @@ def ranking_form(clues: list[Clue], period: Period, field: str, title: str, form
                  FormColumn("本月", "线索数", "count"), FormColumn("本月", "占比(%)", "pct"),
                  FormColumn("本年累计", "线索数", "count"), FormColumn("本年累计", "占比(%)", "pct")],
         notes=["注：按本月线索数排名（相同者按本年累计）；占比 = 线索数 ÷ 上报线索数"
-               + ("，一条线索可有多项风险表现，各项之和可大于上报线索数。" if field == "risk_signs" else "。")])
+               + ("，一条线索可有多项风险表现，各项之和可大于上报线索数。" if by == "risk_signs" else "。")])
 
 
 def grid_monitoring_forms(engine: Engine, period: Period) -> tuple[dict[str, StatForm], list[str]]:
-    rows = fetch_rows(engine, "grid_clues_as_of", as_of=period.end)
-    universe = [_clue(r) for r in rows]
-    clues = [c for c in universe if c.reported >= period.year_start]
+    year, history = year_clues(engine, period), grid_history(engine, period)
     ytd_label = f"{period.label}（本年累计）"
     forms = {
-        "": main_form(clues, universe, period, period.start, period.label),
-        "_year_to_date": main_form(clues, universe, period, period.year_start, ytd_label),
-        "_transfers": transfer_form(clues, universe, period, period.start, period.label),
-        "_transfers_year_to_date": transfer_form(clues, universe, period, period.year_start, ytd_label),
-        "_silent_grids": silent_grid_form(clues, universe, period),
-        "_risk_signs": ranking_form(clues, period, "risk_signs", "网格线索风险表现排名表", "鄂处非统9表附3"),
-        "_industries": ranking_form(clues, period, "industry", "网格线索行业领域排名表", "鄂处非统9表附4"),
+        "": main_form(year, history, False, period.label),
+        "_year_to_date": main_form(year, history, True, ytd_label),
+        "_transfers": transfer_form(year, history, False, period.label),
+        "_transfers_year_to_date": transfer_form(year, history, True, ytd_label),
+        "_silent_grids": silent_grid_form(year, history, period),
+        "_risk_signs": ranking_form(year, period, "risk_signs", "网格线索风险表现排名表", "鄂处非统9表附3"),
+        "_industries": ranking_form(year, period, "industry", "网格线索行业领域排名表", "鄂处非统9表附4"),
     }
-    return forms, sorted({r["load_id"] for r in rows})
+    return forms, history.load_ids
