@@ -2,18 +2,21 @@
 -- version at as_of (as grid_clues_as_of.sql chooses it), reduced to one row per 区县, 网格 and
 -- 乡镇街道 with its latest 上报时间 (the known grids, the 乡镇街道 of each grid's latest clue, every
 -- 乡镇街道 and 区县 a clue names, the last report of a silent grid), and one row per load the
--- chosen versions came in (the package's sources). Only these aggregates leave the database.
+-- chosen versions came in (the package's sources). Only these aggregates leave the database. A
+-- version is the clue's at as_of when it is known by then and no later one is (a look-up in the
+-- key's index, which finds nothing for a clue of one version): one pass over the history, no sort
+-- of it by clue.
 WITH chosen AS MATERIALIZED (
-    SELECT load_id, reported_at, district_code, town, grid_code
-    FROM (
-        SELECT v.load_id, v.reported_at, v.district_code, v.town, v.grid_code,
-               ROW_NUMBER() OVER (PARTITION BY v.clue_no ORDER BY v.version DESC) AS recency
-        FROM grid_clue_version v
-        WHERE v.reported_at < :as_of
-          AND ((v.updated_at IS NOT NULL AND v.updated_at < :as_of)
-            OR (v.updated_at IS NULL AND (v.closed_date IS NULL OR v.closed_date < :as_of)))
-    ) ranked
-    WHERE recency = 1
+    SELECT v.load_id, v.reported_at, v.district_code, v.town, v.grid_code
+    FROM grid_clue_version v
+    WHERE v.reported_at < :as_of
+      AND ((v.updated_at IS NOT NULL AND v.updated_at < :as_of)
+        OR (v.updated_at IS NULL AND (v.closed_date IS NULL OR v.closed_date < :as_of)))
+      AND NOT EXISTS (
+          SELECT 1 FROM grid_clue_version w
+          WHERE w.clue_no = v.clue_no AND w.version > v.version AND w.reported_at < :as_of
+            AND ((w.updated_at IS NOT NULL AND w.updated_at < :as_of)
+              OR (w.updated_at IS NULL AND (w.closed_date IS NULL OR w.closed_date < :as_of))))
 )
 SELECT district_code, grid_code, town, MAX(reported_at) AS last_reported, NULL AS load_id
 FROM chosen
