@@ -1,5 +1,5 @@
 -- What the 网格监测 forms need of the whole history: every grid clue reported before as_of in its
--- version at as_of (as grid_clues_as_of.sql chooses it), reduced to one row per 区县, 网格 and
+-- version at as_of (as grid_clue_year_counts.sql defines it), reduced to one row per 区县, 网格 and
 -- 乡镇街道 with its latest 上报时间 (the known grids, the 乡镇街道 of each grid's latest clue, every
 -- 乡镇街道 and 区县 a clue names, the last report of a silent grid), and one row per load the
 -- chosen versions came in (the package's sources). Only these aggregates leave the database. A

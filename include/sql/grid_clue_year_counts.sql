@@ -1,8 +1,12 @@
 -- The grid clues of the year to date (上报时间 in [year_start, as_of)), each in its version at
--- as_of exactly as grid_clues_as_of.sql chooses it (the highest 版本 known by then: from its
--- 更新时间, or without one not before its 办结日期), counted for the 网格监测 forms; only the
--- counts leave the database. in_period says whether the clue lies in [period_start, as_of).
--- A version is a clue's version at as_of when it is known by then and no later version of the
+-- as_of (the period's end, exclusive), counted for the 网格监测 forms; only the counts leave the
+-- database. in_period says whether the clue lies in [period_start, as_of).
+-- A clue's version at as_of is the highest 版本 among the versions known by then. A version is
+-- known from its 更新时间 (the platform's change time, local wall time) when the platform sent one;
+-- otherwise from what it says itself: a version reporting a 办结日期 is not known before that day.
+-- loaded_at is the warehouse's wall clock and never decides a figure: a rebuild from scratch
+-- must give the same forms. Reporter and subject columns are not selected.
+-- So a version is a clue's version at as_of when it is known by then and no later version of the
 -- clue is (a look-up in the key's index), so only the versions reported in the year are counted,
 -- whatever the history; a later version may correct the 上报时间, and then it decides whether the
 -- clue is in the year. Parts (the other columns are NULL):

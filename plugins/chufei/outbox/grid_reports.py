@@ -1,11 +1,11 @@
 """网格监测 (work-plan task 七): the grid-worker clues per district and 乡镇街道, month and year to date.
 
-Every figure reads each clue in the version it had at the month's end (as ``grid_clues_as_of``
-chooses it: the highest 版本 known by then, known from its 更新时间, or for an export without one,
-not before its 办结日期). A version that arrives later and changes a figure makes the package's
-next version. The database does the counting: ``grid_clue_year_counts`` reads the year's clues
-only and hands back their counts, ``grid_clue_grids_as_of`` one row per (区县, 网格, 乡镇街道) of
-the whole history and the loads; no clue becomes a Python object.
+Every figure reads each clue in the version it had at the month's end (as
+``grid_clue_year_counts`` defines it: the highest 版本 known by then, known from its 更新时间, or
+for an export without one, not before its 办结日期). A version that arrives later and changes a
+figure makes the package's next version. The database does the counting: ``grid_clue_year_counts``
+reads the year's clues only and hands back their counts, ``grid_clue_grids_as_of`` one row per
+(区县, 网格, 乡镇街道) of the whole history and the loads; no clue becomes a Python object.
 
 - 上报线索数 by 发现方式 and 研判结果 count the clues whose 上报时间 falls in the period (本月, or
   本年累计 from January); 处置状态 is their state at the month's end; 办结率 = 已办结 ÷ 上报线索数;

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
 
 from sqlalchemy.engine import Engine
@@ -224,18 +224,19 @@ def _months(rule: TaskProgressRule, code: str, months_on_file: set[int], first: 
 def _grid(engine: Engine, rule: TaskProgressRule, spec: dict, ev: _Evidence) -> list[UnitProgress]:
     rows = ev.cache.get("grid")
     if rows is None:
-        rows = ev.cache["grid"] = fetch_rows(engine, "grid_clues_as_of", as_of=ev.as_of)
+        rows = ev.cache["grid"] = fetch_rows(engine, "grid_clue_days_as_of", year_start=ev.year_start, as_of=ev.as_of)
     by_district: dict[str, set[int]] = defaultdict(set)
+    any_clue = False
     for row in rows:
-        reported = row["reported_at"]
-        day = reported.date() if isinstance(reported, datetime) else as_date(reported)
-        if day.year == ev.year_start.year:
-            by_district[row["district_code"]].add(day.month)
-            ev.sources.add(row["load_id"])
+        if row["district_code"] is None:  # the last row: whether any clue was reported before as_of
+            any_clue = bool(row["clues"])
+            continue
+        by_district[row["district_code"]].add(as_date(row["day"]).month)
+        ev.sources.add(row["load_id"])
     last = rule.deadline.month
     district = {u.code: u.gb2260 or u.code for u in units()}
     return [_months(rule, code, by_district.get(district[code], set()), int(spec.get("from_month", 1)), last, ev,
-                    "网格线索上报", not rows) for code in rule.responsible]
+                    "网格线索上报", not any_clue) for code in rule.responsible]
 
 
 def _screening(engine: Engine, rule: TaskProgressRule, spec: dict, ev: _Evidence) -> list[UnitProgress]:
