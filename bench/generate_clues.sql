@@ -1,6 +1,7 @@
--- make bench-stats --clues N (SQLite only): N synthetic grid-worker clue versions, generated in
--- the database by a recursive CTE (no Python row per clue). No statistic reads grid_clue_version;
--- the clues are there to show that a month's statistics do not pay for them. Each clue is loaded
+-- make bench-stats --clues N (SQLite; PostgreSQL: generate_clues_pg.sql, the same rows): N
+-- synthetic grid-worker clue versions, generated in the database by a recursive CTE (no Python
+-- row per clue). The case statistics do not read grid_clue_version; the clues are there to show
+-- that a month's statistics do not pay for them. Each clue is loaded
 -- the day after it was reported, as a daily load would (the entity register reads by loaded_at).
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :clue_count)
 INSERT INTO grid_clue_version (

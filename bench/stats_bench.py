@@ -12,9 +12,10 @@ Reports, for each database:
   warehouse, median of ``--repeats`` (default 3); target 5 s.
 
 Every PostgreSQL warehouse is a new database, created and dropped (``bench/pg.py``). The
-five-year SQLite warehouse also holds --clues grid-worker clue versions (default 10 million,
-generated inside SQLite by bench/generate_clues.sql): no statistic reads them, and they are
-there to show that a month's statistics do not pay for them (make bench-grid measures their load).
+five-year warehouse also holds --clues grid-worker clue versions (default 10 million,
+generated inside the database by bench/generate_clues.sql, on PostgreSQL generate_clues_pg.sql,
+the same rows): the case statistics do not read them, and they are there to show that a month's
+statistics do not pay for them (make bench-grid measures their load).
 The figures and the target lines go under ``statistics`` in bench-out/results.json.
 
     PYTHONPATH=plugins .venv/bin/python bench/stats_bench.py [--cases 200000] [--databases sqlite,postgresql]
@@ -96,7 +97,8 @@ REPEATS = 21
 def add_clues(engine, count: int) -> None:
     from sqlalchemy import text
 
-    statement = text((Path(__file__).parent / "generate_clues.sql").read_text(encoding="utf-8"))
+    name = "generate_clues_pg.sql" if engine.dialect.name == "postgresql" else "generate_clues.sql"
+    statement = text((Path(__file__).parent / name).read_text(encoding="utf-8"))
     with engine.begin() as connection:
         connection.execute(statement, {"clue_count": count})
 
@@ -162,7 +164,7 @@ def warehouses(args) -> tuple[tuple[str, list[int]], ...]:
 
 
 def clues_in(label: str, args) -> int:
-    """Grid clue versions generated into a SQLite warehouse: --clues in the five-year one, twice
+    """Grid clue versions generated into a warehouse: --clues in the five-year one, twice
     that (20 million by default) in the ten-year one."""
     return {"five years": args.clues, "ten years": 2 * args.clues}.get(label, 0)
 
@@ -246,7 +248,7 @@ def bench_database(database: str, args, stack: ExitStack, tmp: Path) -> dict:
         warehouse.ensure_schema(engine)
         print(f"{DATABASES[database]}, {label}: loading {per_year * len(years):,} cases …", flush=True)
         populate(engine, years, per_year)
-        if clues_in(label, args) and database == "sqlite":
+        if clues_in(label, args):
             count = clues_in(label, args)
             timed(f"generating {count:,} grid clues", lambda: add_clues(engine, count))  # noqa: B023 - used at once, inside the loop
         month_statistics(engine)()  # warm caches (and the year's old-case aggregate)
@@ -278,7 +280,7 @@ def bench_database(database: str, args, stack: ExitStack, tmp: Path) -> dict:
             "other_year_packages": sum(1 for name in median_run if not targeted(name)),
             "other_year_packages_seconds": statistics.median(others),
             "year_package_seconds": median_run,
-            "clues": {label: clues_in(label, args) if database == "sqlite" else 0 for label, _ in warehouses(args)}}
+            "clues": {label: clues_in(label, args) for label, _ in warehouses(args)}}
 
 
 
@@ -286,11 +288,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=200_000, help="cases over five years")
     parser.add_argument("--clues", type=int, default=10_000_000,
-                        help="grid clues in the five-year SQLite warehouse (0: none)")
+                        help="grid clues in the five-year warehouse (0: none)")
     parser.add_argument("--repeats", type=int, default=3, help="runs of the year's packages (the median counts)")
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--years", type=int, choices=(5, 10), default=5,
-                        help="10: add a ten-year warehouse (400,000 cases, 2 × --clues clues on SQLite)")
+                        help="10: add a ten-year warehouse (400,000 cases, 2 × --clues clues)")
     args = parser.parse_args()
     databases = [name.strip() for name in args.databases.split(",") if name.strip()]
     results = {"cases": args.cases, "load_average_at_start": os.getloadavg(), "cpus": os.cpu_count()}
