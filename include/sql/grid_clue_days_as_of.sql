@@ -6,13 +6,7 @@
 SELECT v.district_code, date(v.reported_at) AS day, v.load_id, COUNT(*) AS clues
 FROM grid_clue_version v
 WHERE v.reported_at >= :year_start AND v.reported_at < :as_of
-  AND ((v.updated_at IS NOT NULL AND v.updated_at < :as_of)
-    OR (v.updated_at IS NULL AND (v.closed_date IS NULL OR v.closed_date < :as_of)))
-  AND NOT EXISTS (
-      SELECT 1 FROM grid_clue_version w
-      WHERE w.clue_no = v.clue_no AND w.version > v.version AND w.reported_at < :as_of
-        AND ((w.updated_at IS NOT NULL AND w.updated_at < :as_of)
-          OR (w.updated_at IS NULL AND (w.closed_date IS NULL OR w.closed_date < :as_of))))
+  AND {{ grid_clue_version_at }}
 GROUP BY v.district_code, date(v.reported_at), v.load_id
 UNION ALL
 SELECT NULL, NULL, NULL, COUNT(*)

@@ -10,13 +10,7 @@ WITH chosen AS MATERIALIZED (
     SELECT v.load_id, v.reported_at, v.district_code, v.town, v.grid_code
     FROM grid_clue_version v
     WHERE v.reported_at < :as_of
-      AND ((v.updated_at IS NOT NULL AND v.updated_at < :as_of)
-        OR (v.updated_at IS NULL AND (v.closed_date IS NULL OR v.closed_date < :as_of)))
-      AND NOT EXISTS (
-          SELECT 1 FROM grid_clue_version w
-          WHERE w.clue_no = v.clue_no AND w.version > v.version AND w.reported_at < :as_of
-            AND ((w.updated_at IS NOT NULL AND w.updated_at < :as_of)
-              OR (w.updated_at IS NULL AND (w.closed_date IS NULL OR w.closed_date < :as_of))))
+      AND {{ grid_clue_version_at }}
 )
 SELECT district_code, grid_code, town, MAX(reported_at) AS last_reported, NULL AS load_id
 FROM chosen

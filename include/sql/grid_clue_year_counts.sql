@@ -1,14 +1,9 @@
 -- The grid clues of the year to date (上报时间 in [year_start, as_of)), each in its version at
 -- as_of (the period's end, exclusive), counted for the 网格监测 forms; only the counts leave the
 -- database. in_period says whether the clue lies in [period_start, as_of).
--- A clue's version at as_of is the highest 版本 among the versions known by then. A version is
--- known from its 更新时间 (the platform's change time, local wall time) when the platform sent one;
--- otherwise from what it says itself: a version reporting a 办结日期 is not known before that day.
--- loaded_at is the warehouse's wall clock and never decides a figure: a rebuild from scratch
--- must give the same forms. Reporter and subject columns are not selected.
--- So a version is a clue's version at as_of when it is known by then and no later version of the
--- clue is (a look-up in the key's index), so only the versions reported in the year are counted,
--- whatever the history; a later version may correct the 上报时间, and then it decides whether the
+-- Each clue in its version at as_of as grid_clue_version_at.sql defines it (reporter and subject
+-- columns not selected); only the versions reported in the year are read, whatever the history; a
+-- later version may correct the 上报时间, and then it decides whether the
 -- clue is in the year. Parts (the other columns are NULL):
 --   grid      per 区县, 乡镇街道, 网格, 发现方式, 研判结果, 处置状态
 --   days      the 已办结 ones with a 办结日期, per 区县, 乡镇街道, 上报日期, 办结日期 (the medians)
@@ -21,13 +16,7 @@ WITH chosen AS MATERIALIZED (
            v.transfer_unit, v.status, v.closed_date
     FROM grid_clue_version v
     WHERE v.reported_at >= :year_start AND v.reported_at < :as_of
-      AND ((v.updated_at IS NOT NULL AND v.updated_at < :as_of)
-        OR (v.updated_at IS NULL AND (v.closed_date IS NULL OR v.closed_date < :as_of)))
-      AND NOT EXISTS (
-          SELECT 1 FROM grid_clue_version w
-          WHERE w.clue_no = v.clue_no AND w.version > v.version AND w.reported_at < :as_of
-            AND ((w.updated_at IS NOT NULL AND w.updated_at < :as_of)
-              OR (w.updated_at IS NULL AND (w.closed_date IS NULL OR w.closed_date < :as_of))))
+      AND {{ grid_clue_version_at }}
 )
 SELECT 'grid' AS part, in_period, district_code, town, grid_code, discovery_method, judgement, status,
        NULL AS label, NULL AS reported_day, NULL AS closed_date, COUNT(*) AS clues

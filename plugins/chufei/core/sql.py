@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -12,9 +13,24 @@ from sqlalchemy.sql.elements import TextClause
 from chufei.core.settings import SQL_DIR
 
 
+# A fragment several statements share (a definition written once), included as {{ name }}:
+# include/sql/<name>.sql's text in place, its comment lines dropped so it can stand mid-clause.
+_FRAGMENT = re.compile(r"\{\{ (\w+) \}\}")
+
+
+def _fragment(match: re.Match) -> str:
+    lines = (SQL_DIR / f"{match.group(1)}.sql").read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.lstrip().startswith("--"))
+
+
+def sql_text(name: str) -> str:
+    """include/sql/<name>.sql with its fragments included."""
+    return _FRAGMENT.sub(_fragment, (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+
+
 @cache
 def statement(name: str) -> TextClause:
-    return text((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    return text(sql_text(name))
 
 
 def run_sql(connection: Connection, name: str, **params: object) -> CursorResult:
