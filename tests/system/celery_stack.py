@@ -221,7 +221,21 @@ class CeleryStack:
         self.airflow(*args)
 
     def trigger_many(self, runs: list[tuple[str, str, dict | None]]) -> None:
-        """Trigger several runs at once (one CLI process each, started together)."""
+        """Trigger several runs so that the scheduler finds them queued together.
+
+        Each CLI trigger takes seconds to start; unpaused, the first runs could finish before the
+        last one exists. So the DAGs are paused while the runs are created and unpaused after.
+        """
+        dag_ids = sorted({dag_id for dag_id, _, _ in runs})
+        for dag_id in dag_ids:
+            self.airflow("dags", "pause", dag_id)
+        try:
+            self._trigger_together(runs)
+        finally:
+            for dag_id in dag_ids:
+                self.airflow("dags", "unpause", dag_id)
+
+    def _trigger_together(self, runs: list[tuple[str, str, dict | None]]) -> None:
         pending = []
         for dag_id, run_id, conf in runs:
             args = [sys.executable, "-m", "airflow", "dags", "trigger", dag_id, "--run-id", run_id]
