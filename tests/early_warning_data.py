@@ -26,11 +26,13 @@ def uscc(body17: str) -> str:
 
 def grid_clue(connection, clue_no: str, reported: datetime, district: str, grid: str, name: str,
               code: str | None = None, signs: str = "", version: int = 1, load: str = "grid-file-1",
-              row_no: int = 1) -> None:
+              row_no: int = 1, loaded_at: datetime | None = None) -> None:
+    if loaded_at is None:
+        loaded_at = datetime(2026, 1, 1, 8, 0, 0) if load == "grid-file-1" else datetime(2026, 1, 2, 8, 0, 0)
     connection.execute(insert(grid_clue_version), {
         "clue_no": clue_no, "version": version, "updated_at": None, "source": "file",
         "load_id": hashlib.sha256(load.encode()).hexdigest(), "row_no": row_no,
-        "loaded_at": datetime(2026, 1, 1, 8, 0, 0) if load == "grid-file-1" else datetime(2026, 1, 2, 8, 0, 0),
+        "loaded_at": loaded_at,
         "reported_at": reported, "district_code": district, "town": "凤凰街道", "community": None,
         "grid_code": grid, "worker_id": "GW0001", "discovery_method": "巡查", "subject_name": name,
         "credit_code": code, "address": None, "industry": "投资咨询", "risk_signs": signs or None, "people": None,

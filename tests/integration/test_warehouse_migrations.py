@@ -55,7 +55,8 @@ LATER_COLUMNS = {"received_file": ("arrived_at",), "file_arrival": ("arrived_at"
 # Tables later revisions add, new and empty on an adopted warehouse: the snapshot of the baseline leaves them out.
 LATER_TABLES = {"work_task_completion_row",  # revision 0003
                 "entity", "entity_event", "entity_source_mark", "entity_warning", "warning_notice",
-                "warning_feedback_row"}  # revision 0005
+                "warning_feedback_row",  # revision 0005
+                "entity_touched", "entity_score_state", "entity_score_mark"}  # revision 0009
 
 
 def _snapshot(engine) -> dict[str, list]:

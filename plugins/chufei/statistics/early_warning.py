@@ -36,19 +36,22 @@ score nothing.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Engine
 
 from chufei.core.masking import mask_name
 from chufei.core.settings import early_warning_config
 from chufei.core.sql import as_date, run_sql
 from chufei.warehouse.bulk import insert_rows
-from chufei.warehouse.entity_schema import entity, entity_event, entity_warning
+from chufei.warehouse.entity_schema import (entity, entity_event, entity_score_mark, entity_score_state, entity_touched,
+                                             entity_warning)
 from chufei.warehouse.upgrade import ensure_schema
 
 OPEN = "待核查"
@@ -223,6 +226,20 @@ def _points(indicator: dict, values: pd.DataFrame) -> pd.Series:
     return points.clip(upper=indicator["max"]).astype(int)
 
 
+def _banded(settings: dict, values: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Each entity's points per indicator, its score and its band (None below every band)."""
+    points = pd.DataFrame({i["key"]: _points(i, values) for i in settings["indicators"]}, index=values.index)
+    total = points.sum(axis=1).astype(int)
+    ordered = sorted(settings["bands"], key=lambda b: -b["min"])  # as band_of, for every entity at once
+    bands = pd.Series(np.select([total.values >= b["min"] for b in ordered], [b["band"] for b in ordered],
+                                default=None), index=total.index).where(lambda b: b.notna(), None)
+    return points, total, bands
+
+
+_COLUMNS = ["entity_id", "name", "district_code", "score", "band", "config_version", "as_of", "evidence_count",
+            "reasons"]
+
+
 def score_entities(engine: Engine, as_of: date, entity_id: str | None = None, *, explain_banded: bool = True,
                    explain: Iterable[str] = ()) -> pd.DataFrame:
     """Scores and reasons per entity from the events dated on or before ``as_of`` (``entity_id``:
@@ -233,21 +250,20 @@ def score_entities(engine: Engine, as_of: date, entity_id: str | None = None, *,
     ensure_schema(engine)
     settings = config()
     values = indicator_values(engine, as_of, entity_id)
-    columns = ["entity_id", "name", "district_code", "score", "band", "config_version", "as_of", "evidence_count",
-               "reasons"]
     if values.empty:
-        return pd.DataFrame(columns=columns)
-    points = pd.DataFrame({i["key"]: _points(i, values) for i in settings["indicators"]}, index=values.index)
-    total = points.sum(axis=1).astype(int)
-    ordered = sorted(settings["bands"], key=lambda b: -b["min"])  # as band_of, for every entity at once
-    bands = pd.Series(np.select([total.values >= b["min"] for b in ordered], [b["band"] for b in ordered],
-                                default=None), index=total.index).where(lambda b: b.notna(), None)
+        return pd.DataFrame(columns=_COLUMNS)
+    points, total, bands = _banded(settings, values)
     shown = set(explain) & set(values.index)
     if explain_banded:
         shown |= set(values.index[bands.notna()])
     if entity_id is not None:
         shown |= {entity_id}
-    evidence = _evidence(engine, as_of, sorted(shown))
+    return _scored(engine, settings, as_of, values, points, total, bands, _evidence(engine, as_of, sorted(shown)))
+
+
+def _scored(engine: Engine, settings: dict, as_of: date, values: pd.DataFrame, points: pd.DataFrame,
+            total: pd.Series, bands: pd.Series, evidence: dict[str, dict[str, list[int]]]) -> pd.DataFrame:
+    """The scores frame of the module docstring, from the day's values, points, bands and evidence."""
     labels = {i["key"]: i["label"] for i in settings["indicators"]}
     reasons: dict[str, list[dict]] = {entity_id: [] for entity_id in values.index}
     for key in points.columns:  # one pass per indicator, over the entities it scores for
@@ -266,10 +282,134 @@ def score_entities(engine: Engine, as_of: date, entity_id: str | None = None, *,
     frame["config_version"] = settings["version"]
     frame["as_of"] = as_of
     frame["reasons"] = frame["entity_id"].map(reasons)
-    frame = frame.sort_values(["score", "entity_id"], ascending=[False, True])[columns].reset_index(drop=True)
+    frame = frame.sort_values(["score", "entity_id"], ascending=[False, True])[_COLUMNS].reset_index(drop=True)
     frame["band"] = frame["band"].astype(object).where(frame["band"].notna(), None)
     frame.attrs["indicator_values"] = values  # the same day's raw values: a replay need not read the events twice
     return frame
+
+
+# --- The daily run's scores, carried over from the day before -----------------------------------
+
+
+def _fingerprint(settings: dict) -> str:
+    """The reference data the stored values and evidence rest on: any change counts everything again."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _moved(engine: Engine, last: date, as_of: date) -> set[str]:
+    """The entities with an event that entered the day or one of its dated windows since ``last``
+    (all that changes an entity's values when its timeline did not change)."""
+    then, now = _windows(last), _windows(as_of)
+    with engine.connect() as connection:
+        return set(run_sql(connection, "entity_window_moves", last=last, as_of=as_of,
+                           last_recent=then["recent_from"], recent_from=now["recent_from"],
+                           last_previous=then["previous_from"], previous_from=now["previous_from"]).scalars())
+
+
+def _recounted(engine: Engine, as_of: date, entity_ids: list[str]) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """The values and evidence of ``entity_ids`` counted from their events (a bounded number at a time)."""
+    frames, evidence = [], {}
+    for start in range(0, len(entity_ids), _EVIDENCE_BATCH):
+        values, ids = _from_events(_events_of(engine, as_of, entity_ids[start:start + _EVIDENCE_BATCH]), as_of)
+        frames.append(values)
+        for key, series in ids.items():
+            for entity_id_, listed in series.dropna().items():
+                evidence.setdefault(entity_id_, {})[key] = listed
+    values = pd.concat(frames) if frames else pd.DataFrame(columns=_VALUE_COLUMNS)
+    return values.reindex(columns=_VALUE_COLUMNS), evidence
+
+
+def daily_scores(engine: Engine, as_of: date, explain: Iterable[str] = ()) -> pd.DataFrame:
+    """``score_entities(engine, as_of, explain=explain)`` for the daily run, the same frame: the
+    values of the last day scored are kept (``entity_score_state``), and only the entities the
+    register touched since (``entity_touched``) and those whose dated windows moved are counted
+    again; the evidence is read only for the entities shown that it does not hold. The first day,
+    an earlier day or changed reference data count everything. Writes the state: the replay and
+    the page call ``score_entities``."""
+    ensure_schema(engine)
+    settings = config()
+    fingerprint = _fingerprint(settings)
+    with engine.connect() as connection:
+        marks = dict(connection.execute(select(entity_score_mark.c.name, entity_score_mark.c.mark)).all())
+        touched = _frame(connection.execute(select(entity_touched.c.entity_id, entity_touched.c.stamp)))
+    stamp = int(touched["stamp"].max()) if not touched.empty else 0
+    last = date.fromisoformat(marks["as_of"]) if "as_of" in marks else None
+    carried = last is not None and last <= as_of and marks.get("config") == fingerprint
+    if carried:
+        recount = sorted(set(touched["entity_id"]) | _moved(engine, last, as_of))
+        with engine.connect() as connection:
+            state = _frame(connection.execute(select(entity_score_state.c.entity_id,
+                                                     *(entity_score_state.c[c] for c in _VALUE_COLUMNS))))
+        state = state.set_index("entity_id").drop(index=recount, errors="ignore")
+        fresh, fresh_evidence = _recounted(engine, as_of, recount)
+        values = _typed(pd.concat([state, fresh]).sort_index().reindex(columns=_VALUE_COLUMNS))
+        values.index.name = "entity_id"
+    else:
+        recount, fresh_evidence = [], {}
+        values = indicator_values(engine, as_of)
+    points, total, bands = _banded(settings, values)
+    shown = (set(explain) & set(values.index)) | set(values.index[bands.notna()])
+    stored = _stored_evidence(engine, sorted(shown - set(fresh_evidence))) if carried else {}
+    missing = sorted(shown - set(fresh_evidence) - set(stored))
+    by_key = _evidence(engine, as_of, missing)
+    added: dict[str, dict] = {}
+    for key, ids in by_key.items():
+        for entity_id_, listed in ids.items():
+            added.setdefault(entity_id_, {})[key] = listed
+    evidence: dict[str, dict[str, list[int]]] = {}
+    for source in (stored, fresh_evidence, added):
+        for entity_id_, keyed in source.items():
+            if entity_id_ in shown:
+                for key, listed in keyed.items():
+                    evidence.setdefault(key, {})[entity_id_] = listed
+    scores = _scored(engine, settings, as_of, values, points, total, bands, evidence) if not values.empty \
+        else pd.DataFrame(columns=_COLUMNS)
+    _keep_state(engine, as_of, fingerprint, stamp, values, recount if carried else None,
+                {**fresh_evidence, **added})
+    return scores
+
+
+def _stored_evidence(engine: Engine, entity_ids: list[str]) -> dict[str, dict]:
+    evidence: dict[str, dict] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(entity_ids), 5000):
+            for entity_id_, text_ in connection.execute(
+                    select(entity_score_state.c.entity_id, entity_score_state.c.evidence).where(
+                        entity_score_state.c.entity_id.in_(entity_ids[start:start + 5000]),
+                        entity_score_state.c.evidence.is_not(None))):
+                evidence[entity_id_] = json.loads(text_)
+    return evidence
+
+
+def _keep_state(engine: Engine, as_of: date, fingerprint: str, stamp: int, values: pd.DataFrame,
+                recount: list[str] | None, evidence: dict[str, dict]) -> None:
+    """Store the day's values (all of them, or, when carried over, those of ``recount``), the
+    evidence worked out, the day; and consume the touches up to ``stamp``."""
+    written = values.index if recount is None else values.index.intersection(recount)
+    rows = values.loc[written]
+    records = [{"entity_id": entity_id_, **{c: (None if c == "risk_ledger_level" and not isinstance(v, str) else
+                                                v if c == "risk_ledger_level" else int(v))
+                                             for c, v in zip(_VALUE_COLUMNS, row, strict=True)},
+                "evidence": json.dumps(evidence[entity_id_], sort_keys=True) if entity_id_ in evidence else None}
+               for entity_id_, row in zip(rows.index, rows[_VALUE_COLUMNS].itertuples(index=False, name=None),
+                                          strict=True)]
+    with engine.begin() as connection:
+        if recount is None:
+            connection.execute(delete(entity_score_state))
+        else:
+            for start in range(0, len(recount), 5000):
+                connection.execute(delete(entity_score_state).where(
+                    entity_score_state.c.entity_id.in_(recount[start:start + 5000])))
+        insert_rows(connection, entity_score_state, records)
+        later = sorted(set(evidence) - set(written))  # evidence found for entities carried over
+        if later:
+            connection.execute(update(entity_score_state).where(entity_score_state.c.entity_id == bindparam("e"))
+                               .values(evidence=bindparam("v_evidence")),
+                               [{"e": e, "v_evidence": json.dumps(evidence[e], sort_keys=True)} for e in later])
+        connection.execute(delete(entity_touched).where(entity_touched.c.stamp <= stamp))
+        connection.execute(delete(entity_score_mark))
+        insert_rows(connection, entity_score_mark, [{"name": "as_of", "mark": as_of.isoformat()},
+                                                    {"name": "config", "mark": fingerprint}])
 
 
 def _names(engine: Engine) -> pd.DataFrame:
@@ -333,7 +473,7 @@ def refresh_warnings(engine: Engine, as_of: date) -> pd.DataFrame:
         checked = set(connection.execute(select(entity_warning.c.entity_id).where(
             (entity_warning.c.status != OPEN) | entity_warning.c.warning_id.in_(list(feedback.get("warning_id", [])))
         )).scalars())
-    scores = score_entities(engine, as_of, explain=checked)
+    scores = daily_scores(engine, as_of, explain=checked)
     with engine.begin() as connection:
         for row in feedback.itertuples(index=False):  # one statement per checked warning, not per history row
             connection.execute(update(entity_warning).where(entity_warning.c.warning_id == row.warning_id)

@@ -43,7 +43,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 import pandas as pd
-from sqlalchemy import Column, MetaData, Table, Text, delete, select, text, update
+from sqlalchemy import Column, MetaData, Table, Text, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import TextClause
 
@@ -51,7 +51,8 @@ from chufei.core.settings import REFERENCE_DIR, early_warning_config
 from chufei.core.sql import run_sql, statement
 from chufei.core.units import units
 from chufei.warehouse.bulk import insert_rows
-from chufei.warehouse.entity_schema import entity, entity_event, entity_source_mark, entity_warning
+from chufei.warehouse.entity_schema import (entity, entity_event, entity_score_mark, entity_source_mark, entity_touched,
+                                             entity_warning)
 from chufei.warehouse.upgrade import ensure_schema
 
 OVERRIDES = REFERENCE_DIR / "entity_overrides.csv"
@@ -602,7 +603,11 @@ def update_register(engine: Engine) -> dict:
         if rebuilt:
             connection.execute(delete(entity_event))
             connection.execute(delete(entity_source_mark))
+            connection.execute(delete(entity_score_mark))  # every timeline changes: the next day counts all
+            connection.execute(delete(entity_touched))
             marks = {}
+        stamp = None if rebuilt else connection.execute(
+            select(func.coalesce(func.max(entity_touched.c.stamp), 0) + 1)).scalar()
         since = _grid_since(marks)
         subjects, grid_mark = _grid_subjects(connection, since)
         combos, texts = _grid_combos(subjects) if grid_mark is not None else (pd.DataFrame(), [])
@@ -619,13 +624,13 @@ def update_register(engine: Engine) -> dict:
         counts = dict.fromkeys(SOURCES, 0)
         written: set[str] = set()
         if not combos.empty:
-            _write_grid(connection, combos, texts, register, written, rebuilt, since)
+            _write_grid(connection, combos, texts, register, written, rebuilt, since, stamp)
             counts["grid"] = int(combos["records"].sum())
         for records, marks_reached in others:
             new_marks.update(marks_reached)
             if records.empty:
                 continue
-            _write_batch(connection, records, register, written, rebuilt)
+            _write_batch(connection, records, register, written, rebuilt, stamp)
             for source, count in records["source"].value_counts().items():
                 counts[source] += int(count)
         if rebuilt:  # entities nothing names any more, and no warning refers to
@@ -673,8 +678,9 @@ def _write_entities(connection: Connection, register: _Register, people: set[str
 
 
 def _write_grid(connection: Connection, combos: pd.DataFrame, texts: list[str], register: _Register,
-                written: set[str], rebuilt: bool, since: datetime) -> None:
-    """Resolve the grid's distinct subjects, then write its events in one INSERT … SELECT."""
+                written: set[str], rebuilt: bool, since: datetime, stamp: int | None) -> None:
+    """Resolve the grid's distinct subjects, then write its events in one INSERT … SELECT (and,
+    unless rebuilding, mark the entities it touches with ``stamp``)."""
     combos["entity_id"] = resolve(combos, register)
     _write_entities(connection, register, set(combos.loc[combos["person"], "entity_id"]), written, rebuilt)
     _grid_subject.create(connection)
@@ -691,11 +697,26 @@ def _write_grid(connection: Connection, combos: pd.DataFrame, texts: list[str], 
     rebuilt_indexes = [index for index in entity_event.indexes if not index.unique] if rebuilt else []
     for index in rebuilt_indexes:
         index.drop(connection)
+    if stamp is not None:  # before the events move: the entities holding them now are touched too
+        connection.execute(_over_new_grid("entity_touch_grid", since), {"since": since, "stamp": stamp})
     connection.execute(_over_new_grid("entity_grid_events", since), {"since": since})
     for index in rebuilt_indexes:
         index.create(connection)
     _grid_signs.drop(connection)  # (a failed run rolls their creation back with the rest)
     _grid_subject.drop(connection)
+
+
+def _touch(connection: Connection, records: pd.DataFrame, stamp: int) -> None:
+    """Mark the entities a batch's events go to, and those holding events of the same keys now
+    (a corrected row may move its event): the next day's scoring re-counts them."""
+    touched = set(records["entity_id"])
+    for source, keys in records.groupby("source")["source_key"]:
+        keys = sorted(set(keys))
+        for start in range(0, len(keys), 5000):
+            touched.update(connection.execute(select(entity_event.c.entity_id).where(
+                entity_event.c.source == source, entity_event.c.source_key.in_(keys[start:start + 5000]))).scalars())
+    _upsert(connection, entity_touched, [{"entity_id": e, "stamp": stamp} for e in sorted(touched)],
+            ["entity_id"], ["stamp"])
 
 
 def _fill(connection: Connection, table: Table, rows: Iterable[tuple]) -> None:
@@ -713,11 +734,14 @@ def _fill(connection: Connection, table: Table, rows: Iterable[tuple]) -> None:
 
 
 def _write_batch(connection: Connection, records: pd.DataFrame, register: _Register, written: set[str],
-                 rebuilt: bool) -> None:
-    """Resolve one batch and write its new entities (before the events that name them) and events."""
+                 rebuilt: bool, stamp: int | None) -> None:
+    """Resolve one batch and write its new entities (before the events that name them) and events
+    (and, unless rebuilding, mark the entities it touches with ``stamp``)."""
     records["entity_id"] = resolve(records, register)
     _write_entities(connection, register, set(records.loc[records["person"], "entity_id"]), written, rebuilt)
     columns = ["entity_id", *EVENT_COLUMNS]
     events = records[columns].astype(object).where(records[columns].notna(), None)
     rows = [{k: _none(v) for k, v in row.items()} for row in events.to_dict("records")]
+    if stamp is not None:
+        _touch(connection, records, stamp)
     _upsert(connection, entity_event, rows, ["source", "source_key"], ["entity_id", *EVENT_COLUMNS[2:]])

@@ -7,6 +7,10 @@ administrative action), linked to the file it came in (sha256 → ``received_fil
 the receipt) and its row; ``entity_source_mark`` is each inflow's high-water mark, so a run reads
 only what arrived since the last one. ``entity_warning`` keeps every warning raised and the
 feedback on it; ``warning_notice`` the 红 notices sent, one per entity and band.
+``entity_score_state`` keeps the indicator values of the last day scored by the daily run (and
+the evidence of the entities it showed), ``entity_score_mark`` that day, and ``entity_touched`` the
+entities whose events changed since: the next day re-counts only those and the entities whose
+dated windows moved, and carries the others over.
 """
 
 from __future__ import annotations
@@ -84,3 +88,30 @@ warning_notice = _table(
     Column("band", String(4), primary_key=True),
     Column("warning_id", String(32), nullable=False),
     Column("sent_on", Date, nullable=False))
+
+entity_touched = _table(
+    "entity_touched",
+    Column("entity_id", String(16), primary_key=True),  # its events changed since the day last scored
+    Column("stamp", Integer, nullable=False))  # the register run that touched it last: a scoring consumes up to its own
+
+entity_score_state = _table(
+    "entity_score_state",
+    Column("entity_id", String(16), primary_key=True),
+    Column("evidence_count", Integer, nullable=False),
+    Column("grid_clues", Integer, nullable=False),
+    Column("reporting_grids", Integer, nullable=False),
+    Column("risk_signs", Integer, nullable=False),
+    Column("advert_phrases", Integer, nullable=False),
+    Column("unlicensed", Integer, nullable=False),
+    Column("admin_actions", Integer, nullable=False),
+    Column("risk_ledger_level", String(8)),
+    Column("report_clues", Integer, nullable=False),
+    Column("districts", Integer, nullable=False),
+    Column("growth_90d", Integer, nullable=False),
+    Column("growth_previous", Integer, nullable=False),
+    Column("evidence", Text))  # JSON: indicator -> event ids, for the entities whose reasons were shown
+
+entity_score_mark = _table(
+    "entity_score_mark",
+    Column("name", String(32), primary_key=True),  # as_of | config
+    Column("mark", Text, nullable=False))
