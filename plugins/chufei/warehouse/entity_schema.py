@@ -59,7 +59,8 @@ entity_event = _table(
     Column("amount_fen", BigInteger),
     UniqueConstraint("source", "source_key", name="uq_entity_event_source"),
     Index("ix_entity_event_entity", "entity_id", "event_date"),
-    Index("ix_entity_event_date", "event_date"))
+    Index("ix_entity_event_date", "event_date"),
+    Index("ix_entity_event_file", "file_sha256", "event_date"))  # the files behind a day's package, file by file
 
 entity_source_mark = _table(
     "entity_source_mark",
