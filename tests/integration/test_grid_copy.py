@@ -1,6 +1,7 @@
-"""Grid exports into a PostgreSQL warehouse through COPY: a file's rows are streamed into a
-temporary table inside the load's transaction and reach the history in one statement, so a file
-still loads entirely or not at all, each (线索编号, 版本) once, every rejected row kept."""
+"""Grid exports into a PostgreSQL warehouse through COPY: rows the load numbers itself are copied
+straight into the history, rows with their own 版本号 are streamed into a temporary table inside
+the load's transaction and reach the history in one statement, so a file still loads entirely or
+not at all, each (线索编号, 版本) once, every rejected row kept."""
 
 from __future__ import annotations
 
@@ -76,6 +77,33 @@ def test_a_file_that_breaks_after_many_good_chunks_loads_nothing(pg_engine, data
     assert not _staging_left(pg_engine)
 
 
+def test_an_export_without_versions_goes_straight_into_the_history(pg_engine, data, monkeypatch):
+    from chufei.warehouse.grid_staging import CopyClueStaging
+
+    def staged(self, rows):
+        raise AssertionError("versions the load numbered itself went through the staging")
+
+    monkeypatch.setattr(CopyClueStaging, "append", staged)
+    inbox = data.inbox("grid_reports")
+    write_grid_csv(inbox / "1.csv", [row(f"WG2020{n:06d}") for n in range(1, 1201)])
+    assert ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)["new_versions"] == 1200
+
+    # A later export changes every third clue: those get version 2, the others stay as they are.
+    write_grid_csv(inbox / "2.csv", [row(f"WG2020{n:06d}", status="核查中" if n % 3 == 0 else "待核查")
+                                     for n in range(1, 1201)])
+    summary = ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)
+
+    assert (summary["rows_accepted"], summary["new_versions"]) == (1200, 400)
+    current = {c["clue_no"]: (c["version"], c["status"]) for c in clues(pg_engine)}
+    assert current == {f"WG2020{n:06d}": (2, "核查中") if n % 3 == 0 else (1, "待核查") for n in range(1, 1201)}
+    with pg_engine.connect() as connection:
+        loads = connection.execute(text("SELECT load_id, source, count(DISTINCT loaded_at), count(*), min(row_no), "
+                                        "max(row_no) FROM grid_clue_version GROUP BY load_id, source")).all()
+    expected = {1200: ("file", 1, 1200, 2, 1201), 400: ("file", 1, 400, 4, 1201)}  # line 1 is the header
+    assert {r[0]: tuple(r[1:]) for r in loads} == {
+        receipt["sha256"]: expected[receipt["counts"]["new_versions"]] for receipt in receipts(data)}
+
+
 def test_re_delivered_clue_versions_load_exactly_once(pg_engine, data):
     inbox = data.inbox("grid_reports")
     first = [{**row(f"WG2020{n:06d}"), "版本号": "1"} for n in range(1, 601)]
@@ -117,3 +145,61 @@ def test_rejected_rows_are_kept_and_the_valid_ones_load(pg_engine, data):
     assert {json.loads(r.raw_json)["区县代码"] for r in kept} == {"110101"}
     assert all(json.loads(r.reasons_json)[0]["column"] == "区县代码" for r in kept)
     assert receipts(data)[0]["status"] == "partially_accepted"
+
+
+def test_versions_a_concurrent_load_stores_first_send_the_file_through_the_staging(pg_engine, data, monkeypatch):
+    """An export's rows carry no 版本号: the load numbers them after the stored versions and copies
+    them straight into the history. Another load that stores one of those numbers meanwhile makes
+    that COPY fail once it commits; the file is then loaded again, every row staged, and numbered
+    after what that load stored."""
+    import threading
+    import time
+
+    from sqlalchemy import insert, literal, select
+
+    from chufei.ingest import grid as grid_ingest
+    from chufei.warehouse import grid_staging
+    from chufei.warehouse.inflow_schema import grid_clue_version
+
+    inbox = data.inbox("grid_reports")
+    write_grid_csv(inbox / "1.csv", [row(f"WG2020{n:06d}") for n in range(1, 301)])
+    assert ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)["new_versions"] == 300
+
+    modes = []
+
+    def recording(connection, folder, load_id, direct=True):
+        modes.append(direct)
+        return grid_staging.clue_staging(connection, folder, load_id, direct)
+
+    monkeypatch.setattr(grid_ingest, "clue_staging", recording)
+    other = pg_engine.connect()
+    taken = other.begin()
+    names = [column.name for column in grid_clue_version.columns]
+    other.execute(insert(grid_clue_version).from_select(names, select(
+        *(literal(2).label("version") if name == "version" else grid_clue_version.c[name] for name in names))
+        .where(grid_clue_version.c.clue_no == "WG2020000150")))
+
+    def commit_once_the_copy_waits() -> None:
+        deadline = time.monotonic() + 60
+        with pg_engine.connect() as watcher:
+            while time.monotonic() < deadline and not watcher.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock' AND query LIKE 'COPY grid_clue_version%'")).scalar():
+                watcher.rollback()
+                time.sleep(0.02)
+        taken.commit()
+
+    committer = threading.Thread(target=commit_once_the_copy_waits)
+    committer.start()
+    write_grid_csv(inbox / "2.csv", [row(f"WG2020{n:06d}", status="核查中") for n in range(1, 301)])
+    summary = ingest_grid_files(pg_engine, data, chunk_bytes=CHUNK)
+    committer.join()
+    other.close()
+
+    assert modes == [True, False]
+    assert (summary["rows_accepted"], summary["new_versions"]) == (300, 300)
+    history = [(c["clue_no"], c["version"], c["status"]) for c in clues(pg_engine, "grid_clue_version")]
+    assert [(v, s) for clue, v, s in history if clue == "WG2020000150"] == [(1, "待核查"), (2, "待核查"), (3, "核查中")]
+    assert len(history) == 300 + 1 + 300
+    assert {(v, s) for clue, v, s in history if clue != "WG2020000150"} == {(1, "待核查"), (2, "核查中")}
+    assert not _staging_left(pg_engine)

@@ -35,7 +35,7 @@ from chufei.validate.grid_normalise import normalise
 from chufei.validate.grid_rules import Rejected, validate
 from chufei.warehouse import schema as warehouse
 from chufei.warehouse.grid_load import ClueLoader, LoadChunk
-from chufei.warehouse.grid_staging import ClueStaging, CopyClueStaging, clue_staging
+from chufei.warehouse.grid_staging import ClueStaging, CopyClueStaging, NumberTaken, clue_staging
 
 RECEIPT_ERROR_LIMIT = 1000  # every rejected row is in the warehouse; the receipt lists the first ones
 
@@ -152,32 +152,20 @@ def ingest_grid_files(engine: Engine, data: DataDir, chunk_rows: int = CHUNK_ROW
 def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: str,
                      chunk_rows: int = CHUNK_ROWS, chunk_bytes: int = BLOCK_BYTES,
                      timings: dict[str, float] | None = None) -> Receipt:
-    """One export, one transaction: all its valid rows load, or (on an unreadable file) none do."""
+    """One export, one transaction: all its valid rows load, or (on an unreadable file) none do.
+
+    A second transaction, every row staged, only when a concurrent load stored versions this one
+    had numbered and copied straight into the history (``NumberTaken``); the first left nothing."""
     receipt, archived = receive(engine, data, path, original_name, SOURCE, DATASET, TITLE)
     if archived is None:
         return receipt
     sha256 = receipt.sha256
     try:
-        with (engine.connect() as connection, clue_staging(connection, data.work(SOURCE), sha256) as staging,
-              connection.begin()):
-            record_loading(connection, **_received(receipt, archived, path))
-            result = load_batches(connection, read_batches(path, original_name, chunk_rows, chunk_bytes),
-                                   sha256, "file", timings=timings, staging=staging)
-            receipt.counts = {"rows": result.rows, "accepted": result.accepted, "rejected": result.rejected,
-                              "new_versions": result.new_versions}
-            receipt.errors = result.errors
-            if result.rejected > len(result.errors):
-                receipt.message = (f"共 {result.rejected} 行未通过校验，回执仅列出前 {len(result.errors)} 个问题；"
-                                   "全部退回行及原因保存在处非办数据库中")
-            if result.accepted == 0:
-                receipt.status = "rejected"
-                receipt.message = receipt.message or ("文件中没有数据行" if result.rows == 0 else
-                                                       "所有数据行均未通过校验，本次报送未入库")
-            else:
-                receipt.status = "partially_accepted" if result.rejected else "accepted"
-            record_outcome(connection, sha256=sha256, original_name=original_name, status=receipt.status,
-                           rows=result.rows, accepted=result.accepted, rejected=result.rejected,
-                           message=receipt.message, arrived_at=as_instant(receipt.arrived_at))
+        try:  # on PostgreSQL the versions this load numbers go straight into the history (grid_staging)
+            _load_file(engine, data, path, original_name, receipt, archived, chunk_rows, chunk_bytes, timings)
+        except NumberTaken:  # a concurrent load stored some of those numbers: the file again, every row staged
+            _load_file(engine, data, path, original_name, receipt, archived, chunk_rows, chunk_bytes, timings,
+                       direct=False)
     except FileRejected as rejection:
         receipt.status, receipt.message = "rejected", rejection.message
         receipt.counts = {"rows": 0, "accepted": 0, "rejected": 0}
@@ -186,6 +174,32 @@ def ingest_grid_file(engine: Engine, data: DataDir, path: Path, original_name: s
             record_loading(connection, **_received(receipt, archived, path), status="rejected", message=receipt.message)
             warehouse.record_arrival(connection, sha256, original_name, "rejected", as_instant(receipt.arrived_at))
     return receipt
+
+
+def _load_file(engine: Engine, data: DataDir, path: Path, original_name: str, receipt: Receipt, archived: Path,
+               chunk_rows: int, chunk_bytes: int, timings: dict[str, float] | None, direct: bool = True) -> None:
+    """The file's rows and its load record in one transaction; the outcome goes into ``receipt``."""
+    sha256 = receipt.sha256
+    with (engine.connect() as connection, clue_staging(connection, data.work(SOURCE), sha256, direct) as staging,
+          connection.begin()):
+        record_loading(connection, **_received(receipt, archived, path))
+        result = load_batches(connection, read_batches(path, original_name, chunk_rows, chunk_bytes),
+                               sha256, "file", timings=timings, staging=staging)
+        receipt.counts = {"rows": result.rows, "accepted": result.accepted, "rejected": result.rejected,
+                          "new_versions": result.new_versions}
+        receipt.errors = result.errors
+        if result.rejected > len(result.errors):
+            receipt.message = (f"共 {result.rejected} 行未通过校验，回执仅列出前 {len(result.errors)} 个问题；"
+                               "全部退回行及原因保存在处非办数据库中")
+        if result.accepted == 0:
+            receipt.status = "rejected"
+            receipt.message = receipt.message or ("文件中没有数据行" if result.rows == 0 else
+                                                   "所有数据行均未通过校验，本次报送未入库")
+        else:
+            receipt.status = "partially_accepted" if result.rejected else "accepted"
+        record_outcome(connection, sha256=sha256, original_name=original_name, status=receipt.status,
+                       rows=result.rows, accepted=result.accepted, rejected=result.rejected,
+                       message=receipt.message, arrived_at=as_instant(receipt.arrived_at))
 
 
 def _received(receipt: Receipt, archived: Path, path: Path) -> dict:

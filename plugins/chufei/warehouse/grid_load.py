@@ -185,6 +185,7 @@ class ClueLoader:
         count = chunk.rows.num_rows
         if count == 0:
             return 0
+        numbered_here = chunk.rows["version"].null_count == count  # no row carries its own 版本号
         versions, keep = self._versions(chunk.rows)
         columns = chunk.columns
         if self.staging:
@@ -192,8 +193,13 @@ class ClueLoader:
             if keep is not None:  # a re-export of clues already stored: only changed ones load
                 columns = {name: pc.filter(values, keep) for name, values in columns.items()}
                 versions = pc.filter(versions, keep)
-            if len(versions):
-                self.staging.append(pa.table({**columns, "version": versions}))
+            if not len(versions):
+                return count
+            rows = pa.table({**columns, "version": versions})
+            if numbered_here and self.staging.direct:
+                self.new_versions += self.staging.insert_numbered(rows, self.source, self.load_id, self.loaded_at)
+            else:
+                self.staging.append(rows)
             return count
         if keep is not None:  # a re-export of clues already stored: only changed ones load
             kept = np.flatnonzero(keep.to_numpy(zero_copy_only=False)).tolist()

@@ -5,7 +5,8 @@ in bulk while the file is still being validated — on SQLite by the ADBC driver
 a scratch database beside the file's work folder, on PostgreSQL by ``COPY … FROM STDIN`` into a
 temporary table — and move into ``grid_clue_version`` with one ``grid_insert_staged`` inside the
 load's own transaction: the file still loads entirely or not at all, and each (线索编号, 版本)
-is stored once. A scratch database never outlives its load, even a killed one
+is stored once. On PostgreSQL the rows whose versions the load numbered itself skip the staging
+and are copied straight into the history. A scratch database never outlives its load, even a killed one
 (``_remove_abandoned_scratch``); the temporary table is dropped with the transaction.
 """
 
@@ -56,6 +57,7 @@ class ClueStaging:
 
     TABLE = _TABLE
     convert = staticmethod(_sqlite_arrow)  # how ``ClueLoader.prepare`` hands over a column
+    direct = False  # every row is staged: the scratch database is another connection's
 
     def __init__(self, path: Path):
         self.path = path
@@ -87,21 +89,31 @@ class ClueStaging:
             self._connection = None
 
 
+class NumberTaken(Exception):
+    """A version this load numbered itself was stored meanwhile by a concurrent load: the file
+    must be loaded again through the staging, whose ``INSERT … SELECT`` leaves stored versions."""
+
+
 class CopyClueStaging:
     """A file load's clue versions on their way into a PostgreSQL warehouse, by COPY.
 
     Bound INSERTs cost PostgreSQL a round of parsing, planning and WAL per row even pipelined.
     Here each chunk's Arrow columns are written as CSV by Arrow (in C) and streamed with
-    ``COPY … FROM STDIN`` into a temporary table created by the first chunk inside the load's
-    transaction (``ON COMMIT DROP``: it goes with the commit or the rollback, so a failed file
-    leaves nothing, and a pooled connection never keeps it). ``move`` then copies it into the
-    history with the same ``grid_insert_staged`` as SQLite.
+    ``COPY … FROM STDIN``. Rows whose version this load numbered itself (an export without 版本号:
+    a new clue's version 1, or the one after the stored current version) are new keys, so they go
+    straight into the history (``insert_numbered``) while the next chunk is being validated: the
+    server writes them once, in parallel with the client, and nothing is left for the end. Rows
+    that carry their own 版本号 may repeat versions already stored; they go into a temporary table
+    created by the first such chunk inside the load's transaction (``ON COMMIT DROP``: it goes with
+    the commit or the rollback, and a pooled connection never keeps it), which ``move`` copies into
+    the history with the same ``grid_insert_staged`` as SQLite, leaving stored versions as they
+    are. Either way a failed file leaves nothing. ``direct=False`` stages every row.
     """
 
     TABLE = _TABLE
 
-    def __init__(self, connection: Connection):
-        self.connection = connection
+    def __init__(self, connection: Connection, direct: bool = True):
+        self.connection, self.direct = connection, direct
         self.staged = 0
         self._created = False
 
@@ -110,24 +122,45 @@ class CopyClueStaging:
         return values  # Arrow's CSV text of times, dates and numbers is what COPY reads
 
     def append(self, rows: pa.Table) -> None:
+        if not self._created:
+            self.connection.exec_driver_sql(
+                f"CREATE TEMPORARY TABLE {self.TABLE} ON COMMIT DROP AS "
+                f"SELECT {', '.join(rows.column_names)} FROM grid_clue_version WITH NO DATA")
+            self._created = True
+        self._copy(self.TABLE, rows)
+        self.staged += rows.num_rows
+
+    def insert_numbered(self, rows: pa.Table, source: str, load_id: str, loaded_at: datetime) -> int:
+        """Rows whose versions this load numbered, straight into the history; returns how many.
+
+        Their keys are new unless a concurrent load stored the same numbers since they were
+        given: then COPY fails (after waiting for that load to commit) and ``NumberTaken`` says to
+        load the file again with ``direct=False``."""
+        import psycopg
+
+        count = rows.num_rows
+        for name, value in (("source", source), ("load_id", load_id), ("loaded_at", loaded_at.isoformat())):
+            rows = rows.append_column(name, pa.repeat(pa.scalar(value, pa.string()), count))
+        try:
+            self._copy("grid_clue_version", rows)
+        except psycopg.errors.UniqueViolation as error:
+            raise NumberTaken(str(error)) from error
+        return count
+
+    def _copy(self, table: str, rows: pa.Table) -> None:
         import pyarrow.csv as pacsv
 
+        text = io.BytesIO()  # strings quoted, missing values unquoted-empty: COPY's NULL
+        pacsv.write_csv(rows, text, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            if not self._created:
-                cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} ON COMMIT DROP AS "
-                               f"SELECT {', '.join(rows.column_names)} FROM grid_clue_version WITH NO DATA")
-                self._created = True
-            text = io.BytesIO()  # strings quoted, missing values unquoted-empty: COPY's NULL
-            pacsv.write_csv(rows, text, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-            with cursor.copy(f"COPY {self.TABLE} ({', '.join(rows.column_names)}) FROM STDIN (FORMAT csv)") as copy:
+            with cursor.copy(f"COPY {table} ({', '.join(rows.column_names)}) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(text.getbuffer())
         finally:
             cursor.close()
-        self.staged += rows.num_rows
 
     def move(self, connection: Connection, source: str, load_id: str, loaded_at: datetime) -> int:
-        """Into the history; returns how many versions were new."""
+        """The staged rows into the history; returns how many versions were new."""
         if not self.staged:
             return 0
         moved = connection.execute(statement("grid_insert_staged"),
@@ -139,14 +172,15 @@ class CopyClueStaging:
 
 
 @contextmanager
-def clue_staging(connection: Connection, folder: Path, load_id: str
+def clue_staging(connection: Connection, folder: Path, load_id: str, direct: bool = True
                  ) -> Iterator[ClueStaging | CopyClueStaging]:
     """The staging of one file load on ``connection``: a ``CopyClueStaging`` on PostgreSQL, else a
-    ``ClueStaging`` attached to it. Enter before the load's transaction begins; the scratch database
+    ``ClueStaging`` attached to it (``direct``: ``CopyClueStaging``'s). Enter before the load's
+    transaction begins; the scratch database
     is detached and deleted when the block ends, loaded or not, and every cleanup step runs even
     when one before it fails, so the pooled connection never keeps it attached."""
     if connection.dialect.name == "postgresql":
-        yield CopyClueStaging(connection)
+        yield CopyClueStaging(connection, direct)
         return
     host = socket.gethostname()
     _remove_abandoned_scratch(folder, host)
