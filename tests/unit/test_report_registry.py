@@ -57,3 +57,35 @@ def test_awaited_kinds_are_owed_kinds_of_the_report_period():
     for report in REPORTS.values():
         for kind in report.awaits:
             assert report.period_kind in {o.period_kind for o in obligations_of(kind)}, (report.dag_id, kind)
+
+
+def test_a_build_pauses_the_cyclic_collector_and_gives_it_back(monkeypatch):
+    """The garbage collector is off while a package is built (its long lists live until written)
+    and back as it was afterwards, also when the build fails or the collector was already off."""
+    import gc
+    from dataclasses import replace
+
+    from chufei.core.periods import month_period
+
+    seen = []
+
+    def builder(engine, data, period, dag_id):  # noqa: ANN001
+        seen.append(gc.isenabled())
+        if engine == "fail":
+            raise RuntimeError("build failed")
+        return {"dag_id": dag_id}
+
+    report = replace(REPORTS["case_statistics_monthly"], builder=builder)
+    assert gc.isenabled()
+    assert report.build("ok", None, month_period(2020, 6)) == {"dag_id": "case_statistics_monthly"}
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        report.build("fail", None, month_period(2020, 6))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        report.build("ok", None, month_period(2020, 6))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert seen == [False, False, False]

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from chufei.statistics.forms import FormColumn, StatForm, wan
+from chufei.statistics.forms import ChartSpec, FormColumn, StatForm, wan
 
 from chufei.outbox.reports import write_csv, write_package, write_xlsx
 from chufei.core.xlsx import csv_safe
@@ -156,3 +156,103 @@ def test_a_part_given_in_chunks_is_zipped_to_the_same_bytes(tmp_path):
 
     with pytest.raises(IllegalCharacterError):
         fixed_zip(buffer.getvalue(), patches={"xl/worksheets/sheet1.xml": broken})
+
+
+def _with_openpyxls_own_writer(monkeypatch, write) -> bytes:  # noqa: ANN001
+    """What ``write()`` saves when openpyxl's own ExcelWriter writes the sheets (temporary files,
+    an ElementTree element per cell), read back."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    from chufei.core import xlsx
+
+    with monkeypatch.context() as patch:
+        patch.setattr(xlsx, "_book_writer", lambda: ExcelWriter)
+        return write()
+
+
+def _every_kind_of_cell() -> openpyxl.Workbook:
+    """Two sheets with every cell save_reproducibly's sheet writer writes itself, and the cells it
+    hands to openpyxl's (comments, links, formulas, dates, booleans), in one row or a row apart."""
+    from datetime import date, datetime
+
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    from chufei.core.xlsx import put
+    from chufei.outbox.layout import merge
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "各种"
+    thin = Side(style="thin")
+    texts = ["A&B <公司> \"引号\" 'x'", "  前后空格 ", "\u3000全角空格", "   ", "", "=1+1", "制表\t符", "回车\r换行\n",
+             "]]>", "普通文本", "\t"]
+    numbers = [0, -0.0, 1, -17, 2 ** 63 - 1, 10 ** 30, 1.5, 1 / 3, 1e-300, float("nan"), float("inf"),
+               Decimal("33.33"), Decimal("-0.00"), Decimal("1E+2"), Decimal("NaN"), True]
+    for index, value in enumerate(texts + numbers, 1):
+        cell = put(sheet, index, 1, value)
+        cell.font = Font(name="宋体", bold=index % 2 == 0)
+        put(sheet, index, 2, value).number_format = "#,##0.00"
+        put(sheet, index, 4, None).border = Border(left=thin) if index % 3 else Border()
+        sheet.cell(row=index, column=5, value=None)  # an unstyled empty cell: not written
+    for row in range(3, 9):
+        sheet.row_dimensions[row].height = 15 + row
+    sheet.row_dimensions[40].height = 30  # a row of no cells
+    sheet.row_dimensions[41].fill = PatternFill("solid", fgColor="FFFF00")  # a styled row of no cells
+    sheet.column_dimensions["B"].width = 20
+    put(sheet, 30, 1, "合并").alignment = Alignment(horizontal="center", wrap_text=True)
+    merge(sheet, 30, 1, 31, 3)
+    sheet.cell(row=32, column=2, value="批注").comment = Comment("说明", "作者")
+    sheet.cell(row=33, column=1, value="链接").hyperlink = "https://example.org/a?b=1&c=2"
+    sheet.cell(row=34, column=1, value="=SUM(B1:B3)")
+    sheet.cell(row=35, column=1, value=date(2020, 6, 30))
+    sheet.cell(row=35, column=2, value=datetime(2020, 6, 30, 8, 15))
+    sheet.cell(row=36, column=3, value="同一行的普通文本")
+    sheet.cell(row=36, column=4, value="=A1")
+    other = book.create_sheet("第二张")
+    for row in range(1, 30):
+        for column in range(1, 8):
+            put(other, row, column, f"{row}-{column}" if column % 2 else row * column * 1_000_003)
+    return book
+
+
+def test_sheets_are_written_to_the_bytes_openpyxls_own_writer_writes(tmp_path, monkeypatch):
+    """save_reproducibly writes the rows of plain cells as strings, in memory, and leaves the rest
+    to openpyxl: every file is byte for byte the one openpyxl's own writer saves (values, style
+    ids, row heights, merged cells, comments, links, charts)."""
+    from openpyxl.styles import Font
+
+    from chufei.core.xlsx import save_reproducibly
+
+    def book_bytes(name: str) -> bytes:
+        save_reproducibly(_every_kind_of_cell(), tmp_path / name)
+        return (tmp_path / name).read_bytes()
+
+    assert book_bytes("own.xlsx") == _with_openpyxls_own_writer(monkeypatch, lambda: book_bytes("openpyxl.xlsx"))
+
+    columns = [FormColumn("代码", "代码", "text"), FormColumn("月份", "月份", "text"),
+               FormColumn("新发案件数(件)", "本年", "count"), FormColumn("涉案金额", "本年(万元)", "wan"),
+               FormColumn("同比", "同比%", "pct")]
+    rows = [[f"2020-{m:02d}", f"{m}月", m, m * 1_234_567, Decimal(m) / 3] for m in range(1, 13)]
+    charted = StatForm(title="趋势", form_no="析1", period_label="2020年", unit_of_measure="件", columns=columns,
+                       rows=[*rows, ["", "合计", 78, 78 * 1_234_567, None]],
+                       charts=(ChartSpec("line", "新发", "件", 1, (2, 3)),))
+    from tests.unit.test_form_layout import case_form
+
+    for number, form in enumerate([_form(), _long_form(), charted, case_form("month"), case_form("year")]):
+        def form_bytes(name: str, form: StatForm = form) -> bytes:
+            write_xlsx(form, tmp_path / name, "2021-01-05")
+            return (tmp_path / name).read_bytes()
+
+        assert form_bytes(f"own{number}.xlsx") == _with_openpyxls_own_writer(
+            monkeypatch, lambda: form_bytes(f"openpyxl{number}.xlsx")), form.title  # noqa: B023 - called at once
+
+    def styled_rows(name: str) -> bytes:  # a style first met on a row's dimension takes the next id
+        book = openpyxl.Workbook()
+        book.active.row_dimensions[2].font = Font(bold=True)
+        book.active.cell(row=2, column=1, value="粗体行").font = Font(italic=True)
+        book.active.cell(row=1, column=1, value=1).font = Font(name="黑体")
+        save_reproducibly(book, tmp_path / name)
+        return (tmp_path / name).read_bytes()
+
+    assert styled_rows("rows-own.xlsx") == _with_openpyxls_own_writer(monkeypatch, lambda: styled_rows("rows.xlsx"))

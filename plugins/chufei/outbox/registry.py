@@ -13,7 +13,9 @@ only when they run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from chufei.core.periods import Period
@@ -92,7 +94,23 @@ class Report:
 
     def build(self, engine, data, period: Period) -> dict:  # noqa: ANN001
         """Write the package of ``period`` (the run's period) and return its manifest."""
-        return self.builder(engine, data, period, self.dag_id)
+        with _collector_paused():
+            return self.builder(engine, data, period, self.dag_id)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a package is built: a long list's objects (the
+    annual 清退 list's 120,000 cases, their rows and cells) all live until its files are written,
+    and each full collection walked them all again to free nothing (about 6 % of the year's
+    packages' CPU time). What a build leaves in cycles (its workbooks) is collected after it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 REPORTS: dict[str, Report] = {report.dag_id: report for report in (

@@ -21,7 +21,8 @@ from xml.sax.saxutils import escape
 from chufei.core.normalise import FEN_PER_WAN
 from chufei.outbox.publishing import (LATEST_POINTER, adopt_orphan, point_latest, publishing, remove_abandoned,
                                       render_folder)
-from chufei.core.xlsx import csv_safe, save_reproducibly
+from chufei.core.xlsx import (NO_NUMBER_XML, NO_TEXT_XML, NUMBER_XML, PRESERVE_XML, TEXT_XML, csv_safe,
+                              save_reproducibly, text_xml)
 from chufei.outbox.layout import _cell, _Converter, _converter, displayed_rows, sheet_forms, write_sheet  # noqa: F401
 from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan, wan_text  # noqa: F401
 
@@ -126,11 +127,6 @@ def streamed_body(form: StatForm, convert=None) -> _Body | None:  # noqa: ANN001
     return _Body(form, convert or _converter()) if _streamable(form) else None
 
 
-_NO_NUMBER, _NO_TEXT = ' t="n" />', ' t="inlineStr" />'
-_NUMBER, _TEXT = ' t="n"><v>%.16g</v></c>', ' t="inlineStr"><is><t%s>%s</t></is></c>'
-_PRESERVE = ' xml:space="preserve"'
-
-
 def _column_cells(kind: str, values: list, convert, check) -> tuple[list[str], list[object]]:  # noqa: ANN001
     """One column's cells of a streamed body: (sheet XML, CSV values)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -142,17 +138,17 @@ def _column_cells(kind: str, values: list, convert, check) -> tuple[list[str], l
         joined = "\n".join(masked)
         if not ILLEGAL_CHARACTERS_RE.search(joined) and not any(len(text) > 32767 for text in masked):
             escaped = escape(joined).split("\n") if masked else []  # no text holds a line break (_streamable)
-            xml_of = {value: _TEXT % (_PRESERVE if text != text.strip() and text.strip() else "", safe) if text
-                      else _NO_TEXT for value, text, safe in zip(distinct, masked, escaped, strict=True)}
+            xml_of = {value: TEXT_XML % (PRESERVE_XML if text != text.strip() and text.strip() else "", safe) if text
+                      else NO_TEXT_XML for value, text, safe in zip(distinct, masked, escaped, strict=True)}
             csv_of = {value: csv_safe(text) for value, text in zip(distinct, masked, strict=True)}
-            xml_of[None], csv_of[None] = _NO_NUMBER, ""
+            xml_of[None], csv_of[None] = NO_NUMBER_XML, ""
             return list(map(xml_of.__getitem__, values)), list(map(csv_of.__getitem__, values))
     elif kind == "wan" and types <= {int, type(None)}:  # safe_string(wan(value)) without the Decimal
-        return ([_NO_NUMBER if value is None else _NUMBER % (value / FEN_PER_WAN) for value in values],
+        return ([NO_NUMBER_XML if value is None else NUMBER_XML % (value / FEN_PER_WAN) for value in values],
                 ["" if value is None else wan_text(value) for value in values])
     elif kind not in ("wan", "yuan") and types <= {int, Decimal, type(None)} and all(
             value.is_finite() for value in values if type(value) is Decimal):  # written as they are
-        return ([_NO_NUMBER if value is None else _NUMBER % value for value in values],
+        return ([NO_NUMBER_XML if value is None else NUMBER_XML % value for value in values],
                 ["" if value is None else value for value in values])
     return [_xml_cell(kind, value, convert, check) for value in values], [_csv_value(kind, value, convert)
                                                                          for value in values]
@@ -164,16 +160,14 @@ def _xml_cell(kind: str, value: object, convert, check) -> str:  # noqa: ANN001
     from openpyxl.compat import safe_string
 
     if kind == "wan" and type(value) is int:
-        return _NUMBER % (value / FEN_PER_WAN)
+        return NUMBER_XML % (value / FEN_PER_WAN)
     value = convert(kind, value)
     if value is None:
-        return _NO_NUMBER
+        return NO_NUMBER_XML
     if isinstance(value, str):
         if len(value) > 32767 or ILLEGAL_CHARACTERS_RE.search(value):
             value = check(value)
-        if value == "":
-            return _NO_TEXT
-        return _TEXT % (_PRESERVE if value != value.strip() and value.strip() else "", escape(value))
+        return text_xml(value)
     return f' t="n"><v>{safe_string(value)}</v></c>'
 
 
