@@ -262,27 +262,45 @@ def score_entities(engine: Engine, as_of: date, entity_id: str | None = None, *,
 
 
 def _scored(engine: Engine, settings: dict, as_of: date, values: pd.DataFrame, points: pd.DataFrame,
-            total: pd.Series, bands: pd.Series, evidence: dict[str, dict[str, list[int]]]) -> pd.DataFrame:
-    """The scores frame of the module docstring, from the day's values, points, bands and evidence."""
+            total: pd.Series, bands: pd.Series, evidence: dict[str, dict[str, list[int]]],
+            listed: set[str] | None = None) -> pd.DataFrame:
+    """The scores frame of the module docstring, from the day's values, points, bands and evidence;
+    ``listed``: only these entities get their reasons and names (the others: None for both)."""
     labels = {i["key"]: i["label"] for i in settings["indicators"]}
-    reasons: dict[str, list[dict]] = {entity_id: [] for entity_id in values.index}
+    # Python lists throughout: the frames' own (Arrow) string columns cost more to iterate than the work
+    entity_ids = values.index.tolist()
+    explained, explained_points = values, points  # the same entities in the same order
+    if listed is not None:
+        chosen = np.fromiter((entity_id in listed for entity_id in entity_ids), dtype=bool, count=len(entity_ids))
+        explained, explained_points = values[chosen], points[chosen]
+    reasons: dict[str, list[dict]] = {entity_id: [] for entity_id in explained.index.tolist()}
     for key in points.columns:  # one pass per indicator, over the entities it scores for
-        scoring = points.index[points[key] > 0]
-        ids_of = evidence.get(key, {})
-        for entity_id_, value, point in zip(scoring, values.loc[scoring, key], points.loc[scoring, key], strict=True):
+        scoring = explained_points[key].to_numpy() > 0
+        if not scoring.any():
+            continue
+        ids_of, label = evidence.get(key, {}), labels[key]
+        for entity_id_, value, point in zip(explained.index[scoring].tolist(), explained[key][scoring].tolist(),
+                                            explained_points[key][scoring].tolist(), strict=True):
             ids = ids_of.get(entity_id_)
-            reasons[entity_id_].append({"indicator": key, "label": labels[key],
+            reasons[entity_id_].append({"indicator": key, "label": label,
                                         "value": value if isinstance(value, str) else int(value),
                                         "points": int(point), "evidence": list(ids) if isinstance(ids, list) else []})
-    names = _names(engine)
+    names = _names(engine, None if listed is None else sorted(listed))
     frame = pd.DataFrame({"entity_id": values.index, "score": total.values,
                           "evidence_count": values["evidence_count"].values})
     frame = frame.merge(names, on="entity_id", how="left")
     frame["band"] = frame["entity_id"].map(bands)
     frame["config_version"] = settings["version"]
     frame["as_of"] = as_of
-    frame["reasons"] = frame["entity_id"].map(reasons)
-    frame = frame.sort_values(["score", "entity_id"], ascending=[False, True])[_COLUMNS].reset_index(drop=True)
+    listed_reasons = np.empty(len(entity_ids), dtype=object)  # None unless listed (a list each)
+    for position, entity_id_ in enumerate(entity_ids):
+        listed_reasons[position] = reasons.get(entity_id_)
+    frame["reasons"] = listed_reasons
+    if frame["entity_id"].is_monotonic_increasing:  # by score, then id: a stable sort by score alone
+        frame = frame.iloc[np.argsort(-frame["score"].to_numpy(), kind="stable")]
+    else:
+        frame = frame.sort_values(["score", "entity_id"], ascending=[False, True])
+    frame = frame[_COLUMNS].reset_index(drop=True)
     frame["band"] = frame["band"].astype(object).where(frame["band"].notna(), None)
     frame.attrs["indicator_values"] = values  # the same day's raw values: a replay need not read the events twice
     return frame
@@ -320,7 +338,9 @@ def _recounted(engine: Engine, as_of: date, entity_ids: list[str]) -> tuple[pd.D
 
 
 def daily_scores(engine: Engine, as_of: date, explain: Iterable[str] = ()) -> pd.DataFrame:
-    """``score_entities(engine, as_of, explain=explain)`` for the daily run, the same frame: the
+    """``score_entities(engine, as_of, explain=explain)`` for the daily run, the same frame, except
+    that only the entities shown (those in a band and in ``explain``) have their reasons and names:
+    the warning list names no other (the rest: None for both). The
     values of the last day scored are kept (``entity_score_state``), and only the entities the
     register touched since (``entity_touched``) and those whose dated windows moved are counted
     again; the evidence is read only for the entities shown that it does not hold. The first day,
@@ -348,7 +368,7 @@ def daily_scores(engine: Engine, as_of: date, explain: Iterable[str] = ()) -> pd
         recount, fresh_evidence = [], {}
         values = indicator_values(engine, as_of)
     points, total, bands = _banded(settings, values)
-    shown = (set(explain) & set(values.index)) | set(values.index[bands.notna()])
+    shown = set(values.index.intersection(list(explain)).tolist()) | set(values.index[bands.notna()].tolist())
     stored = _stored_evidence(engine, sorted(shown - set(fresh_evidence))) if carried else {}
     missing = sorted(shown - set(fresh_evidence) - set(stored))
     by_key = _evidence(engine, as_of, missing)
@@ -362,8 +382,8 @@ def daily_scores(engine: Engine, as_of: date, explain: Iterable[str] = ()) -> pd
             if entity_id_ in shown:
                 for key, listed in keyed.items():
                     evidence.setdefault(key, {})[entity_id_] = listed
-    scores = _scored(engine, settings, as_of, values, points, total, bands, evidence) if not values.empty \
-        else pd.DataFrame(columns=_COLUMNS)
+    scores = _scored(engine, settings, as_of, values, points, total, bands, evidence, listed=shown) \
+        if not values.empty else pd.DataFrame(columns=_COLUMNS)
     _keep_state(engine, as_of, fingerprint, stamp, values, recount if carried else None,
                 {**fresh_evidence, **added})
     return scores
@@ -412,10 +432,17 @@ def _keep_state(engine: Engine, as_of: date, fingerprint: str, stamp: int, value
                                                     {"name": "config", "mark": fingerprint}])
 
 
-def _names(engine: Engine) -> pd.DataFrame:
+def _names(engine: Engine, entity_ids: list[str] | None = None) -> pd.DataFrame:
+    """Each entity's name (masked for a person) and district; ``entity_ids``: those entities' only."""
+    columns = (entity.c.entity_id, entity.c.name, entity.c.district_code, entity.c.natural_person)
     with engine.connect() as connection:
-        names = _frame(connection.execute(select(entity.c.entity_id, entity.c.name, entity.c.district_code,
-                                                 entity.c.natural_person)))
+        if entity_ids is None:
+            names = _frame(connection.execute(select(*columns)))
+        else:
+            names = pd.concat([_frame(connection.execute(select(*columns).where(
+                entity.c.entity_id.in_(entity_ids[start:start + 5000]))))
+                for start in range(0, len(entity_ids), 5000)] or [pd.DataFrame(columns=[c.name for c in columns])],
+                ignore_index=True)
     person = names["natural_person"].astype(bool)
     names.loc[person, "name"] = names.loc[person, "name"].map(mask_name)
     return names.drop(columns="natural_person")
