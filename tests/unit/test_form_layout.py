@@ -134,3 +134,15 @@ def test_merging_without_openpyxls_border_pass_saves_the_same_bytes(tmp_path):
         sheet.merge_cells(start_row=corners[0], start_column=corners[1], end_row=corners[2], end_column=corners[3])
 
     assert sheet_bytes(layout.merge, "layout.xlsx") == sheet_bytes(openpyxls, "openpyxl.xlsx")
+
+
+def test_a_texts_width_counts_wide_characters_as_1_9_and_the_others_as_1():
+    import pytest
+
+    assert layout.text_width("1,234,567.89") == 12.0
+    assert type(layout.text_width("12")) is float
+    assert layout.text_width("") == 0.0
+    assert layout.text_width("ab\n\nabc") == 3.0
+    assert layout.text_width("合计") == pytest.approx(3.8)
+    assert layout.text_width("鄂州市 2020年\n1月", size=16) == pytest.approx((1.9 * 4 + 5) * 1.6)
+    assert layout.text_width("Ａ\u3000\t-") == pytest.approx(5.8)  # a full-width letter and space

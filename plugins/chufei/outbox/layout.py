@@ -51,7 +51,10 @@ def text_width(text: str, size: int = SIZE) -> float:
     """Width of ``text`` (its longest line) in column-width units at ``size`` pt."""
     widest = 0.0
     for line in str(text).split("\n"):
-        units = sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
+        if line.isascii():  # no wide character: the sum below of as many 1.0s (most cells are figures)
+            units = float(len(line))
+        else:
+            units = sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
         widest = max(widest, units)
     return widest * size / SIZE
 

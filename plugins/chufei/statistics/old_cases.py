@@ -166,9 +166,10 @@ def old_case_facts(connection: Connection) -> list[OldCase]:
             found = dates[value] = as_date(value)
         return found
 
+    cases = run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF)
     return [OldCase(unit, number, name or "", day(filed), day(closed), int(unpaid or 0), int(repaid or 0))
-            for unit, number, name, filed, closed, unpaid, repaid
-            in run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF)]
+            for part in cases.partitions(8192)  # fetched a part at a time, not a DBAPI call per row
+            for unit, number, name, filed, closed, unpaid, repaid in part]
 
 
 OLD_CASE_COLUMNS = [
