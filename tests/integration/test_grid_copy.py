@@ -203,3 +203,51 @@ def test_versions_a_concurrent_load_stores_first_send_the_file_through_the_stagi
     assert len(history) == 300 + 1 + 300
     assert {(v, s) for clue, v, s in history if clue != "WG2020000150"} == {(1, "待核查"), (2, "核查中")}
     assert not _staging_left(pg_engine)
+
+
+def test_binary_copy_reads_back_every_value_as_arrow_holds_it(pg_engine):
+    """COPY's binary tuples built from Arrow columns (``binary_tuples``): text with four-byte
+    characters and empty text, times and dates before and after 2000-01-01 (the format's zero),
+    the widest integers each column takes, NULL in every nullable column, and a per-load constant."""
+    from datetime import UTC, date, datetime
+
+    import pyarrow as pa
+
+    from chufei.warehouse.grid_staging import CopyClueStaging
+
+    rows = pa.table({
+        "clue_no": pa.array(["WG-1", "线索😀２", ""]),
+        "version": pa.array([1, 2_147_483_647, -2_147_483_648], pa.int32()),
+        "updated_at": pa.array([None, datetime(1999, 12, 31, 23, 59, 59), datetime(2000, 1, 1)], pa.timestamp("s")),
+        "row_no": pa.array([2, 3, 2_147_483_647], pa.int64()),
+        "reported_at": pa.array([datetime(1970, 1, 1), datetime(2020, 6, 3, 14, 22), datetime(2099, 12, 31, 23, 59)],
+                                pa.timestamp("s")),
+        "district_code": pa.array(["420704", "0420704", "x"]),
+        "town": pa.array(["凤凰街道", "a\tb\nc\"d,e\\f", " "]),
+        "community": pa.array([None, "滨湖社区", None]),
+        "grid_code": pa.array(["0042070401", "g", "g"]), "discovery_method": pa.array(["巡查", "走访", "巡查"]),
+        "subject_name": pa.array(["鄂州鑫源", "n", "n"]), "industry": pa.array(["投资咨询", "i", "i"]),
+        "judgement": pa.array(["疑似", "移交", "排除"]), "status": pa.array(["待核查", "已办结", "核查中"]),
+        "people": pa.array([None, 0, 2_147_483_647], pa.int32()),
+        "amount_fen": pa.array([None, 9_000_000_000_000_000, 1], pa.int64()),
+        "closed_date": pa.array([None, date(1999, 12, 31), date(2000, 1, 1)], pa.date32()),
+    })
+    loaded_at = datetime(2026, 12, 7, 15, 30, 1, 123456, tzinfo=UTC)
+    with pg_engine.connect() as connection, connection.begin():
+        staging = CopyClueStaging(connection)
+        assert staging.insert_numbered(rows, "file", "f" * 64, loaded_at) == 3
+        names = [*rows.column_names, "source", "load_id", "loaded_at"]
+        stored = [dict(r._mapping) for r in connection.execute(
+            text(f"SELECT {', '.join(names)} FROM grid_clue_version ORDER BY row_no"))]
+        connection.rollback()
+    assert stored == [{**row, "source": "file", "load_id": "f" * 64, "loaded_at": loaded_at} for row in rows.to_pylist()]
+
+
+def test_binary_copy_refuses_a_number_its_column_cannot_hold(pg_engine):
+    import pyarrow as pa
+
+    from chufei.warehouse.grid_staging import binary_tuples
+    from chufei.warehouse.inflow_schema import grid_clue_version
+
+    with pytest.raises(pa.ArrowInvalid):
+        binary_tuples(pa.table({"row_no": pa.array([2_147_483_648], pa.int64())}), grid_clue_version)

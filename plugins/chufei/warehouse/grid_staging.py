@@ -12,20 +12,23 @@ and are copied straight into the history. A scratch database never outlives its 
 
 from __future__ import annotations
 
-import io
 import os
 import socket
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from sqlalchemy import BigInteger, Date, DateTime, Integer, String, Table
 from sqlalchemy.engine import Connection
 
 from chufei.core.sql import statement
+from chufei.warehouse.inflow_schema import grid_clue_version
 
 
 _TABLE = "grid_clue_stage"  # the table include/sql/grid_insert_staged.sql reads
@@ -98,8 +101,8 @@ class CopyClueStaging:
     """A file load's clue versions on their way into a PostgreSQL warehouse, by COPY.
 
     Bound INSERTs cost PostgreSQL a round of parsing, planning and WAL per row even pipelined.
-    Here each chunk's Arrow columns are written as CSV by Arrow (in C) and streamed with
-    ``COPY … FROM STDIN``. Rows whose version this load numbered itself (an export without 版本号:
+    Here each chunk's Arrow columns become COPY's binary tuples (``binary_tuples``, Arrow kernels
+    in C) streamed with ``COPY … FROM STDIN``. Rows whose version this load numbered itself (an export without 版本号:
     a new clue's version 1, or the one after the stored current version) are new keys, so they go
     straight into the history (``insert_numbered``) while the next chunk is being validated: the
     server writes them once, in parallel with the client, and nothing is left for the end. Rows
@@ -119,7 +122,7 @@ class CopyClueStaging:
 
     @staticmethod
     def convert(values: pa.Array) -> pa.Array:
-        return values  # Arrow's CSV text of times, dates and numbers is what COPY reads
+        return values  # binary_tuples encodes Arrow's types as the history's columns take them
 
     def append(self, rows: pa.Table) -> None:
         if not self._created:
@@ -138,24 +141,25 @@ class CopyClueStaging:
         load the file again with ``direct=False``."""
         import psycopg
 
-        count = rows.num_rows
-        for name, value in (("source", source), ("load_id", load_id), ("loaded_at", loaded_at.isoformat())):
-            rows = rows.append_column(name, pa.repeat(pa.scalar(value, pa.string()), count))
+        constants = {"source": pa.scalar(source), "load_id": pa.scalar(load_id),
+                     "loaded_at": pa.scalar(loaded_at, pa.timestamp("us", "UTC"))}
         try:
-            self._copy("grid_clue_version", rows)
+            self._copy("grid_clue_version", rows, constants)
         except psycopg.errors.UniqueViolation as error:
             raise NumberTaken(str(error)) from error
-        return count
+        return rows.num_rows
 
-    def _copy(self, table: str, rows: pa.Table) -> None:
-        import pyarrow.csv as pacsv
-
-        text = io.BytesIO()  # strings quoted, missing values unquoted-empty: COPY's NULL
-        pacsv.write_csv(rows, text, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    def _copy(self, table: str, rows: pa.Table, constants: dict[str, pa.Scalar] | None = None) -> None:
+        """``rows`` (and ``constants`` in every row) into ``table`` by binary COPY, a slice at a time:
+        the server reads one slice while the next is encoded."""
+        names = ", ".join([*rows.column_names, *(constants or {})])
         cursor = self.connection.connection.driver_connection.cursor()
         try:
-            with cursor.copy(f"COPY {table} ({', '.join(rows.column_names)}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(text.getbuffer())
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(_BINARY_HEADER)
+                for start in range(0, rows.num_rows, _SLICE_ROWS):
+                    copy.write(binary_tuples(rows.slice(start, _SLICE_ROWS), grid_clue_version, constants))
+                copy.write(_BINARY_TRAILER)
         finally:
             cursor.close()
 
@@ -169,6 +173,72 @@ class CopyClueStaging:
 
     def close(self) -> None:
         """Nothing to release: the table is dropped with the transaction."""
+
+
+# COPY's binary format: the signature, no flags, no header extension; a field count of -1 ends it.
+# Times count microseconds, dates days, from 2000-01-01; integers and lengths are big-endian.
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_BINARY_TRAILER = struct.pack(">h", -1)
+_PG_EPOCH_MICROSECONDS = 946_684_800_000_000
+_PG_EPOCH_DAYS = 10_957
+_NULL_AS_EMPTY = pc.JoinOptions(null_handling="replace", null_replacement="")
+_SLICE_ROWS = 8192
+
+
+def binary_tuples(rows: pa.Table, table: Table, constants: dict[str, pa.Scalar] | None = None) -> pa.Buffer:
+    """``rows`` as the tuples of ``COPY table (its column names, then constants') FROM STDIN (FORMAT binary)``.
+
+    The server takes binary fields without parsing text: about a third less of its time than
+    CSV for the clue history. Each row is its field count, then each field's length (-1: NULL)
+    and bytes; one element-wise join builds them all, the ``constants``' fields (the same in every
+    row) encoded once. Integers take the width of the column they go into, with Arrow's checked cast.
+    """
+    parts = [part for name in rows.column_names for part in _binary_field(rows[name], table.c[name].type)]
+    fixed = b"".join(part[0].as_py() for name, value in (constants or {}).items()
+                     for part in _binary_field(pa.array([value]), table.c[name].type))
+    count = struct.pack(">h", rows.num_columns + len(constants or {}))
+    joined = pc.binary_join_element_wise(pa.scalar(count, pa.binary()), *parts, pa.scalar(fixed, pa.binary()), b"",
+                                         options=_NULL_AS_EMPTY)
+    offsets = np.frombuffer(joined.buffers()[1], np.int32)
+    return joined.buffers()[2][int(offsets[joined.offset]):int(offsets[joined.offset + len(joined)])]
+
+
+def _binary_field(values, kind) -> tuple[pa.Array, pa.Array]:
+    """(each row's length prefix, its bytes) for one column; a NULL has length -1 and no bytes."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    valid = (pc.is_valid(values).to_numpy(zero_copy_only=False) if values.null_count
+             else np.ones(len(values), dtype=bool))
+    if isinstance(kind, String):  # Text too
+        if not pa.types.is_string(values.type):
+            raise TypeError(f"text column given {values.type}")
+        offsets = np.frombuffer(values.buffers()[1], np.int32)[values.offset:values.offset + len(values) + 1]
+        return _fixed_width(np.where(valid, np.diff(offsets), -1), ">i4"), values.cast(pa.binary())
+    if isinstance(kind, DateTime):
+        if pa.types.is_timestamp(values.type) and (values.type.tz is not None) != bool(kind.timezone):
+            raise TypeError(f"{kind} column given {values.type}")
+        numbers = pc.cast(pc.cast(values, pa.timestamp("us", values.type.tz)), pa.int64())
+        numbers, width = pc.fill_null(numbers, 0).to_numpy() - _PG_EPOCH_MICROSECONDS, 8
+    elif isinstance(kind, Date):
+        numbers, width = pc.fill_null(pc.cast(pc.cast(values, pa.date32()), pa.int32()), 0).to_numpy() - _PG_EPOCH_DAYS, 4
+    elif isinstance(kind, Integer):
+        width = 8 if isinstance(kind, BigInteger) else 4
+        numbers = pc.fill_null(pc.cast(values, pa.int64() if width == 8 else pa.int32()), 0).to_numpy()
+    else:
+        raise TypeError(f"no binary COPY for {kind}")
+    prefix = _fixed_width(np.where(valid, width, -1), ">i4")
+    data = numbers[valid].astype(f">i{width}")
+    return prefix, _binary_array(data.tobytes(), np.where(valid, width, 0))
+
+
+def _fixed_width(numbers: np.ndarray, dtype: str) -> pa.Array:
+    encoded = numbers.astype(dtype)
+    return _binary_array(encoded.tobytes(), np.full(len(numbers), encoded.itemsize))
+
+
+def _binary_array(data: bytes, lengths: np.ndarray) -> pa.Array:
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.BinaryArray.from_buffers(pa.binary(), len(lengths), [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
 @contextmanager
