@@ -2,8 +2,8 @@
 whose timelines changed or whose dated windows moved. Two warehouses get the same inflows day after
 day (new clues, a correction that moves a clue to another subject, clues dated after the day
 scored, a ledger, a feedback that checks a warning, a jump of months, a re-run with nothing new); one runs the days
-incrementally, the other counts everything each day. The register, the warnings and every byte
-of the packages are the same, on SQLite and PostgreSQL."""
+incrementally, the other counts everything each day. The register, the warnings, the daily clue
+counts of the spike alerts and every byte of the packages are the same, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from chufei.core.settings import DataDir
 from chufei.outbox.early_warning import run_day
 from chufei.statistics import early_warning
 from chufei.warehouse.entities import update_register
-from chufei.warehouse.entity_schema import entity, entity_event, entity_score_mark, entity_warning
+from chufei.warehouse.entity_schema import entity, entity_event, entity_score_mark, entity_warning, spike_baseline
+from chufei.warehouse.inflow_schema import grid_clue_day, grid_clue_day_mark, grid_clue_version
 from tests.early_warning_data import grid_clue, ledger_row, load_submission
 
 WORDS = ["鑫源", "恒通", "众诚", "宏达", "金盛", "华信", "聚财", "福满", "汇利", "长盈", "泰和", "瑞丰"]
@@ -80,6 +81,17 @@ def _rows(engine, table) -> list[tuple]:
         return [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
 
 
+def _clue_days(engine) -> list[tuple]:
+    """Each district's distinct clues per day, counted from every clue version."""
+    with engine.connect() as connection:
+        versions = connection.execute(select(grid_clue_version.c.district_code, grid_clue_version.c.reported_at,
+                                             grid_clue_version.c.clue_no)).all()
+    days: dict[tuple, set] = {}
+    for district, reported, clue in versions:
+        days.setdefault((district, reported.date()), set()).add(clue)
+    return [(district, day, len(clues)) for (district, day), clues in sorted(days.items())]
+
+
 def _package(data: DataDir) -> dict[str, bytes]:
     root = data.outbox / "early_warning"
     return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
@@ -105,11 +117,14 @@ def test_a_day_carried_over_is_the_day_counted_from_scratch(twins, monkeypatch):
             update_register(engine)
         with scratch.begin() as connection:  # no state: this warehouse counts every event of its history
             connection.execute(delete(entity_score_mark))
+            connection.execute(delete(grid_clue_day_mark))  # and every clue version, fitting every baseline
+            connection.execute(delete(spike_baseline))
         summaries = [{k: v for k, v in run_day(engine, data, day).items() if k != "folder"} for engine, data in twins]
         assert summaries[0] == summaries[1], day
-        for table in (entity, entity_event, entity_warning):
+        for table in (entity, entity_event, entity_warning, grid_clue_day):
             assert _rows(incremental, table) == _rows(scratch, table), (day, table.name)
         assert _package(data_a) == _package(data_b), day
+        assert _rows(incremental, grid_clue_day) == _clue_days(incremental), day
         scores = early_warning.score_entities(incremental, day)
         assert len(scores) > 0
         assert scores["band"].notna().any()

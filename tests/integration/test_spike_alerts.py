@@ -81,3 +81,47 @@ def test_an_outbreak_in_one_district_is_the_only_alert(engine, data, tmp_path):
     assert cells["是否预警"] == "是"
     assert float(cells["超出(件)"]) == round(15 - alert.baseline.expected, 2)
     assert set(cells["依据(线索编号等)"].split("、")) == set(planted)
+
+
+def test_the_next_run_reuses_the_fits_and_follows_new_loads(engine, data, monkeypatch):
+    """The baselines fitted are kept: the same day again fits nothing and gives the same report; a
+    later load (a clue whose new version states another day, new clues) is in the next counts."""
+    from sqlalchemy import select
+
+    from chufei.statistics import spikes
+    from chufei.warehouse.inflow_schema import grid_clue_day
+
+    rows = [_row(n, DISTRICTS[n % 3], datetime(2020, 8, 3, 9) + timedelta(days=n % 35, hours=n % 5))
+            for n in range(1, 400)]
+
+    def load(name: str, chunk: list[dict]) -> None:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=GRID_LABELS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(chunk)
+        (data.inbox("grid_reports") / name).write_bytes(buffer.getvalue().encode("utf-8"))
+        assert ingest_grid_files(engine, data)["rows_rejected"] == 0
+
+    history = [_row(1000 + n, DISTRICTS[n % 3], datetime(2020, 2, 3, 9) + timedelta(days=n % 180))
+               for n in range(600)]
+    load("history.csv", history + rows)
+    first = spike_alerts(engine, AS_OF)
+    assert any(t.baseline is not None for t in first.tests)
+
+    def refit(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("a kept fit was fitted again")
+
+    monkeypatch.setattr(spikes, "fit_baseline", refit)
+    assert spike_alerts(engine, AS_OF) == first
+    monkeypatch.undo()
+
+    moved = dict(rows[0], 上报时间="2020-09-01 10:00:00")  # its second version: both days count it
+    later = [_row(5000 + n, "420703", datetime(2020, 9, 1, 9) + timedelta(hours=n)) for n in range(20)]
+    load("later.csv", later + [moved])
+    spike_alerts(engine, AS_OF + timedelta(days=7))
+    with engine.connect() as connection:
+        kept = {(d, day.isoformat()): n for d, day, n in connection.execute(select(grid_clue_day)).all()}
+    counted: dict[tuple, set] = {}
+    for row in history + rows + later + [moved]:
+        counted.setdefault((row["区县代码"], row["上报时间"][:10]), set()).add(row["线索编号"])
+    assert kept == {key: len(clues) for key, clues in counted.items()}

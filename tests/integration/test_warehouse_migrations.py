@@ -56,7 +56,8 @@ LATER_COLUMNS = {"received_file": ("arrived_at",), "file_arrival": ("arrived_at"
 LATER_TABLES = {"work_task_completion_row",  # revision 0003
                 "entity", "entity_event", "entity_source_mark", "entity_warning", "warning_notice",
                 "warning_feedback_row",  # revision 0005
-                "entity_touched", "entity_score_state", "entity_score_mark"}  # revision 0009
+                "entity_touched", "entity_score_state", "entity_score_mark",  # revision 0009
+                "grid_clue_day", "grid_clue_day_mark", "spike_baseline"}  # revision 0011
 
 
 def _snapshot(engine) -> dict[str, list]:

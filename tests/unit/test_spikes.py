@@ -112,3 +112,14 @@ def test_too_short_a_history_is_said_not_tested():
     assert test.baseline is None
     assert not test.alert
     assert "未检验" in test.note
+
+
+def test_the_adjusted_p_values_are_statsmodels_own_floats():
+    from statsmodels.stats.multitest import multipletests
+
+    from chufei.statistics.spikes import bh_adjusted
+
+    rng = random.Random(5)
+    for size in (1, 2, 7, 30):
+        p_values = [rng.choice([rng.random(), rng.random() ** 6, 1.0, 0.5]) for _ in range(size)]  # ties too
+        assert bh_adjusted(p_values) == multipletests(p_values, alpha=0.05, method="fdr_bh")[1].tolist()

@@ -259,13 +259,29 @@ def _index_of(spans: list[tuple[date, date]], frequency: str):
     return lambda day: ((day.year - first.year) * 12 + day.month - first.month) if first <= day < last else None
 
 
+def bh_adjusted(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg adjusted p-values, the same floats as statsmodels' ``multipletests(…,
+    method="fdr_bh")`` (the same operations), without importing statsmodels for them."""
+    import numpy as np
+
+    p = np.asarray(p_values)
+    order = np.argsort(p)
+    ranked = np.take(p, order)
+    ecdf = np.arange(1, len(ranked) + 1) / float(len(ranked))
+    adjusted = np.minimum.accumulate((ranked / ecdf)[::-1])[::-1]
+    adjusted[adjusted > 1] = 1
+    unsorted = np.empty_like(adjusted)
+    unsorted[order] = adjusted
+    return unsorted.tolist()
+
+
 def spike_tests(events: Iterable[Event], as_of: date, settings: SpikeSettings | None = None,
-                areas: dict[str, Iterable[str]] | None = None) -> SpikeReport:
+                areas: dict[str, Iterable[str]] | None = None, fit=None) -> SpikeReport:  # noqa: ANN001
     """Every area × source × frequency test of the last complete periods before ``as_of``, with
     Benjamini–Hochberg across the areas and sources of each frequency. ``areas`` (source → area
-    codes) adds areas to test that had no event at all; by default the areas seen in ``events``."""
-    from statsmodels.stats.multitest import multipletests
-
+    codes) adds areas to test that had no event at all; by default the areas seen in ``events``.
+    ``fit``: what fits a baseline, with ``fit_baseline``'s arguments (by default ``fit_baseline``)."""
+    fit = fit or fit_baseline
     settings = settings or spike_settings()
     events = list(events)
     report = SpikeReport(as_of=as_of, settings=settings)
@@ -303,14 +319,13 @@ def spike_tests(events: Iterable[Event], as_of: date, settings: SpikeSettings | 
                                            tuple(sorted(refs[(source, area)])),
                                            note=f"历史仅 {len(history_positions)} 期，少于 {window.min_history} 期，未检验"))
                     continue
-                baseline = fit_baseline([series[p] for p in history_positions], observed, frequency, settings,
-                                        offsets=[current - p for p in history_positions])
+                baseline = fit([series[p] for p in history_positions], observed, frequency, settings,
+                               offsets=[current - p for p in history_positions])
                 tests.append(SpikeTest(frequency, source, area, start, end, observed, baseline,
                                        tuple(sorted(refs[(source, area)]))))
         tested = [t for t in tests if t.baseline is not None]
         if tested:
-            _, adjusted, _, _ = multipletests([t.baseline.p_value for t in tested], alpha=settings.fdr_q,
-                                              method="fdr_bh")
+            adjusted = bh_adjusted([t.baseline.p_value for t in tested])
             adjusted_of = {id(t): float(q) for t, q in zip(tested, adjusted, strict=True)}
             tests = [_decided(t, adjusted_of.get(id(t)), settings) for t in tests]
         report.tests.extend(tests)
@@ -329,7 +344,11 @@ def _decided(test: SpikeTest, adjusted: float | None, settings: SpikeSettings) -
 
 def load_events(engine, range_start: date, range_end: date, refs_from: date | None = None) -> list[Event]:
     """Grid clues, advert-screening hits and reports dated in [range_start, range_end); the grid's
-    clues before ``refs_from`` (default: all of them one by one) as counts per area and day."""
+    clues before ``refs_from`` (default: all of them one by one) as counts per area and day (kept
+    in the warehouse: brought up to date first)."""
+    from chufei.warehouse.grid_days import refresh_clue_days
+
+    refresh_clue_days(engine)
     events = []
     for row in fetch_rows(engine, "spike_grid_events", range_start=range_start, range_end=range_end,
                           refs_from=refs_from or range_start):
@@ -345,14 +364,81 @@ def load_events(engine, range_start: date, range_end: date, refs_from: date | No
 
 
 def spike_alerts(engine, as_of: date, settings: SpikeSettings | None = None) -> SpikeReport:
-    """The spike tests of the last complete week and month before ``as_of``, from the warehouse."""
+    """The spike tests of the last complete week and month before ``as_of``, from the warehouse.
+    The baselines fitted are kept (``spike_baseline``, by their inputs): the next run refits only
+    the series whose history or count changed, and imports no model when none did."""
     settings = settings or spike_settings()
     earliest = min(periods_before(frequency, as_of, window.baseline)[0][0]
                    for frequency, window in settings.windows.items())
     tested = min(periods_before(frequency, as_of, 0)[-1][0] for frequency in settings.windows)
     territorial = [u.code for u in units() if u.kind == "territorial"]
-    return spike_tests(load_events(engine, earliest, as_of, refs_from=tested), as_of, settings,
-                       areas={"grid": territorial, "report": territorial})
+    events = load_events(engine, earliest, as_of, refs_from=tested)
+    fits = _KeptFits(engine)
+    report = spike_tests(events, as_of, settings, areas={"grid": territorial, "report": territorial}, fit=fits)
+    fits.keep()
+    return report
+
+
+# Any change to how a baseline is fitted must change this, so that no kept fit of the old way is reused.
+FIT_REVISION = "1"
+
+
+class _KeptFits:
+    """``fit_baseline`` answered from the fits kept by the last run where the inputs are the same
+    (the same floats: a Baseline goes through JSON exactly); ``keep`` then stores the fits this run
+    used, and only those."""
+
+    def __init__(self, engine) -> None:  # noqa: ANN001
+        from sqlalchemy import select
+
+        from chufei.warehouse.entity_schema import spike_baseline
+
+        self.engine = engine
+        with engine.connect() as connection:
+            self.kept = dict(connection.execute(select(spike_baseline.c.key, spike_baseline.c.baseline)).all())
+        self.used: dict[str, Baseline] = {}
+
+    def __call__(self, history: Sequence[int], observed: int, frequency: str, settings: SpikeSettings,
+                 offsets: Sequence[int] | None = None) -> Baseline:
+        key = _fit_key(history, observed, frequency, settings, offsets)
+        if key in self.used:
+            return self.used[key]
+        kept = self.kept.get(key)
+        baseline = Baseline(**json.loads(kept)) if kept is not None else \
+            fit_baseline(history, observed, frequency, settings, offsets=offsets)
+        self.used[key] = baseline
+        return baseline
+
+    def keep(self) -> None:
+        from dataclasses import asdict
+
+        from sqlalchemy import delete
+
+        from chufei.inbox.claims import serialize
+        from chufei.warehouse.bulk import insert_rows
+        from chufei.warehouse.entity_schema import spike_baseline
+
+        if set(self.used) == set(self.kept):
+            return
+        with self.engine.begin() as connection:
+            serialize(connection, "chufei.spike_baseline")
+            connection.execute(delete(spike_baseline))
+            insert_rows(connection, spike_baseline, [{"key": key, "baseline": json.dumps(asdict(baseline))}
+                                                     for key, baseline in sorted(self.used.items())])
+
+
+def _fit_key(history: Sequence[int], observed: int, frequency: str, settings: SpikeSettings,
+             offsets: Sequence[int] | None) -> str:
+    """What a fit depends on: its inputs, the settings, this module's way of fitting and the
+    versions of the libraries that fit."""
+    import hashlib
+    from dataclasses import asdict
+    from importlib.metadata import version
+
+    inputs = {"history": [int(v) for v in history], "observed": int(observed), "frequency": frequency,
+              "offsets": None if offsets is None else [int(v) for v in offsets], "settings": asdict(settings),
+              "revision": FIT_REVISION, "libraries": [version(name) for name in ("numpy", "scipy", "statsmodels")]}
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
 def area_name(code: str) -> str:

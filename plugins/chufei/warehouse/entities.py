@@ -39,7 +39,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 
 import pandas as pd
@@ -53,11 +53,11 @@ from chufei.core.units import units
 from chufei.warehouse.bulk import insert_rows
 from chufei.warehouse.entity_schema import (entity, entity_event, entity_score_mark, entity_source_mark, entity_touched,
                                              entity_warning)
+from chufei.warehouse.grid_marks import EPOCH, loaded_mark, loaded_since
 from chufei.warehouse.upgrade import ensure_schema
 
 OVERRIDES = REFERENCE_DIR / "entity_overrides.csv"
 FINGERPRINT = "register.fingerprint"  # the entity_source_mark row of the settings the register was built with
-_EPOCH = datetime(1970, 1, 1)
 _PERSON = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}$")
 _BRACKETS = re.compile(r"[()\[\]{}<>（）【】〔〕《》「」]")
 _SPACES = re.compile(r"\s+")
@@ -163,17 +163,14 @@ def _marks(connection: Connection) -> dict[str, str]:
 
 
 def _grid_since(marks: dict[str, str]) -> datetime:
-    # A load stamps loaded_at when it begins and may commit minutes later: the run re-reads an
-    # overlap before the mark so a load that was still running is not skipped; the versions it
-    # already holds (same file and row) are dropped in entity_grid_new.sql.
-    overlap = timedelta(minutes=early_warning_config()["matching"].get("grid_overlap_minutes", 60))
-    return datetime.fromisoformat(marks["grid"]) - overlap if "grid" in marks else _EPOCH
+    # the versions a load still committing at the last run held are dropped in entity_grid_new.sql
+    return loaded_since(marks.get("grid"))
 
 
 def _over_new_grid(name: str, since: datetime) -> TextClause:
     """include/sql/<name>.sql over ``new``, the grid clue versions not taken in yet
     (entity_grid_new.sql; in a rebuild, from the start, every clue's latest: entity_grid_all.sql)."""
-    new = statement("entity_grid_all" if since == _EPOCH else "entity_grid_new").text.strip()
+    new = statement("entity_grid_all" if since == EPOCH else "entity_grid_new").text.strip()
     return text(f"WITH new AS (\n{new}\n)\n{statement(name).text}")
 
 
@@ -181,10 +178,9 @@ def _grid_subjects(connection: Connection, since: datetime) -> tuple[pd.DataFram
     """The distinct subjects of the new grid clue versions, prepared as records are (names cleaned
     and keyed, codes checked, persons flagged), with their first record and record count; the
     risk-sign texts met; and the mark reached (None: nothing new was loaded)."""
-    mark = connection.execute(statement("entity_grid_mark"), {"since": since}).scalar()
+    mark = loaded_mark(connection, since)
     if mark is None:
         return pd.DataFrame(), None
-    mark = pd.Timestamp(mark).to_pydatetime().replace(tzinfo=None).isoformat()
     result = connection.execute(_over_new_grid("entity_grid_subjects", since), {"since": since})
     rows = pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
     return rows, mark

@@ -10,7 +10,9 @@ feedback on it; ``warning_notice`` the 红 notices sent, one per entity and band
 ``entity_score_state`` keeps the indicator values of the last day scored by the daily run (and
 the evidence of the entities it showed), ``entity_score_mark`` that day, and ``entity_touched`` the
 entities whose events changed since: the next day re-counts only those and the entities whose
-dated windows moved, and carries the others over.
+dated windows moved, and carries the others over. ``spike_baseline`` keeps the district spike
+baselines fitted by the last run, by their inputs: a day whose series are unchanged (every day of a
+week) reuses them.
 """
 
 from __future__ import annotations
@@ -116,3 +118,8 @@ entity_score_mark = _table(
     "entity_score_mark",
     Column("name", String(32), primary_key=True),  # as_of | config
     Column("mark", Text, nullable=False))
+
+spike_baseline = _table(
+    "spike_baseline",
+    Column("key", String(64), primary_key=True),  # sha256 of a fit's inputs (chufei.statistics.spikes)
+    Column("baseline", Text, nullable=False))  # JSON: the fitted Baseline, the same floats

@@ -61,7 +61,23 @@ grid_clue_version = _table(
     Column("row_no", Integer, nullable=False),  # line of the file / position in the page
     Column("loaded_at", DateTime(timezone=True), nullable=False),
     *_clue_columns(),
-    Index("ix_grid_clue_version_loaded", "loaded_at"))  # what arrived since the entity register's mark
+    Index("ix_grid_clue_version_loaded", "loaded_at"),  # what arrived since the entity register's mark
+    # the clues reported in a range of days (the spike alerts' tested periods, the daily counts)
+    Index("ix_grid_clue_version_reported", "reported_at", "district_code", "clue_no"))
+
+# Each 区县代码's distinct clues (over all their versions) per 上报日: the history the spike alerts'
+# baselines need, kept current from the loads by chufei.warehouse.grid_days instead of counted
+# from every version each day; ``grid_clue_day_mark`` holds the latest loaded_at taken in.
+grid_clue_day = _table(
+    "grid_clue_day",
+    Column("district_code", String(12), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("clues", Integer, nullable=False))
+
+grid_clue_day_mark = _table(
+    "grid_clue_day_mark",
+    Column("name", String(32), primary_key=True),  # loaded_at
+    Column("mark", Text, nullable=False))
 
 _CURRENT_VIEW = ("grid_clue_current AS SELECT v.* FROM grid_clue_version v WHERE v.version = "
                  "(SELECT MAX(w.version) FROM grid_clue_version w WHERE w.clue_no = v.clue_no)")
