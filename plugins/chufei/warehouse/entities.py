@@ -468,9 +468,24 @@ class _Register:
         for district, keys in asked.items():
             for place in (districts if district is None else {district, None} & districts):
                 questions[place] |= keys
-        for entity_id, district, key, code in existing:
-            scanned = len(questions[district]) <= self.SCAN_NAMES
-            self._index(entity_id, district, key, code, scanned=scanned)
+        # as _index for each row in order, a district's rows at a time: the per-row calls were most
+        # of a small run's cost on a large register
+        by_name, rows_of = self.by_name, {}
+        for row in existing:
+            by_name.setdefault((row[1], row[2]), []).append(row[0])
+            rows_of.setdefault(row[1], []).append(row)
+        first_of_code = {code: entity_id for entity_id, _, _, code in reversed(existing) if code}
+        for code, entity_id in first_of_code.items():
+            self.by_code.setdefault(code, entity_id)
+        self.code_of.update((entity_id, code) for entity_id, _, _, code in existing)
+        for district, rows in rows_of.items():
+            similar = self.keys.setdefault(district, _SimilarNames(self.cutoff))
+            if len(questions[district]) <= self.SCAN_NAMES:  # compared by cdist: only listed
+                similar.pairs.extend((key, entity_id) for entity_id, _, key, _ in rows)
+                similar.scanned = len(similar.pairs)
+            else:
+                for entity_id, _, key, _ in rows:
+                    similar.add(key, entity_id)
         for district, keys in questions.items():
             self.keys[district].scan(sorted(keys))  # a no-op where the keys were indexed
 
@@ -580,9 +595,11 @@ def _none(value: object) -> object:
 
 def _existing(connection: Connection) -> list[tuple]:
     """The register's entities in the order they were founded (first date, then id)."""
-    return [tuple(row) for row in connection.execute(
-        select(entity.c.entity_id, entity.c.district_code, entity.c.name_key, entity.c.credit_code)
-        .order_by(entity.c.first_date, entity.c.entity_id))]
+    result = connection.execute(select(entity.c.entity_id, entity.c.district_code, entity.c.name_key,
+                                       entity.c.credit_code).order_by(entity.c.first_date, entity.c.entity_id))
+    rows = result.cursor.fetchall()  # plain text columns: the driver's tuples, without SQLAlchemy's rows
+    result.close()
+    return [tuple(row) for row in rows]
 
 
 def update_register(engine: Engine) -> dict:
