@@ -39,42 +39,27 @@ def _in_list_check(values, allowed, column: str, message: str) -> Check:
     return Check(column, message, pc.fill_null(bad, False))
 
 
-_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
-_USCC_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28))
-_USCC_VALUE = np.zeros(256, dtype=np.int64)
-_USCC_VALUE[[ord(c) for c in _USCC_ALPHABET]] = range(len(_USCC_ALPHABET))
-_PYTHON_STRIP = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.strip() removes from ASCII text
-
-
-def credit_codes_valid(values: pa.Array) -> np.ndarray:
-    """``stdnum.cn.uscc.is_valid`` of each (non-null) value, the ASCII ones computed with Arrow and
-    numpy: the same steps (drop spaces and '-', upper-case, strip; 8 digits, 10 characters of the
-    alphabet, the check character), without a Python call per code. A value with other characters
-    (rare: stdnum maps Unicode dashes and spaces, and ``str.upper`` turns some letters into ASCII
-    ones) goes to stdnum itself."""
-    from stdnum.cn import uscc
-
-    plain = pc.string_is_ascii(values).to_numpy(zero_copy_only=False)
-    compact = pc.utf8_trim(pc.ascii_upper(pc.replace_substring_regex(values, "[ -]", "")), characters=_PYTHON_STRIP)
-    shaped = plain & pc.match_substring_regex(compact, r"^[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}$").to_numpy(
-        zero_copy_only=False)
-    valid = np.zeros(len(values), dtype=bool)
-    if shaped.any():
-        codes = pc.filter(compact, pa.array(shaped))
-        offsets = np.frombuffer(codes.buffers()[1], np.int32)
-        text = np.frombuffer(codes.buffers()[2], np.uint8)[offsets[codes.offset]:offsets[codes.offset + len(codes)]]
-        digits = _USCC_VALUE[text.reshape(len(codes), 18)]
-        valid[shaped] = digits[:, 17] == np.mod(31 - digits[:, :17] @ _USCC_WEIGHTS, 31)
-    others = np.flatnonzero(~plain)
-    if len(others):
-        valid[others] = [uscc.is_valid(code) for code in values.take(pa.array(others)).to_pylist()]
-    return valid
+# Codes already checked and the invalid ones among them: a code's check is the same in every chunk
+# and every file. Replaced as a whole (one assignment), so a concurrent reader sees a consistent pair.
+_USCC_KNOWN: tuple[pa.Array, pa.Array] = (pa.array([], pa.string()), pa.array([], pa.string()))
 
 
 def _invalid_credit_codes(values) -> pa.Array:
-    """The distinct codes in ``values`` whose check character is wrong, each checked once."""
+    """The distinct codes in ``values`` whose check character is wrong; stdnum sees each code once."""
+    from stdnum.cn import uscc
+
+    global _USCC_KNOWN
+    checked, invalid = _USCC_KNOWN
     distinct = pc.unique(pc.drop_null(values))
-    return pc.filter(distinct, pa.array(~credit_codes_valid(distinct)))
+    if len(checked) + len(distinct) > 500_000:  # memory stays bounded: start afresh
+        checked, invalid = pa.array([], pa.string()), pa.array([], pa.string())
+    new = pc.filter(distinct, pc.invert(pc.is_in(distinct, value_set=checked))).to_pylist()
+    if new:
+        wrong = pa.array([code for code in new if not uscc.is_valid(code)], pa.string())
+        checked = pa.concat_arrays([checked, pa.array(new, pa.string())])
+        invalid = pa.concat_arrays([invalid, wrong])
+        _USCC_KNOWN = (checked, invalid)
+    return invalid
 
 
 def _credit_code_check(values) -> Check:
