@@ -82,3 +82,34 @@ def test_render_leftovers_of_a_killed_build_are_removed_but_not_a_live_ones(tmp_
     assert [p.name for p in root.iterdir() if p.name.startswith(".render-")] == []
     assert package_versions(root) == ["v1"]
     assert reports.latest_version(root) == root / "v1"
+
+
+def test_a_render_folder_just_made_is_not_taken_for_a_killed_builds(tmp_path: Path, monkeypatch):
+    """Another build's clean-up can run between a render folder's creation and its lock (two
+    runs of one period at once): the folder must survive it, not vanish under its own build."""
+    import tempfile
+    import threading
+
+    from chufei.outbox import publishing
+
+    made = tempfile.mkdtemp
+    cleaners: list[threading.Thread] = []
+    removed: list[list[str]] = []
+
+    def cleaned_up() -> None:  # the other build's clean-up, as it runs: under the publishing lock
+        with publishing.publishing(tmp_path):
+            removed.append(publishing.remove_abandoned(tmp_path))
+
+    def made_then_cleaned_up(**kwargs):
+        path = made(**kwargs)
+        cleaners.append(threading.Thread(target=cleaned_up))
+        cleaners[-1].start()
+        cleaners[-1].join(timeout=0.5)  # the clean-up gets its chance before the folder is locked
+        return path
+
+    monkeypatch.setattr(publishing.tempfile, "mkdtemp", made_then_cleaned_up)
+    with render_folder(tmp_path) as staging:
+        (staging / "form.xlsx").write_bytes(b"x")
+        assert (staging / "form.xlsx").read_bytes() == b"x"
+    cleaners[0].join(timeout=10)
+    assert removed == [[]]

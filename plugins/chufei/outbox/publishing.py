@@ -41,10 +41,13 @@ def publishing(root: Path) -> Iterator[None]:
 @contextmanager
 def render_folder(root: Path) -> Iterator[Path]:
     """A private folder to render a version in, locked while this build lives; removed at the end
-    unless it was renamed into place (then an empty one is left to remove)."""
-    path = Path(tempfile.mkdtemp(dir=root, prefix=RENDER_PREFIX))
-    descriptor = os.open(path, os.O_RDONLY)
-    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    unless it was renamed into place (then an empty one is left to remove). Made and locked under
+    the publishing lock: another build's ``remove_abandoned`` would otherwise find it unlocked
+    between the two and remove it."""
+    with publishing(root):
+        path = Path(tempfile.mkdtemp(dir=root, prefix=RENDER_PREFIX))
+        descriptor = os.open(path, os.O_RDONLY)
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
     try:
         yield path
     finally:
