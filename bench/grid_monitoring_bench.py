@@ -51,6 +51,7 @@ def _pg_admin():
 def warehouse_url(database: str, clues: int, rebuild: bool) -> tuple[str, bool]:
     """The kept warehouse's URL, and whether it must be built."""
     if database == "sqlite":
+        OUT.mkdir(exist_ok=True)
         path = OUT / f"grid_monitoring_{clues}.db"
         if rebuild:
             path.unlink(missing_ok=True)

@@ -52,7 +52,7 @@ def test_every_id_number_is_masked(body, check, gaps, before, after):
 # Pieces of a long list's texts: digits (ASCII and full-width), the separators numbers are written
 # with, line breaks, a name and labels, so that numbers form within one text and across neighbours.
 PIECES = st.sampled_from(["139", "1391234", "5678", "4207", "0419900307451", "4X", "-", " ", "\u3000", ".",
-                          "\n", "王五", "电话：", "+86", "１３９", "案", "2016-000123", ""])
+                          "\n", "王五", "电话：", "+86", "１３９", "案", "2016-000123", "D14-2017-000305", "1", "13", "8", ""])
 
 
 @BUDGET

@@ -86,17 +86,19 @@ _SEPARATORS = (0x20, 0x3000, 0x2E, 0x2D, 0xFF0D)  # _SEP's characters
 
 
 def _number_texts(texts: Sequence[str]) -> set[int]:
-    """The positions of the texts holding 11 digits (_D) one after another with at most one
-    separator (_SEP) between two of them: every ID and mobile number is such a run (17 digits, or
-    1[3-9] and 9 more, separated at most once), so no other text has one to mask. Found over
-    the column's code points at once with numpy; the patterns themselves, with their look-behinds,
-    cost about a second per 8 MB of text here."""
+    """The positions of the texts that could hold an ID or mobile number, found over the column's
+    code points at once with numpy: runs of digits (_D) with at most one separator (_SEP) between
+    two of them, either 17 digits long (an ID number's body) or a mobile's 11 from a 1 followed by
+    3–9, written 3-4-4 (whatever country code is before it). A list's 案件编号 such as
+    420702-2016-000123 or D14-2017-000305 is neither, and most of a long list's texts are case numbers; the
+    patterns themselves, with their look-behinds, cost about a second per 8 MB of text here."""
     import numpy as np
 
     if not texts:
         return set()
     points = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    digits = np.flatnonzero(((points - 0x30) < 10) | ((points - 0xFF10) < 10))
+    digit_values = np.where((points - 0x30) < 10, points - 0x30, points - 0xFF10)
+    digits = np.flatnonzero(digit_values < 10)
     if digits.size < 11:
         return set()
     after = points[digits[:-1] + 1]  # the character after each digit: between it and the next when the gap is 2
@@ -106,7 +108,15 @@ def _number_texts(texts: Sequence[str]) -> set[int]:
         separated |= after == code
     linked = (gap == 1) | ((gap == 2) & separated)  # each digit to the next
     linked_before = np.concatenate(([0], np.cumsum(linked, dtype=np.int64)))
-    firsts = digits[np.flatnonzero(linked_before[10:] - linked_before[:-10] == 10)]  # 10 links in a row: 11 digits
+
+    def run_starts(length: int) -> np.ndarray:  # the digits that begin ``length`` linked digits
+        return np.flatnonzero(linked_before[length - 1:] - linked_before[:1 - length] == length - 1)
+
+    value = digit_values[digits]
+    elevens = run_starts(11)
+    written_3_4_4 = np.logical_and.reduce([gap[elevens + offset] == 1 for offset in (0, 1, 3, 4, 5, 7, 8, 9)])
+    mobiles = elevens[(value[elevens] == 1) & (value[elevens + 1] >= 3) & written_3_4_4]
+    firsts = digits[np.concatenate((run_starts(17), mobiles))]
     starts = np.cumsum([0, *(len(text) + 1 for text in texts[:-1])])
     return set((np.searchsorted(starts, firsts, side="right") - 1).tolist())
 
