@@ -35,10 +35,13 @@ DECLINE_TARGET_PERCENT = Decimal(50)
 PAYOUT_CUTOFF = date(2019, 1, 1)  # cases filed before this day must have their payouts cleared
 
 
+_HUNDREDTHS = Decimal("0.01")
+
+
 def percent(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(_HUNDREDTHS, ROUND_HALF_UP)
 
 
 class OldCase(NamedTuple):  # a tuple: the annual list holds one per pre-2019 case
@@ -155,10 +158,17 @@ def old_case_summary(engine: Engine, period: Period, duplicates: list | None = N
 
 
 def old_case_facts(connection: Connection) -> list[OldCase]:
-    """Every case filed before 2019-01-01, for the annual list of 清退率 by case."""
+    """Every case filed before 2019-01-01, for the annual list of 清退率 by case, in the order of
+    (unit_code, case_no)."""
+    from itertools import chain
+
     from chufei.core.sql import run_sql
 
-    dates: dict[object, date | None] = {}  # a few hundred days over 100,000 cases: each read once
+    parts = run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF).partitions(8192)  # not a call per row
+    first = next(parts, [])
+    if not first or isinstance(first[0][3], date):  # PostgreSQL: the rows are the cases as they are
+        return [case for part in chain([first], parts) for case in map(OldCase._make, part)]
+    dates: dict[object, date | None] = {}  # SQLite's ISO texts: a few hundred days over 100,000 cases, each read once
 
     def day(value: object) -> date | None:
         found = dates.get(value)
@@ -166,10 +176,8 @@ def old_case_facts(connection: Connection) -> list[OldCase]:
             found = dates[value] = as_date(value)
         return found
 
-    cases = run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF)
-    return [OldCase(unit, number, name or "", day(filed), day(closed), int(unpaid or 0), int(repaid or 0))
-            for part in cases.partitions(8192)  # fetched a part at a time, not a DBAPI call per row
-            for unit, number, name, filed, closed, unpaid, repaid in part]
+    return [OldCase(unit, number, name, day(filed), day(closed), unpaid, repaid)
+            for part in chain([first], parts) for unit, number, name, filed, closed, unpaid, repaid in part]
 
 
 OLD_CASE_COLUMNS = [
@@ -225,7 +233,8 @@ def old_case_forms(summary: Summary, cases: list[OldCase] | None, period: Period
         summary_form.notes.append(REPEATED_OLD_NOTE)
     if cases is None:
         return {"old_cases": summary_form}
-    payouts = sorted((c for c in cases if c.filed_date < PAYOUT_CUTOFF), key=attrgetter("unit_code", "case_no"))
+    # by (unit_code, case_no), the fields an OldCase begins with: a case's key is unique
+    payouts = sorted(c for c in cases if c.filed_date < PAYOUT_CUTOFF)
     names = {u.code: u.name for u in units()}
     days = {day: day.isoformat() for day in set(map(attrgetter("filed_date"), payouts))}
     listing = [[number, names.get(unit, unit), name, days[filed], unpaid, repaid, percent(repaid, unpaid),
