@@ -128,6 +128,15 @@ def test_a_day_carried_over_is_the_day_counted_from_scratch(twins, monkeypatch):
         scores = early_warning.score_entities(incremental, day)
         assert len(scores) > 0
         assert scores["band"].notna().any()
+        # every open warning carries the day's score and band, and the day it was scored
+        day_scores = scores.set_index("entity_id")
+        with incremental.connect() as connection:
+            unchecked = connection.execute(select(entity_warning.c.entity_id, entity_warning.c.scored_on,
+                                                  entity_warning.c.score, entity_warning.c.band)
+                                           .where(entity_warning.c.status == early_warning.OPEN)).all()
+        assert unchecked, day
+        assert [(scored_on, score, band) for _, scored_on, score, band in unchecked] == [
+            (day, day_scores.at[e, "score"], day_scores.at[e, "band"]) for e, *_ in unchecked], day
     # the incremental warehouse re-counted some entities each day after the first, never all of them
     entities = len(_rows(incremental, entity))
     assert len(recounted) == len(DAYS) - 1

@@ -75,13 +75,14 @@ def band_of(score: int, bands: list[dict]) -> str | None:
     return None
 
 
-def _frame(result) -> pd.DataFrame:  # noqa: ANN001 - a CursorResult
+def _frame(result, dtype: object = None) -> pd.DataFrame:  # noqa: ANN001 - a CursorResult
     """A result's rows as a frame, fetched from the driver's cursor: a row per entity is many rows,
-    and these columns (counts, ids, codes, plain text) need none of SQLAlchemy's row processing."""
+    and these columns (counts, ids, codes, plain text) need none of SQLAlchemy's row processing.
+    ``dtype=object`` keeps the driver's values as they are (None stays None)."""
     columns = list(result.keys())
     rows = result.cursor.fetchall()
     result.close()
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns, dtype=dtype)
 
 
 def _windows(as_of: date) -> dict:
@@ -483,8 +484,8 @@ def unknown_feedback_ids(engine: Engine) -> list[str]:
 
 
 def _warnings(connection) -> pd.DataFrame:  # noqa: ANN001
-    rows = connection.execute(select(entity_warning)).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in entity_warning.columns])
+    """Every warning, from the driver's rows (the dates as the driver gives them: ``as_date``)."""
+    return _frame(connection.execute(select(entity_warning)), dtype=object)
 
 
 def refresh_warnings(engine: Engine, as_of: date) -> pd.DataFrame:
@@ -523,18 +524,35 @@ def refresh_warnings(engine: Engine, as_of: date) -> pd.DataFrame:
                              "status": OPEN, "checked_on": None})
         insert_rows(connection, entity_warning, new_rows)
         opened = joined[still_open]
-        _update_warnings(connection, [
-            {"w": w, "scored_on": as_of, "score": int(score), "band": band, "config_version": version,
-             "evidence_count": int(count)}
+        _rescore(connection, warnings, as_of, [
+            {"w": w, "score": int(score), "band": band, "config_version": version, "evidence_count": int(count)}
             for w, score, band, version, count in zip(opened["warning_id"], opened["score"], opened["band"],
                                                       opened["config_version"], opened["evidence_count"], strict=True)])
         fallen = latest[(latest["status"] == OPEN) & ~latest.index.isin(banded.index)] if not latest.empty else latest
         if not fallen.empty:  # below every band now: kept, without a band
             day_scores = scores.set_index("entity_id")["score"]
-            _update_warnings(connection, [{"w": w, "scored_on": as_of, "score": int(day_scores.get(e, 0)), "band": None}
-                                          for e, w in zip(fallen.index, fallen["warning_id"], strict=True)])
+            _rescore(connection, warnings, as_of, [{"w": w, "score": int(day_scores.get(e, 0)), "band": None}
+                                                   for e, w in zip(fallen.index, fallen["warning_id"], strict=True)])
         warnings = _warnings(connection)
     return warning_list(warnings, scores, as_of)
+
+
+def _rescore(connection, warnings: pd.DataFrame, as_of: date, rows: list[dict]) -> None:  # noqa: ANN001
+    """Score open warnings for ``as_of`` (``rows``: the warning id ``w`` and the day's values of the
+    columns set). Most keep yesterday's values: those get only the day, by lists of ids, and one
+    statement per row is left for the warnings whose values changed."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != "w"]
+    stored = warnings.set_index("warning_id")[columns]
+    before = {w: tuple(None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in values)
+              for w, values in zip(stored.index, stored.itertuples(index=False, name=None), strict=True)}
+    changed = [row for row in rows if before.get(row["w"]) != tuple(row[c] for c in columns)]
+    _update_warnings(connection, [{**row, "scored_on": as_of} for row in changed])
+    kept = sorted({row["w"] for row in rows} - {row["w"] for row in changed})
+    for start in range(0, len(kept), 5000):
+        connection.execute(update(entity_warning).where(entity_warning.c.warning_id.in_(kept[start:start + 5000]))
+                           .values(scored_on=as_of))
 
 
 def _update_warnings(connection, rows: list[dict]) -> None:  # noqa: ANN001
