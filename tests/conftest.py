@@ -94,6 +94,12 @@ def pg_database(pg_server):
     yield from _fresh_pg_database(pg_server)
 
 
+@pytest.fixture
+def pg_other_database(pg_server):
+    """A second fresh database for one test (two warehouses compared); dropped afterwards."""
+    yield from _fresh_pg_database(pg_server)
+
+
 @pytest.fixture(scope="module")
 def pg_module_database(pg_server):
     """The same, shared by the tests of one module."""

@@ -18,7 +18,8 @@ from chufei.core.settings import DataDir
 from chufei.outbox.early_warning import run_day
 from chufei.statistics import early_warning
 from chufei.warehouse.entities import update_register
-from chufei.warehouse.entity_schema import entity, entity_event, entity_score_mark, entity_warning, spike_baseline
+from chufei.warehouse.entity_schema import (entity, entity_event, entity_score_mark, entity_score_state, entity_warning,
+                                             spike_baseline)
 from chufei.warehouse.inflow_schema import grid_clue_day, grid_clue_day_mark, grid_clue_version
 from tests.early_warning_data import grid_clue, ledger_row, load_submission
 
@@ -33,7 +34,7 @@ def twins(warehouse_url, tmp_path, request):
     from chufei.warehouse.schema import engine_for, ensure_schema
 
     other = (f"sqlite:///{tmp_path / 'full.db'}" if warehouse_url.startswith("sqlite")
-             else request.getfixturevalue("pg_module_database"))
+             else request.getfixturevalue("pg_other_database"))
     engines = [engine_for(warehouse_url), engine_for(other)]
     for engine in engines:
         ensure_schema(engine)
@@ -101,7 +102,20 @@ DAYS = [date(2020, 6, 30), date(2020, 7, 1), date(2020, 7, 2), date(2020, 7, 5),
         date(2020, 10, 20)]
 
 
-def test_a_day_carried_over_is_the_day_counted_from_scratch(twins, monkeypatch):
+def _upgraded_to_score_and_band(engine) -> None:  # noqa: ANN001
+    """The warehouse taken back to revision 0011 (its kept values without score and band), then upgraded."""
+    from alembic import command
+
+    from chufei.warehouse.schema import ensure_schema
+    from chufei.warehouse.upgrade import alembic_config
+
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0011")
+    ensure_schema(engine)
+
+
+@pytest.mark.parametrize("upgraded_after", [None, 1])
+def test_a_day_carried_over_is_the_day_counted_from_scratch(twins, monkeypatch, upgraded_after):
     recounted: list[int] = []
     counted = early_warning._recounted
 
@@ -137,8 +151,14 @@ def test_a_day_carried_over_is_the_day_counted_from_scratch(twins, monkeypatch):
         assert unchecked, day
         assert [(scored_on, score, band) for _, scored_on, score, band in unchecked] == [
             (day, day_scores.at[e, "score"], day_scores.at[e, "band"]) for e, *_ in unchecked], day
+        # and the state kept for the next day holds every entity's score and band of this one
+        kept = _rows(incremental, entity_score_state)
+        assert [(row[0], row[-2], row[-1]) for row in kept] == sorted(
+            zip(scores["entity_id"], scores["score"], scores["band"], strict=True)), day
+        if index == upgraded_after:  # the next day counts everything again, and writes them
+            _upgraded_to_score_and_band(incremental)
     # the incremental warehouse re-counted some entities each day after the first, never all of them
     entities = len(_rows(incremental, entity))
-    assert len(recounted) == len(DAYS) - 1
+    assert len(recounted) == len(DAYS) - 1 - (upgraded_after is not None)
     assert all(n < entities for n in recounted[:-1])
     assert recounted[-1] == 0  # the same day again, nothing new: all carried over

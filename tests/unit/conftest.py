@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 DATABASE_FIXTURES = ("airflow_db", "airflow_env", "engine", "warehouse_url", "pg_server", "pg_database",
-                     "pg_module_database")
+                     "pg_module_database", "pg_other_database")
 
 
 def _needs_a_database(name: str):

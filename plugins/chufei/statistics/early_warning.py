@@ -339,14 +339,16 @@ def _recounted(engine: Engine, as_of: date, entity_ids: list[str]) -> tuple[pd.D
 
 
 def daily_scores(engine: Engine, as_of: date, explain: Iterable[str] = ()) -> pd.DataFrame:
-    """``score_entities(engine, as_of, explain=explain)`` for the daily run, the same frame, except
+    """``score_entities(engine, as_of, explain=explain)`` for the daily run, the same rows, except
     that only the entities shown (those in a band and in ``explain``) have their reasons and names:
     the warning list names no other (the rest: None for both). The
-    values of the last day scored are kept (``entity_score_state``), and only the entities the
-    register touched since (``entity_touched``) and those whose dated windows moved are counted
-    again; the evidence is read only for the entities shown that it does not hold. The first day,
-    an earlier day or changed reference data count everything. Writes the state: the replay and
-    the page call ``score_entities``."""
+    values of the last day scored are kept (``entity_score_state``, with each entity's score and
+    band), and only the entities the register touched since (``entity_touched``) and those whose
+    dated windows moved are counted again; the evidence is read only for the entities shown that it
+    does not hold. A day carried over lists only the entities in a band, those with a warning and
+    those in ``explain`` (``_state_read``): the others' kept values change nothing it writes. The
+    first day, an earlier day or changed reference data count (and list) everything. Writes the
+    state: the replay and the page call ``score_entities``."""
     ensure_schema(engine)
     settings = config()
     fingerprint = _fingerprint(settings)
@@ -358,10 +360,8 @@ def daily_scores(engine: Engine, as_of: date, explain: Iterable[str] = ()) -> pd
     carried = last is not None and last <= as_of and marks.get("config") == fingerprint
     if carried:
         recount = sorted(set(touched["entity_id"]) | _moved(engine, last, as_of))
-        with engine.connect() as connection:
-            state = _frame(connection.execute(select(entity_score_state.c.entity_id,
-                                                     *(entity_score_state.c[c] for c in _VALUE_COLUMNS))))
-        state = state.set_index("entity_id").drop(index=recount, errors="ignore")
+        state = _state_read(engine, sorted(set(explain)))
+        state = state[~state.index.isin(recount)]
         fresh, fresh_evidence = _recounted(engine, as_of, recount)
         values = _typed(pd.concat([state, fresh]).sort_index().reindex(columns=_VALUE_COLUMNS))
         values.index.name = "entity_id"
@@ -385,9 +385,26 @@ def daily_scores(engine: Engine, as_of: date, explain: Iterable[str] = ()) -> pd
                     evidence.setdefault(key, {})[entity_id_] = listed
     scores = _scored(engine, settings, as_of, values, points, total, bands, evidence, listed=shown) \
         if not values.empty else pd.DataFrame(columns=_COLUMNS)
-    _keep_state(engine, as_of, fingerprint, stamp, values, recount if carried else None,
+    _keep_state(engine, as_of, fingerprint, stamp, values, total, bands, recount if carried else None,
                 {**fresh_evidence, **added})
     return scores
+
+
+def _state_read(engine: Engine, explain: list[str]) -> pd.DataFrame:
+    """The kept values of the entities a day carried over can list or score again (indexed by
+    entity): those in a band when last scored (their values did not change, so neither did the
+    band), those with a warning (an open one is scored again below every band) and ``explain``."""
+    columns = (entity_score_state.c.entity_id, *(entity_score_state.c[c] for c in _VALUE_COLUMNS))
+    with engine.connect() as connection:
+        parts = [_frame(connection.execute(select(*columns).where(
+            entity_score_state.c.band.is_not(None)
+            | entity_score_state.c.entity_id.in_(select(entity_warning.c.entity_id)))))]
+        for start in range(0, len(explain), 5000):
+            parts.append(_frame(connection.execute(select(*columns).where(
+                entity_score_state.c.entity_id.in_(explain[start:start + 5000])))))
+    parts = [part for part in parts if not part.empty] or parts[:1]
+    state = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True).drop_duplicates("entity_id")
+    return state.set_index("entity_id")
 
 
 def _stored_evidence(engine: Engine, entity_ids: list[str]) -> dict[str, dict]:
@@ -402,18 +419,20 @@ def _stored_evidence(engine: Engine, entity_ids: list[str]) -> dict[str, dict]:
     return evidence
 
 
-def _keep_state(engine: Engine, as_of: date, fingerprint: str, stamp: int, values: pd.DataFrame,
-                recount: list[str] | None, evidence: dict[str, dict]) -> None:
-    """Store the day's values (all of them, or, when carried over, those of ``recount``), the
-    evidence worked out, the day; and consume the touches up to ``stamp``."""
+def _keep_state(engine: Engine, as_of: date, fingerprint: str, stamp: int, values: pd.DataFrame, total: pd.Series,
+                bands: pd.Series, recount: list[str] | None, evidence: dict[str, dict]) -> None:
+    """Store the day's values with their score and band (all of them, or, when carried over, those
+    of ``recount``), the evidence worked out, the day; and consume the touches up to ``stamp``."""
     written = values.index if recount is None else values.index.intersection(recount)
     rows = values.loc[written]
     records = [{"entity_id": entity_id_, **{c: (None if c == "risk_ledger_level" and not isinstance(v, str) else
                                                 v if c == "risk_ledger_level" else int(v))
                                              for c, v in zip(_VALUE_COLUMNS, row, strict=True)},
+                "score": int(score), "band": band if isinstance(band, str) else None,
                 "evidence": json.dumps(evidence[entity_id_], sort_keys=True) if entity_id_ in evidence else None}
-               for entity_id_, row in zip(rows.index, rows[_VALUE_COLUMNS].itertuples(index=False, name=None),
-                                          strict=True)]
+               for entity_id_, row, score, band in zip(
+                   rows.index, rows[_VALUE_COLUMNS].itertuples(index=False, name=None),
+                   total.loc[written].tolist(), bands.loc[written].tolist(), strict=True)]
     with engine.begin() as connection:
         if recount is None:
             connection.execute(delete(entity_score_state))

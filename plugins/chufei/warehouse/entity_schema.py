@@ -7,8 +7,8 @@ administrative action), linked to the file it came in (sha256 → ``received_fil
 the receipt) and its row; ``entity_source_mark`` is each inflow's high-water mark, so a run reads
 only what arrived since the last one. ``entity_warning`` keeps every warning raised and the
 feedback on it; ``warning_notice`` the 红 notices sent, one per entity and band.
-``entity_score_state`` keeps the indicator values of the last day scored by the daily run (and
-the evidence of the entities it showed), ``entity_score_mark`` that day, and ``entity_touched`` the
+``entity_score_state`` keeps the indicator values of the last day scored by the daily run, with
+their score and band (and the evidence of the entities it showed), ``entity_score_mark`` that day, and ``entity_touched`` the
 entities whose events changed since: the next day re-counts only those and the entities whose
 dated windows moved, and carries the others over. ``spike_baseline`` keeps the district spike
 baselines fitted by the last run, by their inputs: a day whose series are unchanged (every day of a
@@ -112,7 +112,9 @@ entity_score_state = _table(
     Column("districts", Integer, nullable=False),
     Column("growth_90d", Integer, nullable=False),
     Column("growth_previous", Integer, nullable=False),
-    Column("evidence", Text))  # JSON: indicator -> event ids, for the entities whose reasons were shown
+    Column("evidence", Text),  # JSON: indicator -> event ids, for the entities whose reasons were shown
+    Column("score", Integer),  # the values' score and band (revision 0012): a day carried over reads only
+    Column("band", String(4)))  # the entities in a band or with a warning
 
 entity_score_mark = _table(
     "entity_score_mark",
