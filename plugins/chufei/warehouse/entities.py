@@ -468,26 +468,34 @@ class _Register:
         for district, keys in asked.items():
             for place in (districts if district is None else {district, None} & districts):
                 questions[place] |= keys
-        # as _index for each row in order, a district's rows at a time: the per-row calls were most
-        # of a small run's cost on a large register
-        by_name, rows_of = self.by_name, {}
-        for row in existing:
-            by_name.setdefault((row[1], row[2]), []).append(row[0])
-            rows_of.setdefault(row[1], []).append(row)
-        first_of_code = {code: entity_id for entity_id, _, _, code in reversed(existing) if code}
-        for code, entity_id in first_of_code.items():
-            self.by_code.setdefault(code, entity_id)
-        self.code_of.update((entity_id, code) for entity_id, _, _, code in existing)
-        for district, rows in rows_of.items():
+        # as _index for each row in order, a district's rows at a time (the per-row calls were most
+        # of a small run's cost on a large register), with only what a look-up can ask for: the
+        # names of the keys asked (no other key is looked up by name) and the codes written (an
+        # entity missing from code_of has none)
+        wanted = set().union(*asked.values())
+        by_name, by_code, code_of, pairs_of = self.by_name, self.by_code, self.code_of, {}
+        for entity_id, district, key, code in existing:
+            pairs = pairs_of.get(district)
+            if pairs is None:
+                pairs = pairs_of[district] = []
+            pairs.append((key, entity_id))
+            if key in wanted:
+                by_name.setdefault((district, key), []).append(entity_id)
+            if code:
+                by_code.setdefault(code, entity_id)
+                code_of[entity_id] = code
+        for district, pairs in pairs_of.items():
             similar = self.keys.setdefault(district, _SimilarNames(self.cutoff))
             if len(questions[district]) <= self.SCAN_NAMES:  # compared by cdist: only listed
-                similar.pairs.extend((key, entity_id) for entity_id, _, key, _ in rows)
+                similar.pairs.extend(pairs)
                 similar.scanned = len(similar.pairs)
             else:
-                for entity_id, _, key, _ in rows:
+                for key, entity_id in pairs:
                     similar.add(key, entity_id)
         for district, keys in questions.items():
-            self.keys[district].scan(sorted(keys))  # a no-op where the keys were indexed
+            # a key that names an entity of its place is found by name; should its code rule that
+            # out, best() compares it then
+            self.keys[district].scan(sorted(k for k in keys if (district, k) not in by_name))
 
     def _index(self, entity_id: str, district: str | None, key: str, code: str | None, scanned: bool = False) -> None:
         if code:
