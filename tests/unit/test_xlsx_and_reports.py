@@ -128,6 +128,131 @@ def test_long_bodies_are_streamed_to_exactly_the_bytes_openpyxl_writes(tmp_path,
         write_xlsx(bad, tmp_path / "bad.xlsx")
 
 
+def _width(text: str) -> float:
+    """A text's width in column units, counted by hand: a Chinese character or full-width mark 1.9, the rest 1."""
+    return sum(1.9 if "\u4e00" <= ch <= "\u9fff" or "\uff01" <= ch <= "\uff60" else 1.0 for ch in text)
+
+
+EVIDENCE = "网格线索 WG202000000137 13e0744a76a9 第138行；风险监测台账 9b8e77a01c2d 第15行；"
+REASONS = ("网格线索数 5（+15分）；上报网格数（首个网格之外） 2（+5分）；风险表现（高额回报/保本保息/拉人头） 3（+21分）；"
+           "涉非广告关键词 3（+9分）；广告发布主体未持牌 1（+6分）；风险监测台账等级 高（+10分）")
+
+
+def _warning_list(reasons: list[str]) -> StatForm:
+    columns = [FormColumn("预警编号", "预警编号", "text"), FormColumn("主体", "主体名称", "text"),
+               FormColumn("分值", "分值", "count"), FormColumn("预警依据", "预警依据", "text")]
+    rows = [[f"YJ-{n}", "鄂州华晟顺发生物科技有限公司", 70, text] for n, text in enumerate(reasons)]
+    return StatForm(title="监测预警名单", form_no="预1", period_label="截至2020-12-31", unit_of_measure="分",
+                    columns=columns, rows=[*rows, ["合计", f"{len(rows)}条", 70 * len(rows), ""]])
+
+
+def test_a_text_wider_than_its_column_wraps_inside_its_cell_in_a_row_tall_enough(tmp_path):
+    """A warning's 预警依据 runs over several lines inside its cell (never past its border), its
+    row as tall as those lines; a text that fits stays on one line in a row of the usual height."""
+    import math
+
+    from chufei.outbox import layout
+
+    write_xlsx(_warning_list([REASONS, "网格线索数 1（+10分）"]), tmp_path / "w.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "w.xlsx").active
+    width = sheet.column_dimensions["D"].width
+    assert width == layout.MAX_TEXT_WIDTH  # the column is capped, the text wraps
+    lines = math.ceil(_width(REASONS) / (width - 1))  # a unit of the cell's width is its padding
+    assert lines >= 3
+    assert sheet["D7"].alignment.wrap_text
+    assert sheet["D7"].value == REASONS
+    assert lines * layout.LINE_PT <= sheet.row_dimensions[7].height <= (lines + 1) * layout.LINE_PT
+    assert not sheet["B7"].alignment.wrap_text  # the name fits its column
+    assert not sheet["D8"].alignment.wrap_text
+    assert sheet.row_dimensions[8].height is None
+    assert int(sheet.page_setup.scale) >= layout.MIN_SCALE
+    assert sheet.page_setup.fitToWidth == 1
+
+
+def test_long_texts_keep_the_form_on_the_pages_width_and_their_rows_within_a_page(tmp_path):
+    """A form too wide for A4 at 80 % narrows its long-text column (its texts wrap) rather than print
+    smaller; a text that would need a row taller than Excel draws (the evidence of a warning found in
+    dozens of clues) widens its column as far as the page allows."""
+    from chufei.outbox import layout
+
+    columns = [FormColumn("件数", f"第{n}项", "count") for n in range(18)] + [FormColumn("说明", "说明", "text")]
+    wide = StatForm(title="宽表", form_no="K", period_label="2020年", unit_of_measure="件", columns=columns,
+                    rows=[[*range(18), REASONS], [*range(18), ""]])
+    write_xlsx(wide, tmp_path / "wide.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "wide.xlsx").active
+    assert int(sheet.page_setup.scale) >= layout.MIN_SCALE
+    assert layout.NARROWEST_WRAPPING <= sheet.column_dimensions["S"].width < layout.MAX_TEXT_WIDTH
+    assert sheet["S7"].alignment.wrap_text
+    assert sheet.row_dimensions[7].height >= _width(REASONS) / sheet.column_dimensions["S"].width * layout.LINE_PT
+
+    evidence = EVIDENCE * 24
+    write_xlsx(_warning_list([evidence, REASONS]), tmp_path / "evidence.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "evidence.xlsx").active
+    width = sheet.column_dimensions["D"].width
+    assert _width(evidence) / (layout.MAX_TEXT_WIDTH - 1) * layout.LINE_PT > layout.MAX_ROW_PT  # too tall at the cap
+    assert width > layout.MAX_TEXT_WIDTH
+    assert int(sheet.page_setup.scale) >= layout.MIN_SCALE
+    assert _width(evidence) / (width - 1) * layout.LINE_PT <= sheet.row_dimensions[7].height <= layout.MAX_ROW_PT
+    assert sheet["D7"].alignment.wrap_text
+    assert sheet["D8"].alignment.wrap_text
+
+
+def test_long_texts_of_a_streamed_list_wrap_in_rows_tall_enough_written_as_openpyxl_writes_them(tmp_path,
+                                                                                               monkeypatch):
+    """A long list's text wider than its column wraps inside its cell, its row tall enough for its
+    lines, whether the list is streamed or not: the streamed file is the one openpyxl's own writer
+    saves cell by cell, the wrapped rows (the first two, one in the middle, the last before 合计)
+    with their own style and row height among the streamed ones."""
+    import math
+
+    from chufei.outbox import layout, reports
+
+    evidence = EVIDENCE
+    form = _long_form()
+    wrapped = (0, 1, 30, 66)
+    for number in wrapped:
+        form.rows[number][1] = evidence * 2 + str(number)
+
+    def cells() -> bytes:
+        write_xlsx(form, tmp_path / "cells.xlsx")  # 68 rows: openpyxl writes every cell
+        return (tmp_path / "cells.xlsx").read_bytes()
+
+    by_openpyxl = _with_openpyxls_own_writer(monkeypatch, cells)
+    monkeypatch.setattr(reports, "STREAM_ROWS", 5)
+    monkeypatch.setattr(reports, "CHUNK_ROWS", 7)
+    assert reports._streamable(form)
+    write_xlsx(form, tmp_path / "streamed.xlsx")
+    assert (tmp_path / "streamed.xlsx").read_bytes() == by_openpyxl
+    write_csv(form, tmp_path / "streamed.csv")
+    assert sum(evidence * 2 in line for line in (tmp_path / "streamed.csv").read_text("utf-8-sig").splitlines()) == 4
+
+    sheet = openpyxl.load_workbook(tmp_path / "streamed.xlsx").active
+    width = sheet.column_dimensions["B"].width
+    assert width <= layout.MAX_TEXT_WIDTH < _width(evidence * 2)
+    for number in range(len(form.rows) - 1):
+        cell, height = sheet.cell(row=7 + number, column=2), sheet.row_dimensions[7 + number].height
+        if number in wrapped:
+            lines = math.ceil(_width(cell.value) / (width - 1))  # a unit of the cell's width is its padding
+            assert lines >= 3
+            assert cell.alignment.wrap_text, number
+            assert lines * layout.LINE_PT <= height <= (lines + 1) * layout.LINE_PT, (number, height)
+            assert not sheet.cell(row=7 + number, column=1).alignment.wrap_text  # C0001 fits its column
+        else:
+            assert not cell.alignment.wrap_text, number
+            assert height is None, number
+        assert cell.border.left.style == "thin"
+        assert cell.alignment.horizontal == "left"
+
+    everywhere = _long_form()  # every body row wraps: openpyxl writes them all
+    for row in everywhere.rows[:-1]:
+        row[1] = evidence * 2
+    write_xlsx(everywhere, tmp_path / "all.xlsx")
+    assert openpyxl.load_workbook(tmp_path / "all.xlsx").active.cell(row=40, column=2).alignment.wrap_text
+    monkeypatch.setattr(reports, "STREAM_ROWS", 500)
+    write_xlsx(everywhere, tmp_path / "all-cells.xlsx")
+    assert (tmp_path / "all.xlsx").read_bytes() == (tmp_path / "all-cells.xlsx").read_bytes()
+
+
 def test_a_part_given_in_chunks_is_zipped_to_the_same_bytes(tmp_path):
     """A long sheet is deflated chunk by chunk in a helper thread while the next chunk is made:
     the file is the one its whole part gives; a chunk that cannot be made fails the file."""

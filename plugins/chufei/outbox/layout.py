@@ -4,7 +4,8 @@ A form prints the way the office's recipients read national statistical forms: t
 centred; 填报单位 and 报告期 on the left, 表号, 制定机关 and 计量单位 on the right; the table with its
 two header rows repeated on every page; the footer (单位负责人 … 报出日期) and the notes under it.
 Everything is in one CJK font at 10 pt (9 pt for the notes), every column as wide as its widest
-value, so nothing is cut, and header texts wrap inside their cells with row heights to match.
+value, so nothing is cut, up to ``MAX_TEXT_WIDTH`` for a text column: header texts, and body texts
+wider than their column, wrap inside their cells with row heights to match.
 
 Widths are estimated from the text, in Excel's width unit (the width of a digit of the
 workbook's default 11 pt font): a CJK character of the 10 pt font is about 1.9 units, a Latin
@@ -14,7 +15,9 @@ width; the forms are designed so that it is at least ``MIN_SCALE`` (tests check 
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from copy import copy
@@ -33,6 +36,7 @@ MIN_SCALE = 80  # %: below it a clerk can no longer read the figures
 PAGE_WIDTH_MM = 277.0
 PAGE_HEIGHT_MM = 176.0  # 210 mm less the top and bottom margins (0.6 in each) and a little room
 ROW_PT = 15.0  # a body row of 10 pt CJK text as LibreOffice and Excel draw it
+WIDEST_CHARACTER = 1.9  # a CJK character's width in ``text_width``'s units: no character is wider
 
 
 def fits_one_page(heights_pt: Sequence[float]) -> bool:
@@ -44,6 +48,7 @@ MARGIN_IN = 10 / 25.4
 PX_PER_MM = 96 / 25.4
 LINE_PT = 14.0  # the height of a line of 10 pt text
 MAX_TEXT_WIDTH = 48.0  # a name column wider than this wraps instead
+MAX_ROW_PT = 409.0  # the tallest row Excel draws; under the repeated header rows it still fits a page
 MIN_NUMBER_WIDTH = 7.0
 
 
@@ -54,15 +59,89 @@ def text_width(text: str, size: int = SIZE) -> float:
         if line.isascii():  # no wide character: the sum below of as many 1.0s (most cells are figures)
             units = float(len(line))
         else:
-            units = sum(1.9 if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
+            units = sum(WIDEST_CHARACTER if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
         widest = max(widest, units)
     return widest * size / SIZE
 
 
 def lines_needed(text: str, width: float, size: int = SIZE) -> int:
-    """How many lines ``text`` wraps to in a cell ``width`` units wide."""
+    """How many lines ``text`` wraps to in a cell ``width`` units wide: its width over the cell's
+    less a unit of room, or more when its lines, filled word by word, end short of the cell's edge."""
     usable = max(width - 1.0, 1.0)
-    return max(1, sum(max(1, math.ceil(text_width(line, size) / usable)) for line in str(text).split("\n")))
+    text = str(text)
+    if len(text) * WIDEST_CHARACTER * size / SIZE <= usable and "\n" not in text:
+        return 1  # fits even if every character were wide: most cells, without measuring each character
+    lines = 0
+    for line in text.split("\n"):
+        measured = text_width(line, size)
+        lines += 1 if measured <= usable else max(math.ceil(measured / usable), _wrapped_lines(line, width, size))
+    return lines
+
+
+# Where a line may break, as LibreOffice and Excel break it: after a space, or before any character
+# but within a run of letters and digits (a clue number, a file's sha256), and never before a
+# closing mark (；，。）…), which stays with what it closes.
+_CLOSING = "）)]】》」』〉”’，。、；：！？%．,.;:!?"
+_UNBREAKABLE = re.compile(rf"[!-~]+[{re.escape(_CLOSING)}]*|\s|.[{re.escape(_CLOSING)}]*")
+
+
+def _wrapped_lines(line: str, usable: float, size: int) -> int:
+    """The lines one line of text takes in ``usable`` units, filled word by word: a long list of
+    evidence ("网格线索 WG202000000137 13e0744a76a9 第138行；…") takes a line or more in ten more than
+    its width alone says, each line ending before a number that does not fit."""
+    lines, filled = 1, 0.0
+    for piece in _UNBREAKABLE.findall(line):
+        width = _piece_width(piece, size)
+        if filled + width <= usable:
+            filled += width
+        elif piece.isspace():  # the line breaks at the space, which takes no room
+            lines, filled = lines + 1, 0.0
+        elif width <= usable:
+            lines, filled = lines + 1, width
+        else:  # longer than a line of its own: broken where the line is full
+            broken = math.ceil((filled + width) / usable) - 1
+            lines, filled = lines + broken, filled + width - broken * usable
+    return lines
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _piece_width(piece: str, size: int) -> float:
+    return text_width(piece, size)  # the same characters and numbers recur in every row of a list
+
+
+def body_lines(kind: str, content: object, width: float) -> int:
+    """The lines a body cell's content takes in its column: a text column's text as it wraps, and
+    any text of several lines (the completeness matrix's 合计 cells); a figure one."""
+    if type(content) is not str or (kind != "text" and "\n" not in content):
+        return 1
+    return lines_needed(content, width)
+
+
+def overwide_rows(kinds: Sequence[str], columns: Sequence[Sequence[object]], widths: Sequence[float]) -> set[int]:
+    """The rows (by index) of a form given column by column, none a text of several lines, with a
+    cell that wraps (``body_lines``): a long list's 120,000 case numbers and names looked at in C,
+    each distinct text that could be too wide measured once. (A text needs no more room masked
+    than as it came: what is written in its place is no wider.)"""
+    found: set[int] = set()
+    for column, kind, width in zip(columns, kinds, widths, strict=True):
+        if kind != "text":
+            continue
+        try:
+            texts, longest = column, max(map(len, column), default=0)
+        except TypeError:  # empty cells (None) among the texts
+            texts = [value for value in column if type(value) is str]
+            longest = max(map(len, texts), default=0)
+        usable = max(width - 1.0, 1.0)
+        if longest * WIDEST_CHARACTER <= usable or (longest <= usable and "".join(texts).isascii()):
+            continue  # even if every character were wide; letters and digits, a unit each
+        # a character outside ASCII takes two bytes or more in UTF-8 and at most 0.9 units more than
+        # a letter: no text is wider than a tenth of the most characters and 0.9 of the most bytes
+        if 0.1 * longest + 0.9 * max(map(len, map(str.encode, texts)), default=0) <= usable:
+            continue
+        wide = {text for text in set(texts) if lines_needed(text, width) > 1}
+        if wide:
+            found.update(number for number, value in enumerate(column) if value in wide)
+    return found
 
 
 def width_px(widths: Sequence[float]) -> float:
@@ -91,6 +170,45 @@ def column_widths(kinds: Sequence[str], labels: Sequence[str], shown_rows: Seque
         if index < len(minimums):
             width = max(width, minimums[index])
         widths.append(round(width, 1))
+    return widths
+
+
+NARROWEST_WRAPPING = 24.0  # a text column narrowed to fit the page keeps room for 12 characters a line
+
+
+def fitted_to_page(kinds: Sequence[str], widths: Sequence[float], minimums: Sequence[float] = ()) -> list[float]:
+    """``widths`` with the widest text columns narrowed, their texts wrapping, until the form prints
+    at ``MIN_SCALE`` or more; none below ``NARROWEST_WRAPPING`` (codes and short names stay on one
+    line) or its column's minimum."""
+    widths = list(widths)
+    least = [max(NARROWEST_WRAPPING, minimums[index] if index < len(minimums) else 0.0) for index in range(len(widths))]
+    while print_scale(widths) < MIN_SCALE:
+        narrowable = [index for index, kind in enumerate(kinds) if kind == "text" and widths[index] > least[index]]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=widths.__getitem__)
+        widths[widest] = round(max(widths[widest] - 0.5, least[widest]), 1)
+    return widths
+
+
+def widened_for_long_texts(kinds: Sequence[str], widths: Sequence[float],
+                           rows: Sequence[Sequence[object]]) -> list[float]:
+    """``widths`` with each text column at the cap (``MAX_TEXT_WIDTH``) widened, as far as the page's
+    width allows at ``MIN_SCALE``, until its longest texts wrap to rows of at most ``MAX_ROW_PT``: a
+    taller row is cut in print (the evidence of a warning found in dozens of clues)."""
+    import heapq
+
+    widths = list(widths)
+    for index, kind in enumerate(kinds):
+        if kind != "text" or widths[index] < MAX_TEXT_WIDTH:
+            continue
+        texts = {row[index] for row in rows if index < len(row) and type(row[index]) is str}
+        longest = heapq.nlargest(16, texts, key=len)
+        while longest and max(lines_needed(text, widths[index]) for text in longest) * LINE_PT + 4 > MAX_ROW_PT:
+            wider = [*widths[:index], widths[index] + 1.0, *widths[index + 1:]]
+            if print_scale(wider) < MIN_SCALE:
+                break
+            widths = wider
     return widths
 
 
@@ -223,9 +341,11 @@ def merge(sheet, start_row: int, start_column: int, end_row: int, end_column: in
         sheet._cells[row, column] = MergedCell(sheet, row, column)
 
 
-def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = False) -> None:
-    """One form on one sheet, laid out for A4 landscape; with ``streamed`` only the first and
-    last body rows are written (the others are streamed into the XML at save)."""
+def write_sheet(sheet, form: StatForm, issued: str | None,
+                streamed: Sequence[Sequence[object]] | None = None) -> None:
+    """One form on one sheet, laid out for A4 landscape; with ``streamed`` (its rows column by
+    column) only the first, the last and the wrapping body rows are written, and the first that
+    does not wrap (the others are streamed into the XML at save)."""
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.page import PageMargins
@@ -236,8 +356,10 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
     groups, labels = _headers(form)
     kinds = [c.kind for c in form.columns]
     sample = rows if len(rows) <= 2000 else rows[:1000] + rows[-1000:]
+    minimums = [c.min_width for c in form.columns]
     widths = column_widths(kinds, labels, [[shown(k, _cell(k, v)) for k, v in zip(kinds, values, strict=False)]
-                                                  for values in sample], [c.min_width for c in form.columns])
+                                                  for values in sample], minimums)
+    widths = widened_for_long_texts(kinds, fitted_to_page(kinds, widths, minimums), rows)
     for column_index, column_width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(column_index)].width = column_width
     font, bold = Font(name=FONT, size=SIZE), Font(name=FONT, size=SIZE, bold=True)
@@ -316,15 +438,26 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             heading = cell
     # A body cell's style depends on its column's kind, the 合计 row and whether it wraps only: one
-    # styled cell of each to copy from (copying the style ids is much cheaper than openpyxl's hashing)
+    # styled cell of each to copy from (copying the style ids is much cheaper than openpyxl's hashing).
+    # A text wider than its column (or of several lines) wraps inside its cell, its row as tall as
+    # the cell of most lines needs: a printed cell holds its text, never spilling over the border.
+    written = range(len(rows))
+    if streamed is not None:  # the rows streamed at save (reports._insert_body_rows) are those that do not wrap,
+        # their style ids the first such row's: written here are the first row, the 合计 row, each row
+        # that wraps, and the first that does not (a text needs no more room masked than as it came)
+        wrapping = overwide_rows(kinds, streamed, widths)
+        plain = next((number for number in range(len(rows) - 1) if number not in wrapping), None)
+        written = sorted({0, len(rows) - 1, *wrapping, *(() if plain is None else (plain,))})
     styled: dict[tuple[str, bool, bool], object] = {}
-    for offset, values in enumerate(rows, top + 2):
-        is_total = offset == top + 1 + len(rows)
-        if streamed and top + 2 < offset and not is_total:
-            continue  # body rows after the first: written straight into the sheet's XML at save
+    for index in written:
+        offset, values = top + 2 + index, rows[index]
+        is_total = index == len(rows) - 1
+        most_lines = 1
         for column_index, (column, value) in enumerate(zip(form.columns, values, strict=False), 1):
-            cell = put(sheet, offset, column_index, _cell(column.kind, value))
-            lines = value.count("\n") + 1 if isinstance(value, str) else 1
+            content = _cell(column.kind, value)
+            cell = put(sheet, offset, column_index, content)
+            lines = body_lines(column.kind, content, widths[column_index - 1])
+            most_lines = max(most_lines, lines)
             model = styled.get((column.kind, is_total, lines > 1))
             if model is not None:
                 cell._style = copy(model._style)
@@ -335,9 +468,8 @@ def write_sheet(sheet, form: StatForm, issued: str | None, streamed: bool = Fals
                 cell.alignment = Alignment(horizontal="left" if column.kind == "text" else "right",
                                            vertical="center", wrap_text=lines > 1 or None)
                 styled[(column.kind, is_total, lines > 1)] = cell
-            if lines > 1:  # a text of several lines (the matrix's 合计 cells) wraps in a row tall enough
-                sheet.row_dimensions[offset].height = max(sheet.row_dimensions[offset].height or 0,
-                                                          lines * LINE_PT + 4)
+        if most_lines > 1:
+            sheet.row_dimensions[offset].height = most_lines * LINE_PT + 4
     footer_row = top + 2 + len(rows) + 1
     signatories = office().get("signatories", {})
     filled = {**signatories, "报出日期": issued_label(issued)}

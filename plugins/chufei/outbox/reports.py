@@ -42,7 +42,7 @@ def write_xlsx(form: StatForm, path: Path, issued: str | None = None, convert=No
         body = streamed_body(form, convert)
     for index, sheet_form in enumerate(parts):
         sheet = book.active if index == 0 else book.create_sheet()
-        write_sheet(sheet, sheet_form, issued, streamed=body is not None)
+        write_sheet(sheet, sheet_form, issued, streamed=body.columns if body is not None else None)
     patches = None
     if body is not None:
         patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, 7, body)}
@@ -50,29 +50,37 @@ def write_xlsx(form: StatForm, path: Path, issued: str | None = None, convert=No
 
 
 # A form with more body rows than this (the annual 清退 list: one row per case) has its body
-# rows after the first written as XML directly: openpyxl builds and serialises a cell object per
-# value (about 5 000 rows of 8 cells a second here, write-only mode no faster). The rows are
-# exactly the bytes openpyxl writes for them (inline strings, the first row's style ids, numbers
-# through openpyxl's own ``safe_string``), so the file is byte-identical either way (tested).
+# rows that need no wrapping written as XML directly: openpyxl builds and serialises a cell object
+# per value (about 5 000 rows of 8 cells a second here, write-only mode no faster). The rows are
+# exactly the bytes openpyxl writes for them (inline strings, the style ids of the first row that
+# does not wrap, numbers through openpyxl's own ``safe_string``); a row with a text wider than its
+# column is written by openpyxl, with its wrapping style and row height, in its place among them;
+# so the file is byte-identical either way (tested).
 STREAM_ROWS = 500
 _PLAIN_TYPES = frozenset((str, int, Decimal, type(None)))
 
 
 def _streamable(form: StatForm) -> bool:
+    return _stream_columns(form) is not None
+
+
+def _stream_columns(form: StatForm) -> list[list[object]] | None:
+    """A long list's rows column by column, when its body can be streamed (else None): plain values,
+    no text of several lines (those wrap in a row as tall as they need: layout.write_sheet)."""
     if len(form.rows) <= STREAM_ROWS + 1 or form.charts or form.parts:
-        return False
+        return None
     width = len(form.columns)
     if set(map(len, form.rows)) != {width}:
-        return False
-    # text of several lines wraps in a row as tall as it needs (layout.write_sheet): cell by cell
-    for column in _columns(form.rows):
+        return None
+    columns = _columns(form.rows)
+    for column in columns:
         types = set(map(type, column))
         if not types <= _PLAIN_TYPES:
-            return False
+            return None
         texts = column if types == {str} else [value for value in column if type(value) is str]
         if "\n" in "".join(texts):
-            return False
-    return True
+            return None
+    return columns
 
 
 def _columns(rows: list[list[object]]) -> list[list[object]]:
@@ -91,9 +99,10 @@ class _Body:
     made once for both, a chunk of rows at a time, column by column: each cell's sheet XML after
     its reference and style (handed on as it is made), and its CSV value (kept for the twin)."""
 
-    def __init__(self, form: StatForm, convert) -> None:  # noqa: ANN001
+    def __init__(self, form: StatForm, convert, columns: list[list[object]]) -> None:  # noqa: ANN001
         from openpyxl.cell.cell import Cell
 
+        self.columns = columns  # the form's rows column by column (layout.write_sheet looks for wide texts)
         self.rows = displayed_rows(form)[1:-1]
         self.kinds = [column.kind for column in form.columns]
         self.convert = convert
@@ -124,7 +133,8 @@ def streamed_body(form: StatForm, convert=None) -> _Body | None:  # noqa: ANN001
     """The rows ``write_xlsx`` streams and ``write_csv`` writes as they are, made once for both
     files (each distinct text masked, checked and escaped once), or None when ``form`` is
     written cell by cell."""
-    return _Body(form, convert or _converter()) if _streamable(form) else None
+    columns = _stream_columns(form)
+    return _Body(form, convert or _converter(), columns) if columns is not None else None
 
 
 def _column_cells(kind: str, values: list, convert, check) -> tuple[list[str], list[object]]:  # noqa: ANN001
@@ -181,26 +191,37 @@ def _csv_value(kind: str, value: object, convert) -> object:  # noqa: ANN001
 
 
 def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body) -> Iterator[bytes]:
-    """The sheet XML with the body rows after ``first_row`` (written by openpyxl), in chunks."""
+    """The sheet XML with the body rows openpyxl did not write (``layout.write_sheet``: all but the
+    first, the 合计, those that wrap and the first that does not) streamed in place, in chunks."""
     import re
 
     from openpyxl.utils import get_column_letter
 
-    start = xml.index(f'<row r="{first_row}">'.encode())
-    end = xml.index(b"</row>", start) + len(b"</row>")
-    styles = dict(re.findall(rb'<c r="([A-Z]+)\d+" s="(\d+)"', xml[start:end]))
+    start = xml.index(f'<row r="{first_row}"'.encode())
+    end = xml.index(f'<row r="{first_row + len(body.rows) + 1}"'.encode(), start)  # the 合计 row
+    written, plain = {}, None  # the body rows openpyxl wrote, by number; the first without a row height
+    for found in re.finditer(rb'<row r="(\d+)"([^>]*)>.*?</row>', xml[start:end], re.S):
+        written[int(found[1])] = found[0].decode("utf-8")
+        if plain is None and not found[2]:
+            plain = written[int(found[1])]
+    if plain is None:  # every body row wraps: openpyxl wrote them all
+        yield xml
+        return
+    styles = dict(re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', plain))
     letters = [get_column_letter(index) for index in range(1, len(form.columns) + 1)]
     # a row's XML from its number and its cells: each cell's reference, style and the rest
-    row = "".join(['<row r="%s">', *(f'<c r="{letter}%s" s="{styles[letter.encode()].decode()}"%s'
-                                      for letter in letters), "</row>"])
-    yield xml[:end]
+    row = "".join(['<row r="%s">', *(f'<c r="{letter}%s" s="{styles[letter]}"%s' for letter in letters), "</row>"])
+    yield xml[:start] + written[first_row].encode("utf-8")
     number = first_row + 1
     for cells in body.xml():
         numbers = list(map(str, range(number, number + (len(cells[0]) if cells else 0))))
         values = [numbers]
         for column in cells:
             values += [numbers, column]
-        yield "".join(map(row.__mod__, zip(*values, strict=True))).encode("utf-8")
+        rows = list(map(row.__mod__, zip(*values, strict=True)))
+        for kept in [kept for kept in written if number <= kept < number + len(numbers)]:
+            rows[kept - number] = written[kept]
+        yield "".join(rows).encode("utf-8")
         number += len(numbers)
     yield xml[end:]
 
