@@ -52,14 +52,24 @@ MAX_ROW_PT = 409.0  # the tallest row Excel draws; under the repeated header row
 MIN_NUMBER_WIDTH = 7.0
 
 
+class _CharacterWidths(dict):
+    """A character's width in ``text_width``'s units, looked up in Unicode once per character: a
+    warning's evidence lists are thousands of characters, measured for the column and each row."""
+
+    def __missing__(self, character: str) -> float:
+        width = self[character] = WIDEST_CHARACTER if unicodedata.east_asian_width(character) in "WF" else 1.0
+        return width
+
+
+_character_width = _CharacterWidths().__getitem__
+
+
 def text_width(text: str, size: int = SIZE) -> float:
     """Width of ``text`` (its longest line) in column-width units at ``size`` pt."""
     widest = 0.0
     for line in str(text).split("\n"):
-        if line.isascii():  # no wide character: the sum below of as many 1.0s (most cells are figures)
-            units = float(len(line))
-        else:
-            units = sum(WIDEST_CHARACTER if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
+        # no wide character: the sum of as many 1.0s (most cells are figures)
+        units = float(len(line)) if line.isascii() else sum(map(_character_width, line))
         widest = max(widest, units)
     return widest * size / SIZE
 
@@ -71,6 +81,14 @@ def lines_needed(text: str, width: float, size: int = SIZE) -> int:
     text = str(text)
     if len(text) * WIDEST_CHARACTER * size / SIZE <= usable and "\n" not in text:
         return 1  # fits even if every character were wide: most cells, without measuring each character
+    return _measured_lines(text, width, size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _measured_lines(text: str, width: float, size: int) -> int:
+    """``lines_needed`` of a text that may not fit, kept: a long list's texts are measured for their
+    column, and again as each row is written."""
+    usable = max(width - 1.0, 1.0)
     lines = 0
     for line in text.split("\n"):
         measured = text_width(line, size)
@@ -449,12 +467,14 @@ def write_sheet(sheet, form: StatForm, issued: str | None,
         plain = next((number for number in range(len(rows) - 1) if number not in wrapping), None)
         written = sorted({0, len(rows) - 1, *wrapping, *(() if plain is None else (plain,))})
     styled: dict[tuple[str, bool, bool], object] = {}
+    convert = _converter()  # the body's texts masked together: a warning's evidence is full of digits
+    convert.texts(list(dict.fromkeys(value for index in written for value in rows[index] if type(value) is str)))
     for index in written:
         offset, values = top + 2 + index, rows[index]
         is_total = index == len(rows) - 1
         most_lines = 1
         for column_index, (column, value) in enumerate(zip(form.columns, values, strict=False), 1):
-            content = _cell(column.kind, value)
+            content = convert(column.kind, value)
             cell = put(sheet, offset, column_index, content)
             lines = body_lines(column.kind, content, widths[column_index - 1])
             most_lines = max(most_lines, lines)
