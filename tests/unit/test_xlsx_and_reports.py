@@ -243,7 +243,28 @@ def test_long_texts_of_a_streamed_list_wrap_in_rows_tall_enough_written_as_openp
         assert cell.border.left.style == "thin"
         assert cell.alignment.horizontal == "left"
 
-    everywhere = _long_form()  # every body row wraps: openpyxl writes them all
+    # two text columns wrapping in different rows, one row with both: each streamed cell takes its
+    # column's wrapping style or not, and no row is without a wrapping cell from row 2 to 5
+    mixed = _long_form()
+    for number in (2, 3, 40):
+        mixed.rows[number][1] = evidence * 2
+    for number in (3, 4, 5, 50):
+        mixed.rows[number][0] = "编号" * 40
+    monkeypatch.setattr(reports, "STREAM_ROWS", 500)
+
+    def mixed_cells() -> bytes:
+        write_xlsx(mixed, tmp_path / "mixed-cells.xlsx")
+        return (tmp_path / "mixed-cells.xlsx").read_bytes()
+
+    mixed_by_openpyxl = _with_openpyxls_own_writer(monkeypatch, mixed_cells)
+    monkeypatch.setattr(reports, "STREAM_ROWS", 5)
+    write_xlsx(mixed, tmp_path / "mixed.xlsx")
+    assert (tmp_path / "mixed.xlsx").read_bytes() == mixed_by_openpyxl
+    sheet = openpyxl.load_workbook(tmp_path / "mixed.xlsx").active
+    assert [sheet.cell(row=7 + 50, column=c).alignment.wrap_text for c in (1, 2)] == [True, None]
+    assert sheet.row_dimensions[7 + 50].height > layout.LINE_PT * 2
+
+    everywhere = _long_form()  # every body row wraps
     for row in everywhere.rows[:-1]:
         row[1] = evidence * 2
     write_xlsx(everywhere, tmp_path / "all.xlsx")

@@ -20,6 +20,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import NamedTuple
 from copy import copy
 from decimal import Decimal
 
@@ -136,10 +137,11 @@ def body_lines(kind: str, content: object, width: float) -> int:
 
 
 def overwide_rows(kinds: Sequence[str], columns: Sequence[Sequence[object]], widths: Sequence[float]) -> set[int]:
-    """The rows (by index) of a form given column by column, none a text of several lines, with a
-    cell that wraps (``body_lines``): a long list's 120,000 case numbers and names looked at in C,
-    each distinct text that could be too wide measured once. (A text needs no more room masked
-    than as it came: what is written in its place is no wider.)"""
+    """The rows (by index) of a form given column by column, none a text of several lines, that
+    may hold a cell that wraps (``body_lines``): a long list's 120,000 case numbers and names looked
+    at in C, each distinct text that could be too wide measured once. A text needs no more room
+    masked than as it came (what is written in its place is no wider), so the rows that wrap as
+    written are among these."""
     found: set[int] = set()
     for column, kind, width in zip(columns, kinds, widths, strict=True):
         if kind != "text":
@@ -156,10 +158,59 @@ def overwide_rows(kinds: Sequence[str], columns: Sequence[Sequence[object]], wid
         # a letter: no text is wider than a tenth of the most characters and 0.9 of the most bytes
         if 0.1 * longest + 0.9 * max(map(len, map(str.encode, texts)), default=0) <= usable:
             continue
-        wide = {text for text in set(texts) if lines_needed(text, width) > 1}
+        # a line of text wraps exactly when it is wider than the cell (``lines_needed``)
+        wide = {text for text in set(texts) if len(text) * WIDEST_CHARACTER > usable and text_width(text) > usable}
         if wide:
             found.update(number for number, value in enumerate(column) if value in wide)
     return found
+
+
+class Wrapped(NamedTuple):
+    """A streamed body row that wraps: its lines (the row's height) and its cells that wrap (by column index)."""
+
+    lines: int
+    columns: frozenset[int]
+
+
+def _streamed_wrapping(kinds: Sequence[str], rows: Sequence[Sequence[object]], candidates: set[int],
+                       widths: Sequence[float], convert: _Converter) -> dict[int, Wrapped]:
+    """The rows among ``candidates`` that wrap as written (their texts masked), each distinct text measured once."""
+    measured: dict[tuple[str, int], int] = {}
+    wrapping: dict[int, Wrapped] = {}
+    for index in sorted(candidates):
+        per_cell = []
+        for column, (kind, value) in enumerate(zip(kinds, rows[index], strict=False)):
+            content = convert(kind, value)
+            if type(content) is not str or kind != "text":
+                per_cell.append(body_lines(kind, content, widths[column]))
+                continue
+            lines = measured.get((content, column))
+            if lines is None:
+                lines = measured[(content, column)] = body_lines(kind, content, widths[column])
+            per_cell.append(lines)
+        if max(per_cell, default=1) > 1:
+            wrapping[index] = Wrapped(max(per_cell), frozenset(c for c, lines in enumerate(per_cell) if lines > 1))
+    return wrapping
+
+
+def _model_rows(width: int, body_rows: int, wrapping: dict[int, Wrapped]) -> set[int]:
+    """The body rows (by index, the 合计 last) openpyxl writes of a streamed list: the first and the
+    合计, and enough others that each column's style, wrapping and not, is in one of them for the
+    streamer to copy (``reports._insert_body_rows``)."""
+    rows = {0, body_rows - 1}
+    plain = next((index for index in range(body_rows - 1) if index not in wrapping), None)
+    have: set[tuple[int, bool]] = set()
+    if plain is not None:
+        rows.add(plain)
+        have = {(column, False) for column in range(width)}
+    for index, wrapped in sorted(wrapping.items()):
+        if index == body_rows - 1:
+            continue
+        states = {(column, column in wrapped.columns) for column in range(width)}
+        if not states <= have:
+            rows.add(index)
+            have |= states
+    return rows
 
 
 def width_px(widths: Sequence[float]) -> float:
@@ -360,10 +411,11 @@ def merge(sheet, start_row: int, start_column: int, end_row: int, end_column: in
 
 
 def write_sheet(sheet, form: StatForm, issued: str | None,
-                streamed: Sequence[Sequence[object]] | None = None) -> None:
+                streamed: Sequence[Sequence[object]] | None = None) -> dict[int, Wrapped]:
     """One form on one sheet, laid out for A4 landscape; with ``streamed`` (its rows column by
-    column) only the first, the last and the wrapping body rows are written, and the first that
-    does not wrap (the others are streamed into the XML at save)."""
+    column) only the first and the last body rows are written, and those whose styles the others
+    take (the others are streamed into the XML at save); returns the body rows that wrap of a
+    streamed form, by index."""
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.page import PageMargins
@@ -460,14 +512,15 @@ def write_sheet(sheet, form: StatForm, issued: str | None,
     # A text wider than its column (or of several lines) wraps inside its cell, its row as tall as
     # the cell of most lines needs: a printed cell holds its text, never spilling over the border.
     written = range(len(rows))
-    if streamed is not None:  # the rows streamed at save (reports._insert_body_rows) are those that do not wrap,
-        # their style ids the first such row's: written here are the first row, the 合计 row, each row
-        # that wraps, and the first that does not (a text needs no more room masked than as it came)
-        wrapping = overwide_rows(kinds, streamed, widths)
-        plain = next((number for number in range(len(rows) - 1) if number not in wrapping), None)
-        written = sorted({0, len(rows) - 1, *wrapping, *(() if plain is None else (plain,))})
-    styled: dict[tuple[str, bool, bool], object] = {}
     convert = _converter()  # the body's texts masked together: a warning's evidence is full of digits
+    wrapping: dict[int, Wrapped] = {}
+    if streamed is not None:  # the rows streamed at save (reports._insert_body_rows): written here are
+        # the first row, the 合计 row and the rows whose style ids the streamer copies, wrapping or not
+        candidates = overwide_rows(kinds, streamed, widths)
+        convert.texts(list(dict.fromkeys(value for index in candidates for value in rows[index] if type(value) is str)))
+        wrapping = _streamed_wrapping(kinds, rows, candidates, widths, convert)
+        written = sorted(_model_rows(width, len(rows), wrapping))
+    styled: dict[tuple[str, bool, bool], object] = {}
     convert.texts(list(dict.fromkeys(value for index in written for value in rows[index] if type(value) is str)))
     for index in written:
         offset, values = top + 2 + index, rows[index]
@@ -505,6 +558,8 @@ def write_sheet(sheet, form: StatForm, issued: str | None,
     last_row = footer_row + len(form.notes)
     dimensions = sheet.row_dimensions  # .get: looking a row up must not create it (streamed bodies)
     heights = [(dimensions[r].height if r in dimensions else None) or ROW_PT for r in range(1, last_row + 1)]
+    for index, wrapped in wrapping.items():  # the streamed rows' heights too
+        heights[top + 1 + index] = wrapped.lines * LINE_PT + 4
     sheet.page_setup.fitToHeight = 1 if not form.charts and fits_one_page(heights) else 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_margins = PageMargins(left=MARGIN_IN, right=MARGIN_IN, top=0.6, bottom=0.6,
@@ -517,3 +572,4 @@ def write_sheet(sheet, form: StatForm, issued: str | None,
         from chufei.outbox.charts import add_charts
 
         add_charts(sheet, form, top + 2, top + len(rows), footer_row + 1 + len(form.notes), FONT)
+    return wrapping

@@ -23,7 +23,8 @@ from chufei.outbox.publishing import (LATEST_POINTER, adopt_orphan, point_latest
                                       render_folder)
 from chufei.core.xlsx import (NO_NUMBER_XML, NO_TEXT_XML, NUMBER_XML, PRESERVE_XML, TEXT_XML, csv_safe,
                               save_reproducibly, text_xml)
-from chufei.outbox.layout import _cell, _Converter, _converter, displayed_rows, sheet_forms, write_sheet  # noqa: F401
+from chufei.outbox.layout import (LINE_PT, Wrapped, _cell, _Converter, _converter, displayed_rows,  # noqa: F401
+                                  sheet_forms, write_sheet)
 from chufei.statistics.forms import FOOTER_FIELDS, NO_DATA, NUMBER_FORMATS, ChartSpec, FormColumn, StatForm, wan, wan_text  # noqa: F401
 
 log = logging.getLogger(__name__)
@@ -40,12 +41,13 @@ def write_xlsx(form: StatForm, path: Path, issued: str | None = None, convert=No
     parts = sheet_forms(form)
     if body is None and len(parts) == 1:
         body = streamed_body(form, convert)
+    wrapping = {}
     for index, sheet_form in enumerate(parts):
         sheet = book.active if index == 0 else book.create_sheet()
-        write_sheet(sheet, sheet_form, issued, streamed=body.columns if body is not None else None)
+        wrapping = write_sheet(sheet, sheet_form, issued, streamed=body.columns if body is not None else None)
     patches = None
     if body is not None:
-        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, 7, body)}
+        patches = {"xl/worksheets/sheet1.xml": lambda xml: _insert_body_rows(xml, form, 7, body, wrapping)}
     save_reproducibly(book, path, patches=patches)
 
 
@@ -57,6 +59,7 @@ def write_xlsx(form: StatForm, path: Path, issued: str | None = None, convert=No
 # column is written by openpyxl, with its wrapping style and row height, in its place among them;
 # so the file is byte-identical either way (tested).
 STREAM_ROWS = 500
+_NOT_WRAPPED = Wrapped(1, frozenset())
 _PLAIN_TYPES = frozenset((str, int, Decimal, type(None)))
 
 
@@ -190,39 +193,60 @@ def _csv_value(kind: str, value: object, convert) -> object:  # noqa: ANN001
     return "" if value is None else csv_safe(_one_line(convert(kind, value)))
 
 
-def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body) -> Iterator[bytes]:
+def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body,
+                      wrapping: dict[int, Wrapped]) -> Iterator[bytes]:
     """The sheet XML with the body rows openpyxl did not write (``layout.write_sheet``: all but the
-    first, the 合计, those that wrap and the first that does not) streamed in place, in chunks."""
+    first, the 合计 and those whose styles the others take) streamed in place, in chunks: a row of
+    ``wrapping`` (body rows by index) with its height, and its wrapping cells with the style of
+    their column's wrapping cell, as openpyxl writes it."""
     import re
 
+    from openpyxl.compat import safe_string
     from openpyxl.utils import get_column_letter
 
     start = xml.index(f'<row r="{first_row}"'.encode())
     end = xml.index(f'<row r="{first_row + len(body.rows) + 1}"'.encode(), start)  # the 合计 row
-    written, plain = {}, None  # the body rows openpyxl wrote, by number; the first without a row height
-    for found in re.finditer(rb'<row r="(\d+)"([^>]*)>.*?</row>', xml[start:end], re.S):
-        written[int(found[1])] = found[0].decode("utf-8")
-        if plain is None and not found[2]:
-            plain = written[int(found[1])]
-    if plain is None:  # every body row wraps: openpyxl wrote them all
-        yield xml
-        return
-    styles = dict(re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', plain))
     letters = [get_column_letter(index) for index in range(1, len(form.columns) + 1)]
-    # a row's XML from its number and its cells: each cell's reference, style and the rest
-    row = "".join(['<row r="%s">', *(f'<c r="{letter}%s" s="{styles[letter]}"%s' for letter in letters), "</row>"])
+    column_of = {letter: column for column, letter in enumerate(letters)}
+    written: dict[int, str] = {}  # the body rows openpyxl wrote, by number
+    styles: dict[tuple[int, bool], str] = {}  # a column's style id, its cell wrapping or not
+    for found in re.finditer(rb'<row r="(\d+)"[^>]*>.*?</row>', xml[start:end], re.S):
+        number, text = int(found[1]), found[0].decode("utf-8")
+        written[number] = text
+        wraps = wrapping.get(number - first_row, _NOT_WRAPPED).columns
+        for letter, style in re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', text):
+            styles.setdefault((column_of[letter], column_of[letter] in wraps), style)
+
+    templates: dict[frozenset[int], str] = {}
+
+    def row_xml(wraps: frozenset[int]) -> str:  # a row's cells from its number and their XML
+        template = templates.get(wraps)
+        if template is None:
+            template = templates[wraps] = "".join(f'<c r="{letter}%s" s="{styles[(column, column in wraps)]}"%s'
+                                                  for column, letter in enumerate(letters))
+        return template
+
+    plain = f'<row r="%s">{row_xml(frozenset())}</row>' if all((c, False) in styles for c in column_of.values()) else None
     yield xml[:start] + written[first_row].encode("utf-8")
     number = first_row + 1
     for cells in body.xml():
-        numbers = list(map(str, range(number, number + (len(cells[0]) if cells else 0))))
+        count = len(cells[0]) if cells else 0
+        numbers = list(map(str, range(number, number + count)))
         values = [numbers]
         for column in cells:
             values += [numbers, column]
-        rows = list(map(row.__mod__, zip(*values, strict=True)))
-        for kept in [kept for kept in written if number <= kept < number + len(numbers)]:
-            rows[kept - number] = written[kept]
+        rows = list(map(plain.__mod__, zip(*values, strict=True))) if plain is not None else [""] * count
+        for offset in range(count):
+            row_number = number + offset
+            if row_number in written:
+                rows[offset] = written[row_number]
+            elif (wrapped := wrapping.get(row_number - first_row)) is not None or plain is None:
+                wraps = wrapped.columns if wrapped is not None else frozenset()
+                height = f' ht="{safe_string(wrapped.lines * LINE_PT + 4)}" customHeight="1"' if wrapped else ""
+                cells_of_row = [part for column in cells for part in (numbers[offset], column[offset])]
+                rows[offset] = f'<row r="{numbers[offset]}"{height}>{row_xml(wraps) % tuple(cells_of_row)}</row>'
         yield "".join(rows).encode("utf-8")
-        number += len(numbers)
+        number += count
     yield xml[end:]
 
 
