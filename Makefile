@@ -22,7 +22,13 @@ $(VENV)/.installed: requirements.txt constraints.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The venv finds the chufei package (plugins/) by itself: `lint-imports`, the benches and a
+# `.venv/bin/python` shell work without PYTHONPATH, as Airflow finds it through its plugins folder.
+$(VENV)/.plugins-path: $(VENV)/.installed
+	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_path("purelib"), "chufei-plugins.pth").write_text("$(CURDIR)/plugins\n")'
+	touch $@
+
+install: $(VENV)/.installed $(VENV)/.plugins-path
 
 demo: install
 	$(PY) -m demo.run
