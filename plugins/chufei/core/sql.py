@@ -40,6 +40,14 @@ def run_sql(connection: Connection, name: str, **params: object) -> CursorResult
     return connection.execute(clause, params)
 
 
+def driver_rows(result: CursorResult) -> list[tuple]:
+    """A result's rows as the DBAPI driver's tuples, the result closed: for many rows of plain
+    columns (ids, codes, text, counts), which need none of SQLAlchemy's row processing."""
+    rows = result.cursor.fetchall()
+    result.close()
+    return rows
+
+
 def fetch_rows(engine: Engine, name: str, **params: object) -> list[dict]:
     """include/sql/<name>.sql's rows as dicts, on a connection of their own."""
     with engine.connect() as connection:

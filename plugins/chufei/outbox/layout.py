@@ -174,20 +174,11 @@ class Wrapped(NamedTuple):
 
 def _streamed_wrapping(kinds: Sequence[str], rows: Sequence[Sequence[object]], candidates: set[int],
                        widths: Sequence[float], convert: _Converter) -> dict[int, Wrapped]:
-    """The rows among ``candidates`` that wrap as written (their texts masked), each distinct text measured once."""
-    measured: dict[tuple[str, int], int] = {}
+    """The rows among ``candidates`` that wrap as written (their texts masked)."""
     wrapping: dict[int, Wrapped] = {}
     for index in sorted(candidates):
-        per_cell = []
-        for column, (kind, value) in enumerate(zip(kinds, rows[index], strict=False)):
-            content = convert(kind, value)
-            if type(content) is not str or kind != "text":
-                per_cell.append(body_lines(kind, content, widths[column]))
-                continue
-            lines = measured.get((content, column))
-            if lines is None:
-                lines = measured[(content, column)] = body_lines(kind, content, widths[column])
-            per_cell.append(lines)
+        per_cell = [body_lines(kind, convert(kind, value), widths[column])
+                    for column, (kind, value) in enumerate(zip(kinds, rows[index], strict=False))]
         if max(per_cell, default=1) > 1:
             wrapping[index] = Wrapped(max(per_cell), frozenset(c for c, lines in enumerate(per_cell) if lines > 1))
     return wrapping

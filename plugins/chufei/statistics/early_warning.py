@@ -48,7 +48,7 @@ from sqlalchemy.engine import Engine
 
 from chufei.core.masking import mask_name
 from chufei.core.settings import early_warning_config
-from chufei.core.sql import as_date, run_sql
+from chufei.core.sql import as_date, driver_rows, run_sql
 from chufei.warehouse.bulk import insert_rows
 from chufei.warehouse.entity_schema import (entity, entity_event, entity_score_mark, entity_score_state, entity_touched,
                                              entity_warning)
@@ -80,9 +80,7 @@ def _frame(result, dtype: object = None) -> pd.DataFrame:  # noqa: ANN001 - a Cu
     and these columns (counts, ids, codes, plain text) need none of SQLAlchemy's row processing.
     ``dtype=object`` keeps the driver's values as they are (None stays None)."""
     columns = list(result.keys())
-    rows = result.cursor.fetchall()
-    result.close()
-    return pd.DataFrame(rows, columns=columns, dtype=dtype)
+    return pd.DataFrame(driver_rows(result), columns=columns, dtype=dtype)
 
 
 def _windows(as_of: date) -> dict:

@@ -48,7 +48,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import TextClause
 
 from chufei.core.settings import REFERENCE_DIR, early_warning_config
-from chufei.core.sql import run_sql, statement
+from chufei.core.sql import driver_rows, run_sql, statement
 from chufei.core.units import units
 from chufei.warehouse.bulk import insert_rows
 from chufei.warehouse.entity_schema import (entity, entity_event, entity_score_mark, entity_source_mark, entity_touched,
@@ -605,9 +605,7 @@ def _existing(connection: Connection) -> list[tuple]:
     """The register's entities in the order they were founded (first date, then id)."""
     result = connection.execute(select(entity.c.entity_id, entity.c.district_code, entity.c.name_key,
                                        entity.c.credit_code).order_by(entity.c.first_date, entity.c.entity_id))
-    rows = result.cursor.fetchall()  # plain text columns: the driver's tuples, without SQLAlchemy's rows
-    result.close()
-    return [tuple(row) for row in rows]
+    return [tuple(row) for row in driver_rows(result)]
 
 
 def update_register(engine: Engine) -> dict:
