@@ -50,13 +50,15 @@ def stack(pg_server, redis_server, tmp_path_factory):
         stack.close()
 
 
-def _truth_and_inbox(stack, months, faults=True):
-    """Write the units' ledgers into the stack's inbox (in a child process: no Airflow config here)."""
+def _truth_and_inbox(stack, months, faults=True, data_dir=None):
+    """Write the units' ledgers into the stack's inbox, or into the inbox of another ``data_dir`` to
+    be moved in later (in a child process: no Airflow config here)."""
     code = (
         "import json, sys; from chufei.core.settings import data_dir; from demo.generate import write_demo_inbox; "
         f"d = write_demo_inbox(data_dir(), unit_codes={UNITS!r}, months={months!r}, faults={faults!r}); "
         "print(json.dumps([p.name for p in d.files]))")
-    done = subprocess.run([sys.executable, "-c", code], env=stack.env, capture_output=True, text=True, check=True)
+    env = stack.env | ({"CHUFEI_DATA_DIR": str(data_dir)} if data_dir else {})
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     from demo.generate import generate_cases
 
     return generate_cases(2020, 2020, UNITS), json.loads(done.stdout.strip().splitlines()[-1])
@@ -168,12 +170,18 @@ def test_two_workers_run_concurrent_ingests_and_statistics(stack):
     stack.wait(lambda: stack.workers_ready() >= 2, deadline, "the second Celery worker")
     before = _arrivals(stack)
 
+    # The later ledgers are written beforehand, outside the inbox: generating them takes longer than
+    # ingest_2 needs for its claim, and they must arrive while it works.
+    later = stack.root / "later"
+    _, second_files = _truth_and_inbox(stack, months=[8, 9], faults=False, data_dir=later)
     cases, first_files = _truth_and_inbox(stack, months=list(range(1 if alone else 4, 8)), faults=False)
     stack.trigger(INGEST, "ingest_2")
-    work = stack.data_dir / "work" / "submissions"
-    stack.wait(lambda: any(p.name.endswith(".xlsx") for p in work.iterdir()), deadline, "ingest_2 to claim")
+    work, inbox = stack.data_dir / "work" / "submissions", stack.data_dir / "inbox" / "submissions"
+    stack.wait(lambda: not any(inbox.iterdir()) and any(p.name.endswith(".xlsx") for p in work.iterdir()),
+               deadline, "ingest_2 to claim the inbox", every=0.1)
     # While ingest_2 works through its claim, more ledgers arrive and a second ingest run starts.
-    _, second_files = _truth_and_inbox(stack, months=[8, 9], faults=False)
+    for path in sorted((later / "inbox" / "submissions").iterdir()):
+        path.replace(inbox / path.name)  # a rename keeps the file's arrival (its modification time)
     stack.trigger(INGEST, "ingest_3")
     ingests = [(INGEST, "ingest_2"), (INGEST, "ingest_3")]
     stack.wait_for_runs(ingests, deadline)
