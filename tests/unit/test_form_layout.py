@@ -4,10 +4,15 @@ cut, the nine case figures as three numbered forms, charts that do not mislead."
 from __future__ import annotations
 
 import json
+import math
+import unicodedata
 import zipfile
+from fractions import Fraction
 from pathlib import Path
 
 import openpyxl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chufei.core.units import units
 from chufei.outbox import layout
@@ -146,3 +151,35 @@ def test_a_texts_width_counts_wide_characters_as_1_9_and_the_others_as_1():
     assert layout.text_width("合计") == pytest.approx(3.8)
     assert layout.text_width("鄂州市 2020年\n1月", size=16) == pytest.approx((1.9 * 4 + 5) * 1.6)
     assert layout.text_width("Ａ\u3000\t-") == pytest.approx(5.8)  # a full-width letter and space
+
+
+def _filled_word_by_word(line: str, usable: Fraction) -> int:
+    """Lines of ``line`` filled piece by piece into ``usable`` units, in exact arithmetic: a piece
+    that does not fit starts the next line (a space ends the line and takes no room there), one
+    wider than a line is broken where the line is full."""
+    lines, filled = 1, Fraction(0)
+    for piece in layout._UNBREAKABLE.findall(line):
+        width = sum((Fraction(19, 10) if unicodedata.east_asian_width(c) in "WF" else Fraction(1) for c in piece),
+                    Fraction(0))
+        if filled + width <= usable:
+            filled += width
+        elif piece.isspace():
+            lines, filled = lines + 1, Fraction(0)
+        elif width <= usable:
+            lines, filled = lines + 1, width
+        else:
+            broken = math.ceil((filled + width) / usable) - 1
+            lines, filled = lines + broken, filled + width - broken * usable
+    return lines
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(st.one_of(st.sampled_from(["网格线索", "第", "行；", "，", " ", "\u3000", "）", "(", "f"]),
+                                 st.from_regex(r"[A-Z]{0,2}[0-9a-f]{1,14}", fullmatch=True)), max_size=120),
+       tenths=st.integers(min_value=30, max_value=600))
+def test_an_evidence_text_wraps_to_as_many_lines_as_filling_it_word_by_word_takes(pieces, tenths):
+    """The lines a wrapping text is given (its row's height) are those of filling its column piece by
+    piece, breaking after a space or before a number that does not fit, counted exactly."""
+    line = "".join(pieces)
+    usable = Fraction(tenths, 10)
+    assert layout._wrapped_lines(line, float(usable), layout.SIZE) == _filled_word_by_word(line, usable)
