@@ -10,6 +10,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
 from sqlalchemy import select
 
 from chufei.ingest.submissions import ingest_submissions
@@ -157,3 +158,25 @@ def _people(engine) -> list[str]:
 
     with engine.connect() as connection:
         return list(connection.execute(select(entity.c.entity_id).where(entity.c.natural_person.is_(True))).scalars())
+
+
+def test_an_indicator_with_many_records_lists_the_latest_ten_and_says_how_many(engine, data):
+    """A 依据 cell stays printable: 鑫源 found in a dozen more clues (of June) lists the ten latest, after the total."""
+    seed(engine)
+    with engine.begin() as connection:
+        for n in range(12):
+            grid_clue(connection, f"WG{30 + n}", datetime(2020, 6, 1 + n, 9), "420704", f"G{n % 3 + 1}",
+                      "鑫源投资管理有限公司", XINYUAN, load="grid-file-2", row_no=n + 1)
+    update_register(engine)
+    folder = Path(run_day(engine, data, date(2020, 6, 30))["folder"])
+    reasons = _body(_csv(folder, "warning_reasons.csv"), "预警编号")
+    [clues] = [row for row in reasons if row[2] == "网格线索数"]
+    total = int(clues[3])
+    assert total > 12
+    assert clues[5].startswith(f"共{total}条，列最近的10条：")
+    listed = clues[5].split("：", 1)[1].split("；")
+    assert len(listed) == 10
+    assert {ref.split()[1] for ref in listed} == {f"WG{30 + n}" for n in range(2, 12)}  # 6-03 to 6-12
+    assert all(ref.startswith("网格线索 WG") and ref.endswith("行") for ref in listed)
+    sheet = openpyxl.load_workbook(folder / "warning_reasons.xlsx").active
+    assert any("超过 10 条的列出日期最近的 10 条并注明总数" in str(cell.value) for row in sheet.iter_rows() for cell in row)

@@ -6,7 +6,8 @@ a re-run with the same data writes nothing new and the bytes are reproducible):
 - ``warnings``: the warning list (预警名单): 预警编号, the entity, its score and band, its status,
   and its reasons in one cell;
 - ``warning_reasons``: one row per warning and contributing indicator — value, points and the
-  evidence rows (source, file sha256, row);
+  evidence rows (source, file sha256, row; the ``EVIDENCE_LISTED`` latest and the count where
+  there are more);
 - ``spike_alerts`` and ``spike_tests``: the district spike alerts of the same day
   (``chufei.statistics.spikes``), when the warehouse has the history they need;
 - ``early_warning_summary.json``: the reference data's version, the counts per band and the
@@ -61,20 +62,49 @@ def _text(value: object) -> str:
     return mask_text(str(value)) if value is not None and not (isinstance(value, float) and pd.isna(value)) else ""
 
 
+def _event_rows(engine: Engine, ids: set[int], *columns) -> list[tuple]:
+    """(id, *columns) of the events ``ids``, 5,000 at a time (250,000 a day at 1M clue versions)."""
+    ordered, found = sorted(ids), []
+    with engine.connect() as connection:
+        for start in range(0, len(ordered), 5000):
+            found += driver_rows(connection.execute(select(entity_event.c.id, *columns)
+                                                    .where(entity_event.c.id.in_(ordered[start:start + 5000]))))
+    return found
+
+
 def evidence_refs(engine: Engine, ids: set[int]) -> dict[int, str]:
     """Event id → "网格线索 WG1 3f9a2c10b4e1 第2行": where the evidence is, without personal data."""
     refs: dict[int, str] = {}
-    ordered = sorted(ids)
-    with engine.connect() as connection:
-        for start in range(0, len(ordered), 5000):
-            rows = driver_rows(connection.execute(  # 250,000 a day at 1M
-                select(entity_event.c.id, entity_event.c.source, entity_event.c.source_key,
-                       entity_event.c.file_sha256, entity_event.c.row_no)
-                .where(entity_event.c.id.in_(ordered[start:start + 5000]))))
-            for event_id, source, key, sha, row_no in rows:
-                clue = f" {key}" if source == "grid" else ""  # a clue number names no one; other keys may
-                refs[event_id] = f"{SOURCE_NAMES.get(source, source)}{clue} {sha[:12]} 第{row_no}行"
+    for event_id, source, key, sha, row_no in _event_rows(engine, ids, entity_event.c.source, entity_event.c.source_key,
+                                                          entity_event.c.file_sha256, entity_event.c.row_no):
+        clue = f" {key}" if source == "grid" else ""  # a clue number names no one; other keys may
+        refs[event_id] = f"{SOURCE_NAMES.get(source, source)}{clue} {sha[:12]} 第{row_no}行"
     return refs
+
+
+# The evidence rows printed per indicator: an entity warned for 40 clues would fill a row taller
+# than a page (and the day's list hundreds of pages); its page in the UI keeps the whole timeline.
+EVIDENCE_LISTED = 10
+
+
+class _ListedEvidence:
+    """Which evidence rows an indicator's 依据 cell lists: all, or the ``EVIDENCE_LISTED`` latest by
+    the events' dates (the ids say only in which order the register took them in)."""
+
+    def __init__(self, engine: Engine, reasons: list[list[dict]]) -> None:
+        long = {i for rs in reasons for r in rs if len(r["evidence"]) > EVIDENCE_LISTED for i in r["evidence"]}
+        # ISO text whichever driver answers (SQLite's own rows give the text, psycopg a date)
+        self.dates = {i: str(day or "") for i, day in _event_rows(engine, long, entity_event.c.event_date)}
+
+    def __call__(self, ids: list[int]) -> list[int]:
+        if len(ids) <= EVIDENCE_LISTED:
+            return ids
+        return sorted(ids, key=lambda i: (self.dates.get(i, ""), i))[-EVIDENCE_LISTED:]
+
+    def text(self, ids: list[int], refs: dict[int, str]) -> str:
+        """An indicator's 依据: its evidence rows, the count first where only the latest are listed."""
+        listed = "；".join(refs.get(i, str(i)) for i in self(ids))
+        return listed if len(ids) <= EVIDENCE_LISTED else f"共{len(ids)}条，列最近的{EVIDENCE_LISTED}条：{listed}"
 
 
 def reason_text(reasons: list[dict]) -> str:
@@ -89,9 +119,12 @@ def warning_forms(engine: Engine, warnings: pd.DataFrame, as_of: date) -> dict[s
     notes = [f"注：预警依据为截至 {as_of.isoformat()}（含）已知的各来源记录；指标、分值与等级（{bands}）见 "
              f"include/reference/early_warning.json，版本 {version}。各项指标分值之和即预警分值。",
              "状态：待核查、属实、不属实、处置中（由“预警核查反馈”报送）；已核查的主体仅在出现新的记录后再次预警。",
+             f"依据：每项指标的记录（来源、文件 sha256 前 12 位、行号），超过 {EVIDENCE_LISTED} 条的列出日期最近的 "
+             f"{EVIDENCE_LISTED} 条并注明总数；全部记录见处非统计页面上该主体的时间线。",
              "自然人主体仅显示姓氏。"]
     reasons = warnings["reasons"].map(lambda r: r if isinstance(r, list) else [])
-    refs = evidence_refs(engine, {i for rs in reasons for r in rs for i in r["evidence"]})
+    listed = _ListedEvidence(engine, list(reasons))
+    refs = evidence_refs(engine, {i for rs in reasons for r in rs for i in listed(r["evidence"])})
     rows, reason_rows = [], []
     for row, row_reasons in zip(warnings.itertuples(index=False), reasons, strict=True):
         rows.append([row.warning_id, row.entity_id, _text(row.name), _district(row.district_code), int(row.score),
@@ -99,7 +132,7 @@ def warning_forms(engine: Engine, warnings: pd.DataFrame, as_of: date) -> dict[s
                      _text(reason_text(row_reasons))])
         for reason in row_reasons:
             reason_rows.append([row.warning_id, _text(row.name), reason["label"], _text(reason["value"]),
-                                reason["points"], "；".join(refs.get(i, str(i)) for i in reason["evidence"])])
+                                reason["points"], listed.text(reason["evidence"], refs)])
     total = ["合计", f"{len(rows)}条", "", "", None, "", "", "", "", ""]
     reason_total = ["合计", "", f"{len(reason_rows)}项", "", sum(r[4] for r in reason_rows), ""]
     common = dict(period_label=label, unit_of_measure="分", notes=notes, key_columns=1)
