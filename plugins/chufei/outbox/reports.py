@@ -112,8 +112,8 @@ class _Body:
         self.check = Cell(None).check_string  # openpyxl's own check: too long is cut, control characters refused
         self.csv: list[list[list[object]]] = []  # each chunk's CSV values, column by column
 
-    def xml(self) -> Iterator[list[list[str]]]:
-        """Each chunk's cells of sheet XML, column by column; their CSV values are kept."""
+    def xml(self) -> Iterator[list[list[bytes]]]:
+        """Each chunk's cells of sheet XML (UTF-8), column by column; their CSV values are kept."""
         for start in range(0, len(self.rows), CHUNK_ROWS):
             xml, csv_cells = [], []
             for kind, values in zip(self.kinds, _columns(self.rows[start:start + CHUNK_ROWS]), strict=False):
@@ -140,8 +140,15 @@ def streamed_body(form: StatForm, convert=None) -> _Body | None:  # noqa: ANN001
     return _Body(form, convert or _converter(), columns) if columns is not None else None
 
 
-def _column_cells(kind: str, values: list, convert, check) -> tuple[list[str], list[object]]:  # noqa: ANN001
-    """One column's cells of a streamed body: (sheet XML, CSV values)."""
+# A streamed body's cells are UTF-8 from the start, each distinct text encoded once: a chunk's rows
+# are then formatted and joined as bytes, not as text holding Chinese (two bytes a character in
+# memory, every ASCII cell widened to it on the way) encoded whole afterwards — about 0.13 s of the
+# annual 清退 list's 1.1 s of row making (120,000 rows, 58 MB of sheet XML).
+_NO_NUMBER, _NUMBER = NO_NUMBER_XML.encode(), NUMBER_XML.encode()
+
+
+def _column_cells(kind: str, values: list, convert, check) -> tuple[list[bytes], list[object]]:  # noqa: ANN001
+    """One column's cells of a streamed body: (sheet XML as UTF-8, CSV values)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     types = set(map(type, values))
@@ -151,20 +158,21 @@ def _column_cells(kind: str, values: list, convert, check) -> tuple[list[str], l
         joined = "\n".join(masked)
         if not ILLEGAL_CHARACTERS_RE.search(joined) and not any(len(text) > 32767 for text in masked):
             escaped = escape(joined).split("\n") if masked else []  # no text holds a line break (_streamable)
-            xml_of = {value: TEXT_XML % (PRESERVE_XML if text != text.strip() and text.strip() else "", safe) if text
-                      else NO_TEXT_XML for value, text, safe in zip(distinct, masked, escaped, strict=True)}
+            xml = "\n".join(TEXT_XML % (PRESERVE_XML if text != text.strip() and text.strip() else "", safe) if text
+                             else NO_TEXT_XML for text, safe in zip(masked, escaped, strict=True))
+            xml_of = dict(zip(distinct, xml.encode("utf-8").split(b"\n") if masked else [], strict=True))
             csv_of = {value: csv_safe(text) for value, text in zip(distinct, masked, strict=True)}
-            xml_of[None], csv_of[None] = NO_NUMBER_XML, ""
+            xml_of[None], csv_of[None] = _NO_NUMBER, ""
             return list(map(xml_of.__getitem__, values)), list(map(csv_of.__getitem__, values))
     elif kind == "wan" and types <= {int, type(None)}:  # safe_string(wan(value)) without the Decimal
-        return ([NO_NUMBER_XML if value is None else NUMBER_XML % (value / FEN_PER_WAN) for value in values],
+        return ([_NO_NUMBER if value is None else _NUMBER % (value / FEN_PER_WAN) for value in values],
                 ["" if value is None else wan_text(value) for value in values])
     elif kind not in ("wan", "yuan") and types <= {int, Decimal, type(None)} and all(
             value.is_finite() for value in values if type(value) is Decimal):  # written as they are
-        return ([NO_NUMBER_XML if value is None else NUMBER_XML % value for value in values],
+        return ([_NO_NUMBER if value is None else _NUMBER % value for value in values],
                 ["" if value is None else value for value in values])
-    return [_xml_cell(kind, value, convert, check) for value in values], [_csv_value(kind, value, convert)
-                                                                         for value in values]
+    return ([_xml_cell(kind, value, convert, check).encode("utf-8") for value in values],
+            [_csv_value(kind, value, convert) for value in values])
 
 
 def _xml_cell(kind: str, value: object, convert, check) -> str:  # noqa: ANN001
@@ -217,35 +225,37 @@ def _insert_body_rows(xml: bytes, form: StatForm, first_row: int, body: _Body,
         for letter, style in re.findall(r'<c r="([A-Z]+)\d+" s="(\d+)"', text):
             styles.setdefault((column_of[letter], column_of[letter] in wraps), style)
 
-    templates: dict[frozenset[int], str] = {}
+    templates: dict[frozenset[int], bytes] = {}
 
-    def row_xml(wraps: frozenset[int]) -> str:  # a row's cells from its number and their XML
+    def row_xml(wraps: frozenset[int]) -> bytes:  # a row's cells from its number and their XML
         template = templates.get(wraps)
         if template is None:
             template = templates[wraps] = "".join(f'<c r="{letter}%s" s="{styles[(column, column in wraps)]}"%s'
-                                                  for column, letter in enumerate(letters))
+                                                  for column, letter in enumerate(letters)).encode()
         return template
 
-    plain = f'<row r="%s">{row_xml(frozenset())}</row>' if all((c, False) in styles for c in column_of.values()) else None
+    plain = b'<row r="%s">' + row_xml(frozenset()) + b'</row>' if all(
+        (c, False) in styles for c in column_of.values()) else None
     yield xml[:start] + written[first_row].encode("utf-8")
     number = first_row + 1
     for cells in body.xml():
         count = len(cells[0]) if cells else 0
-        numbers = list(map(str, range(number, number + count)))
+        numbers = [str(row).encode() for row in range(number, number + count)]
         values = [numbers]
         for column in cells:
             values += [numbers, column]
-        rows = list(map(plain.__mod__, zip(*values, strict=True))) if plain is not None else [""] * count
+        rows = list(map(plain.__mod__, zip(*values, strict=True))) if plain is not None else [b""] * count
         for offset in range(count):
             row_number = number + offset
             if row_number in written:
-                rows[offset] = written[row_number]
+                rows[offset] = written[row_number].encode("utf-8")
             elif (wrapped := wrapping.get(row_number - first_row)) is not None or plain is None:
                 wraps = wrapped.columns if wrapped is not None else frozenset()
                 height = f' ht="{safe_string(wrapped.lines * LINE_PT + 4)}" customHeight="1"' if wrapped else ""
                 cells_of_row = [part for column in cells for part in (numbers[offset], column[offset])]
-                rows[offset] = f'<row r="{numbers[offset]}"{height}>{row_xml(wraps) % tuple(cells_of_row)}</row>'
-        yield "".join(rows).encode("utf-8")
+                rows[offset] = (b'<row r="%s"%s>' % (numbers[offset], height.encode())
+                                + row_xml(wraps) % tuple(cells_of_row) + b"</row>")
+        yield b"".join(rows)
         number += count
     yield xml[end:]
 
