@@ -69,3 +69,23 @@ def test_late_old_case_data_is_not_hidden_by_the_year_cache(engine):
     assert after[7] == before[7] + 1
     assert after[8] == before[8] + 4_000_000
     assert after[9] == before[9] + 1_000_000
+
+
+def test_the_annual_lists_planner_setting_is_its_own(engine):
+    """The annual list's query is planned with PostgreSQL's random_page_cost of a warehouse in
+    memory; the statements after it on the same connection are planned as before."""
+    from sqlalchemy import text
+
+    from chufei.statistics.old_cases import old_case_facts
+
+    cases, actions = generate(seed=11)
+    load_facts(engine, cases, actions)
+    with engine.connect() as connection:
+        postgresql = connection.dialect.name == "postgresql"
+        before = connection.execute(text("SHOW random_page_cost")).scalar() if postgresql else None
+        listed = old_case_facts(connection)
+        after = connection.execute(text("SHOW random_page_cost")).scalar() if postgresql else None
+    assert listed
+    assert [(case.unit_code, case.case_no) for case in listed] == sorted(
+        (case.unit_code, case.case_no) for case in listed)
+    assert after == before

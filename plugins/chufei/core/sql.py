@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from functools import cache
 
@@ -38,6 +40,24 @@ def run_sql(connection: Connection, name: str, **params: object) -> CursorResult
     clause = statement(name).bindparams(
         *[bindparam(key, type_=Date) for key, value in params.items() if isinstance(value, date)])
     return connection.execute(clause, params)
+
+
+@contextmanager
+def postgresql_settings(connection: Connection, **settings: str) -> Iterator[None]:
+    """PostgreSQL planner settings for the statements run inside, set back after them (and local
+    to the transaction, as SET LOCAL); nothing on SQLite."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    names = sorted(settings)
+    was = connection.exec_driver_sql(
+        "SELECT " + ", ".join(f"current_setting('{name}'), set_config('{name}', %s, true)" for name in names),
+        tuple(settings[name] for name in names)).one()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in names),
+                                   tuple(was[2 * index] for index in range(len(names))))
 
 
 def driver_rows(result: CursorResult) -> list[tuple]:

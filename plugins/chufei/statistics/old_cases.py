@@ -162,12 +162,16 @@ def old_case_facts(connection: Connection) -> list[OldCase]:
     (unit_code, case_no)."""
     from itertools import chain
 
-    from chufei.core.sql import run_sql
+    from chufei.core.sql import postgresql_settings, run_sql
 
-    parts = run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF).partitions(8192)  # not a call per row
-    first = next(parts, [])
-    if not first or isinstance(first[0][3], date):  # PostgreSQL: the rows are the cases as they are
-        return [case for part in chain([first], parts) for case in map(OldCase._make, part)]
+    # The warehouse is read from memory: at PostgreSQL's default random_page_cost (4, a disk's
+    # seek) the planner takes the primary key's visits of the table for seeks and sorts the cases
+    # itself instead, 0.20 s for the five-year warehouse's 120,000 against 0.04 s in key order.
+    with postgresql_settings(connection, random_page_cost="1.1"):
+        parts = run_sql(connection, "old_case_facts", payout_cutoff=PAYOUT_CUTOFF).partitions(8192)  # not a call per row
+        first = next(parts, [])
+        if not first or isinstance(first[0][3], date):  # PostgreSQL: the rows are the cases as they are
+            return [case for part in chain([first], parts) for case in map(OldCase._make, part)]
     dates: dict[object, date | None] = {}  # SQLite's ISO texts: a few hundred days over 100,000 cases, each read once
 
     def day(value: object) -> date | None:
