@@ -21,12 +21,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Callable
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 
 from chufei.core.settings import code_lists
 from chufei.core.periods import Period
 from chufei.core.units import units
-from chufei.core.sql import run_sql
+from chufei.core.sql import driver_rows, run_sql
 from chufei.warehouse.case_duplicates import DuplicateCase, duplicate_cases
 from chufei.warehouse.facts import (  # noqa: F401 - the definitions the forms share
     _ACTION_KEYS, _CASE_KEYS, OVER_AMOUNT_FEN, OVER_PEOPLE, PENALTY_ACTION, action_month_facts, case_contribution,
@@ -81,27 +81,29 @@ def case_figures(connection: Connection, start: date, end: date, year_start: dat
     the cases ``duplicates`` lists (default: all of them now) would otherwise count twice."""
     result: Figures = {}
 
-    def slot(row) -> dict[str, int]:
-        return result.setdefault((row["unit_code"], row["industry"]), {f.key: 0 for f in CASE_FIGURES})
+    def slot(unit: str, industry: str) -> dict[str, int]:
+        return result.setdefault((unit, industry), {f.key: 0 for f in CASE_FIGURES})
+
+    def add(rows: CursorResult, keys: tuple[str, ...]) -> None:  # the driver's tuples: no row objects made
+        names = list(rows.keys())
+        unit, industry = names.index("unit_code"), names.index("industry")
+        columns = [(key, names.index(key)) for key in keys]
+        for row in driver_rows(rows):
+            slot(row[unit], row[industry]).update({key: int(row[index] or 0) for key, index in columns})
 
     if whole_months(start, end, year_start):
-        rows = run_sql(connection, "case_month_figures", range_start=start, range_end=end)
+        add(run_sql(connection, "case_month_figures", range_start=start, range_end=end), _CASE_KEYS)
+        add(run_sql(connection, "admin_action_month_figures", range_start=start, range_end=end), _ACTION_KEYS)
     else:
-        rows = run_sql(connection, "case_figures_by_unit", range_start=start, range_end=end, year_start=year_start,
-                       over_amount_fen=OVER_AMOUNT_FEN, over_people=OVER_PEOPLE)
-    for row in rows.mappings():
-        slot(row).update({key: int(row[key] or 0) for key in _CASE_KEYS})
-    if whole_months(start, end, year_start):
-        rows = run_sql(connection, "admin_action_month_figures", range_start=start, range_end=end)
-    else:
-        rows = run_sql(connection, "admin_action_figures", range_start=start, range_end=end, penalty_type=PENALTY_ACTION)
-    for row in rows.mappings():
-        slot(row).update({key: int(row[key] or 0) for key in _ACTION_KEYS})
+        add(run_sql(connection, "case_figures_by_unit", range_start=start, range_end=end, year_start=year_start,
+                    over_amount_fen=OVER_AMOUNT_FEN, over_people=OVER_PEOPLE), _CASE_KEYS)
+        add(run_sql(connection, "admin_action_figures", range_start=start, range_end=end,
+                    penalty_type=PENALTY_ACTION), _ACTION_KEYS)
     for duplicate in duplicate_cases(connection) if duplicates is None else duplicates:
         for copy in duplicate.repeats:
             counted = case_contribution(copy, start, end, year_start)
             if any(counted.values()):
-                target = slot({"unit_code": REPEATED, "industry": copy.industry})
+                target = slot(REPEATED, copy.industry)
                 for key, value in counted.items():
                     target[key] -= value
     return result
