@@ -87,24 +87,35 @@ def evidence_refs(engine: Engine, ids: set[int]) -> dict[int, str]:
 EVIDENCE_LISTED = 10
 
 
-class _ListedEvidence:
-    """Which evidence rows an indicator's 依据 cell lists: all, or the ``EVIDENCE_LISTED`` latest by
-    the events' dates (the ids say only in which order the register took them in)."""
+class _Dates(dict):
+    """Event id → its date as ISO text (SQLite's own rows give the text, psycopg a date); "" for an
+    event no longer in the timeline."""
 
-    def __init__(self, engine: Engine, reasons: list[list[dict]]) -> None:
-        long = {i for rs in reasons for r in rs if len(r["evidence"]) > EVIDENCE_LISTED for i in r["evidence"]}
-        # ISO text whichever driver answers (SQLite's own rows give the text, psycopg a date)
-        self.dates = {i: str(day or "") for i, day in _event_rows(engine, long, entity_event.c.event_date)}
+    def __missing__(self, event_id: int) -> str:
+        return ""
 
-    def __call__(self, ids: list[int]) -> list[int]:
-        if len(ids) <= EVIDENCE_LISTED:
-            return ids
-        return sorted(ids, key=lambda i: (self.dates.get(i, ""), i))[-EVIDENCE_LISTED:]
 
-    def text(self, ids: list[int], refs: dict[int, str]) -> str:
-        """An indicator's 依据: its evidence rows, the count first where only the latest are listed."""
-        listed = "；".join(refs.get(i, str(i)) for i in self(ids))
-        return listed if len(ids) <= EVIDENCE_LISTED else f"共{len(ids)}条，列最近的{EVIDENCE_LISTED}条：{listed}"
+def listed_evidence(engine: Engine, entity_ids: list[str], reasons: list[list[dict]]) -> list[list[list[int]]]:
+    """Per warning and reason, the evidence rows its 依据 cell lists: all of them, or the
+    ``EVIDENCE_LISTED`` latest by date (the ids say only in which order the register took the events
+    in). The dates are read per entity, through the (entity, date) index, for the entities that need
+    them; a reason's ids are in ascending order, so a stable sort by date breaks ties by id."""
+    long = [entity for entity, rs in zip(entity_ids, reasons, strict=True)
+            if any(len(r["evidence"]) > EVIDENCE_LISTED for r in rs)]
+    dates = _Dates()
+    with engine.connect() as connection:
+        for start in range(0, len(long), 5000):
+            dates.update((event_id, str(day)) for event_id, day in driver_rows(connection.execute(
+                select(entity_event.c.id, entity_event.c.event_date)
+                .where(entity_event.c.entity_id.in_(long[start:start + 5000])))))
+    return [[r["evidence"] if len(r["evidence"]) <= EVIDENCE_LISTED
+             else sorted(r["evidence"], key=dates.__getitem__)[-EVIDENCE_LISTED:] for r in rs] for rs in reasons]
+
+
+def evidence_text(evidence: list[int], listed: list[int], refs: dict[int, str]) -> str:
+    """An indicator's 依据: its ``listed`` evidence rows, after the count where not all are listed."""
+    text = "；".join(refs.get(i, str(i)) for i in listed)
+    return text if len(listed) == len(evidence) else f"共{len(evidence)}条，列最近的{len(listed)}条：{text}"
 
 
 def reason_text(reasons: list[dict]) -> str:
@@ -123,16 +134,16 @@ def warning_forms(engine: Engine, warnings: pd.DataFrame, as_of: date) -> dict[s
              f"{EVIDENCE_LISTED} 条并注明总数；全部记录见处非统计页面上该主体的时间线。",
              "自然人主体仅显示姓氏。"]
     reasons = warnings["reasons"].map(lambda r: r if isinstance(r, list) else [])
-    listed = _ListedEvidence(engine, list(reasons))
-    refs = evidence_refs(engine, {i for rs in reasons for r in rs for i in listed(r["evidence"])})
+    listed = listed_evidence(engine, list(warnings["entity_id"]), list(reasons))
+    refs = evidence_refs(engine, {i for shown in listed for ids in shown for i in ids})
     rows, reason_rows = [], []
-    for row, row_reasons in zip(warnings.itertuples(index=False), reasons, strict=True):
+    for row, row_reasons, shown in zip(warnings.itertuples(index=False), reasons, listed, strict=True):
         rows.append([row.warning_id, row.entity_id, _text(row.name), _district(row.district_code), int(row.score),
                      row.band or "—", row.status, _text(row.raised_on), _text(row.checked_on),
                      _text(reason_text(row_reasons))])
-        for reason in row_reasons:
+        for reason, ids in zip(row_reasons, shown, strict=True):
             reason_rows.append([row.warning_id, _text(row.name), reason["label"], _text(reason["value"]),
-                                reason["points"], listed.text(reason["evidence"], refs)])
+                                reason["points"], evidence_text(reason["evidence"], ids, refs)])
     total = ["合计", f"{len(rows)}条", "", "", None, "", "", "", "", ""]
     reason_total = ["合计", "", f"{len(reason_rows)}项", "", sum(r[4] for r in reason_rows), ""]
     common = dict(period_label=label, unit_of_measure="分", notes=notes, key_columns=1)
