@@ -70,3 +70,17 @@ def test_a_column_masked_at_once_masks_each_text_as_alone():
     assert mask_texts(texts) == [mask_text(text) for text in texts]
     assert mask_texts(texts)[1] == "139****5678"
     assert mask_texts(texts)[2:4] == ["139", "12345678"]
+
+
+def test_a_long_column_is_searched_a_part_at_a_time_and_masked_all_the_same(monkeypatch):
+    """A day's evidence lists are tens of millions of characters, searched a few million at a time
+    (the search holds ~14 bytes a character): a number is masked whichever part its text falls in."""
+    from chufei.core import masking
+
+    texts = ["王五 110101199003074514", "电话 139 1234 5678", "案件编号 XU0001", "", "13912345678"] * 7
+    expected = [mask_text(text) for text in texts]
+    for characters in (1, 10, 40, 10**9):
+        monkeypatch.setattr(masking, "_CHARACTERS_AT_ONCE", characters)
+        assert mask_texts(texts) == expected
+    assert "110101199003074514" not in "".join(expected)
+    assert "5678" in expected[1]

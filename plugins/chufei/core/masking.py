@@ -77,9 +77,19 @@ def mask_texts(texts: Sequence[str]) -> list[str]:
     案件编号 are mostly digits, so the cheap test of ``mask_text`` would let them all through to
     the full search)."""
     result = list(texts)
-    for index in _number_texts(texts):
-        result[index] = mask_text(texts[index])
+    start = 0
+    while start < len(texts):  # a few million characters at a time: the search holds ~14 bytes a character
+        end, size = start, 0
+        while end < len(texts) and (size < _CHARACTERS_AT_ONCE or end == start):
+            size += len(texts[end]) + 1
+            end += 1
+        for index in _number_texts(texts[start:end]):
+            result[start + index] = mask_text(texts[start + index])
+        start = end
     return result
+
+
+_CHARACTERS_AT_ONCE = 2_000_000
 
 
 _SEPARATORS = (0x20, 0x3000, 0x2E, 0x2D, 0xFF0D)  # _SEP's characters
