@@ -62,23 +62,19 @@ def _text(value: object) -> str:
     return mask_text(str(value)) if value is not None and not (isinstance(value, float) and pd.isna(value)) else ""
 
 
-def _event_rows(engine: Engine, ids: set[int], *columns) -> list[tuple]:
-    """(id, *columns) of the events ``ids``, 5,000 at a time (250,000 a day at 1M clue versions)."""
-    ordered, found = sorted(ids), []
-    with engine.connect() as connection:
-        for start in range(0, len(ordered), 5000):
-            found += driver_rows(connection.execute(select(entity_event.c.id, *columns)
-                                                    .where(entity_event.c.id.in_(ordered[start:start + 5000]))))
-    return found
-
-
 def evidence_refs(engine: Engine, ids: set[int]) -> dict[int, str]:
     """Event id → "网格线索 WG1 3f9a2c10b4e1 第2行": where the evidence is, without personal data."""
     refs: dict[int, str] = {}
-    for event_id, source, key, sha, row_no in _event_rows(engine, ids, entity_event.c.source, entity_event.c.source_key,
-                                                          entity_event.c.file_sha256, entity_event.c.row_no):
-        clue = f" {key}" if source == "grid" else ""  # a clue number names no one; other keys may
-        refs[event_id] = f"{SOURCE_NAMES.get(source, source)}{clue} {sha[:12]} 第{row_no}行"
+    ordered = sorted(ids)
+    with engine.connect() as connection:
+        for start in range(0, len(ordered), 5000):
+            rows = driver_rows(connection.execute(  # 250,000 a day at 1M
+                select(entity_event.c.id, entity_event.c.source, entity_event.c.source_key,
+                       entity_event.c.file_sha256, entity_event.c.row_no)
+                .where(entity_event.c.id.in_(ordered[start:start + 5000]))))
+            for event_id, source, key, sha, row_no in rows:
+                clue = f" {key}" if source == "grid" else ""  # a clue number names no one; other keys may
+                refs[event_id] = f"{SOURCE_NAMES.get(source, source)}{clue} {sha[:12]} 第{row_no}行"
     return refs
 
 
@@ -87,29 +83,10 @@ def evidence_refs(engine: Engine, ids: set[int]) -> dict[int, str]:
 EVIDENCE_LISTED = 10
 
 
-class _Dates(dict):
-    """Event id → its date as ISO text (SQLite's own rows give the text, psycopg a date); "" for an
-    event no longer in the timeline."""
-
-    def __missing__(self, event_id: int) -> str:
-        return ""
-
-
-def listed_evidence(engine: Engine, entity_ids: list[str], reasons: list[list[dict]]) -> list[list[list[int]]]:
+def listed_evidence(reasons: list[list[dict]]) -> list[list[list[int]]]:
     """Per warning and reason, the evidence rows its 依据 cell lists: all of them, or the
-    ``EVIDENCE_LISTED`` latest by date (the ids say only in which order the register took the events
-    in). The dates are read per entity, through the (entity, date) index, for the entities that need
-    them; a reason's ids are in ascending order, so a stable sort by date breaks ties by id."""
-    long = [entity for entity, rs in zip(entity_ids, reasons, strict=True)
-            if any(len(r["evidence"]) > EVIDENCE_LISTED for r in rs)]
-    dates = _Dates()
-    with engine.connect() as connection:
-        for start in range(0, len(long), 5000):
-            dates.update((event_id, str(day)) for event_id, day in driver_rows(connection.execute(
-                select(entity_event.c.id, entity_event.c.event_date)
-                .where(entity_event.c.entity_id.in_(long[start:start + 5000])))))
-    return [[r["evidence"] if len(r["evidence"]) <= EVIDENCE_LISTED
-             else sorted(r["evidence"], key=dates.__getitem__)[-EVIDENCE_LISTED:] for r in rs] for rs in reasons]
+    ``EVIDENCE_LISTED`` latest (a reason's ids are in date order, ``chufei.statistics.early_warning``)."""
+    return [[r["evidence"][-EVIDENCE_LISTED:] for r in rs] for rs in reasons]
 
 
 def evidence_text(evidence: list[int], listed: list[int], refs: dict[int, str]) -> str:
@@ -134,7 +111,7 @@ def warning_forms(engine: Engine, warnings: pd.DataFrame, as_of: date) -> dict[s
              f"{EVIDENCE_LISTED} 条并注明总数；全部记录见处非统计页面上该主体的时间线。",
              "自然人主体仅显示姓氏。"]
     reasons = warnings["reasons"].map(lambda r: r if isinstance(r, list) else [])
-    listed = listed_evidence(engine, list(warnings["entity_id"]), list(reasons))
+    listed = listed_evidence(list(reasons))
     refs = evidence_refs(engine, {i for shown in listed for ids in shown for i in ids})
     rows, reason_rows = [], []
     for row, row_reasons, shown in zip(warnings.itertuples(index=False), reasons, listed, strict=True):

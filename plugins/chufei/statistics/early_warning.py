@@ -113,7 +113,9 @@ _EVENT_COLUMNS = ["id", "entity_id", "source", "event_date", "district_code", "g
 
 
 def _ids(frame: pd.DataFrame) -> pd.Series:
-    return frame.groupby("entity_id")["id"].agg(lambda ids: sorted(int(i) for i in ids))
+    """Each entity's event ids in the frame's order: by date, then id (``_from_events`` sorts), so
+    that the latest evidence is at the end of each list (the package lists the latest ten)."""
+    return frame.groupby("entity_id")["id"].agg(lambda ids: [int(i) for i in ids])
 
 
 def _exploded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -126,6 +128,7 @@ def _exploded(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 def _from_events(events: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """The indicator values and their evidence (event ids per entity, per indicator) worked out
     from the events themselves: for the few entities whose reasons are shown."""
+    events = events.sort_values(["event_date", "id"], kind="stable")  # the evidence lists' order (``_ids``)
     entity_ids = pd.Index(sorted(events["entity_id"].unique()), name="entity_id")
     values = pd.DataFrame(index=entity_ids)
     evidence: dict[str, pd.Series] = {}
@@ -309,8 +312,13 @@ def _scored(engine: Engine, settings: dict, as_of: date, values: pd.DataFrame, p
 
 
 def _fingerprint(settings: dict) -> str:
-    """The reference data the stored values and evidence rest on: any change counts everything again."""
-    return hashlib.sha256(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    """The reference data the stored values and evidence rest on: any change counts everything again
+    (as does a change of the evidence lists' order, ``_EVIDENCE_ORDER``)."""
+    kept = {"settings": settings, "evidence_order": _EVIDENCE_ORDER}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+_EVIDENCE_ORDER = "event_date, id"  # stored evidence of another order is counted again
 
 
 def _moved(engine: Engine, last: date, as_of: date) -> set[str]:
