@@ -83,14 +83,15 @@ def evidence_refs(engine: Engine, ids: set[int]) -> dict[int, str]:
 EVIDENCE_LISTED = 10
 
 
-def listed_evidence(reasons: list[list[dict]]) -> list[list[list[int]]]:
-    """Per warning and reason, the evidence rows its 依据 cell lists: all of them, or the
-    ``EVIDENCE_LISTED`` latest (a reason's ids are in date order, ``chufei.statistics.early_warning``)."""
-    return [[r["evidence"][-EVIDENCE_LISTED:] for r in rs] for rs in reasons]
+def listed_evidence(evidence: list[int]) -> list[int]:
+    """The evidence rows an indicator's 依据 cell lists: all of them, or the ``EVIDENCE_LISTED``
+    latest (a reason's ids are in date order, ``chufei.statistics.early_warning``)."""
+    return evidence[-EVIDENCE_LISTED:]
 
 
-def evidence_text(evidence: list[int], listed: list[int], refs: dict[int, str]) -> str:
-    """An indicator's 依据: its ``listed`` evidence rows, after the count where not all are listed."""
+def evidence_text(evidence: list[int], refs: dict[int, str]) -> str:
+    """An indicator's 依据: its listed evidence rows, after the count where not all are listed."""
+    listed = listed_evidence(evidence)
     text = "；".join(refs.get(i, str(i)) for i in listed)
     return text if len(listed) == len(evidence) else f"共{len(evidence)}条，列最近的{len(listed)}条：{text}"
 
@@ -111,16 +112,15 @@ def warning_forms(engine: Engine, warnings: pd.DataFrame, as_of: date) -> dict[s
              f"{EVIDENCE_LISTED} 条并注明总数；全部记录见处非统计页面上该主体的时间线。",
              "自然人主体仅显示姓氏。"]
     reasons = warnings["reasons"].map(lambda r: r if isinstance(r, list) else [])
-    listed = listed_evidence(list(reasons))
-    refs = evidence_refs(engine, {i for shown in listed for ids in shown for i in ids})
+    refs = evidence_refs(engine, {i for rs in reasons for r in rs for i in listed_evidence(r["evidence"])})
     rows, reason_rows = [], []
-    for row, row_reasons, shown in zip(warnings.itertuples(index=False), reasons, listed, strict=True):
+    for row, row_reasons in zip(warnings.itertuples(index=False), reasons, strict=True):
         rows.append([row.warning_id, row.entity_id, _text(row.name), _district(row.district_code), int(row.score),
                      row.band or "—", row.status, _text(row.raised_on), _text(row.checked_on),
                      _text(reason_text(row_reasons))])
-        for reason, ids in zip(row_reasons, shown, strict=True):
+        for reason in row_reasons:
             reason_rows.append([row.warning_id, _text(row.name), reason["label"], _text(reason["value"]),
-                                reason["points"], evidence_text(reason["evidence"], ids, refs)])
+                                reason["points"], evidence_text(reason["evidence"], refs)])
     total = ["合计", f"{len(rows)}条", "", "", None, "", "", "", "", ""]
     reason_total = ["合计", "", f"{len(reason_rows)}项", "", sum(r[4] for r in reason_rows), ""]
     common = dict(period_label=label, unit_of_measure="分", notes=notes, key_columns=1)

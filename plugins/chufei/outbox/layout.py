@@ -56,15 +56,22 @@ MIN_NUMBER_WIDTH = 7.0
 
 
 class _CharacterWidths(dict):
-    """A character's width in ``text_width``'s units, looked up in Unicode once per character: a
-    warning's evidence lists are thousands of characters, measured for the column and each row."""
+    """A character's width (``wide`` for an East Asian wide or full-width one, else ``narrow``),
+    looked up in Unicode once per character: a warning's evidence lists are thousands of
+    characters, measured for the column and each row."""
+
+    def __init__(self, wide: float, narrow: float) -> None:
+        super().__init__()
+        self.wide, self.narrow = wide, narrow
 
     def __missing__(self, character: str) -> float:
-        width = self[character] = WIDEST_CHARACTER if unicodedata.east_asian_width(character) in "WF" else 1.0
+        width = self[character] = self.wide if unicodedata.east_asian_width(character) in "WF" else self.narrow
         return width
 
 
-_character_width = _CharacterWidths().__getitem__
+_character_width = _CharacterWidths(WIDEST_CHARACTER, 1.0).__getitem__
+# the same in tenths of a unit, exact integers: a line's running width is summed without rounding
+_character_tenths = _CharacterWidths(round(WIDEST_CHARACTER * 10), 10).__getitem__
 
 
 def text_width(text: str, size: int = SIZE) -> float:
@@ -100,18 +107,6 @@ def _measured_lines(text: str, width: float, size: int) -> int:
 # closing mark (；，。）…), which stays with what it closes.
 _CLOSING = "）)]】》」』〉”’，。、；：！？%．,.;:!?"
 _UNBREAKABLE = re.compile(rf"[!-~]+[{re.escape(_CLOSING)}]*|\s|.[{re.escape(_CLOSING)}]*")
-
-
-class _CharacterTenths(dict):
-    """A character's width in tenths of ``text_width``'s unit: exact integers (1 or 1.9 units), so
-    that a line's pieces are summed once and without rounding."""
-
-    def __missing__(self, character: str) -> int:
-        width = self[character] = round(_character_width(character) * 10)
-        return width
-
-
-_character_tenths = _CharacterTenths().__getitem__
 
 
 def _line_lines(line: str, usable: float, width: float, size: int) -> int:
